@@ -1,0 +1,99 @@
+/**
+ * The JSON shapes of the REST API under /api/v1, shared by the server and the
+ * CLI. Errors are always `{ error: { code, message, hint } }` with the status
+ * from src/errors/codes.ts.
+ *
+ * Routes (all but GET /api/v1/health need `Authorization: Bearer <token>`):
+ *   GET    /api/v1/health                          → { ok: true, version }
+ *   GET    /api/v1/apps                            → AppView[]
+ *   POST   /api/v1/apps            { name }        → 201 AppView
+ *   GET    /api/v1/apps/:app                       → AppView
+ *   PATCH  /api/v1/apps/:app       { webReplicas } → AppView
+ *   DELETE /api/v1/apps/:app                       → { destroyed: name }
+ *   POST   /api/v1/apps/:app/builds   body: tar or tar.gz (Content-Type application/x-tar or application/gzip)
+ *                                     query: commit?, ref?     → 202 DeployView
+ *   GET    /api/v1/apps/:app/deploys                → DeployView[] (newest first)
+ *   GET    /api/v1/apps/:app/deploys/:id            → DeployView
+ *   GET    /api/v1/apps/:app/deploys/:id/log?follow=1 → text/plain, one log line per line;
+ *                                     with follow the response ends when the deploy ends.
+ *   GET    /api/v1/apps/:app/releases               → ReleaseView[] (newest first)
+ *   GET    /api/v1/apps/:app/ps                     → ContainerView[]
+ *   GET    /api/v1/apps/:app/logs?tail=N&follow=1   → text/plain: "<container> | <line>"
+ *   GET    /api/v1/apps/:app/domains                → DomainView[]
+ *   POST   /api/v1/apps/:app/domains  { hostname }  → 201 DomainView
+ *   DELETE /api/v1/apps/:app/domains/:hostname      → { removed: hostname }
+ *   GET    /api/openapi.json                        → the OpenAPI 3.1 document
+ */
+
+export type AppStatus = "new" | "running" | "deploying" | "failed";
+
+export interface AppView {
+  name: string;
+  createdAt: string;
+  webReplicas: number;
+  /** Version number of the live release (v3 → 3), null before the first deploy. */
+  liveRelease: number | null;
+  status: AppStatus;
+  /** http URLs the app answers at through the router. */
+  urls: string[];
+  domains: string[];
+  gitUrl: string;
+}
+
+export interface ReleaseView {
+  version: number;
+  image: string;
+  commit: string | null;
+  description: string;
+  createdAt: string;
+  processes: Record<string, string | null>;
+  live: boolean;
+}
+
+export type DeployStatus = "queued" | "building" | "deploying" | "succeeded" | "failed";
+
+export interface DeployStepView {
+  name: string;
+  status: "running" | "done" | "failed";
+  startedAt: string;
+  finishedAt: string | null;
+  detail: string | null;
+}
+
+export interface DeployView {
+  id: number;
+  app: string;
+  status: DeployStatus;
+  source: "tar" | "git";
+  commit: string | null;
+  ref: string | null;
+  releaseVersion: number | null;
+  reason: string | null;
+  /** Last lines of the failing container's log, when a container failed. */
+  containerLog: string | null;
+  steps: DeployStepView[];
+  createdAt: string;
+  finishedAt: string | null;
+  urls: string[];
+}
+
+export interface ContainerView {
+  id: string;
+  name: string;
+  process: string;
+  release: number;
+  state: string; // running, exited, ...
+  status: string; // Docker's human status ("Up 3 minutes")
+  address: string | null;
+  startedAt: string | null;
+  routed: boolean;
+}
+
+export interface DomainView {
+  hostname: string;
+  kind: "default" | "custom";
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string; hint: string; details?: Record<string, unknown> };
+}

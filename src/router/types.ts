@@ -1,0 +1,59 @@
+/**
+ * What the router should look like, derived from the store. The router module
+ * renders it to a whole HAProxy config file and applies it live through the
+ * runtime API (admin socket); nothing else in Yadokari speaks HAProxy.
+ */
+export interface DesiredServer {
+  /** HAProxy server name: [a-zA-Z0-9_.-], unique within its backend (we use the container name). */
+  name: string;
+  address: string; // IPv4 of the container on the yadokari network
+  port: number;
+  /** 0..256; HAProxy weights are relative within a backend. */
+  weight: number;
+  /** ready: takes traffic; drain: finishes in-flight requests, gets no new ones. */
+  state: "ready" | "drain";
+}
+
+export interface DesiredBackend {
+  /** e.g. "app_myapp_web": [a-zA-Z0-9_.-]. */
+  name: string;
+  servers: DesiredServer[];
+}
+
+export interface DesiredRouter {
+  /** Host header (lowercase, no port) → backend name. Unknown hosts get the router's own 404. */
+  hosts: Record<string, string>;
+  backends: DesiredBackend[];
+}
+
+/** One server's live figures, from `show stat`. */
+export interface ServerStat {
+  backend: string;
+  server: string;
+  /** current sessions (in-flight + kept-alive server connections in use) */
+  scur: number;
+  /** queued requests */
+  qcur: number;
+  /** total requests / sessions served */
+  stot: number;
+  hrsp2xx: number;
+  hrsp5xx: number;
+  status: string; // UP, DRAIN, MAINT, no check, ...
+  weight: number;
+}
+
+export interface RouterPort {
+  /**
+   * Makes the router match `desired`: writes the whole config (checked with
+   * `haproxy -c`, renamed into place), reloads only when the set of backends
+   * changed, and applies hosts and servers through the runtime API.
+   */
+  apply(desired: DesiredRouter): Promise<void>;
+  /** Starts HAProxy if none of ours answers (adopts a running one by pid file and socket). */
+  ensureRunning(desired: DesiredRouter): Promise<"adopted" | "started" | "running">;
+  /** Sessions still open on one server (for draining). 0 when the server is unknown. */
+  serverSessions(backend: string, server: string): Promise<number>;
+  stats(): Promise<ServerStat[]>;
+  /** The HAProxy master pid, or null. */
+  pid(): number | null;
+}
