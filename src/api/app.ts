@@ -1,0 +1,44 @@
+import { Hono } from "hono";
+import { randomUUID } from "node:crypto";
+import { AppError, isAppError } from "../errors/app-error.js";
+import type { ApiServices } from "./services.js";
+import { tokenFromHeader } from "./auth.js";
+import { appsRoutes } from "./routes/apps.js";
+import { deployRoutes } from "./routes/deploys.js";
+import { runtimeRoutes } from "./routes/runtime.js";
+import { domainRoutes } from "./routes/domains.js";
+import { openApiDocument } from "./openapi.js";
+
+/**
+ * The REST API. Authentication is checked here for every /api/v1 route but
+ * health; errors are mapped to JSON in this one place (unknown errors become
+ * an opaque 500 with a request id, logged with their stack).
+ */
+export function createApi(s: ApiServices): Hono {
+  const api = new Hono();
+
+  api.onError((err, c) => {
+    if (isAppError(err)) return c.json({ error: err.toJSON() }, err.status as 400);
+    const id = randomUUID();
+    s.ctx.log(`request ${id} ${c.req.method} ${c.req.path}: ${(err as Error).stack}`);
+    const e = new AppError("internal", `internal error (request id ${id})`);
+    return c.json({ error: e.toJSON() }, 500);
+  });
+  api.notFound((c) => c.json({ error: new AppError("not_found", `no route ${c.req.method} ${c.req.path}`, "See /api/openapi.json for the routes.").toJSON() }, 404));
+
+  api.get("/api/v1/health", (c) => c.json({ ok: true, version: s.version }));
+  api.get("/api/openapi.json", (c) => c.json(openApiDocument(s.version)));
+
+  api.use("/api/v1/*", async (c, next) => {
+    if (!s.tokens.verify(tokenFromHeader(c.req.header("authorization")))) throw new AppError("unauthorized", "missing or invalid API token");
+    await next();
+  });
+
+  const apps = new Hono();
+  apps.route("/", appsRoutes(s));
+  apps.route("/", deployRoutes(s));
+  apps.route("/", runtimeRoutes(s));
+  apps.route("/", domainRoutes(s));
+  api.route("/api/v1/apps", apps);
+  return api;
+}

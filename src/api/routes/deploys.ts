@@ -1,0 +1,58 @@
+import { Hono } from "hono";
+import { Readable } from "node:stream";
+import { join } from "node:path";
+import { AppError } from "../../errors/app-error.js";
+import type { ApiServices } from "../services.js";
+import { deployView, releaseView } from "../views.js";
+import { saveUpload } from "../../build/upload.js";
+import { textStream } from "../text-stream.js";
+
+const SHA = /^[0-9a-f]{40}$/;
+const REF = /^refs\/heads\/[A-Za-z0-9._\/-]{1,200}$/;
+
+export function deployRoutes(s: ApiServices): Hono {
+  const r = new Hono();
+
+  r.post("/:app/builds", async (c) => {
+    const app = s.apps.get(c.req.param("app"));
+    const commit = c.req.query("commit") ?? null;
+    const ref = c.req.query("ref") ?? null;
+    if (commit !== null && !SHA.test(commit)) throw new AppError("invalid_request", "commit must be a full 40-character lowercase hex SHA-1");
+    if (ref !== null && (!REF.test(ref) || ref.includes(".."))) throw new AppError("invalid_request", "ref must look like refs/heads/<branch>");
+    if (!c.req.raw.body) throw new AppError("invalid_request", "the build body is empty: send a tar or tar.gz of the app's source");
+    const upload = await saveUpload(Readable.fromWeb(c.req.raw.body as import("node:stream/web").ReadableStream), join(s.ctx.dataDir, "uploads"));
+    const { deploy } = s.deployer.submit(app.name, upload, { source: commit ? "git" : "tar", commit, ref });
+    return c.json(deployView(s.views, deploy), 202);
+  });
+
+  r.get("/:app/deploys", (c) => {
+    const app = s.apps.get(c.req.param("app"));
+    return c.json(s.ctx.store.listDeploys(app.name).map((d) => deployView(s.views, d)));
+  });
+
+  const findDeploy = (appName: string, idText: string) => {
+    const app = s.apps.get(appName);
+    const id = Number(idText);
+    const d = Number.isInteger(id) ? s.ctx.store.getDeploy(id) : null;
+    if (!d || d.app !== app.name) throw new AppError("not_found", `no deploy #${idText} for app ${app.name}`, `'yk apps:info -a ${app.name}' shows the app.`);
+    return d;
+  };
+
+  r.get("/:app/deploys/:id", (c) => c.json(deployView(s.views, findDeploy(c.req.param("app"), c.req.param("id")))));
+
+  r.get("/:app/deploys/:id/log", (c) => {
+    const d = findDeploy(c.req.param("app"), c.req.param("id"));
+    const follow = c.req.query("follow") === "1" || c.req.query("follow") === "true";
+    const finished = () => {
+      const now = s.ctx.store.getDeploy(d.id);
+      return !now || now.status === "succeeded" || now.status === "failed";
+    };
+    return textStream((w) => s.ctx.logs.follow(d.id, () => !follow || finished(), w.line, w.end));
+  });
+
+  r.get("/:app/releases", (c) => {
+    const app = s.apps.get(c.req.param("app"));
+    return c.json(s.ctx.store.listReleases(app.name).map((rel) => releaseView(rel, app.liveReleaseId)));
+  });
+  return r;
+}

@@ -1,0 +1,38 @@
+import { Hono } from "hono";
+import type { ApiServices } from "../services.js";
+import type { ContainerView } from "../contract.js";
+import { AppError } from "../../errors/app-error.js";
+import { textStream } from "../text-stream.js";
+
+/** What runs: containers and their logs. */
+export function runtimeRoutes(s: ApiServices): Hono {
+  const r = new Hono();
+
+  r.get("/:app/ps", async (c) => {
+    const app = s.apps.get(c.req.param("app"));
+    const routed = new Set(s.ctx.store.routedServers(app.name).filter((x) => x.state === "ready").map((x) => x.containerId));
+    const list = await s.ctx.docker.list({ app: app.name });
+    const views: ContainerView[] = list.map((x) => ({
+      id: x.id.slice(0, 12), name: x.name, process: x.process, release: x.release, state: x.state, status: x.status,
+      address: x.ip, startedAt: x.startedAt, routed: routed.has(x.id),
+    }));
+    return c.json(views);
+  });
+
+  r.get("/:app/logs", async (c) => {
+    const app = s.apps.get(c.req.param("app"));
+    const tailText = c.req.query("tail") ?? "100";
+    const tail = Number(tailText);
+    if (!Number.isInteger(tail) || tail < 0 || tail > 10000) throw new AppError("invalid_request", "tail must be a whole number from 0 to 10000");
+    const follow = c.req.query("follow") === "1" || c.req.query("follow") === "true";
+    const containers = (await s.ctx.docker.list({ app: app.name })).filter((x) => x.state === "running" || !follow);
+    return textStream((w) => {
+      const abort = new AbortController();
+      void Promise.all(
+        containers.map((x) => s.ctx.docker.followLogs(x.id, { tail, follow, signal: abort.signal, onLine: (l) => w.line(`${x.name} | ${l}`) }).catch(() => {})),
+      ).then(() => w.end());
+      return () => abort.abort();
+    });
+  });
+  return r;
+}

@@ -1,0 +1,15 @@
+import type { Apps } from "../engine/apps.js";
+import type { Deployer } from "../engine/deployer.js";
+import type { EngineContext } from "../engine/context.js";
+import type { Tokens } from "./auth.js";
+import type { ViewContext } from "./views.js";
+
+/** What the HTTP routes call; wired in src/main/server.ts. */
+export interface ApiServices {
+  ctx: EngineContext;
+  apps: Apps;
+  deployer: Deployer;
+  tokens: Tokens;
+  views: ViewContext;
+  version: string;
+}

@@ -1,0 +1,55 @@
+import type { AppView, DeployView, ReleaseView } from "./contract.js";
+import type { App, Deploy, Release } from "../domain/types.js";
+import type { Store } from "../store/store.js";
+import { appUrls } from "../engine/urls.js";
+
+export interface ViewContext {
+  store: Store;
+  domain: string;
+  httpPort: number;
+  apiBase: string;
+}
+
+export function appView(v: ViewContext, app: App): AppView {
+  const domains = v.store.listDomains(app.name);
+  const last = v.store.listDeploys(app.name, 1)[0];
+  const live = app.liveReleaseId ? v.store.getRelease(app.liveReleaseId) : null;
+  const status: AppView["status"] =
+    last && (last.status === "queued" || last.status === "building" || last.status === "deploying") ? "deploying"
+    : live ? "running"
+    : last?.status === "failed" ? "failed"
+    : "new";
+  return {
+    name: app.name,
+    createdAt: app.createdAt,
+    webReplicas: app.webReplicas,
+    liveRelease: live?.version ?? null,
+    status,
+    urls: appUrls(app.name, v.domain, domains, v.httpPort),
+    domains,
+    gitUrl: `${v.apiBase}/git/${app.name}.git`,
+  };
+}
+
+export function releaseView(r: Release, liveId: number | null): ReleaseView {
+  return { version: r.version, image: r.image, commit: r.commit, description: r.description, createdAt: r.createdAt, processes: r.processes, live: r.id === liveId };
+}
+
+export function deployView(v: ViewContext, d: Deploy): DeployView {
+  const release = d.releaseId ? v.store.getRelease(d.releaseId) : null;
+  return {
+    id: d.id,
+    app: d.app,
+    status: d.status,
+    source: d.source,
+    commit: d.commit,
+    ref: d.ref,
+    releaseVersion: release?.version ?? null,
+    reason: d.reason,
+    containerLog: d.containerLog,
+    steps: v.store.listSteps(d.id),
+    createdAt: d.createdAt,
+    finishedAt: d.finishedAt,
+    urls: appUrls(d.app, v.domain, v.store.listDomains(d.app), v.httpPort),
+  };
+}

@@ -1,0 +1,42 @@
+import { createReadStream } from "node:fs";
+import { AppError } from "../errors/app-error.js";
+import { LABEL } from "../docker/port.js";
+import { imageRepo } from "../domain/names.js";
+import { parseProcfile } from "../manifest/procfile.js";
+import { parseAppJson } from "../manifest/app-json.js";
+import type { Deploy, Release } from "../domain/types.js";
+import type { EngineContext } from "../engine/context.js";
+import { readSourceFiles, type SavedUpload } from "./upload.js";
+
+/**
+ * Source → image → release. The image is tagged by commit (git) or by the
+ * content hash (tar upload), so the same source always gives the same tag and
+ * Docker's layer cache makes a rebuild cheap. The manifests are checked
+ * before the build so that a bad Procfile fails fast with its line number.
+ */
+export async function buildRelease(ctx: EngineContext, deploy: Deploy, upload: SavedUpload, out: (line: string) => void): Promise<Release> {
+  const files = await readSourceFiles(upload);
+  if (!files.hasDockerfile) throw new AppError("no_dockerfile", "no Dockerfile at the root of the source: Yadokari builds apps from their Dockerfile");
+  const procfile = files.procfile === null ? {} : parseProcfile(files.procfile);
+  const appJson = parseAppJson(files.appJson);
+  const version = deploy.commit ?? upload.sha256.slice(0, 12);
+  const tag = `${imageRepo(deploy.app)}:${version}`;
+  out(`-----> Building ${tag} from the Dockerfile`);
+  await ctx.docker.build(createReadStream(upload.path), {
+    tag,
+    labels: { [LABEL.managed]: "true", [LABEL.app]: deploy.app, [LABEL.kind]: "build" },
+    onLine: (l) => out(`       ${l}`),
+  });
+  const release = ctx.store.createRelease({
+    app: deploy.app,
+    image: tag,
+    commit: deploy.commit,
+    description: `Deploy ${version.slice(0, 7)}`,
+    // Without a Procfile (or without a web line) the image's own command is web.
+    processes: { web: null, ...procfile },
+    config: {},
+    healthcheck: appJson.healthcheck,
+  });
+  out(`-----> Release v${release.version} created (${tag})`);
+  return release;
+}

@@ -1,0 +1,251 @@
+import Docker from "dockerode";
+import { PassThrough, type Readable } from "node:stream";
+import { AppError } from "../errors/app-error.js";
+import { LABEL, type ContainerSpec, type DockerEvent, type DockerPort, type ObservedContainer } from "./port.js";
+import { splitLines } from "../lib/lines.js";
+
+/** Docker's "not found" and "not modified" answers are expected when cleaning up. */
+function statusOf(e: unknown): number | undefined {
+  return (e as { statusCode?: number })?.statusCode;
+}
+
+function unavailable(e: unknown): AppError {
+  return new AppError("docker_unavailable", `the Docker engine did not answer: ${(e as Error).message}`);
+}
+
+const releaseOf = (labels: Record<string, string>) => Number((labels[LABEL.release] ?? "v0").replace(/^v/, "")) || 0;
+
+export class DockerodeAdapter implements DockerPort {
+  readonly docker: Docker;
+
+  constructor(opts: { socketPath?: string } = {}) {
+    this.docker = new Docker({ socketPath: opts.socketPath ?? "/var/run/docker.sock" });
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.docker.ping();
+    } catch (e) {
+      throw unavailable(e);
+    }
+  }
+
+  async ensureNetwork(name: string): Promise<void> {
+    const found = await this.docker.listNetworks({ filters: { name: [name] } });
+    if (found.some((n) => n.Name === name)) return;
+    try {
+      await this.docker.createNetwork({ Name: name, Driver: "bridge", CheckDuplicate: true, Labels: { [LABEL.managed]: "true", [LABEL.kind]: "network" } });
+    } catch (e) {
+      if (statusOf(e) !== 409) throw e; // created concurrently
+    }
+  }
+
+  async build(context: Readable, opts: { tag: string; labels: Record<string, string>; onLine: (line: string) => void }): Promise<void> {
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = await this.docker.buildImage(context, { t: opts.tag, labels: opts.labels, rm: true, forcerm: true });
+    } catch (e) {
+      if (statusOf(e) === undefined) throw unavailable(e);
+      throw new AppError("build_failed", `the build could not start: ${(e as Error).message}`);
+    }
+    const tail: string[] = [];
+    let error: string | null = null;
+    await new Promise<void>((resolve, reject) => {
+      this.docker.modem.followProgress(
+        stream,
+        (err) => (err ? reject(err) : resolve()),
+        (ev: { stream?: string; error?: string; status?: string }) => {
+          const text = ev.stream ?? ev.status ?? "";
+          for (const line of splitLines(text)) {
+            opts.onLine(line);
+            tail.push(line);
+            if (tail.length > 20) tail.shift();
+          }
+          if (ev.error) {
+            error = ev.error;
+            opts.onLine(ev.error.trimEnd());
+          }
+        },
+      );
+    });
+    if (error) throw new AppError("build_failed", `the build failed: ${String(error).trim()}`, undefined, { log: tail.join("\n") });
+  }
+
+  async imageExists(ref: string): Promise<boolean> {
+    try {
+      await this.docker.getImage(ref).inspect();
+      return true;
+    } catch (e) {
+      if (statusOf(e) === 404) return false;
+      throw e;
+    }
+  }
+
+  async run(spec: ContainerSpec, network: string): Promise<{ id: string; ip: string | null }> {
+    const { name, ...body } = spec;
+    const c = await this.docker.createContainer({ name, ...body, HostConfig: { ...body.HostConfig } });
+    await c.start();
+    const info = await c.inspect();
+    return { id: info.Id, ip: info.NetworkSettings.Networks?.[network]?.IPAddress || null };
+  }
+
+  async inspect(id: string): Promise<ObservedContainer | null> {
+    try {
+      const info = await this.docker.getContainer(id).inspect();
+      const nets = info.NetworkSettings.Networks ?? {};
+      const ip = Object.values(nets).map((n) => n.IPAddress).find((a) => a) ?? null;
+      const labels = info.Config.Labels ?? {};
+      return {
+        id: info.Id, name: info.Name.replace(/^\//, ""), app: labels[LABEL.app] ?? "", process: labels[LABEL.process] ?? "",
+        release: releaseOf(labels), state: info.State.Status, status: info.State.Status, ip, startedAt: info.State.StartedAt ?? null,
+        exitCode: info.State.Running ? null : info.State.ExitCode,
+      };
+    } catch (e) {
+      if (statusOf(e) === 404) return null;
+      throw e;
+    }
+  }
+
+  async list(filter: { app?: string } = {}): Promise<ObservedContainer[]> {
+    const label = filter.app ? [`${LABEL.app}=${filter.app}`] : [LABEL.app];
+    let rows: Docker.ContainerInfo[];
+    try {
+      rows = await this.docker.listContainers({ all: true, filters: { label } });
+    } catch (e) {
+      throw statusOf(e) === undefined ? unavailable(e) : e;
+    }
+    return rows.map((r) => ({
+      id: r.Id,
+      name: (r.Names[0] ?? "").replace(/^\//, ""),
+      app: r.Labels[LABEL.app] ?? "",
+      process: r.Labels[LABEL.process] ?? "",
+      release: releaseOf(r.Labels),
+      state: r.State,
+      status: r.Status,
+      ip: Object.values(r.NetworkSettings?.Networks ?? {}).map((n) => n.IPAddress).find((a) => a) ?? null,
+      startedAt: r.Created ? new Date(r.Created * 1000).toISOString() : null,
+    }));
+  }
+
+  async stop(id: string, timeoutSec: number): Promise<void> {
+    try {
+      await this.docker.getContainer(id).stop({ t: timeoutSec });
+    } catch (e) {
+      if (statusOf(e) !== 304 && statusOf(e) !== 404) throw e;
+    }
+  }
+
+  async remove(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).remove({ force: true });
+    } catch (e) {
+      if (statusOf(e) !== 404 && statusOf(e) !== 409) throw e; // gone, or removal already in progress
+    }
+  }
+
+  async logsTail(id: string, lines: number): Promise<string> {
+    try {
+      const buf = (await this.docker.getContainer(id).logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
+      return demuxBuffer(buf).trimEnd();
+    } catch (e) {
+      if (statusOf(e) === 404) return "";
+      throw e;
+    }
+  }
+
+  async followLogs(id: string, opts: { tail: number; follow: boolean; onLine: (line: string) => void; signal: AbortSignal }): Promise<void> {
+    const c = this.docker.getContainer(id);
+    if (!opts.follow) {
+      for (const line of splitLines(await this.logsTail(id, opts.tail))) opts.onLine(line);
+      return;
+    }
+    const stream = (await c.logs({ stdout: true, stderr: true, tail: opts.tail, follow: true })) as unknown as Readable;
+    const out = new PassThrough();
+    this.docker.modem.demuxStream(stream, out, out);
+    let rest = "";
+    out.on("data", (d: Buffer) => {
+      const text = rest + d.toString("utf8");
+      const parts = text.split("\n");
+      rest = parts.pop() ?? "";
+      for (const p of parts) opts.onLine(p);
+    });
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        (stream as unknown as { destroy?: () => void }).destroy?.();
+        resolve();
+      };
+      stream.on("end", done);
+      stream.on("error", done);
+      opts.signal.addEventListener("abort", done, { once: true });
+    });
+  }
+
+  async removeAppImages(app: string): Promise<number> {
+    const images = await this.docker.listImages({ filters: { label: [`${LABEL.app}=${app}`] } });
+    let n = 0;
+    for (const img of images) {
+      try {
+        await this.docker.getImage(img.Id).remove({ force: true });
+        n++;
+      } catch (e) {
+        if (statusOf(e) !== 404) throw e;
+      }
+    }
+    return n;
+  }
+
+  onEvents(cb: (e: DockerEvent) => void): () => void {
+    let stopped = false;
+    let current: Readable | null = null;
+    const subscribe = async () => {
+      while (!stopped) {
+        try {
+          const stream = (await this.docker.getEvents({ filters: { type: ["container"], label: [LABEL.app] } })) as unknown as Readable;
+          current = stream;
+          let rest = "";
+          await new Promise<void>((resolve) => {
+            stream.on("data", (d: Buffer) => {
+              const parts = (rest + d.toString("utf8")).split("\n");
+              rest = parts.pop() ?? "";
+              for (const p of parts) {
+                if (!p.trim()) continue;
+                try {
+                  const ev = JSON.parse(p) as { Action: string; id: string; Actor?: { Attributes?: Record<string, string> } };
+                  cb({ action: ev.Action, id: ev.id, app: ev.Actor?.Attributes?.[LABEL.app] ?? null });
+                } catch {
+                  /* a partial event line: skip it */
+                }
+              }
+            });
+            stream.on("end", resolve);
+            stream.on("error", resolve);
+            stream.on("close", resolve);
+          });
+        } catch {
+          /* dockerd is down: retry below */
+        }
+        if (!stopped) await new Promise((r) => setTimeout(r, 1000));
+      }
+    };
+    void subscribe();
+    return () => {
+      stopped = true;
+      (current as unknown as { destroy?: () => void } | null)?.destroy?.();
+    };
+  }
+}
+
+/** Docker multiplexes stdout and stderr of a non-TTY container in 8-byte-header frames. */
+export function demuxBuffer(buf: Buffer): string {
+  if (!Buffer.isBuffer(buf)) return String(buf);
+  const out: Buffer[] = [];
+  let i = 0;
+  while (i + 8 <= buf.length) {
+    const type = buf[i];
+    if (type > 2 || buf[i + 1] !== 0) return buf.toString("utf8"); // not multiplexed
+    const len = buf.readUInt32BE(i + 4);
+    out.push(buf.subarray(i + 8, i + 8 + len));
+    i += 8 + len;
+  }
+  return Buffer.concat(out).toString("utf8");
+}

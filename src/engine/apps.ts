@@ -1,0 +1,68 @@
+import { AppError } from "../errors/app-error.js";
+import { validateAppName, validateHostname, defaultHostname } from "../domain/names.js";
+import type { App } from "../domain/types.js";
+import type { EngineContext } from "./context.js";
+import { syncRouter } from "./router-sync.js";
+
+/** App lifecycle: create, destroy, domains. Validation happens here, on the server. */
+export class Apps {
+  constructor(private readonly ctx: EngineContext, private readonly hooks: { onCreate?: (app: string) => Promise<void>; onDestroy?: (app: string) => Promise<void> } = {}) {}
+
+  get(name: string): App {
+    const app = this.ctx.store.getApp(validateAppName(name));
+    if (!app) throw new AppError("not_found", `no app named ${name}`);
+    return app;
+  }
+
+  async create(name: unknown): Promise<App> {
+    const n = validateAppName(name);
+    if (this.ctx.store.getApp(n)) throw new AppError("app_exists", `an app named ${n} already exists`);
+    const host = defaultHostname(n, this.ctx.domain);
+    const owner = this.ctx.store.domainOwner(host);
+    if (owner) throw new AppError("domain_taken", `the hostname ${host} is already a custom domain of app ${owner}`);
+    const app = this.ctx.store.createApp(n);
+    await this.hooks.onCreate?.(n);
+    // A new backend is a structural change: the router reloads once here, never during deploys.
+    await syncRouter(this.ctx);
+    return app;
+  }
+
+  setWebReplicas(name: string, n: unknown): App {
+    const app = this.get(name);
+    if (typeof n !== "number" || !Number.isInteger(n) || n < 1 || n > 50) throw new AppError("invalid_request", "webReplicas must be a whole number from 1 to 50");
+    this.ctx.store.setWebReplicas(app.name, n);
+    return this.get(name);
+  }
+
+  /** Removes the app's records, routes, containers and images, after its running deploys. */
+  async destroy(name: string): Promise<void> {
+    const app = this.get(name);
+    await this.ctx.locks.run(app.name, async () => {
+      this.ctx.store.deleteApp(app.name); // cascades to releases, deploys, domains, routed servers
+      await syncRouter(this.ctx);
+      const containers = await this.ctx.docker.list({ app: app.name });
+      await Promise.all(containers.map((c) => this.ctx.docker.remove(c.id)));
+      await this.ctx.docker.removeAppImages(app.name);
+      await this.hooks.onDestroy?.(app.name);
+    });
+  }
+
+  async addDomain(name: string, hostname: unknown): Promise<string> {
+    const app = this.get(name);
+    const h = validateHostname(hostname);
+    const owner = this.ctx.store.domainOwner(h);
+    if (owner) throw new AppError("domain_taken", `${h} is already a domain of app ${owner}`);
+    const defaultOwner = this.ctx.store.listApps().find((a) => defaultHostname(a.name, this.ctx.domain) === h);
+    if (defaultOwner) throw new AppError("domain_taken", `${h} is the default hostname of app ${defaultOwner.name}`);
+    this.ctx.store.addDomain(app.name, h);
+    await syncRouter(this.ctx);
+    return h;
+  }
+
+  async removeDomain(name: string, hostname: unknown): Promise<void> {
+    const app = this.get(name);
+    const h = validateHostname(hostname);
+    if (!this.ctx.store.removeDomain(app.name, h)) throw new AppError("not_found", `${h} is not a custom domain of ${app.name}`, `'yk domains -a ${app.name}' lists them.`);
+    await syncRouter(this.ctx);
+  }
+}

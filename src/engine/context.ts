@@ -1,0 +1,25 @@
+import type { Store } from "../store/store.js";
+import type { DockerPort } from "../docker/port.js";
+import type { RouterPort } from "../router/types.js";
+import type { GateDeps } from "./health/gate.js";
+import type { AppLocks } from "./app-locks.js";
+import type { DeployLogs } from "./deploy-log.js";
+
+/** What the engine's executors need, wired once in src/main/server.ts. */
+export interface EngineContext {
+  store: Store;
+  docker: DockerPort;
+  router: RouterPort;
+  locks: AppLocks;
+  logs: DeployLogs;
+  gateDeps: GateDeps;
+  /** base domain for <app>.<domain> */
+  domain: string;
+  /** the router's public port, for URLs */
+  httpPort: number;
+  dataDir: string;
+  drainTimeoutSec: number;
+  stopTimeoutSec: number;
+  /** server log (not a deploy log) */
+  log: (msg: string) => void;
+}

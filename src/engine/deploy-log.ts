@@ -1,0 +1,50 @@
+import { EventEmitter } from "node:events";
+import type { Store } from "../store/store.js";
+
+/**
+ * A deploy's log: every line is stored (so it can be read later) and pushed
+ * to whoever follows it live (the CLI, a git push's `remote:` lines).
+ */
+export class DeployLogs {
+  private readonly seq = new Map<number, number>();
+  private readonly bus = new EventEmitter();
+
+  constructor(private readonly store: Store) {
+    this.bus.setMaxListeners(0);
+  }
+
+  line(deployId: number, text: string): void {
+    const n = (this.seq.get(deployId) ?? this.store.readLog(deployId).length) + 1;
+    this.seq.set(deployId, n);
+    this.store.appendLog(deployId, n, text);
+    this.bus.emit(`line:${deployId}`, text);
+  }
+
+  end(deployId: number): void {
+    this.seq.delete(deployId);
+    this.bus.emit(`end:${deployId}`);
+  }
+
+  /** Replays the stored lines, then follows until the deploy ends (or the caller unsubscribes). */
+  follow(deployId: number, isFinished: () => boolean, onLine: (l: string) => void, onEnd: () => void): () => void {
+    const lineEv = `line:${deployId}`;
+    const endEv = `end:${deployId}`;
+    const stop = () => {
+      this.bus.off(lineEv, onLine);
+      this.bus.off(endEv, finish);
+    };
+    const finish = () => {
+      stop();
+      onEnd();
+    };
+    // follow() runs synchronously (better-sqlite3 is synchronous), so no line can be emitted between the replay and the subscription.
+    for (const l of this.store.readLog(deployId)) onLine(l);
+    if (isFinished()) {
+      onEnd();
+      return () => {};
+    }
+    this.bus.on(lineEv, onLine);
+    this.bus.on(endEv, finish);
+    return stop;
+  }
+}

@@ -1,0 +1,86 @@
+import type { EngineContext } from "./context.js";
+import { reconcile, isEmptyPlan, type ReconcilePlan } from "./plan/reconcile.js";
+import { replenish, routeAfterGate } from "./execute/containers.js";
+import { syncRouter } from "./router-sync.js";
+import type { Release } from "../domain/types.js";
+
+/**
+ * Brings Docker and the router back to what the store says: on start, on
+ * Docker events (a container died) and periodically. One pass at a time.
+ */
+export class Reconciler {
+  private running: Promise<void> | null = null;
+  private again = false;
+  private timer: NodeJS.Timeout | null = null;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(private readonly ctx: EngineContext) {}
+
+  start(intervalMs = 5000): void {
+    this.timer = setInterval(() => void this.trigger(), intervalMs);
+    this.timer.unref();
+    this.unsubscribe = this.ctx.docker.onEvents((e) => {
+      if (e.action === "die" || e.action === "destroy" || e.action === "start") void this.trigger();
+    });
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.unsubscribe?.();
+  }
+
+  /** Runs a pass now, or once more after the running one. */
+  trigger(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        try {
+          await this.pass();
+        } catch (e) {
+          this.ctx.log(`reconcile: ${(e as Error).message}`);
+        }
+      } while (this.again);
+    })().finally(() => (this.running = null));
+    return this.running;
+  }
+
+  async pass(): Promise<ReconcilePlan> {
+    const { store, docker, locks } = this.ctx;
+    const apps = store.listApps();
+    const releases = new Map<string, Release>();
+    for (const a of apps) if (a.liveReleaseId) releases.set(a.name, store.getRelease(a.liveReleaseId)!);
+    const desired = apps.map((a) => ({ name: a.name, replicas: a.webReplicas, liveVersion: releases.get(a.name)?.version ?? null, busy: locks.busy(a.name) }));
+    const plan = reconcile(desired, await docker.list(), store.routedServers());
+    // Re-check busy right before acting: a deploy may have started while Docker answered.
+    const idle = (app: string) => !locks.busy(app) || !store.getApp(app);
+    if (isEmptyPlan(plan)) return plan;
+    this.ctx.log(`reconcile: remove ${plan.remove.length}, unroute ${plan.unroute.length}, readdress ${plan.readdress.length}, adopt ${plan.adopt.length}, start ${plan.start.map((s) => `${s.app}×${s.count}`).join(",") || 0}`);
+
+    for (const s of plan.unroute) if (idle(s.app)) store.removeRoutedServer(s.app, s.process, s.name);
+    for (const { server, address } of plan.readdress) if (idle(server.app)) store.upsertRoutedServer({ ...server, address });
+    await syncRouter(this.ctx);
+    await Promise.all(
+      plan.remove.filter((c) => idle(c.app)).map(async (c) => {
+        await docker.stop(c.id, this.ctx.stopTimeoutSec);
+        await docker.remove(c.id);
+      }),
+    );
+    await Promise.all([
+      ...groupBy(plan.adopt, (c) => c.app).map(([app, cs]) =>
+        idle(app) && releases.has(app) ? locks.hold(app, () => routeAfterGate(this.ctx, releases.get(app)!, cs.map((c) => ({ id: c.id, name: c.name, ip: c.ip })))) : null,
+      ),
+      ...plan.start.map((s) => (idle(s.app) && releases.has(s.app) ? locks.hold(s.app, () => replenish(this.ctx, releases.get(s.app)!, s.count)) : null)),
+    ]);
+    return plan;
+  }
+}
+
+function groupBy<T>(xs: T[], key: (x: T) => string): [string, T[]][] {
+  const m = new Map<string, T[]>();
+  for (const x of xs) m.set(key(x), [...(m.get(key(x)) ?? []), x]);
+  return [...m.entries()];
+}

@@ -1,0 +1,145 @@
+import http from "node:http";
+import { chmodSync, mkdirSync, readFileSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { getRequestListener } from "@hono/node-server";
+import { openDb } from "../store/db.js";
+import { Store } from "../store/store.js";
+import { systemClock, sleep } from "../lib/clock.js";
+import { DockerodeAdapter } from "../docker/dockerode-adapter.js";
+import { HaproxyRouter } from "../router/haproxy-router.js";
+import { AppLocks } from "../engine/app-locks.js";
+import { DeployLogs } from "../engine/deploy-log.js";
+import { httpProbe } from "../engine/health/http-probe.js";
+import type { EngineContext } from "../engine/context.js";
+import { Deployer } from "../engine/deployer.js";
+import { Reconciler } from "../engine/reconciler.js";
+import { Apps } from "../engine/apps.js";
+import { desiredFromStore, syncRouter } from "../engine/router-sync.js";
+import { NETWORK } from "../engine/plan/container-spec.js";
+import { Tokens, tokenFromHeader } from "../api/auth.js";
+import { createApi } from "../api/app.js";
+import { GitRepos } from "../git/repos.js";
+import { handleGit } from "../git/http-backend.js";
+import { parseListen } from "../lib/listen.js";
+
+export interface ServerOptions {
+  dataDir: string;
+  apiListen: string;
+  httpListen: string;
+  domain: string;
+}
+
+export interface RunningServer {
+  apiUrl: string;
+  close(): Promise<void>;
+}
+
+const VERSION = (JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), "../../../package.json"), "utf8")) as { version: string }).version;
+
+/** The composition root of the control plane: the only place adapters are wired. */
+export async function startServer(opts: ServerOptions, log: (m: string) => void = (m) => console.log(`[yadokari] ${m}`)): Promise<RunningServer> {
+  const api = parseListen(opts.apiListen, "--api-listen");
+  const httpL = parseListen(opts.httpListen, "--http-listen");
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(opts.dataDir, 0o700);
+
+  const store = new Store(openDb(join(opts.dataDir, "yadokari.db")), systemClock);
+  const docker = new DockerodeAdapter();
+  await docker.ping();
+  await docker.ensureNetwork(NETWORK);
+  const router = new HaproxyRouter({ dir: join(opts.dataDir, "router"), httpListen: opts.httpListen });
+  const locks = new AppLocks();
+  const ctx: EngineContext = {
+    store, docker, router, locks, log,
+    logs: new DeployLogs(store),
+    gateDeps: { probe: httpProbe, state: async (id) => {
+      const c = await docker.inspect(id);
+      return { running: c?.state === "running", exitCode: c?.exitCode ?? null };
+    }, now: () => Date.now(), sleep },
+    domain: opts.domain,
+    httpPort: httpL.port,
+    dataDir: opts.dataDir,
+    drainTimeoutSec: Number(process.env.YADOKARI_DRAIN_TIMEOUT ?? 30),
+    stopTimeoutSec: Number(process.env.YADOKARI_STOP_TIMEOUT ?? 10),
+  };
+
+  const tokens = new Tokens(store);
+  const admin = tokens.bootstrapAdmin(opts.dataDir);
+  log(admin.created ? `admin token written to ${admin.path} (shown once; keep it safe)` : `admin token: see ${admin.path}`);
+
+  const repos = new GitRepos(join(opts.dataDir, "git"));
+  const apps = new Apps(ctx, { onCreate: async (a) => void (await repos.ensure(a)), onDestroy: async (a) => repos.remove(a) });
+  const deployer = new Deployer(ctx);
+  deployer.recoverInterrupted();
+
+  const state = await router.ensureRunning(desiredFromStore(ctx));
+  log(`router ${state} (HAProxy pid ${router.pid()}) on ${opts.httpListen}`);
+  await syncRouter(ctx);
+  const reconciler = new Reconciler(ctx);
+  await reconciler.trigger();
+  reconciler.start();
+
+  // A dead HAProxy is restarted from the store's state.
+  const watchdog = setInterval(() => {
+    router.ensureRunning(desiredFromStore(ctx)).then(
+      (s) => s === "started" && log(`HAProxy was not running: restarted (pid ${router.pid()})`),
+      (e) => log(`router watchdog: ${(e as Error).message}`),
+    );
+  }, 2000);
+  watchdog.unref();
+
+  const apiUrl = `http://${api.host === "0.0.0.0" ? "127.0.0.1" : api.host}:${api.port}`;
+  const honoApp = createApi({ ctx, apps, deployer, tokens, views: { store, domain: opts.domain, httpPort: httpL.port, apiBase: apiUrl }, version: VERSION });
+  const listener = getRequestListener(honoApp.fetch);
+  const server = http.createServer((req, res) => {
+    if (req.url?.startsWith("/git/")) {
+      handleGit(req, res, {
+        root: repos.root,
+        authenticate: (r) => {
+          const t = tokenFromHeader(r.headers.authorization);
+          return t && tokens.verify(t) ? t : null;
+        },
+        appExists: (a) => store.getApp(a) !== null,
+        ensureRepo: (a) => repos.ensure(a),
+        apiUrl,
+      }).catch((e) => {
+        log(`git: ${(e as Error).stack}`);
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+      return;
+    }
+    void listener(req, res);
+  });
+  server.requestTimeout = 0; // builds and followed logs stream for as long as they last
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(api.port, api.host, resolve);
+  });
+  log(`API listening on ${apiUrl} (version ${VERSION})`);
+
+  return {
+    apiUrl,
+    async close() {
+      clearInterval(watchdog);
+      reconciler.stop();
+      await new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      });
+      await locks.idle();
+      store.db.close();
+    },
+  };
+}
+
+/** `yadokari server`: runs until SIGTERM/SIGINT. HAProxy keeps serving after the server exits. */
+export async function runServer(opts: ServerOptions): Promise<void> {
+  const s = await startServer(opts);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
+  });
+  await s.close();
+}

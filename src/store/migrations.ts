@@ -1,0 +1,76 @@
+/** Ordered schema migrations; the index + 1 is the schema version. Never edit one that has shipped: add another. */
+export const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE tokens (
+    id INTEGER PRIMARY KEY,
+    label TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE apps (
+    name TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    web_replicas INTEGER NOT NULL DEFAULT 1,
+    live_release_id INTEGER
+  );
+  CREATE TABLE domains (
+    hostname TEXT PRIMARY KEY,
+    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE releases (
+    id INTEGER PRIMARY KEY,
+    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+    version INTEGER NOT NULL,
+    image TEXT NOT NULL,
+    commit_sha TEXT,
+    description TEXT NOT NULL,
+    processes TEXT NOT NULL,
+    config TEXT NOT NULL,
+    healthcheck TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (app, version)
+  );
+  CREATE TABLE deploys (
+    id INTEGER PRIMARY KEY,
+    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+    status TEXT NOT NULL,
+    source TEXT NOT NULL,
+    commit_sha TEXT,
+    ref TEXT,
+    release_id INTEGER,
+    reason TEXT,
+    container_log TEXT,
+    created_at TEXT NOT NULL,
+    finished_at TEXT
+  );
+  CREATE INDEX deploys_app ON deploys (app, id);
+  CREATE TABLE deploy_steps (
+    id INTEGER PRIMARY KEY,
+    deploy_id INTEGER NOT NULL REFERENCES deploys(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    detail TEXT
+  );
+  CREATE TABLE deploy_log (
+    deploy_id INTEGER NOT NULL REFERENCES deploys(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    line TEXT NOT NULL,
+    PRIMARY KEY (deploy_id, seq)
+  );
+  CREATE TABLE routed_servers (
+    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+    process TEXT NOT NULL,
+    name TEXT NOT NULL,
+    container_id TEXT NOT NULL,
+    release_id INTEGER NOT NULL,
+    address TEXT NOT NULL,
+    port INTEGER NOT NULL,
+    weight INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    PRIMARY KEY (app, process, name)
+  );
+  `,
+];
