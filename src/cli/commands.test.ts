@@ -1,0 +1,139 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Command, CommanderError } from "commander";
+import type { DeployView } from "../api/contract.js";
+import { CliError, type Api } from "./api-client.js";
+import { registerCommands } from "./commands/index.js";
+
+/** Records every call and answers from a table keyed by "METHOD path". */
+class FakeApi implements Api {
+  calls: string[] = [];
+  constructor(private readonly answers: Record<string, unknown> = {}, private readonly logLines: string[] = []) {}
+  private answer(key: string): unknown {
+    this.calls.push(key);
+    if (!(key in this.answers)) throw new Error(`unexpected call ${key}`);
+    const a = this.answers[key];
+    return Array.isArray(a) && key.includes("/deploys/") ? a.shift() : a;
+  }
+  async json<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.answer(`${method} ${path}${body === undefined ? "" : " " + JSON.stringify(body)}`) as T;
+  }
+  async upload<T>(path: string, data: Uint8Array, contentType: string): Promise<T> {
+    assert.ok(data.length > 0);
+    return this.answer(`UPLOAD ${path} ${contentType}`) as T;
+  }
+  async *lines(path: string): AsyncIterable<string> {
+    this.calls.push(`LINES ${path}`);
+    yield* this.logLines;
+  }
+}
+
+async function run(args: string[], api: FakeApi): Promise<string> {
+  let out = "";
+  const program = new Command("yk").exitOverride().allowExcessArguments(false).configureOutput({ outputError: () => {}, writeErr: () => {}, writeOut: () => {} });
+  registerCommands(program, {
+    env: {},
+    api: () => api,
+    saveConfig: async () => "/tmp/config.json",
+    out: (t) => void (out += t),
+    now: () => new Date("2024-05-10T12:00:00Z"),
+  });
+  await program.parseAsync(args, { from: "user" });
+  return out;
+}
+
+const isUsage = (pattern: RegExp) => (e: unknown) => e instanceof CliError && e.exitCode === 2 && pattern.test(e.message);
+
+test("apps:destroy refuses without --confirm and with a different name, calling nothing", async () => {
+  const api = new FakeApi();
+  await assert.rejects(run(["apps:destroy", "web"], api), isUsage(/without --confirm/));
+  await assert.rejects(run(["apps:destroy", "web", "--confirm", "wbe"], api), isUsage(/'wbe' does not match .*'web'/));
+  assert.deepEqual(api.calls, []);
+});
+
+test("apps:destroy with a matching --confirm deletes the app", async () => {
+  const api = new FakeApi({ "DELETE /api/v1/apps/web": { destroyed: "web" } });
+  assert.equal(await run(["apps:destroy", "web", "--confirm", "web"], api), "Destroyed web\n");
+});
+
+test("-a is required, and YADOKARI_APP stands in for it", async (t) => {
+  await assert.rejects(run(["ps"], new FakeApi()), (e: unknown) => e instanceof CommanderError && /--app/.test(e.message));
+  process.env.YADOKARI_APP = "web";
+  t.after(() => delete process.env.YADOKARI_APP);
+  const api = new FakeApi({ "GET /api/v1/apps/web/ps": [] });
+  assert.equal(await run(["ps"], api), "web has no containers.\n");
+});
+
+test("extra arguments and unknown commands are usage errors", async () => {
+  await assert.rejects(run(["apps", "extra"], new FakeApi()), (e: unknown) => e instanceof CommanderError && e.code === "commander.excessArguments");
+  await assert.rejects(run(["nope"], new FakeApi()), (e: unknown) => e instanceof CommanderError && e.code === "commander.unknownCommand");
+});
+
+test("logs -n must be a number; -f and -n become the query", async () => {
+  await assert.rejects(run(["logs", "-a", "web", "-n", "ten"], new FakeApi()), isUsage(/not a whole number/));
+  const api = new FakeApi({}, ["web.1 | hello"]);
+  assert.equal(await run(["logs", "-a", "web", "-f", "-n", "5"], api), "web.1 | hello\n");
+  assert.deepEqual(api.calls, ["LINES /api/v1/apps/web/logs?tail=5&follow=1"]);
+});
+
+test("login rejects a URL without a scheme before calling the server", async () => {
+  await assert.rejects(run(["login", "--url", "localhost:7700", "--token", "t"], new FakeApi()), isUsage(/not an http\(s\) URL|not a URL/));
+});
+
+test("apps prints an aligned table, --json the API's JSON", async () => {
+  const app = { name: "web", createdAt: "2024-05-10T11:00:00Z", webReplicas: 2, liveRelease: 3, status: "running", urls: ["http://web.localhost"], domains: [], gitUrl: "g" };
+  const api = new FakeApi({ "GET /api/v1/apps": [app] });
+  assert.equal(await run(["apps"], api), "NAME  STATUS   RELEASE  WEB  URL                   CREATED\nweb   running  v3       2    http://web.localhost  1h ago\n");
+  assert.deepEqual(JSON.parse(await run(["apps", "--json"], api)), [app]);
+});
+
+function deployView(over: Partial<DeployView>): DeployView {
+  return { id: 7, app: "web", status: "queued", source: "tar", commit: null, ref: null, releaseVersion: null, reason: null, containerLog: null, steps: [], createdAt: "", finishedAt: null, urls: [], ...over };
+}
+
+function srcDir(t: { after(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), "yk-deploy-"));
+  writeFileSync(join(dir, "Dockerfile"), "FROM scratch\n");
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test("deploy uploads, streams the log, and prints the URLs on success", async (t) => {
+  const api = new FakeApi(
+    {
+      "UPLOAD /api/v1/apps/web/builds application/gzip": deployView({}),
+      "GET /api/v1/apps/web/deploys/7": [deployView({ status: "succeeded", releaseVersion: 4, urls: ["http://web.localhost"] })],
+    },
+    ["Step 1/2 : FROM scratch", "health check passed"],
+  );
+  const out = await run(["deploy", "-a", "web", srcDir(t)], api);
+  assert.match(out, /Step 1\/2 : FROM scratch\nhealth check passed\n/);
+  assert.match(out, /Deploy #7 succeeded: release v4\nLive at http:\/\/web.localhost\n$/);
+  assert.deepEqual(api.calls.slice(1), ["LINES /api/v1/apps/web/deploys/7/log?follow=1", "GET /api/v1/apps/web/deploys/7"]);
+});
+
+test("a failed deploy throws one error carrying the reason and the container log", async (t) => {
+  const failed = deployView({
+    status: "failed",
+    releaseVersion: 4,
+    reason: "web.1 exited with code 1 before it became healthy",
+    containerLog: "Error: Cannot find module 'express'\n",
+    steps: [{ name: "health web", status: "failed", startedAt: "", finishedAt: "", detail: null }],
+  });
+  const api = new FakeApi({ "UPLOAD /api/v1/apps/web/builds application/gzip": deployView({}), "GET /api/v1/apps/web/deploys/7": [failed] });
+  await assert.rejects(run(["deploy", "-a", "web", srcDir(t)], api), (e: unknown) => {
+    assert.ok(e instanceof CliError);
+    assert.equal(e.code, "deploy_failed");
+    assert.equal(e.exitCode, 1);
+    assert.match(e.message, /failed at step 'health web': web.1 exited/);
+    assert.match(e.message, /Container log:\nError: Cannot find module 'express'$/);
+    return true;
+  });
+});
+
+test("deploy of a missing directory is a usage error", async () => {
+  await assert.rejects(run(["deploy", "-a", "web", "/nonexistent/yk"], new FakeApi()), isUsage(/is not a directory/));
+});

@@ -1,0 +1,64 @@
+import { stat } from "node:fs/promises";
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import type { DeployView } from "../../api/contract.js";
+import { CODES } from "../../errors/codes.js";
+import { apiPath, CliError, usageError, type Api } from "../api-client.js";
+import { packTarGz } from "../pack.js";
+import { appOption, type CliContext } from "./context.js";
+
+const TERMINAL = new Set<DeployView["status"]>(["succeeded", "failed"]);
+const POLL_MS = 1000;
+
+async function checkDir(dir: string): Promise<string> {
+  const abs = resolve(dir);
+  const st = await stat(abs).catch(() => null);
+  if (!st?.isDirectory()) throw usageError(`'${dir}' is not a directory.`, "Pass the directory holding the Dockerfile: yk deploy -a APP [DIR] (default: the current directory).");
+  return abs;
+}
+
+/** The log stream ends with the deploy; if the connection dropped first, ask until the deploy is over. */
+async function waitForEnd(api: Api, app: string, id: number): Promise<DeployView> {
+  for (;;) {
+    const d = await api.json<DeployView>("GET", apiPath("apps", app, "deploys", String(id)));
+    if (TERMINAL.has(d.status)) return d;
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+/** Turns a failed deploy into the one error main/cli.ts prints, with the container log when there is one. */
+export function deployError(d: DeployView): CliError {
+  const failedStep = d.steps.find((s) => s.status === "failed");
+  const message = [`Deploy #${d.id} of ${d.app} failed${failedStep ? ` at step '${failedStep.name}'` : ""}: ${d.reason ?? "no reason given"}`];
+  if (d.containerLog) message.push("", "Container log:", d.containerLog.trimEnd());
+  // The view has no error code; a failure before a release exists is a build failure.
+  const code = d.releaseVersion === null && failedStep?.name.includes("build") ? "build_failed" : "deploy_failed";
+  return new CliError(code, message.join("\n"), CODES[code].hint);
+}
+
+export function registerDeploy(program: Command, ctx: CliContext): void {
+  program
+    .command("deploy")
+    .description("build DIR (honouring .dockerignore) and release it with zero downtime")
+    .addOption(appOption())
+    .argument("[dir]", "source directory with a Dockerfile", ".")
+    .action(async (dir: string, opts: { app: string }) => {
+      const abs = await checkDir(dir);
+      const api = ctx.api();
+      const { data, files } = await packTarGz(abs);
+      ctx.out(`Uploading ${abs} to ${opts.app}: ${files} files, ${formatSize(data.length)} compressed\n`);
+      const started = await api.upload<DeployView>(apiPath("apps", opts.app, "builds"), data, "application/gzip");
+      ctx.out(`Deploy #${started.id} ${started.status}\n`);
+      for await (const line of api.lines(apiPath("apps", opts.app, "deploys", String(started.id), "log") + "?follow=1")) ctx.out(line + "\n");
+      const d = await waitForEnd(api, opts.app, started.id);
+      if (d.status !== "succeeded") throw deployError(d);
+      ctx.out(`Deploy #${d.id} succeeded${d.releaseVersion !== null ? `: release v${d.releaseVersion}` : ""}\n`);
+      for (const url of d.urls) ctx.out(`Live at ${url}\n`);
+    });
+}
+
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}

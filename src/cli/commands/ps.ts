@@ -1,0 +1,22 @@
+import type { Command } from "commander";
+import type { ContainerView } from "../../api/contract.js";
+import { apiPath } from "../api-client.js";
+import { renderJson, renderTable } from "../output.js";
+import { appOption, jsonOption, type CliContext } from "./context.js";
+
+export function registerPs(program: Command, ctx: CliContext): void {
+  program
+    .command("ps")
+    .description("list an app's containers")
+    .addOption(appOption())
+    .addOption(jsonOption())
+    .action(async (opts: { app: string; json?: boolean }) => {
+      const containers = await ctx.api().json<ContainerView[]>("GET", apiPath("apps", opts.app, "ps"));
+      if (opts.json) return ctx.out(renderJson(containers));
+      if (containers.length === 0) return ctx.out(`${opts.app} has no containers.\n`);
+      ctx.out(renderTable(
+        ["name", "process", "release", "state", "status", "address", "routed"],
+        containers.map((c) => [c.name, c.process, `v${c.release}`, c.state, c.status, c.address ?? "-", c.routed ? "yes" : "no"]),
+      ));
+    });
+}
