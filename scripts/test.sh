@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Set up the machine, then run the unit and the integration tests. Both suites always run;
+# the exit status is non-zero when either fails.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash scripts/setup.sh
+
+unit=0
+integration=0
+echo "[test] unit tests"
+npm run --silent test:unit || unit=$?
+echo "[test] integration tests"
+npm run --silent test:integration || integration=$?
+
+status() { if [ "$1" -eq 0 ]; then echo "passed"; else echo "FAILED (exit $1)"; fi; }
+echo "[test] unit: $(status "$unit"); integration: $(status "$integration")"
+if [ "$unit" -ne 0 ] || [ "$integration" -ne 0 ]; then exit 1; fi

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# One command to a running Yadokari: set up the machine, start the server if its API does not
+# answer, and deploy the bundled example app (examples/node-hello). Safe to run again: it reuses
+# a running server and redeploys the example.
+#
+# Environment (all optional):
+#   YADOKARI_DATA_DIR    data directory            (default /var/lib/yadokari)
+#   YADOKARI_API_LISTEN  API address               (default 127.0.0.1:7700)
+#   YADOKARI_HTTP_PORT   router port               (default 80)
+#   YADOKARI_HTTP_LISTEN router address            (default 0.0.0.0:$YADOKARI_HTTP_PORT)
+#   YADOKARI_DOMAIN      apps live at APP.DOMAIN   (server default: localhost)
+#   YADOKARI_TOKEN       API token                 (default: read from $DATA_DIR/admin-token)
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT="$PWD"
+
+log() { printf '[up] %s\n' "$*"; }
+die() { printf '[up] ERROR: %s\n' "$*" >&2; exit 1; }
+
+bash scripts/setup.sh
+
+DATA_DIR="${YADOKARI_DATA_DIR:-/var/lib/yadokari}"
+API_LISTEN="${YADOKARI_API_LISTEN:-127.0.0.1:7700}"
+HTTP_LISTEN="${YADOKARI_HTTP_LISTEN:-0.0.0.0:${YADOKARI_HTTP_PORT:-80}}"
+
+# Address the CLI talks to: the API's port on loopback when it listens on all interfaces.
+api_port="${API_LISTEN##*:}"
+api_host="${API_LISTEN%:*}"
+if [ "$api_host" = "$API_LISTEN" ] || [ -z "$api_host" ] || [ "$api_host" = "0.0.0.0" ] || [ "$api_host" = "[::]" ]; then
+  api_host="127.0.0.1"
+fi
+API_URL="http://$api_host:$api_port"
+CLI=(node "$ROOT/dist/src/main/cli.js")
+
+healthy() { curl -fsS --max-time 2 "$API_URL/api/v1/health" >/dev/null 2>&1; }
+
+if healthy; then
+  log "server already answers at $API_URL"
+else
+  mkdir -p "$DATA_DIR"
+  log "starting the server (data: $DATA_DIR, API: $API_LISTEN, router: $HTTP_LISTEN; log: $DATA_DIR/server.log)"
+  # setsid + closed stdin: the server outlives this script and holds none of its pipes.
+  YADOKARI_DATA_DIR="$DATA_DIR" YADOKARI_API_LISTEN="$API_LISTEN" YADOKARI_HTTP_LISTEN="$HTTP_LISTEN" \
+    setsid nohup "${CLI[@]}" server >>"$DATA_DIR/server.log" 2>&1 </dev/null &
+  server_pid=$!
+  for _ in $(seq 1 60); do
+    if healthy; then break; fi
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+      tail -n 30 "$DATA_DIR/server.log" >&2 || true
+      die "the server exited during start-up (see $DATA_DIR/server.log)"
+    fi
+    sleep 0.5
+  done
+  healthy || { tail -n 30 "$DATA_DIR/server.log" >&2 || true; die "the server did not answer $API_URL/api/v1/health within 30 s"; }
+  log "server answers at $API_URL (pid $server_pid)"
+fi
+
+TOKEN_FILE="$DATA_DIR/admin-token"
+if [ -z "${YADOKARI_TOKEN:-}" ]; then
+  for _ in $(seq 1 20); do [ -s "$TOKEN_FILE" ] && break; sleep 0.25; done
+  [ -s "$TOKEN_FILE" ] || die "no admin token at $TOKEN_FILE (is the running server using another data dir? set YADOKARI_DATA_DIR or YADOKARI_TOKEN)"
+  YADOKARI_TOKEN="$(cat "$TOKEN_FILE")"
+fi
+export YADOKARI_URL="$API_URL" YADOKARI_TOKEN
+
+if "${CLI[@]}" apps:info -a example >/dev/null 2>&1; then
+  log "app 'example' exists; redeploying it"
+else
+  log "creating app 'example'"
+  "${CLI[@]}" apps:create example
+fi
+
+log "deploying examples/node-hello to 'example'"
+"${CLI[@]}" deploy -a example "$ROOT/examples/node-hello" || die "deploy of the example failed"
+
+cat <<MSG
+
+Yadokari is up.
+  API:          $API_URL
+  admin token:  $TOKEN_FILE
+  server log:   $DATA_DIR/server.log
+
+Use the CLI from this directory:
+  export YADOKARI_URL=$API_URL YADOKARI_TOKEN=\$(cat $TOKEN_FILE)
+  npx yk apps
+MSG
