@@ -48,7 +48,9 @@ export async function startServer(opts: ServerOptions, log: (m: string) => void 
   const docker = new DockerodeAdapter();
   await docker.ping();
   await docker.ensureNetwork(NETWORK);
-  const router = new HaproxyRouter({ dir: join(opts.dataDir, "router"), httpListen: opts.httpListen });
+  // HAProxy needs about 2 file descriptors per connection and refuses to start
+  // past the FD limit (20,000 on these machines): 8,000 connections fit.
+  const router = new HaproxyRouter({ dir: join(opts.dataDir, "router"), httpListen: opts.httpListen, maxconn: Number(process.env.YADOKARI_ROUTER_MAXCONN ?? 8000) });
   const locks = new AppLocks();
   const ctx: EngineContext = {
     store, docker, router, locks, log,
