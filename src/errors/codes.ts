@@ -14,10 +14,8 @@ export const CODES = {
   build_failed: { status: 422, hint: "Read the build log above, fix the Dockerfile or the source, and deploy again. The running release was not changed." },
   no_dockerfile: { status: 422, hint: "Add a Dockerfile at the root of the source you deploy." },
   deploy_failed: { status: 422, hint: "Read the reason and the container log above, fix the app and deploy again. The running release keeps serving." },
-  health_check_failed: { status: 422, hint: "Make the web process listen on $PORT and answer the health check path with a status below 500, or adjust healthchecks.web in app.json." },
   docker_unavailable: { status: 503, hint: "Start the Docker daemon (dockerd) and check that /var/run/docker.sock is reachable." },
   router_failed: { status: 500, hint: "Check the router log in <data-dir>/router/haproxy.log; the previous router config is still in use." },
-  conflict: { status: 409, hint: "Wait for the running operation to finish and try again." },
   payload_too_large: { status: 413, hint: "Add large files that the build does not need to .dockerignore." },
   internal: { status: 500, hint: "This is a bug in Yadokari. Report it with the request id." },
 } as const satisfies Record<string, { status: number; hint: string }>;
