@@ -15,11 +15,21 @@ function unavailable(e: unknown): AppError {
 
 const releaseOf = (labels: Record<string, string>) => Number((labels[LABEL.release] ?? "v0").replace(/^v/, "")) || 0;
 
+/**
+ * The Docker Engine API behind DockerPort. Everything it creates is stamped
+ * with this server's instance id, and everything it lists is filtered by it,
+ * so a server never touches what another Yadokari (or a user) created.
+ */
 export class DockerodeAdapter implements DockerPort {
   readonly docker: Docker;
+  private readonly instance: string;
+  /** the label filter that selects what this server created */
+  private readonly mine: string;
 
-  constructor(opts: { socketPath?: string } = {}) {
+  constructor(opts: { instance: string; socketPath?: string }) {
     this.docker = new Docker({ socketPath: opts.socketPath ?? "/var/run/docker.sock" });
+    this.instance = opts.instance;
+    this.mine = `${LABEL.instance}=${opts.instance}`;
   }
 
   async ping(): Promise<void> {
@@ -43,7 +53,7 @@ export class DockerodeAdapter implements DockerPort {
   async build(context: Readable, opts: { tag: string; labels: Record<string, string>; onLine: (line: string) => void }): Promise<void> {
     let stream: NodeJS.ReadableStream;
     try {
-      stream = await this.docker.buildImage(context, { t: opts.tag, labels: opts.labels, rm: true, forcerm: true });
+      stream = await this.docker.buildImage(context, { t: opts.tag, labels: { ...opts.labels, [LABEL.instance]: this.instance }, rm: true, forcerm: true });
     } catch (e) {
       if (statusOf(e) === undefined) throw unavailable(e);
       throw new AppError("build_failed", `the build could not start: ${(e as Error).message}`);
@@ -83,7 +93,7 @@ export class DockerodeAdapter implements DockerPort {
 
   async run(spec: ContainerSpec, network: string): Promise<{ id: string; ip: string | null }> {
     const { name, ...body } = spec;
-    const c = await this.docker.createContainer({ name, ...body, HostConfig: { ...body.HostConfig } });
+    const c = await this.docker.createContainer({ name, ...body, Labels: { ...body.Labels, [LABEL.instance]: this.instance }, HostConfig: { ...body.HostConfig } });
     await c.start();
     const info = await c.inspect();
     return { id: info.Id, ip: info.NetworkSettings.Networks?.[network]?.IPAddress || null };
@@ -107,7 +117,7 @@ export class DockerodeAdapter implements DockerPort {
   }
 
   async list(filter: { app?: string } = {}): Promise<ObservedContainer[]> {
-    const label = filter.app ? [`${LABEL.app}=${filter.app}`] : [LABEL.app];
+    const label = filter.app ? [this.mine, `${LABEL.app}=${filter.app}`] : [this.mine, LABEL.app];
     let rows: Docker.ContainerInfo[];
     try {
       rows = await this.docker.listContainers({ all: true, filters: { label } });
@@ -181,7 +191,7 @@ export class DockerodeAdapter implements DockerPort {
   }
 
   async removeAppImages(app: string): Promise<number> {
-    const images = await this.docker.listImages({ filters: { label: [`${LABEL.app}=${app}`] } });
+    const images = await this.docker.listImages({ filters: { label: [this.mine, `${LABEL.app}=${app}`] } });
     let n = 0;
     for (const img of images) {
       try {
@@ -200,7 +210,7 @@ export class DockerodeAdapter implements DockerPort {
     const subscribe = async () => {
       while (!stopped) {
         try {
-          const stream = (await this.docker.getEvents({ filters: { type: ["container"], label: [LABEL.app] } })) as unknown as Readable;
+          const stream = (await this.docker.getEvents({ filters: { type: ["container"], label: [this.mine] } })) as unknown as Readable;
           current = stream;
           let rest = "";
           await new Promise<void>((resolve) => {

@@ -7,6 +7,8 @@ export const LABEL = {
   process: "yadokari.process",
   kind: "yadokari.kind",
   managed: "yadokari.managed",
+  /** which Yadokari server created it: several may share one Docker host (a dev server and the tests) */
+  instance: "yadokari.instance",
 } as const;
 
 /** A container create request, as the Engine API takes it (built by pure code, sent by the adapter). */

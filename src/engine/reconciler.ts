@@ -56,6 +56,7 @@ export class Reconciler {
     const desired = apps.map((a) => ({ name: a.name, replicas: a.webReplicas, liveVersion: releases.get(a.name)?.version ?? null, busy: locks.busy(a.name) }));
     const plan = reconcile(desired, await docker.list(), store.routedServers());
     // Re-check busy right before acting: a deploy may have started while Docker answered.
+    // Repairs that start containers queue behind deploys (locks.run), so the two never interleave.
     const idle = (app: string) => !locks.busy(app) || !store.getApp(app);
     if (isEmptyPlan(plan)) return plan;
     this.ctx.log(`reconcile: remove ${plan.remove.length}, unroute ${plan.unroute.length}, readdress ${plan.readdress.length}, adopt ${plan.adopt.length}, start ${plan.start.map((s) => `${s.app}×${s.count}`).join(",") || 0}`);
@@ -69,11 +70,15 @@ export class Reconciler {
         await docker.remove(c.id);
       }),
     );
+    // A repair queued behind a deploy must not start the release that deploy replaced.
+    const repair = (app: string, fn: (r: Release) => Promise<void>) => {
+      const release = releases.get(app);
+      if (!idle(app) || !release) return null;
+      return locks.run(app, () => (store.getApp(app)?.liveReleaseId === release.id ? fn(release) : Promise.resolve()));
+    };
     await Promise.all([
-      ...groupBy(plan.adopt, (c) => c.app).map(([app, cs]) =>
-        idle(app) && releases.has(app) ? locks.hold(app, () => routeAfterGate(this.ctx, releases.get(app)!, cs.map((c) => ({ id: c.id, name: c.name, ip: c.ip })))) : null,
-      ),
-      ...plan.start.map((s) => (idle(s.app) && releases.has(s.app) ? locks.hold(s.app, () => replenish(this.ctx, releases.get(s.app)!, s.count)) : null)),
+      ...groupBy(plan.adopt, (c) => c.app).map(([app, cs]) => repair(app, (r) => routeAfterGate(this.ctx, r, cs.map((c) => ({ id: c.id, name: c.name, ip: c.ip }))))),
+      ...plan.start.map((s) => repair(s.app, (r) => replenish(this.ctx, r, s.count))),
     ]);
     return plan;
   }

@@ -1,4 +1,5 @@
 import http from "node:http";
+import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -45,7 +46,7 @@ export async function startServer(opts: ServerOptions, log: (m: string) => void 
   chmodSync(opts.dataDir, 0o700);
 
   const store = new Store(openDb(join(opts.dataDir, "yadokari.db")), systemClock);
-  const docker = new DockerodeAdapter();
+  const docker = new DockerodeAdapter({ instance: store.metaOnce("instance", () => randomBytes(6).toString("hex")) });
   await docker.ping();
   await docker.ensureNetwork(NETWORK);
   // HAProxy needs about 2 file descriptors per connection and refuses to start

@@ -73,4 +73,10 @@ export const MIGRATIONS: string[] = [
     PRIMARY KEY (app, process, name)
   );
   `,
+  `
+  CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
 ];

@@ -30,6 +30,12 @@ export class Store {
     return this.clock.now().toISOString();
   }
 
+  /** A value set once and kept (e.g. this install's instance id). */
+  metaOnce(key: string, make: () => string): string {
+    this.db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)").run(key, make());
+    return (this.db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string }).value;
+  }
+
   // tokens
   addToken(label: string, hash: string): void {
     this.db.prepare("INSERT INTO tokens (label, hash, created_at) VALUES (?, ?, ?)").run(label, hash, this.now());
