@@ -24,7 +24,8 @@ export async function buildRelease(ctx: EngineContext, deploy: Deploy, upload: S
   out(`-----> Building ${tag} from the Dockerfile`);
   await ctx.docker.build(createReadStream(upload.path), {
     tag,
-    labels: { [LABEL.managed]: "true", [LABEL.app]: deploy.app, [LABEL.kind]: "build" },
+    // Few labels: the classic builder runs one throwaway container per label.
+    labels: { [LABEL.app]: deploy.app },
     onLine: (l) => out(`       ${l}`),
   });
   const release = ctx.store.createRelease({

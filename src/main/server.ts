@@ -23,6 +23,7 @@ import { createApi } from "../api/app.js";
 import { GitRepos } from "../git/repos.js";
 import { handleGit } from "../git/http-backend.js";
 import { parseListen } from "../lib/listen.js";
+import { capLogFile } from "../lib/log-cap.js";
 
 export interface ServerOptions {
   dataDir: string;
@@ -92,6 +93,19 @@ export async function startServer(opts: ServerOptions, log: (m: string) => void 
   }, 2000);
   watchdog.unref();
 
+  // Logs that filled disks: the router's access log and the server log are capped.
+  const logCap = Number(process.env.YADOKARI_LOG_MAX_BYTES ?? 64 * 1024 * 1024);
+  const logCapper = setInterval(() => {
+    for (const f of [join(opts.dataDir, "router", "haproxy.log"), join(opts.dataDir, "server.log")]) {
+      try {
+        if (capLogFile(f, logCap)) log(`${f} passed ${logCap} bytes: kept as ${f}.1 and truncated`);
+      } catch (e) {
+        log(`log cap ${f}: ${(e as Error).message}`);
+      }
+    }
+  }, 10_000);
+  logCapper.unref();
+
   const apiUrl = `http://${api.host === "0.0.0.0" ? "127.0.0.1" : api.host}:${api.port}`;
   const honoApp = createApi({ ctx, apps, deployer, tokens, views: { store, domain: opts.domain, httpPort: httpL.port, apiBase: apiUrl }, version: VERSION });
   const listener = getRequestListener(honoApp.fetch);
@@ -125,6 +139,7 @@ export async function startServer(opts: ServerOptions, log: (m: string) => void 
     apiUrl,
     async close() {
       clearInterval(watchdog);
+      clearInterval(logCapper);
       reconciler.stop();
       await new Promise<void>((r) => {
         server.close(() => r());

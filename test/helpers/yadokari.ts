@@ -28,7 +28,12 @@ export class TestServer {
 
   static async start(): Promise<TestServer> {
     const s = new TestServer(mkdtempSync(join(tmpdir(), "yk-it-")), await freePort(), await freePort(), "yk.test");
-    await s.spawn();
+    try {
+      await s.spawn();
+    } catch (e) {
+      await s.close(); // a server that never answered still may have started HAProxy
+      throw e;
+    }
     return s;
   }
 

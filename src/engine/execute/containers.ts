@@ -14,19 +14,16 @@ export interface Started {
 
 export const newSuffix = () => randomBytes(3).toString("hex");
 
-/** Starts containers; if one fails to start, removes those already started and rethrows. */
+/** Starts containers in parallel; if one fails to start, removes those that did start and rethrows. */
 export async function startContainers(ctx: EngineContext, specs: ContainerSpec[]): Promise<Started[]> {
-  const started: Started[] = [];
-  try {
-    for (const spec of specs) {
-      const r = await ctx.docker.run(spec, NETWORK);
-      started.push({ id: r.id, name: spec.name, ip: r.ip });
-    }
-    return started;
-  } catch (e) {
+  const results = await Promise.allSettled(specs.map(async (spec) => ({ ...(await ctx.docker.run(spec, NETWORK)), name: spec.name })));
+  const started = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) {
     await removeContainers(ctx, started.map((s) => s.id));
-    throw e;
+    throw failed.reason;
   }
+  return started;
 }
 
 export async function removeContainers(ctx: EngineContext, ids: string[]): Promise<void> {
