@@ -7,11 +7,12 @@ import { openDb } from "../store/db.js";
 import { Store } from "../store/store.js";
 import { systemClock } from "../lib/clock.js";
 import { Tokens, tokenFromHeader } from "./auth.js";
+import { Keyring } from "../secrets/keyring.js";
 
 test("the admin token is created once, stored hashed, written 0600, and verified", () => {
   const dir = mkdtempSync(join(tmpdir(), "yk-auth-"));
   try {
-    const store = new Store(openDb(":memory:"), systemClock);
+    const store = new Store(openDb(":memory:"), systemClock, Keyring.ephemeral());
     const tokens = new Tokens(store);
     const first = tokens.bootstrapAdmin(dir);
     assert.equal(first.created, true);

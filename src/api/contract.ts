@@ -31,6 +31,8 @@ export interface AppView {
   name: string;
   createdAt: string;
   webReplicas: number;
+  /** process type → containers */
+  formation: Record<string, number>;
   /** Version number of the live release (v3 → 3), null before the first deploy. */
   liveRelease: number | null;
   status: AppStatus;

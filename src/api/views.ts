@@ -1,5 +1,5 @@
 import type { AppView, DeployView, ReleaseView } from "./contract.js";
-import type { App, Deploy, Release } from "../domain/types.js";
+import { webCount, type App, type Deploy, type Release } from "../domain/types.js";
 import type { Store } from "../store/store.js";
 import { appUrls } from "../engine/urls.js";
 
@@ -22,7 +22,8 @@ export function appView(v: ViewContext, app: App): AppView {
   return {
     name: app.name,
     createdAt: app.createdAt,
-    webReplicas: app.webReplicas,
+    webReplicas: webCount(app),
+    formation: app.formation,
     liveRelease: live?.version ?? null,
     status,
     urls: appUrls(app.name, v.domain, domains, v.httpPort),

@@ -4,7 +4,7 @@ import { LABEL } from "../docker/port.js";
 import { imageRepo } from "../domain/names.js";
 import { parseProcfile } from "../manifest/procfile.js";
 import { parseAppJson } from "../manifest/app-json.js";
-import type { Deploy, Release } from "../domain/types.js";
+import type { Deploy, Formation, Release } from "../domain/types.js";
 import type { EngineContext } from "../engine/context.js";
 import { readSourceFiles, type SavedUpload } from "./upload.js";
 
@@ -14,7 +14,7 @@ import { readSourceFiles, type SavedUpload } from "./upload.js";
  * Docker's layer cache makes a rebuild cheap. The manifests are checked
  * before the build so that a bad Procfile fails fast with its line number.
  */
-export async function buildRelease(ctx: EngineContext, deploy: Deploy, upload: SavedUpload, out: (line: string) => void): Promise<Release> {
+export async function buildRelease(ctx: EngineContext, deploy: Deploy, upload: SavedUpload, out: (line: string) => void, actor = "admin"): Promise<Release> {
   const files = await readSourceFiles(upload);
   if (!files.hasDockerfile) throw new AppError("no_dockerfile", "no Dockerfile at the root of the source: Yadokari builds apps from their Dockerfile");
   const procfile = files.procfile === null ? {} : parseProcfile(files.procfile);
@@ -28,16 +28,35 @@ export async function buildRelease(ctx: EngineContext, deploy: Deploy, upload: S
     labels: { [LABEL.app]: deploy.app },
     onLine: (l) => out(`       ${l}`),
   });
+  // `release:` is a phase, not a process; without a Procfile (or a web line) the image's own command is web.
+  const { release: releaseCommand = null, ...procs } = procfile;
+  const processes: Record<string, string | null> = { web: null, ...procs };
+  const app = ctx.store.getApp(deploy.app)!;
+  const formation = resolveFormation(app.formation, appJson.formation, Object.keys(processes));
+  ctx.store.setFormation(app.name, formation);
   const release = ctx.store.createRelease({
     app: deploy.app,
     image: tag,
     commit: deploy.commit,
     description: `Deploy ${version.slice(0, 7)}`,
-    // Without a Procfile (or without a web line) the image's own command is web.
-    processes: { web: null, ...procfile },
-    config: {},
+    processes,
+    config: ctx.store.configVars(deploy.app),
     healthcheck: appJson.healthcheck,
+    formation,
+    manifest: { releaseCommand: releaseCommand ?? appJson.predeploy, cron: appJson.cron, deploy: appJson.deploy, formation: appJson.formation },
+    createdBy: actor,
   });
   out(`-----> Release v${release.version} created (${tag})`);
   return release;
+}
+
+/**
+ * The scale after a build: what the app already has wins (a `ps:scale` is not
+ * undone by a deploy), then app.json's formation for new types, then Dokku's
+ * default of one web and nothing else.
+ */
+export function resolveFormation(current: Formation, fromAppJson: Formation, types: string[]): Formation {
+  const out: Formation = { ...current };
+  for (const t of types) if (out[t] === undefined) out[t] = fromAppJson[t] ?? (t === "web" ? 1 : 0);
+  return out;
 }

@@ -1,12 +1,46 @@
 import type { DeployStatus } from "../api/contract.js";
 import type { HealthCheck } from "../manifest/app-json.js";
 
+/** process type → number of containers (Heroku's formation) */
+export type Formation = Record<string, number>;
+
+/** How a deploy rolls: at most `maxSurge` containers above the formation, a pause between batches. */
+export interface DeploySettings {
+  /** a count, or a percentage of the web replicas ("25%"), rounded up */
+  maxSurge?: number | string;
+  pauseSec?: number;
+}
+
+export interface CronJob {
+  name: string;
+  command: string;
+  schedule: string;
+  concurrencyPolicy: "forbid" | "allow" | "replace";
+}
+
+/** What a release takes from its app.json and Procfile besides the commands. */
+export interface ReleaseManifest {
+  /** Procfile `release:` or app.json scripts.dokku.predeploy: runs once before new containers start */
+  releaseCommand: string | null;
+  cron: CronJob[];
+  deploy: DeploySettings;
+  /** app.json formation: the initial scale */
+  formation: Formation;
+}
+
+export const EMPTY_MANIFEST: ReleaseManifest = { releaseCommand: null, cron: [], deploy: {}, formation: {} };
+
 export interface App {
   name: string;
   createdAt: string;
-  webReplicas: number;
+  formation: Formation;
+  deploySettings: DeploySettings;
+  /** `ps:stop`: nothing runs until `ps:start` */
+  stopped: boolean;
   liveReleaseId: number | null;
 }
+
+export const webCount = (app: Pick<App, "formation">) => app.formation.web ?? 1;
 
 /** Immutable once written: a rollback or a config change makes a new one. */
 export interface Release {
@@ -20,6 +54,10 @@ export interface Release {
   processes: Record<string, string | null>;
   config: Record<string, string>;
   healthcheck: HealthCheck;
+  formation: Formation;
+  manifest: ReleaseManifest;
+  /** who made it (an actor name) */
+  createdBy: string;
   createdAt: string;
 }
 

@@ -30,7 +30,7 @@ export class Apps {
   setWebReplicas(name: string, n: unknown): App {
     const app = this.get(name);
     if (typeof n !== "number" || !Number.isInteger(n) || n < 1 || n > 50) throw new AppError("invalid_request", "webReplicas must be a whole number from 1 to 50");
-    this.ctx.store.setWebReplicas(app.name, n);
+    this.ctx.store.setFormation(app.name, { ...app.formation, web: n });
     return this.get(name);
   }
 

@@ -1,6 +1,6 @@
 import { rmSync } from "node:fs";
 import { AppError, isAppError } from "../errors/app-error.js";
-import type { Deploy, Release } from "../domain/types.js";
+import { webCount, type Deploy, type Release } from "../domain/types.js";
 import type { EngineContext } from "./context.js";
 import { planDeploy, type Step } from "./plan/deploy-plan.js";
 import { gateAll, newSuffix, removeContainers, retire, routedServerFor, startContainers, type Started } from "./execute/containers.js";
@@ -65,10 +65,10 @@ export class Deployer {
     const app = store.getApp(release.app)!;
     const plan = planDeploy({
       release,
-      replicas: app.webReplicas,
+      replicas: webCount(app),
       observed: await docker.list({ app: app.name }),
       routed: store.routedServers(app.name),
-      suffixes: Array.from({ length: app.webReplicas }, newSuffix),
+      suffixes: Array.from({ length: webCount(app) }, newSuffix),
       drainTimeoutSec: this.ctx.drainTimeoutSec,
       stopTimeoutSec: this.ctx.stopTimeoutSec,
     });

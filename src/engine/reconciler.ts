@@ -2,7 +2,7 @@ import type { EngineContext } from "./context.js";
 import { reconcile, isEmptyPlan, type ReconcilePlan } from "./plan/reconcile.js";
 import { replenish, routeAfterGate } from "./execute/containers.js";
 import { syncRouter } from "./router-sync.js";
-import type { Release } from "../domain/types.js";
+import { webCount, type Release } from "../domain/types.js";
 
 /**
  * Brings Docker and the router back to what the store says: on start, on
@@ -53,7 +53,7 @@ export class Reconciler {
     const apps = store.listApps();
     const releases = new Map<string, Release>();
     for (const a of apps) if (a.liveReleaseId) releases.set(a.name, store.getRelease(a.liveReleaseId)!);
-    const desired = apps.map((a) => ({ name: a.name, replicas: a.webReplicas, liveVersion: releases.get(a.name)?.version ?? null, busy: locks.busy(a.name) }));
+    const desired = apps.map((a) => ({ name: a.name, replicas: webCount(a), liveVersion: releases.get(a.name)?.version ?? null, busy: locks.busy(a.name) }));
     const plan = reconcile(desired, await docker.list(), store.routedServers());
     // Re-check busy right before acting: a deploy may have started while Docker answered.
     // Repairs that start containers queue behind deploys (locks.run), so the two never interleave.

@@ -24,6 +24,7 @@ import { GitRepos } from "../git/repos.js";
 import { handleGit } from "../git/http-backend.js";
 import { parseListen } from "../lib/listen.js";
 import { capLogFile } from "../lib/log-cap.js";
+import { Keyring } from "../secrets/keyring.js";
 
 export interface ServerOptions {
   dataDir: string;
@@ -46,7 +47,9 @@ export async function startServer(opts: ServerOptions, log: (m: string) => void 
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   chmodSync(opts.dataDir, 0o700);
 
-  const store = new Store(openDb(join(opts.dataDir, "yadokari.db")), systemClock);
+  // The master key lives beside the store, never in it: a copied database alone reveals no config var.
+  const keyring = await Keyring.open(join(opts.dataDir, "master.key"));
+  const store = new Store(openDb(join(opts.dataDir, "yadokari.db")), systemClock, keyring);
   const docker = new DockerodeAdapter({ instance: store.metaOnce("instance", () => randomBytes(6).toString("hex")) });
   await docker.ping();
   await docker.ensureNetwork(NETWORK);

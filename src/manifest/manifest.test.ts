@@ -31,3 +31,28 @@ test("app.json: errors name the field", () => {
   assert.throws(() => parseAppJson(JSON.stringify({ healthchecks: { web: [{ path: "/", timeout: "5" }] } })), /app.json: healthchecks.web\[0\].timeout: must be a number/);
   assert.throws(() => parseAppJson(JSON.stringify({ healthchecks: { web: [{ path: "health" }] } })), /healthchecks.web\[0\].path/);
 });
+
+test("app.json: formation, predeploy, cron and yadokari.deploy", () => {
+  const a = parseAppJson(JSON.stringify({
+    formation: { web: { quantity: 2 }, worker: { quantity: 1 } },
+    scripts: { dokku: { predeploy: "node migrate.js" } },
+    cron: [{ command: "node report.js", schedule: "@daily" }, { name: "tick", command: "echo tick", schedule: "*/5 * * * *", concurrency_policy: "allow" }],
+    yadokari: { deploy: { maxSurge: "25%", pauseSec: 2 } },
+  }));
+  assert.deepEqual(a.formation, { web: 2, worker: 1 });
+  assert.equal(a.predeploy, "node migrate.js");
+  assert.deepEqual(a.cron, [
+    { name: "job-1", command: "node report.js", schedule: "@daily", concurrencyPolicy: "forbid" },
+    { name: "tick", command: "echo tick", schedule: "*/5 * * * *", concurrencyPolicy: "allow" },
+  ]);
+  assert.deepEqual(a.deploy, { maxSurge: "25%", pauseSec: 2 });
+});
+
+test("app.json: the new fields' errors name the field", () => {
+  assert.throws(() => parseAppJson(JSON.stringify({ formation: { web: { quantity: -1 } } })), /formation.web.quantity: must be a whole number/);
+  assert.throws(() => parseAppJson(JSON.stringify({ cron: [{ command: "x", schedule: "61 * * * *" }] })), /cron\[0\].schedule: minute field "61"/);
+  assert.throws(() => parseAppJson(JSON.stringify({ cron: [{ command: "", schedule: "@daily" }] })), /cron\[0\].command/);
+  assert.throws(() => parseAppJson(JSON.stringify({ yadokari: { deploy: { maxSurge: "200%" } } })), /yadokari.deploy.maxSurge/);
+  assert.throws(() => parseAppJson(JSON.stringify({ yadokari: { deploy: { surge: 1 } } })), /yadokari.deploy.surge: is not a setting/);
+  assert.throws(() => parseAppJson(JSON.stringify({ scripts: { dokku: { predeploy: 3 } } })), /scripts.dokku.predeploy/);
+});

@@ -79,4 +79,33 @@ export const MIGRATIONS: string[] = [
     value TEXT NOT NULL
   );
   `,
+  // The app model: formation (process type → count) replaces web_replicas;
+  // config vars are sealed (AES-256-GCM) per app and name; releases record
+  // their formation, who made them and the manifest parts a deploy needs.
+  `
+  ALTER TABLE apps ADD COLUMN formation TEXT NOT NULL DEFAULT '{}';
+  UPDATE apps SET formation = json_object('web', web_replicas);
+  ALTER TABLE apps DROP COLUMN web_replicas;
+  ALTER TABLE apps ADD COLUMN deploy_settings TEXT NOT NULL DEFAULT '{}';
+  ALTER TABLE apps ADD COLUMN stopped INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE config_vars (
+    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    sealed TEXT NOT NULL,
+    PRIMARY KEY (app, key)
+  );
+  ALTER TABLE releases ADD COLUMN formation TEXT NOT NULL DEFAULT '{}';
+  ALTER TABLE releases ADD COLUMN created_by TEXT NOT NULL DEFAULT 'admin';
+  ALTER TABLE releases ADD COLUMN manifest TEXT NOT NULL DEFAULT '{}';
+  CREATE TABLE process_health (
+    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+    process TEXT NOT NULL,
+    restarts INTEGER NOT NULL DEFAULT 0,
+    crashes_in_row INTEGER NOT NULL DEFAULT 0,
+    last_exit_code INTEGER,
+    last_crash_at TEXT,
+    backoff_until TEXT,
+    PRIMARY KEY (app, process)
+  );
+  `,
 ];

@@ -1,18 +1,24 @@
 import type { Db } from "./db.js";
-import type { App, Deploy, Release, RoutedServer } from "../domain/types.js";
+import { EMPTY_MANIFEST, type App, type DeploySettings, type Deploy, type Formation, type Release, type RoutedServer } from "../domain/types.js";
 import type { DeployStatus, DeployStepView } from "../api/contract.js";
 import type { Clock } from "../lib/clock.js";
+import type { Keyring } from "../secrets/keyring.js";
 
 /* Row → domain mapping. The store holds no business rules: callers decide. */
 
-interface AppRow { name: string; created_at: string; web_replicas: number; live_release_id: number | null }
-const toApp = (r: AppRow): App => ({ name: r.name, createdAt: r.created_at, webReplicas: r.web_replicas, liveReleaseId: r.live_release_id });
-
-interface ReleaseRow { id: number; app: string; version: number; image: string; commit_sha: string | null; description: string; processes: string; config: string; healthcheck: string; created_at: string }
-const toRelease = (r: ReleaseRow): Release => ({
-  id: r.id, app: r.app, version: r.version, image: r.image, commit: r.commit_sha, description: r.description,
-  processes: JSON.parse(r.processes), config: JSON.parse(r.config), healthcheck: JSON.parse(r.healthcheck), createdAt: r.created_at,
+interface AppRow { name: string; created_at: string; formation: string; deploy_settings: string; stopped: number; live_release_id: number | null }
+const toApp = (r: AppRow): App => ({
+  name: r.name, createdAt: r.created_at, formation: JSON.parse(r.formation), deploySettings: JSON.parse(r.deploy_settings), stopped: r.stopped === 1, liveReleaseId: r.live_release_id,
 });
+
+interface ReleaseRow {
+  id: number; app: string; version: number; image: string; commit_sha: string | null; description: string; processes: string; config: string;
+  healthcheck: string; formation: string; manifest: string; created_by: string; created_at: string;
+}
+
+/** Associated data that binds a sealed value to what it is. */
+export const configAad = (app: string, key: string) => `config:${app}:${key}`;
+export const releaseConfigAad = (app: string, version: number) => `release-config:${app}:v${version}`;
 
 interface DeployRow { id: number; app: string; status: DeployStatus; source: "tar" | "git"; commit_sha: string | null; ref: string | null; release_id: number | null; reason: string | null; container_log: string | null; created_at: string; finished_at: string | null }
 const toDeploy = (r: DeployRow): Deploy => ({
@@ -23,8 +29,22 @@ const toDeploy = (r: DeployRow): Deploy => ({
 interface RoutedRow { app: string; process: string; name: string; container_id: string; release_id: number; address: string; port: number; weight: number; state: "ready" | "drain" }
 const toRouted = (r: RoutedRow): RoutedServer => ({ app: r.app, process: r.process, name: r.name, containerId: r.container_id, releaseId: r.release_id, address: r.address, port: r.port, weight: r.weight, state: r.state });
 
+interface ProcessHealthRow { app: string; process: string; restarts: number; crashes_in_row: number; last_exit_code: number | null; last_crash_at: string | null; backoff_until: string | null }
+export interface ProcessHealth { app: string; process: string; restarts: number; crashesInRow: number; lastExitCode: number | null; lastCrashAt: string | null; backoffUntil: string | null }
+const toHealth = (r: ProcessHealthRow): ProcessHealth => ({ app: r.app, process: r.process, restarts: r.restarts, crashesInRow: r.crashes_in_row, lastExitCode: r.last_exit_code, lastCrashAt: r.last_crash_at, backoffUntil: r.backoff_until });
+
 export class Store {
-  constructor(readonly db: Db, private readonly clock: Clock) {}
+  constructor(readonly db: Db, private readonly clock: Clock, private readonly keyring: Keyring) {}
+
+  private toRelease(r: ReleaseRow): Release {
+    // Config snapshots are sealed; the only unsealed value ever written was the empty one of early releases.
+    const config = r.config.startsWith("v1:") ? JSON.parse(this.keyring.open(r.config, releaseConfigAad(r.app, r.version))) : JSON.parse(r.config);
+    return {
+      id: r.id, app: r.app, version: r.version, image: r.image, commit: r.commit_sha, description: r.description,
+      processes: JSON.parse(r.processes), config, healthcheck: JSON.parse(r.healthcheck), formation: JSON.parse(r.formation),
+      manifest: { ...EMPTY_MANIFEST, ...JSON.parse(r.manifest) }, createdBy: r.created_by, createdAt: r.created_at,
+    };
+  }
 
   private now(): string {
     return this.clock.now().toISOString();
@@ -59,8 +79,50 @@ export class Store {
   deleteApp(name: string): void {
     this.db.prepare("DELETE FROM apps WHERE name = ?").run(name);
   }
-  setWebReplicas(name: string, n: number): void {
-    this.db.prepare("UPDATE apps SET web_replicas = ? WHERE name = ?").run(n, name);
+  setFormation(name: string, formation: Formation): void {
+    this.db.prepare("UPDATE apps SET formation = ? WHERE name = ?").run(JSON.stringify(formation), name);
+  }
+  setStopped(name: string, stopped: boolean): void {
+    this.db.prepare("UPDATE apps SET stopped = ? WHERE name = ?").run(stopped ? 1 : 0, name);
+  }
+  setDeploySettings(name: string, settings: DeploySettings): void {
+    this.db.prepare("UPDATE apps SET deploy_settings = ? WHERE name = ?").run(JSON.stringify(settings), name);
+  }
+
+  // config vars: sealed per app and name; the plain value never reaches the database
+  configVars(app: string): Record<string, string> {
+    const rows = this.db.prepare("SELECT key, sealed FROM config_vars WHERE app = ? ORDER BY key").all(app) as { key: string; sealed: string }[];
+    return Object.fromEntries(rows.map((r) => [r.key, this.keyring.open(r.sealed, configAad(app, r.key))]));
+  }
+  /** Sets (string) and unsets (null) config vars in one transaction. */
+  changeConfigVars(app: string, changes: Record<string, string | null>): void {
+    this.tx(() => {
+      for (const [key, value] of Object.entries(changes)) {
+        if (value === null) this.db.prepare("DELETE FROM config_vars WHERE app = ? AND key = ?").run(app, key);
+        else
+          this.db
+            .prepare("INSERT INTO config_vars (app, key, sealed) VALUES (?, ?, ?) ON CONFLICT (app, key) DO UPDATE SET sealed = excluded.sealed")
+            .run(app, key, this.keyring.seal(value, configAad(app, key)));
+      }
+    });
+  }
+  /** Re-seals every config var and release snapshot with the keyring's current key. */
+  resealAll(): number {
+    let n = 0;
+    this.tx(() => {
+      for (const r of this.db.prepare("SELECT app, key, sealed FROM config_vars").all() as { app: string; key: string; sealed: string }[]) {
+        const aad = configAad(r.app, r.key);
+        this.db.prepare("UPDATE config_vars SET sealed = ? WHERE app = ? AND key = ?").run(this.keyring.seal(this.keyring.open(r.sealed, aad), aad), r.app, r.key);
+        n++;
+      }
+      for (const r of this.db.prepare("SELECT id, app, version, config FROM releases").all() as { id: number; app: string; version: number; config: string }[]) {
+        const aad = releaseConfigAad(r.app, r.version);
+        const plain = r.config.startsWith("v1:") ? this.keyring.open(r.config, aad) : r.config;
+        this.db.prepare("UPDATE releases SET config = ? WHERE id = ?").run(this.keyring.seal(plain, aad), r.id);
+        n++;
+      }
+    });
+    return n;
   }
   setLiveRelease(name: string, releaseId: number): void {
     this.db.prepare("UPDATE apps SET live_release_id = ? WHERE name = ?").run(releaseId, name);
@@ -86,17 +148,27 @@ export class Store {
     return this.db.transaction(() => {
       const { v } = this.db.prepare("SELECT COALESCE(MAX(version), 0) + 1 AS v FROM releases WHERE app = ?").get(r.app) as { v: number };
       const info = this.db
-        .prepare("INSERT INTO releases (app, version, image, commit_sha, description, processes, config, healthcheck, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        .run(r.app, v, r.image, r.commit, r.description, JSON.stringify(r.processes), JSON.stringify(r.config), JSON.stringify(r.healthcheck), this.now());
+        .prepare(
+          `INSERT INTO releases (app, version, image, commit_sha, description, processes, config, healthcheck, formation, manifest, created_by, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          r.app, v, r.image, r.commit, r.description, JSON.stringify(r.processes), this.keyring.seal(JSON.stringify(r.config), releaseConfigAad(r.app, v)),
+          JSON.stringify(r.healthcheck), JSON.stringify(r.formation), JSON.stringify(r.manifest), r.createdBy, this.now(),
+        );
       return this.getRelease(Number(info.lastInsertRowid))!;
     })();
   }
   getRelease(id: number): Release | null {
     const r = this.db.prepare("SELECT * FROM releases WHERE id = ?").get(id) as ReleaseRow | undefined;
-    return r ? toRelease(r) : null;
+    return r ? this.toRelease(r) : null;
+  }
+  releaseByVersion(app: string, version: number): Release | null {
+    const r = this.db.prepare("SELECT * FROM releases WHERE app = ? AND version = ?").get(app, version) as ReleaseRow | undefined;
+    return r ? this.toRelease(r) : null;
   }
   listReleases(app: string): Release[] {
-    return (this.db.prepare("SELECT * FROM releases WHERE app = ? ORDER BY version DESC").all(app) as ReleaseRow[]).map(toRelease);
+    return (this.db.prepare("SELECT * FROM releases WHERE app = ? ORDER BY version DESC").all(app) as ReleaseRow[]).map((r) => this.toRelease(r));
   }
 
   // deploys
@@ -161,6 +233,27 @@ export class Store {
   }
   removeRoutedServer(app: string, process: string, name: string): void {
     this.db.prepare("DELETE FROM routed_servers WHERE app = ? AND process = ? AND name = ?").run(app, process, name);
+  }
+
+  // crash tracking per process type (for backoff and `yk ps`)
+  processHealth(app: string): ProcessHealth[] {
+    return (this.db.prepare("SELECT * FROM process_health WHERE app = ? ORDER BY process").all(app) as ProcessHealthRow[]).map(toHealth);
+  }
+  allProcessHealth(): ProcessHealth[] {
+    return (this.db.prepare("SELECT * FROM process_health").all() as ProcessHealthRow[]).map(toHealth);
+  }
+  recordCrash(app: string, process: string, exitCode: number | null, backoffUntil: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO process_health (app, process, restarts, crashes_in_row, last_exit_code, last_crash_at, backoff_until) VALUES (?, ?, 1, 1, ?, ?, ?)
+         ON CONFLICT (app, process) DO UPDATE SET restarts = restarts + 1, crashes_in_row = crashes_in_row + 1,
+         last_exit_code = excluded.last_exit_code, last_crash_at = excluded.last_crash_at, backoff_until = excluded.backoff_until`,
+      )
+      .run(app, process, exitCode, this.now(), backoffUntil);
+  }
+  /** A process that has run steadily again is no longer crash-looping. */
+  clearCrashStreak(app: string, process: string): void {
+    this.db.prepare("UPDATE process_health SET crashes_in_row = 0, backoff_until = NULL WHERE app = ? AND process = ?").run(app, process);
   }
 
   tx<T>(fn: () => T): T {

@@ -52,3 +52,9 @@ test("Dokku's attempts and content are honoured", async () => {
   assert.equal(deps.calls, 2);
   assert.match((r as { reason: string }).reason, /answered 200 without the expected content "ok"/);
 });
+
+test("an exited container without an address is reported as exited, not as unaddressed", async () => {
+  const r = await gate({ ...target, ip: null }, DEFAULT_HEALTHCHECK, fakeDeps([refused], () => false));
+  assert.equal(r.ok, false);
+  assert.match((r as { reason: string }).reason, /exited with code 1/);
+});

@@ -27,7 +27,6 @@ export async function gate(target: { id: string; name: string; ip: string | null
   const start = deps.now();
   const deadline = start + hc.deadline * 1000;
   const what = `GET ${hc.path}`;
-  if (!target.ip) return { ok: false, exited: false, reason: `container ${target.name} has no address on the yadokari network` };
   if (hc.initialDelay > 0) await deps.sleep(hc.initialDelay * 1000);
   let last = "no attempt made";
   for (let attempt = 1; attempt <= hc.attempts; attempt++) {
@@ -35,6 +34,8 @@ export async function gate(target: { id: string; name: string; ip: string | null
     if (!st.running) {
       return { ok: false, exited: true, reason: `container ${target.name} exited${st.exitCode === null ? "" : ` with code ${st.exitCode}`} before passing its health check (${what})` };
     }
+    // A container that exits at once may have no address by the time it was inspected: its exit is the reason.
+    if (!target.ip) return { ok: false, exited: false, reason: `container ${target.name} has no address on the yadokari network` };
     const remaining = deadline - deps.now();
     if (remaining <= 0) break;
     try {

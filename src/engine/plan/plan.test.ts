@@ -4,12 +4,12 @@ import { planDeploy } from "./deploy-plan.js";
 import { desiredRouter } from "./router-desired.js";
 import { processContainerSpec } from "./container-spec.js";
 import { DEFAULT_HEALTHCHECK } from "../../manifest/app-json.js";
-import type { Release, RoutedServer } from "../../domain/types.js";
+import { EMPTY_MANIFEST, type Release, type RoutedServer } from "../../domain/types.js";
 import type { ObservedContainer } from "../../docker/port.js";
 
 const release = (version: number, processes: Record<string, string | null> = { web: null }): Release => ({
   id: 100 + version, app: "shop", version, image: `yadokari/shop:abc${version}`, commit: null, description: "Deploy", processes,
-  config: {}, healthcheck: DEFAULT_HEALTHCHECK, createdAt: "2026-01-01T00:00:00Z",
+  config: {}, healthcheck: DEFAULT_HEALTHCHECK, formation: { web: 1 }, manifest: EMPTY_MANIFEST, createdBy: "admin", createdAt: "2026-01-01T00:00:00Z",
 });
 const server = (name: string, releaseId: number): RoutedServer => ({ app: "shop", process: "web", name, containerId: name + "id", releaseId, address: "172.18.0.2", port: 5000, weight: 100, state: "ready" });
 const container = (name: string, release: number, state = "running"): ObservedContainer => ({ id: name + "id", name, app: "shop", process: "web", release, state, status: "", ip: "172.18.0.2", startedAt: null });
