@@ -204,6 +204,27 @@ export class DockerodeAdapter implements DockerPort {
     return n;
   }
 
+  async removeImage(ref: string): Promise<boolean> {
+    try {
+      await this.docker.getImage(ref).remove({ force: true });
+      return true;
+    } catch (e) {
+      if (statusOf(e) === 404) return false;
+      throw e;
+    }
+  }
+
+  async wait(id: string, timeoutMs: number): Promise<{ exitCode: number } | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<null>((r) => (timer = setTimeout(() => r(null), timeoutMs)));
+    try {
+      const done = this.docker.getContainer(id).wait().then((r: { StatusCode: number }) => ({ exitCode: r.StatusCode }));
+      return await Promise.race([done, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   onEvents(cb: (e: DockerEvent) => void): () => void {
     let stopped = false;
     let current: Readable | null = null;

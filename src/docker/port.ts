@@ -24,8 +24,13 @@ export interface ContainerSpec {
     RestartPolicy: { Name: string; MaximumRetryCount?: number };
     LogConfig: { Type: string; Config: Record<string, string> };
     Memory?: number;
+    Binds?: string[];
   };
   StopTimeout?: number;
+  Tty?: boolean;
+  OpenStdin?: boolean;
+  StdinOnce?: boolean;
+  AttachStdin?: boolean;
 }
 
 export interface ObservedContainer {
@@ -65,6 +70,10 @@ export interface DockerPort {
   logsTail(id: string, lines: number): Promise<string>;
   followLogs(id: string, opts: { tail: number; follow: boolean; onLine: (line: string) => void; signal: AbortSignal }): Promise<void>;
   removeAppImages(app: string): Promise<number>;
+  /** Removes one image by reference; false when it was not there. */
+  removeImage(ref: string): Promise<boolean>;
+  /** Waits for a container to exit; null if it still runs after timeoutMs. */
+  wait(id: string, timeoutMs: number): Promise<{ exitCode: number } | null>;
   /** Subscribes to container events of our containers; returns an unsubscribe function. */
   onEvents(cb: (e: DockerEvent) => void): () => void;
 }

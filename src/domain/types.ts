@@ -87,3 +87,10 @@ export interface RoutedServer {
   weight: number;
   state: "ready" | "drain";
 }
+
+/** A host path or named volume mounted into every container of an app. */
+export interface Mount {
+  /** an absolute host path under the allow-list, or a Docker volume name */
+  hostPath: string;
+  containerPath: string;
+}

@@ -97,6 +97,12 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE releases ADD COLUMN formation TEXT NOT NULL DEFAULT '{}';
   ALTER TABLE releases ADD COLUMN created_by TEXT NOT NULL DEFAULT 'admin';
   ALTER TABLE releases ADD COLUMN manifest TEXT NOT NULL DEFAULT '{}';
+  CREATE TABLE mounts (
+    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+    host_path TEXT NOT NULL,
+    container_path TEXT NOT NULL,
+    PRIMARY KEY (app, container_path)
+  );
   CREATE TABLE process_health (
     app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
     process TEXT NOT NULL,

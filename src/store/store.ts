@@ -1,5 +1,5 @@
 import type { Db } from "./db.js";
-import { EMPTY_MANIFEST, type App, type DeploySettings, type Deploy, type Formation, type Release, type RoutedServer } from "../domain/types.js";
+import { EMPTY_MANIFEST, type Mount, type App, type DeploySettings, type Deploy, type Formation, type Release, type RoutedServer } from "../domain/types.js";
 import type { DeployStatus, DeployStepView } from "../api/contract.js";
 import type { Clock } from "../lib/clock.js";
 import type { Keyring } from "../secrets/keyring.js";
@@ -233,6 +233,20 @@ export class Store {
   }
   removeRoutedServer(app: string, process: string, name: string): void {
     this.db.prepare("DELETE FROM routed_servers WHERE app = ? AND process = ? AND name = ?").run(app, process, name);
+  }
+
+  // mounts applied to every container of an app (validated by the caller)
+  mounts(app: string): Mount[] {
+    return (this.db.prepare("SELECT host_path, container_path FROM mounts WHERE app = ? ORDER BY container_path").all(app) as { host_path: string; container_path: string }[]).map((r) => ({
+      hostPath: r.host_path,
+      containerPath: r.container_path,
+    }));
+  }
+  addMount(app: string, m: Mount): void {
+    this.db.prepare("INSERT INTO mounts (app, host_path, container_path) VALUES (?, ?, ?)").run(app, m.hostPath, m.containerPath);
+  }
+  removeMount(app: string, containerPath: string): boolean {
+    return this.db.prepare("DELETE FROM mounts WHERE app = ? AND container_path = ?").run(app, containerPath).changes > 0;
   }
 
   // crash tracking per process type (for backoff and `yk ps`)

@@ -1,45 +1,78 @@
 import { LABEL, type ContainerSpec } from "../../docker/port.js";
-import type { Release } from "../../domain/types.js";
+import type { Mount, Release } from "../../domain/types.js";
 
 export const DEFAULT_PORT = 5000;
 export const NETWORK = "yadokari";
 
+/** The environment every container of a release gets: its config vars, then Yadokari's own. */
+export function releaseEnv(release: Release, process: string): string[] {
+  const env = { ...release.config, PORT: String(DEFAULT_PORT), YADOKARI_APP: release.app, YADOKARI_RELEASE: `v${release.version}`, YADOKARI_PROCESS: process };
+  return Object.entries(env).map(([k, v]) => `${k}=${v}`);
+}
+
+const binds = (mounts: Mount[]) => mounts.map((m) => `${m.hostPath}:${m.containerPath}`);
+
+/** HostConfig shared by every container Yadokari starts. */
+function hostConfig(mounts: Mount[], restart: "no"): ContainerSpec["HostConfig"] {
+  return {
+    // Docker's init forwards SIGTERM to the app, so a stop takes 0.1 s instead of the full timeout.
+    Init: true,
+    NetworkMode: NETWORK,
+    // The reconciler replaces crashed containers (with a backoff); Docker restarting them would race it.
+    RestartPolicy: { Name: restart },
+    // Logs that filled disks: rotate them.
+    LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "3" } },
+    ...(mounts.length ? { Binds: binds(mounts) } : {}),
+  };
+}
+
+const labels = (release: Release, process: string, kind: string): Record<string, string> => ({
+  [LABEL.managed]: "true",
+  [LABEL.app]: release.app,
+  [LABEL.release]: `v${release.version}`,
+  [LABEL.process]: process,
+  [LABEL.kind]: kind,
+});
+
 /**
  * The Engine API create request for one process container of a release. Pure:
  * the executor sends it. `suffix` makes the name unique (HAProxy uses the
- * container name as the server name, so it must stay [a-z0-9-]).
+ * container name as the server name, so it must stay [a-zA-Z0-9_.-]).
  */
-export function processContainerSpec(release: Release, process: string, suffix: string, stopTimeoutSec: number): ContainerSpec {
+export function processContainerSpec(release: Release, process: string, suffix: string, stopTimeoutSec: number, mounts: Mount[] = []): ContainerSpec {
   const command = release.processes[process] ?? null;
-  const env = {
-    ...release.config,
-    PORT: String(DEFAULT_PORT),
-    YADOKARI_APP: release.app,
-    YADOKARI_RELEASE: `v${release.version}`,
-    YADOKARI_PROCESS: process,
-  };
   return {
     name: `yk-${release.app}-${process}-v${release.version}-${suffix}`,
     Image: release.image,
-    // Heroku runs Procfile commands through a shell, so $PORT and the like expand.
+    // Heroku runs Procfile commands through a shell (inside the container), so $PORT and the like expand.
     ...(command ? { Cmd: ["/bin/sh", "-c", command] } : {}),
-    Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
-    Labels: {
-      [LABEL.managed]: "true",
-      [LABEL.app]: release.app,
-      [LABEL.release]: `v${release.version}`,
-      [LABEL.process]: process,
-      [LABEL.kind]: process,
-    },
-    HostConfig: {
-      // Docker's init forwards SIGTERM to the app, so a stop takes 0.1 s instead of the full timeout.
-      Init: true,
-      NetworkMode: NETWORK,
-      // The reconciler replaces crashed containers; Docker restarting them would race it.
-      RestartPolicy: { Name: "no" },
-      // Logs that filled disks: rotate them.
-      LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "3" } },
-    },
+    Env: releaseEnv(release, process),
+    Labels: labels(release, process, process),
+    HostConfig: hostConfig(mounts, "no"),
     StopTimeout: stopTimeoutSec,
+  };
+}
+
+/**
+ * A one-off container of a release: `yk run`, a cron run, the release phase.
+ * `command` is either an argv array (yk run: passed as is, no shell anywhere)
+ * or a command line from the Procfile or app.json (run by the container's sh).
+ */
+export function oneOffSpec(
+  release: Release,
+  kind: "run" | "cron" | "release",
+  command: string[] | string,
+  suffix: string,
+  opts: { mounts?: Mount[]; tty?: boolean; stdin?: boolean; extraLabels?: Record<string, string> } = {},
+): ContainerSpec {
+  return {
+    name: `yk-${release.app}-${kind}-v${release.version}-${suffix}`,
+    Image: release.image,
+    Cmd: typeof command === "string" ? ["/bin/sh", "-c", command] : command,
+    Env: releaseEnv(release, kind),
+    Labels: { ...labels(release, kind, kind), ...(opts.extraLabels ?? {}) },
+    HostConfig: hostConfig(opts.mounts ?? [], "no"),
+    ...(opts.tty ? { Tty: true } : {}),
+    ...(opts.stdin ? { OpenStdin: true, StdinOnce: true, AttachStdin: true } : {}),
   };
 }
