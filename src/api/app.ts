@@ -3,10 +3,7 @@ import { randomUUID } from "node:crypto";
 import { AppError, isAppError } from "../errors/app-error.js";
 import type { ApiServices } from "./services.js";
 import { tokenFromHeader } from "./auth.js";
-import { appsRoutes } from "./routes/apps.js";
-import { deployRoutes } from "./routes/deploys.js";
-import { runtimeRoutes } from "./routes/runtime.js";
-import { domainRoutes } from "./routes/domains.js";
+import { appRouteGroups } from "./routes/index.js";
 import { openApiDocument } from "./openapi.js";
 
 /**
@@ -35,10 +32,7 @@ export function createApi(s: ApiServices): Hono {
   });
 
   const apps = new Hono();
-  apps.route("/", appsRoutes(s));
-  apps.route("/", deployRoutes(s));
-  apps.route("/", runtimeRoutes(s));
-  apps.route("/", domainRoutes(s));
+  for (const group of appRouteGroups) apps.route("/", group(s));
   api.route("/api/v1/apps", apps);
   return api;
 }

@@ -52,6 +52,9 @@ export interface ReleaseView {
   live: boolean;
 }
 
+/** what started a deploy: an upload, a push, or a change that made a new release of the same image */
+export type DeploySource = "tar" | "git" | "config" | "rollback" | "restart";
+
 export type DeployStatus = "queued" | "building" | "deploying" | "succeeded" | "failed";
 
 export interface DeployStepView {
@@ -66,7 +69,7 @@ export interface DeployView {
   id: number;
   app: string;
   status: DeployStatus;
-  source: "tar" | "git";
+  source: DeploySource;
   commit: string | null;
   ref: string | null;
   releaseVersion: number | null;

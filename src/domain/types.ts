@@ -1,4 +1,4 @@
-import type { DeployStatus } from "../api/contract.js";
+import type { DeploySource, DeployStatus } from "../api/contract.js";
 import type { HealthCheck } from "../manifest/app-json.js";
 
 /** process type → number of containers (Heroku's formation) */
@@ -65,7 +65,7 @@ export interface Deploy {
   id: number;
   app: string;
   status: DeployStatus;
-  source: "tar" | "git";
+  source: DeploySource;
   commit: string | null;
   ref: string | null;
   releaseId: number | null;

@@ -4,10 +4,12 @@ import type { RouterPort } from "../router/types.js";
 import type { GateDeps } from "./health/gate.js";
 import type { AppLocks } from "./app-locks.js";
 import type { DeployLogs } from "./deploy-log.js";
+import type { Keyring } from "../secrets/keyring.js";
 
 /** What the engine's executors need, wired once in src/main/server.ts. */
 export interface EngineContext {
   store: Store;
+  keyring: Keyring;
   docker: DockerPort;
   router: RouterPort;
   locks: AppLocks;

@@ -8,6 +8,7 @@ import { syncRouter } from "./router-sync.js";
 import { appUrls } from "./urls.js";
 import { buildRelease } from "../build/build-release.js";
 import type { SavedUpload } from "../build/upload.js";
+import type { DeploySource } from "../api/contract.js";
 
 class DeployFailure extends Error {
   constructor(message: string, readonly containerLog: string | null) {
@@ -31,13 +32,38 @@ export class Deployer {
     return { deploy, done };
   }
 
-  private async process(deploy: Deploy, upload: SavedUpload): Promise<void> {
+  /**
+   * Makes a new release from the live one with `change` applied (config vars,
+   * a rollback's image…) and deploys it like any other, in the app's queue.
+   */
+  submitRelease(app: string, source: DeploySource, description: string, change: (live: Release) => Omit<Release, "id" | "version" | "createdAt">): { deploy: Deploy; done: Promise<void> } {
+    const deploy = this.ctx.store.createDeploy({ app, source, commit: null, ref: null });
+    this.ctx.logs.line(deploy.id, `-----> Deploy #${deploy.id} of ${app} queued (${description})`);
+    const done = this.ctx.locks.run(app, () =>
+      this.run(deploy, async (out) => {
+        const a = this.ctx.store.getApp(app);
+        const live = a?.liveReleaseId ? this.ctx.store.getRelease(a.liveReleaseId) : null;
+        if (!live) throw new AppError("not_found", `app ${app} has no live release to change: deploy it first`);
+        const release = this.ctx.store.createRelease(change(live));
+        out(`-----> Release v${release.version} created: ${release.description}`);
+        return release;
+      }),
+    );
+    return { deploy, done };
+  }
+
+  private process(deploy: Deploy, upload: SavedUpload): Promise<void> {
+    return this.run(deploy, (out) => this.step(deploy.id, "build", () => buildRelease(this.ctx, deploy, upload, out)), () => rmSync(upload.path, { force: true }));
+  }
+
+  /** Runs a deploy whose release comes from `makeRelease` (a build, or a change of the live release). */
+  private async run(deploy: Deploy, makeRelease: (out: (l: string) => void) => Promise<Release>, cleanup: () => void = () => {}): Promise<void> {
     const { store, logs } = this.ctx;
     const out = (l: string) => logs.line(deploy.id, l);
     try {
       if (!store.getApp(deploy.app)) throw new AppError("not_found", `app ${deploy.app} was destroyed before its deploy ran`);
       store.setDeployStatus(deploy.id, "building");
-      const release = await this.step(deploy.id, "build", () => buildRelease(this.ctx, deploy, upload, out));
+      const release = await makeRelease(out);
       store.setDeployRelease(deploy.id, release.id, release.commit);
       store.setDeployStatus(deploy.id, "deploying");
       await this.deployRelease(deploy.id, release, out);
@@ -55,7 +81,7 @@ export class Deployer {
       if (live) out(`!      The live release v${store.getRelease(live)?.version} keeps serving.`);
     } finally {
       logs.end(deploy.id);
-      rmSync(upload.path, { force: true });
+      cleanup();
     }
   }
 

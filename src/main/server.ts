@@ -20,6 +20,7 @@ import { desiredFromStore, syncRouter } from "../engine/router-sync.js";
 import { NETWORK } from "../engine/plan/container-spec.js";
 import { Tokens, tokenFromHeader } from "../api/auth.js";
 import { createApi } from "../api/app.js";
+import { handleUpgrade } from "../api/upgrade.js";
 import { GitRepos } from "../git/repos.js";
 import { handleGit } from "../git/http-backend.js";
 import { parseListen } from "../lib/listen.js";
@@ -58,7 +59,7 @@ export async function startServer(opts: ServerOptions, log: (m: string) => void 
   const router = new HaproxyRouter({ dir: join(opts.dataDir, "router"), httpListen: opts.httpListen, maxconn: Number(process.env.YADOKARI_ROUTER_MAXCONN ?? 8000) });
   const locks = new AppLocks();
   const ctx: EngineContext = {
-    store, docker, router, locks, log,
+    store, keyring, docker, router, locks, log,
     logs: new DeployLogs(store),
     gateDeps: { probe: httpProbe, state: async (id) => {
       const c = await docker.inspect(id);
@@ -110,7 +111,8 @@ export async function startServer(opts: ServerOptions, log: (m: string) => void 
   logCapper.unref();
 
   const apiUrl = `http://${api.host === "0.0.0.0" ? "127.0.0.1" : api.host}:${api.port}`;
-  const honoApp = createApi({ ctx, apps, deployer, tokens, views: { store, domain: opts.domain, httpPort: httpL.port, apiBase: apiUrl }, version: VERSION });
+  const services = { ctx, apps, deployer, tokens, views: { store, domain: opts.domain, httpPort: httpL.port, apiBase: apiUrl }, version: VERSION };
+  const honoApp = createApi(services);
   const listener = getRequestListener(honoApp.fetch);
   const server = http.createServer((req, res) => {
     if (req.url?.startsWith("/git/")) {
@@ -131,6 +133,7 @@ export async function startServer(opts: ServerOptions, log: (m: string) => void 
     }
     void listener(req, res);
   });
+  server.on("upgrade", (req, socket, head) => handleUpgrade(req, socket, head, services));
   server.requestTimeout = 0; // builds and followed logs stream for as long as they last
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -1,6 +1,6 @@
 import type { Db } from "./db.js";
 import { EMPTY_MANIFEST, type Mount, type App, type DeploySettings, type Deploy, type Formation, type Release, type RoutedServer } from "../domain/types.js";
-import type { DeployStatus, DeployStepView } from "../api/contract.js";
+import type { DeploySource, DeployStatus, DeployStepView } from "../api/contract.js";
 import type { Clock } from "../lib/clock.js";
 import type { Keyring } from "../secrets/keyring.js";
 
@@ -20,7 +20,7 @@ interface ReleaseRow {
 export const configAad = (app: string, key: string) => `config:${app}:${key}`;
 export const releaseConfigAad = (app: string, version: number) => `release-config:${app}:v${version}`;
 
-interface DeployRow { id: number; app: string; status: DeployStatus; source: "tar" | "git"; commit_sha: string | null; ref: string | null; release_id: number | null; reason: string | null; container_log: string | null; created_at: string; finished_at: string | null }
+interface DeployRow { id: number; app: string; status: DeployStatus; source: DeploySource; commit_sha: string | null; ref: string | null; release_id: number | null; reason: string | null; container_log: string | null; created_at: string; finished_at: string | null }
 const toDeploy = (r: DeployRow): Deploy => ({
   id: r.id, app: r.app, status: r.status, source: r.source, commit: r.commit_sha, ref: r.ref, releaseId: r.release_id,
   reason: r.reason, containerLog: r.container_log, createdAt: r.created_at, finishedAt: r.finished_at,
@@ -172,7 +172,7 @@ export class Store {
   }
 
   // deploys
-  createDeploy(d: { app: string; source: "tar" | "git"; commit: string | null; ref: string | null }): Deploy {
+  createDeploy(d: { app: string; source: DeploySource; commit: string | null; ref: string | null }): Deploy {
     const info = this.db
       .prepare("INSERT INTO deploys (app, status, source, commit_sha, ref, created_at) VALUES (?, 'queued', ?, ?, ?, ?)")
       .run(d.app, d.source, d.commit, d.ref, this.now());
