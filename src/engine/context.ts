@@ -22,6 +22,7 @@ export interface EngineContext {
   dataDir: string;
   drainTimeoutSec: number;
   stopTimeoutSec: number;
+  releasePhaseTimeoutSec: number;
   /** server log (not a deploy log) */
   log: (msg: string) => void;
 }

@@ -1,20 +1,15 @@
 import { rmSync } from "node:fs";
 import { AppError, isAppError } from "../errors/app-error.js";
-import { webCount, type Deploy, type Release } from "../domain/types.js";
+import type { Deploy, Release } from "../domain/types.js";
 import type { EngineContext } from "./context.js";
 import { planDeploy, type Step } from "./plan/deploy-plan.js";
-import { gateAll, newSuffix, removeContainers, retire, routedServerFor, startContainers, type Started } from "./execute/containers.js";
+import { newSuffix, removeContainers } from "./execute/containers.js";
+import { DeployFailure, PlanExecutor } from "./execute/plan-executor.js";
 import { syncRouter } from "./router-sync.js";
 import { appUrls } from "./urls.js";
 import { buildRelease } from "../build/build-release.js";
 import type { SavedUpload } from "../build/upload.js";
 import type { DeploySource } from "../api/contract.js";
-
-class DeployFailure extends Error {
-  constructor(message: string, readonly containerLog: string | null) {
-    super(message);
-  }
-}
 
 /**
  * Runs deploys: build → release → plan → execute, one app at a time, each
@@ -64,6 +59,7 @@ export class Deployer {
       if (!store.getApp(deploy.app)) throw new AppError("not_found", `app ${deploy.app} was destroyed before its deploy ran`);
       store.setDeployStatus(deploy.id, "building");
       const release = await makeRelease(out);
+      store.setStopped(deploy.app, false); // a deploy means the app should run
       store.setDeployRelease(deploy.id, release.id, release.commit);
       store.setDeployStatus(deploy.id, "deploying");
       await this.deployRelease(deploy.id, release, out);
@@ -85,68 +81,54 @@ export class Deployer {
     }
   }
 
-  /** Deploys an existing release with zero downtime (also used for rollbacks later). */
-  async deployRelease(deployId: number, release: Release, out: (l: string) => void): Promise<void> {
-    const { store, docker } = this.ctx;
+  /**
+   * Deploys a release with zero downtime. If a later web batch fails after the
+   * new release went live, the previous release is deployed back the same way,
+   * so exactly one release is live when this returns or throws.
+   */
+  async deployRelease(deployId: number, release: Release, out: (l: string) => void, only?: string[]): Promise<void> {
+    const { store } = this.ctx;
     const app = store.getApp(release.app)!;
-    const plan = planDeploy({
-      release,
-      replicas: webCount(app),
-      observed: await docker.list({ app: app.name }),
-      routed: store.routedServers(app.name),
-      suffixes: Array.from({ length: webCount(app) }, newSuffix),
-      drainTimeoutSec: this.ctx.drainTimeoutSec,
-      stopTimeoutSec: this.ctx.stopTimeoutSec,
-    });
-    let started: Started[] = [];
-    for (const step of plan) started = await this.execute(deployId, release, step, started, out);
+    const previous = app.liveReleaseId ? store.getRelease(app.liveReleaseId) : null;
+    const exec = new PlanExecutor(this.ctx, deployId, release, out, (name, fn, detail) => this.step(deployId, name, fn, detail ?? null));
+    try {
+      await exec.run(await this.plan(release, only));
+    } catch (e) {
+      if (!exec.committed) {
+        await removeContainers(this.ctx, exec.allStarted().map((s) => s.id));
+        throw e;
+      }
+      const why = e instanceof DeployFailure ? e.message : (e as Error).message;
+      if (previous && previous.id !== release.id) {
+        out(`!      ${why}`);
+        out(`-----> Rolling back to v${previous.version}`);
+        await this.deployRelease(deployId, previous, out, only);
+        throw new DeployFailure(`${why}; rolled back to v${previous.version}`, e instanceof DeployFailure ? e.containerLog : null);
+      }
+      // A first deploy, or a restart of the live release: take out what this attempt started.
+      for (const s of store.routedServers(release.app)) if (exec.allStarted().some((x) => x.id === s.containerId)) store.removeRoutedServer(s.app, s.process, s.name);
+      await syncRouter(this.ctx);
+      await removeContainers(this.ctx, exec.allStarted().map((s) => s.id));
+      if (!previous) store.setLiveRelease(release.app, null);
+      throw e;
+    }
   }
 
-  private async execute(deployId: number, release: Release, step: Step, started: Started[], out: (l: string) => void): Promise<Started[]> {
-    const { store } = this.ctx;
-    switch (step.kind) {
-      case "start":
-        out(`-----> Starting ${step.specs.length} web container(s) of v${release.version}`);
-        return this.step(deployId, "start", () => startContainers(this.ctx, step.specs), `${step.specs.length} container(s)`);
-      case "gate": {
-        out(`-----> Health check: GET ${step.healthcheck.path} on each new container`);
-        await this.step(deployId, "gate", async () => {
-          const f = await gateAll(this.ctx, started, release);
-          if (f) {
-            await removeContainers(this.ctx, started.map((s) => s.id));
-            throw new DeployFailure(f.reason, f.containerLog || null);
-          }
-        });
-        out(`-----> All ${started.length} container(s) healthy`);
-        return started;
-      }
-      case "commit":
-        await this.step(deployId, "commit", async () =>
-          store.tx(() => {
-            store.setLiveRelease(release.app, release.id);
-            for (const s of started) store.upsertRoutedServer(routedServerFor(release, s));
-            for (const s of store.routedServers(release.app)) if (s.releaseId !== release.id) store.upsertRoutedServer({ ...s, state: "drain" });
-          }),
-        );
-        return started;
-      case "route":
-        await this.step(deployId, "route", () => syncRouter(this.ctx), `${started.length} in, ${step.drain.length} draining`);
-        out(`-----> Router switched to v${release.version}${step.drain.length ? `; draining ${step.drain.length} old container(s)` : ""}`);
-        return started;
-      case "retire": {
-        if (!step.servers.length && !step.containers.length) return started;
-        const id = store.startStep(deployId, "retire", `${step.containers.length || step.servers.length} old container(s)`);
-        // Off the live path: the deploy is done once traffic has moved.
-        void retire(this.ctx, release.app, step.servers, step.containers).then(
-          () => store.finishStep(id, "done"),
-          (e) => {
-            store.finishStep(id, "failed", (e as Error).message);
-            this.ctx.log(`retire after deploy #${deployId}: ${(e as Error).message}`);
-          },
-        );
-        return started;
-      }
-    }
+  private async plan(release: Release, only?: string[]): Promise<Step[]> {
+    const { store, docker } = this.ctx;
+    const app = store.getApp(release.app)!;
+    return planDeploy({
+      release,
+      formation: app.formation,
+      settings: { ...release.manifest.deploy, ...app.deploySettings },
+      observed: await docker.list({ app: app.name }),
+      routed: store.routedServers(app.name),
+      suffix: newSuffix,
+      mounts: store.mounts(app.name),
+      stopTimeoutSec: this.ctx.stopTimeoutSec,
+      releasePhaseTimeoutSec: this.ctx.releasePhaseTimeoutSec,
+      only,
+    });
   }
 
   private async step<T>(deployId: number, name: string, fn: () => Promise<T>, detail: string | null = null): Promise<T> {

@@ -70,6 +70,7 @@ export async function startServer(opts: ServerOptions, log: (m: string) => void 
     dataDir: opts.dataDir,
     drainTimeoutSec: Number(process.env.YADOKARI_DRAIN_TIMEOUT ?? 30),
     stopTimeoutSec: Number(process.env.YADOKARI_STOP_TIMEOUT ?? 10),
+    releasePhaseTimeoutSec: Number(process.env.YADOKARI_RELEASE_TIMEOUT ?? 600),
   };
 
   const tokens = new Tokens(store);

@@ -124,7 +124,7 @@ export class Store {
     });
     return n;
   }
-  setLiveRelease(name: string, releaseId: number): void {
+  setLiveRelease(name: string, releaseId: number | null): void {
     this.db.prepare("UPDATE apps SET live_release_id = ? WHERE name = ?").run(releaseId, name);
   }
 

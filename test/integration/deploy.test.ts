@@ -23,7 +23,7 @@ test("create + first deploy: the app answers at <app>.<domain> through the route
   const d = await s.deploy(app, join(FIXTURES, "good"));
   assert.equal(d.status, "succeeded", JSON.stringify(d));
   assert.equal(d.releaseVersion, 1);
-  assert.deepEqual(d.steps.map((x: any) => x.name).slice(0, 5), ["build", "start", "gate", "commit", "route"]);
+  assert.deepEqual(d.steps.map((x: any) => x.name).slice(0, 5), ["build", "start web-1", "gate web-1", "commit", "route web-1"]);
   const r = await getVia(s.httpPort, host());
   assert.equal(r.status, 200);
   assert.equal(r.body.trim(), "ok v1");

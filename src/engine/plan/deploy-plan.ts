@@ -1,50 +1,129 @@
-import type { ContainerSpec } from "../../docker/port.js";
-import type { Release, RoutedServer } from "../../domain/types.js";
+import type { ContainerSpec, ObservedContainer } from "../../docker/port.js";
+import type { DeploySettings, Formation, Mount, Release, RoutedServer } from "../../domain/types.js";
 import type { HealthCheck } from "../../manifest/app-json.js";
-import type { ObservedContainer } from "../../docker/port.js";
-import { processContainerSpec } from "./container-spec.js";
+import { oneOffSpec, processContainerSpec } from "./container-spec.js";
 
 /**
  * A deploy as data. The executor runs the steps in order and records each.
- *   start  → new containers
- *   gate   → every new web container passes its health check (else: remove them, stop here)
- *   commit → the store names the new release live (the point of no return)
- *   route  → new servers ready, old ones drain
- *   retire → wait for old servers to finish in-flight requests, then stop and remove them
- * Retire runs off the path that decides when the deploy is live.
+ *   release-phase → the release command runs once, before any new container
+ *   start → gate → route → retire, per web batch of at most maxSurge containers:
+ *     new containers pass their health check, take traffic, and only then the
+ *     same number of old ones drain and stop — so the router never has fewer
+ *     than the formation's healthy web containers, and no more than
+ *     formation + maxSurge exist at once
+ *   commit → the store names the new release live (after the first batch passes)
+ *   other process types: start new, then stop old (SIGTERM, stop timeout)
+ * The last retire steps run off the path that decides when the deploy is live.
  */
 export type Step =
-  | { kind: "start"; specs: ContainerSpec[] }
-  | { kind: "gate"; healthcheck: HealthCheck }
+  | { kind: "release-phase"; spec: ContainerSpec; command: string; timeoutSec: number }
+  | { kind: "start"; batch: string; process: string; specs: ContainerSpec[] }
+  | { kind: "gate"; batch: string; healthcheck: HealthCheck }
   | { kind: "commit"; releaseId: number }
-  | { kind: "route"; drain: RoutedServer[] }
-  | { kind: "retire"; servers: RoutedServer[]; containers: ObservedContainer[]; drainTimeoutSec: number; stopTimeoutSec: number };
+  | { kind: "route"; batch: string; drain: RoutedServer[] }
+  | { kind: "retire"; servers: RoutedServer[]; containers: ObservedContainer[]; wait: boolean }
+  | { kind: "pause"; seconds: number };
+
+/** Containers that are not part of the formation: one-off runs, cron runs, a release phase. */
+export const ONE_OFF_PROCESSES = new Set(["run", "cron", "release"]);
 
 export interface DeployInput {
   release: Release;
-  replicas: number;
+  formation: Formation;
+  settings: DeploySettings;
   /** the app's containers as Docker reports them */
   observed: ObservedContainer[];
   /** the app's servers in the router, as the store records them */
   routed: RoutedServer[];
-  /** random suffixes for new container names, one per replica (passed in to keep this pure) */
-  suffixes: string[];
-  drainTimeoutSec: number;
+  /** a unique suffix per new container name (passed in to keep this pure) */
+  suffix: () => string;
+  mounts: Mount[];
   stopTimeoutSec: number;
+  releasePhaseTimeoutSec: number;
+  /** replace only these process types (ps:restart TYPE); default: all, with the release phase */
+  only?: string[];
+}
+
+/** maxSurge as a count: a number, a percentage of the web replicas rounded up, or by default 25% (at least 1). */
+export function resolveSurge(maxSurge: DeploySettings["maxSurge"], replicas: number): number {
+  if (replicas <= 0) return 1;
+  if (typeof maxSurge === "number") return Math.max(1, Math.min(maxSurge, replicas));
+  const pct = typeof maxSurge === "string" ? Number(maxSurge.replace("%", "")) : 25;
+  return Math.max(1, Math.min(replicas, Math.ceil((replicas * pct) / 100)));
 }
 
 export function planDeploy(input: DeployInput): Step[] {
-  const { release, replicas } = input;
-  if (input.suffixes.length < replicas) throw new Error("planDeploy: one suffix per replica is needed");
-  const specs = Array.from({ length: replicas }, (_, i) => processContainerSpec(release, "web", input.suffixes[i], input.stopTimeoutSec));
-  const oldServers = input.routed.filter((s) => s.process === "web");
-  // Everything of this app that is not the new release goes: routed servers and any leftover container.
-  const oldContainers = input.observed.filter((c) => c.release !== release.version);
-  return [
-    { kind: "start", specs },
-    { kind: "gate", healthcheck: release.healthcheck },
-    { kind: "commit", releaseId: release.id },
-    { kind: "route", drain: oldServers },
-    { kind: "retire", servers: oldServers, containers: oldContainers, drainTimeoutSec: input.drainTimeoutSec, stopTimeoutSec: input.stopTimeoutSec },
-  ];
+  const { release, formation } = input;
+  const replace = (type: string) => !input.only || input.only.includes(type);
+  const steps: Step[] = [];
+  const formationOf = (type: string) => (release.processes[type] !== undefined ? (formation[type] ?? (type === "web" ? 1 : 0)) : 0);
+  const processContainers = input.observed.filter((c) => !ONE_OFF_PROCESSES.has(c.process));
+
+  if (release.manifest.releaseCommand && !input.only) {
+    steps.push({
+      kind: "release-phase",
+      command: release.manifest.releaseCommand,
+      spec: oneOffSpec(release, "release", release.manifest.releaseCommand, input.suffix(), { mounts: input.mounts }),
+      timeoutSec: input.releasePhaseTimeoutSec,
+    });
+  }
+
+  // web, in batches
+  let committed = false;
+  const commit = () => {
+    if (!committed) steps.push({ kind: "commit", releaseId: release.id });
+    committed = true;
+  };
+  const retiredIds = new Set<string>();
+  if (replace("web")) {
+    const replicas = formationOf("web");
+    const surge = resolveSurge(input.settings.maxSurge, replicas);
+    const old = input.routed.filter((s) => s.process === "web");
+    const containerOf = (s: RoutedServer) => processContainers.filter((c) => c.id === s.containerId);
+    let started = 0;
+    let drained = 0;
+    for (let b = 0; started < replicas; b++) {
+      const k = Math.min(surge, replicas - started);
+      const last = started + k >= replicas;
+      const batch = `web-${b + 1}`;
+      const specs = Array.from({ length: k }, () => processContainerSpec(release, "web", input.suffix(), input.stopTimeoutSec, input.mounts));
+      steps.push({ kind: "start", batch, process: "web", specs }, { kind: "gate", batch, healthcheck: release.healthcheck });
+      commit();
+      const drain = last ? old.slice(drained) : old.slice(drained, drained + k);
+      steps.push({ kind: "route", batch, drain });
+      const containers = drain.flatMap(containerOf);
+      containers.forEach((c) => retiredIds.add(c.id));
+      if (drain.length) steps.push({ kind: "retire", servers: drain, containers, wait: !last });
+      if (!last && (input.settings.pauseSec ?? 0) > 0) steps.push({ kind: "pause", seconds: input.settings.pauseSec! });
+      started += k;
+      drained += drain.length;
+    }
+    if (replicas === 0 && old.length) {
+      commit();
+      steps.push({ kind: "route", batch: "web-0", drain: old });
+      const containers = old.flatMap(containerOf);
+      containers.forEach((c) => retiredIds.add(c.id));
+      steps.push({ kind: "retire", servers: old, containers, wait: false });
+    }
+  }
+  commit();
+
+  // other process types: start the new set, then stop the old one
+  const types = [...new Set([...Object.keys(release.processes), ...processContainers.map((c) => c.process)])].filter((t) => t !== "web" && replace(t)).sort();
+  for (const type of types) {
+    const count = formationOf(type);
+    const old = processContainers.filter((c) => c.process === type);
+    if (count > 0) {
+      steps.push({ kind: "start", batch: type, process: type, specs: Array.from({ length: count }, () => processContainerSpec(release, type, input.suffix(), input.stopTimeoutSec, input.mounts)) });
+    }
+    if (old.length) {
+      old.forEach((c) => retiredIds.add(c.id));
+      steps.push({ kind: "retire", servers: [], containers: old, wait: false });
+    }
+  }
+
+  // anything else of a replaced type left over (exited containers, unrouted web ones)
+  const leftovers = processContainers.filter((c) => !retiredIds.has(c.id) && replace(c.process));
+  if (leftovers.length) steps.push({ kind: "retire", servers: [], containers: leftovers, wait: false });
+  return steps;
 }
