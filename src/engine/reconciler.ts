@@ -1,8 +1,10 @@
 import type { EngineContext } from "./context.js";
-import { reconcile, isEmptyPlan, type ReconcilePlan } from "./plan/reconcile.js";
+import { reconcile, isEmptyPlan, crashBackoffMs, exitCodeFromStatus, type AppDesired, type ReconcilePlan } from "./plan/reconcile.js";
+import type { ObservedContainer } from "../docker/port.js";
+import type { ProcessHealth } from "../store/store.js";
 import { replenish, routeAfterGate } from "./execute/containers.js";
 import { syncRouter } from "./router-sync.js";
-import { webCount, type Release } from "../domain/types.js";
+import type { App, Release } from "../domain/types.js";
 
 /**
  * Brings Docker and the router back to what the store says: on start, on
@@ -50,17 +52,35 @@ export class Reconciler {
 
   async pass(): Promise<ReconcilePlan> {
     const { store, docker, locks } = this.ctx;
+    const now = Date.now();
     const apps = store.listApps();
     const releases = new Map<string, Release>();
     for (const a of apps) if (a.liveReleaseId) releases.set(a.name, store.getRelease(a.liveReleaseId)!);
-    const desired = apps.map((a) => ({ name: a.name, replicas: webCount(a), liveVersion: releases.get(a.name)?.version ?? null, busy: locks.busy(a.name) }));
-    const plan = reconcile(desired, await docker.list(), store.routedServers());
+    const health = store.allProcessHealth();
+    const desired = apps.map((a) => ({
+      name: a.name,
+      formation: desiredFormation(a, releases.get(a.name)),
+      liveVersion: releases.get(a.name)?.version ?? null,
+      busy: locks.busy(a.name),
+      backoffUntil: Object.fromEntries(health.filter((h) => h.app === a.name && h.backoffUntil).map((h) => [h.process, Date.parse(h.backoffUntil!)])),
+    }));
+    const observed = await docker.list();
+    const plan = reconcile(desired, observed, store.routedServers(), now);
+    this.clearSteadyStreaks(desired, observed, health, now);
+    if (isEmptyPlan(plan)) return plan;
+    this.ctx.log(
+      `reconcile: remove ${plan.remove.length} (crashed ${plan.crashed.length}), unroute ${plan.unroute.length}, readdress ${plan.readdress.length}, adopt ${plan.adopt.length}, start ${plan.start.map((s) => `${s.app}/${s.process}×${s.count}`).join(",") || 0}`,
+    );
     // Re-check busy right before acting: a deploy may have started while Docker answered.
     // Repairs that start containers queue behind deploys (locks.run), so the two never interleave.
     const idle = (app: string) => !locks.busy(app) || !store.getApp(app);
-    if (isEmptyPlan(plan)) return plan;
-    this.ctx.log(`reconcile: remove ${plan.remove.length}, unroute ${plan.unroute.length}, readdress ${plan.readdress.length}, adopt ${plan.adopt.length}, start ${plan.start.map((s) => `${s.app}×${s.count}`).join(",") || 0}`);
 
+    for (const c of plan.crashed) {
+      if (!idle(c.app)) continue;
+      const streak = (health.find((h) => h.app === c.app && h.process === c.process)?.crashesInRow ?? 0) + 1;
+      store.recordCrash(c.app, c.process, exitCodeFromStatus(c.status), new Date(now + crashBackoffMs(streak)).toISOString());
+      this.ctx.log(`${c.app}: ${c.process} container ${c.name} crashed (${c.status}); crash ${streak} in a row, next start in ${crashBackoffMs(streak) / 1000} s`);
+    }
     for (const s of plan.unroute) if (idle(s.app)) store.removeRoutedServer(s.app, s.process, s.name);
     for (const { server, address } of plan.readdress) if (idle(server.app)) store.upsertRoutedServer({ ...server, address });
     await syncRouter(this.ctx);
@@ -78,10 +98,29 @@ export class Reconciler {
     };
     await Promise.all([
       ...groupBy(plan.adopt, (c) => c.app).map(([app, cs]) => repair(app, (r) => routeAfterGate(this.ctx, r, cs.map((c) => ({ id: c.id, name: c.name, ip: c.ip }))))),
-      ...plan.start.map((s) => repair(s.app, (r) => replenish(this.ctx, r, s.count))),
+      ...plan.start.map((s) => repair(s.app, (r) => replenish(this.ctx, r, s.process, s.count))),
     ]);
     return plan;
   }
+
+  /** A process type whose containers have all run for a minute is no longer crash-looping. */
+  private clearSteadyStreaks(desired: AppDesired[], observed: ObservedContainer[], health: ProcessHealth[], now: number): void {
+    for (const h of health) {
+      if (h.crashesInRow === 0) continue;
+      const want = desired.find((d) => d.name === h.app)?.formation[h.process] ?? 0;
+      const mine = observed.filter((c) => c.app === h.app && c.process === h.process);
+      const steady = mine.length >= want && mine.every((c) => c.state === "running" && c.startedAt !== null && now - Date.parse(c.startedAt) > STEADY_MS);
+      if (want > 0 && steady) this.ctx.store.clearCrashStreak(h.app, h.process);
+    }
+  }
+}
+
+const STEADY_MS = 60_000;
+
+/** What should run: the live release's process types at the app's formation, nothing while stopped. */
+export function desiredFormation(app: App, live: Release | undefined): Record<string, number> {
+  if (!live) return {};
+  return Object.fromEntries(Object.keys(live.processes).map((t) => [t, app.stopped ? 0 : (app.formation[t] ?? (t === "web" ? 1 : 0))]));
 }
 
 function groupBy<T>(xs: T[], key: (x: T) => string): [string, T[]][] {

@@ -5,6 +5,7 @@ import type { Release, RoutedServer } from "../../domain/types.js";
 import { gate } from "../health/gate.js";
 import { DEFAULT_PORT, NETWORK, processContainerSpec } from "../plan/container-spec.js";
 import { syncRouter } from "../router-sync.js";
+import { crashBackoffMs } from "../plan/reconcile.js";
 
 export interface Started {
   id: string;
@@ -70,11 +71,12 @@ export async function retire(ctx: EngineContext, app: string, servers: RoutedSer
   });
 }
 
-/** Starts `count` web containers of the live release, gates and routes them (the reconciler's repair path). */
-export async function replenish(ctx: EngineContext, release: Release, count: number): Promise<void> {
-  const specs = Array.from({ length: count }, () => processContainerSpec(release, "web", newSuffix(), ctx.stopTimeoutSec));
+/** Starts `count` containers of a process type of the live release; web ones are gated and routed (the reconciler's repair path). */
+export async function replenish(ctx: EngineContext, release: Release, process: string, count: number): Promise<void> {
+  const mounts = ctx.store.mounts(release.app);
+  const specs = Array.from({ length: count }, () => processContainerSpec(release, process, newSuffix(), ctx.stopTimeoutSec, mounts));
   const started = await startContainers(ctx, specs);
-  await routeAfterGate(ctx, release, started);
+  if (process === "web") await routeAfterGate(ctx, release, started);
 }
 
 /** Gates already-running containers and routes those that pass; removes those that fail. */
@@ -83,6 +85,9 @@ export async function routeAfterGate(ctx: EngineContext, release: Release, start
   for (const { s, r } of results) {
     if (r.ok) ctx.store.upsertRoutedServer(routedServerFor(release, s));
     else {
+      // A replacement that fails its gate is a crash too: the backoff keeps it from spinning.
+      const streak = (ctx.store.processHealth(release.app).find((h) => h.process === "web")?.crashesInRow ?? 0) + 1;
+      ctx.store.recordCrash(release.app, "web", null, new Date(Date.now() + crashBackoffMs(streak)).toISOString());
       ctx.log(`${release.app}: ${r.reason}`);
       await removeContainers(ctx, [s.id]);
     }

@@ -1,77 +1,106 @@
 import type { ObservedContainer } from "../../docker/port.js";
 import type { RoutedServer } from "../../domain/types.js";
+import { ONE_OFF_PROCESSES } from "./deploy-plan.js";
 
 export interface AppDesired {
   name: string;
-  replicas: number;
+  /** process type → containers wanted (only the live release's types; zeros when stopped) */
+  formation: Record<string, number>;
   /** version of the live release, null before the first deploy */
   liveVersion: number | null;
   /** a deploy or destroy of this app is in progress: leave it alone */
   busy: boolean;
+  /** process type → time (ms) before which no replacement may start (crash backoff) */
+  backoffUntil: Record<string, number>;
 }
 
 export interface ReconcilePlan {
   /** containers to stop and remove (dead, old releases, orphans, extras) */
   remove: ObservedContainer[];
-  /** router servers to take out (drained first while their container still runs) */
+  /** of those, live-release containers that died: each counts as a crash */
+  crashed: ObservedContainer[];
+  /** router servers to take out */
   unroute: RoutedServer[];
   /** router servers whose container's address changed (dockerd restarted) */
   readdress: { server: RoutedServer; address: string }[];
-  /** running containers of the live release that the router lacks: gate, then route */
+  /** running web containers of the live release that the router lacks: gate, then route */
   adopt: ObservedContainer[];
-  /** new web containers of the live release to start, gate and route */
-  start: { app: string; count: number }[];
+  /** new containers of the live release to start (web ones are gated and routed) */
+  start: { app: string; process: string; count: number }[];
+  /** process types waiting out a crash backoff */
+  waiting: { app: string; process: string; until: number }[];
 }
 
 /**
  * Compares what the store wants with what Docker and the router have, and
  * returns the difference. Pure (Nomad's reconciler shape): the caller applies it.
- * It converges every app to exactly its live release, `replicas` web containers,
- * all routed, and nothing else of ours running.
+ * It converges every app to exactly its live release at its formation, web
+ * containers routed, and nothing else of ours running — except one-off
+ * containers (runs, cron, release phase), which have owners of their own.
  */
-export function reconcile(apps: AppDesired[], containers: ObservedContainer[], routed: RoutedServer[]): ReconcilePlan {
-  const plan: ReconcilePlan = { remove: [], unroute: [], readdress: [], adopt: [], start: [] };
+export function reconcile(apps: AppDesired[], containers: ObservedContainer[], routed: RoutedServer[], now: number): ReconcilePlan {
+  const plan: ReconcilePlan = { remove: [], crashed: [], unroute: [], readdress: [], adopt: [], start: [], waiting: [] };
   const known = new Map(apps.map((a) => [a.name, a]));
+  const processes = containers.filter((c) => !ONE_OFF_PROCESSES.has(c.process));
 
-  for (const c of containers) if (!known.has(c.app)) plan.remove.push(c); // app destroyed while we were down
+  for (const c of processes) if (!known.has(c.app)) plan.remove.push(c); // app destroyed while we were down
   for (const s of routed) if (!known.has(s.app)) plan.unroute.push(s);
 
   for (const app of apps) {
     if (app.busy) continue;
-    const mine = containers.filter((c) => c.app === app.name);
+    const mine = processes.filter((c) => c.app === app.name);
     const byId = new Map(mine.map((c) => [c.id, c]));
-    const servers = routed.filter((s) => s.app === app.name);
-    const isLive = (c: ObservedContainer) => app.liveVersion !== null && c.release === app.liveVersion && c.process === "web" && c.state === "running";
+    const isLive = (c: ObservedContainer) => app.liveVersion !== null && c.release === app.liveVersion && (app.formation[c.process] ?? 0) > 0;
+    const running = (c: ObservedContainer) => c.state === "running";
 
-    // Router servers must point at running live containers, at their current address.
-    const keptServers: RoutedServer[] = [];
-    for (const s of servers) {
+    // Router servers must point at running live web containers, at their current address.
+    const kept: RoutedServer[] = [];
+    for (const s of routed.filter((x) => x.app === app.name)) {
       const c = byId.get(s.containerId);
-      if (!c || !isLive(c) || s.state === "drain") plan.unroute.push(s);
+      if (!c || !isLive(c) || !running(c) || s.state === "drain") plan.unroute.push(s);
       else {
-        keptServers.push(s);
+        kept.push(s);
         if (c.ip && c.ip !== s.address) plan.readdress.push({ server: s, address: c.ip });
       }
     }
-    const routedIds = new Set(keptServers.map((s) => s.containerId));
+    const routedIds = new Set(kept.map((s) => s.containerId));
+    const extraServers = kept.slice(app.formation.web ?? 0);
+    for (const s of extraServers) plan.unroute.push(s);
+    const extraIds = new Set(extraServers.map((s) => s.containerId));
 
-    let healthy = keptServers.length;
-    for (const c of mine) {
-      if (routedIds.has(c.id)) continue;
-      if (isLive(c) && healthy < app.replicas) {
-        plan.adopt.push(c);
-        healthy++;
-      } else plan.remove.push(c);
+    const types = new Set([...Object.keys(app.formation), ...mine.map((c) => c.process)]);
+    for (const type of types) {
+      const want = app.liveVersion === null ? 0 : (app.formation[type] ?? 0);
+      let have = type === "web" ? kept.length - extraServers.length : 0;
+      for (const c of mine.filter((x) => x.process === type)) {
+        if (routedIds.has(c.id) && !extraIds.has(c.id)) continue;
+        if (!running(c)) {
+          plan.remove.push(c);
+          if (isLive(c)) plan.crashed.push(c);
+        } else if (isLive(c) && have < want) {
+          if (type === "web") plan.adopt.push(c);
+          have++;
+        } else plan.remove.push(c);
+      }
+      if (have < want) {
+        const until = app.backoffUntil[type] ?? 0;
+        if (until > now) plan.waiting.push({ app: app.name, process: type, until });
+        else plan.start.push({ app: app.name, process: type, count: want - have });
+      }
     }
-    // Extra routed servers beyond the replica count (the count was lowered).
-    for (const s of keptServers.slice(app.replicas)) {
-      plan.unroute.push(s);
-      const c = byId.get(s.containerId);
-      if (c) plan.remove.push(c);
-    }
-    if (app.liveVersion !== null && healthy < app.replicas) plan.start.push({ app: app.name, count: app.replicas - healthy });
   }
   return plan;
 }
 
 export const isEmptyPlan = (p: ReconcilePlan) => !p.remove.length && !p.unroute.length && !p.readdress.length && !p.adopt.length && !p.start.length;
+
+/** Exponential backoff for a crash-looping process: 1 s, 2 s, 4 s … capped at 5 minutes. */
+export function crashBackoffMs(crashesInRow: number): number {
+  return Math.min(300_000, 1000 * 2 ** Math.max(0, crashesInRow - 1));
+}
+
+/** The exit code in Docker's status text ("Exited (137) 2 seconds ago"), or null. */
+export function exitCodeFromStatus(status: string): number | null {
+  const m = /Exited \((-?\d+)\)/.exec(status);
+  return m ? Number(m[1]) : null;
+}
