@@ -25,7 +25,7 @@
  *   GET    /api/openapi.json                        → the OpenAPI 3.1 document
  */
 
-export type AppStatus = "new" | "running" | "deploying" | "failed";
+export type AppStatus = "new" | "running" | "deploying" | "failed" | "crashed" | "stopped";
 
 export interface AppView {
   name: string;
@@ -92,6 +92,19 @@ export interface ContainerView {
   address: string | null;
   startedAt: string | null;
   routed: boolean;
+}
+
+/** One process type of the live release, for `yk ps`. */
+export interface ProcessView {
+  type: string;
+  quantity: number;
+  command: string | null;
+  running: number;
+  restarts: number;
+  /** three or more crashes in a row: Yadokari is backing off */
+  crashLoop: boolean;
+  lastExitCode: number | null;
+  backoffUntil: string | null;
 }
 
 export interface DomainView {

@@ -5,6 +5,7 @@ const ok = (schema: object, code = "200") => ({ [code]: { description: "OK", ...
 const errors = { default: { description: "Error", ...json(ref("Error")) } };
 const appParam = { name: "app", in: "path", required: true, schema: { type: "string", pattern: "^[a-z][a-z0-9-]{0,29}$" } };
 const idParam = { name: "id", in: "path", required: true, schema: { type: "integer" } };
+const jobParam = { name: "job", in: "path", required: true, schema: { type: "string", pattern: "^[a-z0-9][a-z0-9-]{0,62}$" } };
 
 
 export function openApiDocument(version: string): object {
@@ -48,6 +49,27 @@ export function openApiDocument(version: string): object {
         responses: { "200": { description: "text/plain lines", content: { "text/plain": { schema: { type: "string" } } } }, ...errors },
       },
     },
+    "/api/v1/apps/{app}/formation": {
+      parameters: [appParam] as unknown as object,
+      get: { summary: "Process types of the live release with counts, running containers, restarts and crash loops (yk ps)", responses: { ...ok({ type: "object" }), ...errors } },
+      patch: { summary: "Scale process types (yk ps:scale web=2 worker=1)", requestBody: json({ type: "object", additionalProperties: { type: "integer", minimum: 0, maximum: 50 } }), responses: { ...ok({ type: "object" }), ...errors } },
+    },
+    "/api/v1/apps/{app}/ps/restart": { parameters: [appParam] as unknown as object, post: { summary: "Replace containers (all, or one type) with zero downtime", requestBody: json({ type: "object", properties: { type: { type: "string" } } }), responses: { ...ok(ref("Deploy"), "202"), ...errors } } },
+    "/api/v1/apps/{app}/ps/stop": { parameters: [appParam] as unknown as object, post: { summary: "Stop every process of the app", responses: { ...ok({ type: "object" }), ...errors } } },
+    "/api/v1/apps/{app}/ps/start": { parameters: [appParam] as unknown as object, post: { summary: "Start a stopped app at its formation", responses: { ...ok({ type: "object" }), ...errors } } },
+    "/api/v1/apps/{app}/deploy-settings": {
+      parameters: [appParam] as unknown as object,
+      get: { summary: "Rolling deploy settings", responses: { ...ok({ type: "object" }), ...errors } },
+      patch: { summary: "Set maxSurge (count or percentage) and pauseSec", requestBody: json({ type: "object", properties: { maxSurge: { oneOf: [{ type: "integer" }, { type: "string" }] }, pauseSec: { type: "number" } } }), responses: { ...ok({ type: "object" }), ...errors } },
+    },
+    "/api/v1/apps/{app}/releases/{version}": {
+      parameters: [appParam, { name: "version", in: "path", required: true, schema: { type: "string", pattern: "^v?[0-9]+$" } }] as unknown as object,
+      get: { summary: "One release: image, config names, formation, release command, cron", responses: { ...ok(ref("Release")), ...errors } },
+    },
+    "/api/v1/apps/{app}/rollback": {
+      parameters: [appParam] as unknown as object,
+      post: { summary: "New release copying vN (default: the previous) and deploy it", requestBody: json({ type: "object", properties: { version: { type: ["integer", "string"] } } }), responses: { ...ok(ref("Deploy"), "202"), ...errors } },
+    },
     "/api/v1/apps/{app}/domains": {
       parameters: [appParam] as unknown as object,
       get: { summary: "The app's hostnames", responses: { ...ok({ type: "array", items: ref("Domain") }), ...errors } },
@@ -56,6 +78,33 @@ export function openApiDocument(version: string): object {
     "/api/v1/apps/{app}/domains/{hostname}": {
       parameters: [appParam, { name: "hostname", in: "path", required: true, schema: { type: "string" } }] as unknown as object,
       delete: { summary: "Remove a custom domain", responses: { ...ok({ type: "object" }), ...errors } },
+    },
+    "/api/v1/apps/{app}/config": {
+      parameters: [appParam] as unknown as object,
+      get: { summary: "The app's config vars, KEY: value", responses: { ...ok({ type: "object", additionalProperties: { type: "string" } }), ...errors } },
+      patch: {
+        summary: "Set and unset config vars in one change; with restart (default true) and a live release, a new release is deployed with zero downtime",
+        requestBody: json({ type: "object", properties: { set: { type: "object", additionalProperties: { type: "string", maxLength: 65536 } }, unset: { type: "array", items: { type: "string" } }, restart: { type: "boolean", default: true } } }),
+        responses: { ...ok({ type: "object", properties: { config: { type: "object", additionalProperties: { type: "string" } }, deploy: { oneOf: [ref("Deploy"), { type: "null" }] } } }), ...errors },
+      },
+    },
+    "/api/v1/apps/{app}/config/{key}": {
+      parameters: [appParam, { name: "key", in: "path", required: true, schema: { type: "string", pattern: "^[A-Za-z_][A-Za-z0-9_]{0,254}$" } }] as unknown as object,
+      get: { summary: "One config var (404 when unset)", responses: { ...ok({ type: "object", properties: { key: { type: "string" }, value: { type: "string" } } }), ...errors } },
+    },
+    "/api/v1/config/rotate-key": {
+      post: { summary: "Rotate the master key: re-encrypt every config var and release snapshot, then drop the old key", responses: { ...ok({ type: "object", properties: { resealed: { type: "integer" }, keyId: { type: "string" } } }), ...errors } },
+    },
+    "/api/v1/apps/{app}/cron": { parameters: [appParam] as unknown as object, get: { summary: "The live release's cron jobs with their next and last runs", responses: { ...ok({ type: "array", items: ref("CronJob") }), ...errors } } },
+    "/api/v1/apps/{app}/cron/{job}/run": {
+      parameters: [appParam, jobParam] as unknown as object,
+      post: { summary: "Start a run of the job now (409 cron_running while one runs under concurrency_policy forbid)", responses: { ...ok(ref("CronRun"), "202"), ...errors } },
+    },
+    "/api/v1/apps/{app}/cron/{job}/runs": { parameters: [appParam, jobParam] as unknown as object, get: { summary: "The job's last runs, newest first, with their output", responses: { ...ok({ type: "array", items: ref("CronRun") }), ...errors } } },
+    "/api/v1/apps/{app}/cron/{job}/runs/{id}": { parameters: [appParam, jobParam, idParam] as unknown as object, get: { summary: "One run", responses: { ...ok(ref("CronRun")), ...errors } } },
+    "/api/v1/apps/{app}/cron/{job}/runs/{id}/log": {
+      parameters: [appParam, jobParam, idParam] as unknown as object,
+      get: { summary: "A run's output; with follow=1 it streams until the run ends", parameters: [{ name: "follow", in: "query", schema: { type: "string", enum: ["0", "1"] } }], responses: { "200": { description: "text/plain lines", content: { "text/plain": { schema: { type: "string" } } } }, ...errors } },
     },
   };
   return {
@@ -71,6 +120,8 @@ export function openApiDocument(version: string): object {
         Release: { type: "object", properties: { version: { type: "integer" }, image: { type: "string" }, commit: { type: ["string", "null"] }, description: { type: "string" }, createdAt: { type: "string" }, processes: { type: "object" }, live: { type: "boolean" } } },
         Deploy: { type: "object", properties: { id: { type: "integer" }, app: { type: "string" }, status: { enum: ["queued", "building", "deploying", "succeeded", "failed"] }, source: { enum: ["tar", "git", "config", "rollback", "restart"] }, commit: { type: ["string", "null"] }, ref: { type: ["string", "null"] }, releaseVersion: { type: ["integer", "null"] }, reason: { type: ["string", "null"] }, containerLog: { type: ["string", "null"] }, steps: { type: "array", items: { type: "object" } }, createdAt: { type: "string" }, finishedAt: { type: ["string", "null"] }, urls: { type: "array", items: { type: "string" } } } },
         Container: { type: "object", properties: { id: { type: "string" }, name: { type: "string" }, process: { type: "string" }, release: { type: "integer" }, state: { type: "string" }, status: { type: "string" }, address: { type: ["string", "null"] }, startedAt: { type: ["string", "null"] }, routed: { type: "boolean" } } },
+        CronJob: { type: "object", properties: { name: { type: "string" }, command: { type: "string" }, schedule: { type: "string" }, concurrencyPolicy: { enum: ["forbid", "allow", "replace"] }, nextRun: { type: ["string", "null"] }, lastRun: { oneOf: [{ type: "object", properties: { id: { type: "integer" }, status: { type: "string" }, exitCode: { type: ["integer", "null"] }, startedAt: { type: "string" }, finishedAt: { type: ["string", "null"] } } }, { type: "null" }] } } },
+        CronRun: { type: "object", properties: { id: { type: "integer" }, app: { type: "string" }, job: { type: "string" }, release: { type: "integer" }, trigger: { enum: ["schedule", "manual"] }, scheduledFor: { type: ["string", "null"] }, status: { enum: ["running", "succeeded", "failed", "timed_out", "skipped", "replaced"] }, exitCode: { type: ["integer", "null"] }, startedAt: { type: "string" }, finishedAt: { type: ["string", "null"] }, output: { type: "string" } } },
         Domain: { type: "object", properties: { hostname: { type: "string" }, kind: { enum: ["default", "custom"] } } },
       },
     },

@@ -1,5 +1,6 @@
 import type { Apps } from "../engine/apps.js";
 import type { Deployer } from "../engine/deployer.js";
+import type { Processes } from "../engine/processes.js";
 import type { EngineContext } from "../engine/context.js";
 import type { Tokens } from "./auth.js";
 import type { ViewContext } from "./views.js";
@@ -9,6 +10,7 @@ export interface ApiServices {
   ctx: EngineContext;
   apps: Apps;
   deployer: Deployer;
+  processes: Processes;
   tokens: Tokens;
   views: ViewContext;
   version: string;

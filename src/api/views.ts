@@ -14,8 +14,11 @@ export function appView(v: ViewContext, app: App): AppView {
   const domains = v.store.listDomains(app.name);
   const last = v.store.listDeploys(app.name, 1)[0];
   const live = app.liveReleaseId ? v.store.getRelease(app.liveReleaseId) : null;
+  const crashLoop = v.store.processHealth(app.name).some((h) => h.crashesInRow >= 3);
   const status: AppView["status"] =
     last && (last.status === "queued" || last.status === "building" || last.status === "deploying") ? "deploying"
+    : live && app.stopped ? "stopped"
+    : live && crashLoop ? "crashed"
     : live ? "running"
     : last?.status === "failed" ? "failed"
     : "new";

@@ -8,6 +8,7 @@ import { DeployFailure, PlanExecutor } from "./execute/plan-executor.js";
 import { syncRouter } from "./router-sync.js";
 import { appUrls } from "./urls.js";
 import { buildRelease } from "../build/build-release.js";
+import { collectImages } from "./images.js";
 import type { SavedUpload } from "../build/upload.js";
 import type { DeploySource } from "../api/contract.js";
 
@@ -47,12 +48,32 @@ export class Deployer {
     return { deploy, done };
   }
 
+  /** Replaces the live release's containers (all, or some process types) with fresh ones, with zero downtime. */
+  submitRestart(app: string, only: string[] | undefined): { deploy: Deploy; done: Promise<void> } {
+    const deploy = this.ctx.store.createDeploy({ app, source: "restart", commit: null, ref: null });
+    this.ctx.logs.line(deploy.id, `-----> Restart #${deploy.id} of ${app}${only ? ` (${only.join(", ")})` : ""} queued`);
+    const done = this.ctx.locks.run(app, () =>
+      this.run(
+        deploy,
+        async () => {
+          const a = this.ctx.store.getApp(app);
+          const live = a?.liveReleaseId ? this.ctx.store.getRelease(a.liveReleaseId) : null;
+          if (!live) throw new AppError("not_found", `app ${app} has no live release to restart: deploy it first`);
+          return live;
+        },
+        () => {},
+        only,
+      ),
+    );
+    return { deploy, done };
+  }
+
   private process(deploy: Deploy, upload: SavedUpload): Promise<void> {
     return this.run(deploy, (out) => this.step(deploy.id, "build", () => buildRelease(this.ctx, deploy, upload, out)), () => rmSync(upload.path, { force: true }));
   }
 
   /** Runs a deploy whose release comes from `makeRelease` (a build, or a change of the live release). */
-  private async run(deploy: Deploy, makeRelease: (out: (l: string) => void) => Promise<Release>, cleanup: () => void = () => {}): Promise<void> {
+  private async run(deploy: Deploy, makeRelease: (out: (l: string) => void) => Promise<Release>, cleanup: () => void = () => {}, only?: string[]): Promise<void> {
     const { store, logs } = this.ctx;
     const out = (l: string) => logs.line(deploy.id, l);
     try {
@@ -62,8 +83,9 @@ export class Deployer {
       store.setStopped(deploy.app, false); // a deploy means the app should run
       store.setDeployRelease(deploy.id, release.id, release.commit);
       store.setDeployStatus(deploy.id, "deploying");
-      await this.deployRelease(deploy.id, release, out);
+      await this.deployRelease(deploy.id, release, out, only);
       store.finishDeploy(deploy.id, "succeeded", null, null);
+      await collectImages(this.ctx, deploy.app).catch((e) => this.ctx.log(`image cleanup of ${deploy.app}: ${(e as Error).message}`));
       const app = store.getApp(deploy.app)!;
       for (const url of appUrls(app.name, this.ctx.domain, store.listDomains(app.name), this.ctx.httpPort)) out(`-----> v${release.version} is live at ${url}`);
     } catch (e) {

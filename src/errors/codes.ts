@@ -14,9 +14,16 @@ export const CODES = {
   build_failed: { status: 422, hint: "Read the build log above, fix the Dockerfile or the source, and deploy again. The running release was not changed." },
   no_dockerfile: { status: 422, hint: "Add a Dockerfile at the root of the source you deploy." },
   deploy_failed: { status: 422, hint: "Read the reason and the container log above, fix the app and deploy again. The running release keeps serving." },
+  image_gone: { status: 422, hint: "Deploy that source again; Yadokari keeps the images of the last 10 releases (YADOKARI_KEEP_RELEASES)." },
   docker_unavailable: { status: 503, hint: "Start the Docker daemon (dockerd) and check that /var/run/docker.sock is reachable." },
   router_failed: { status: 500, hint: "Check the router log in <data-dir>/router/haproxy.log; the previous router config is still in use." },
+  cron_running: { status: 409, hint: "Wait for the running one to end ('yk cron:runs -a APP JOB' shows it), or set the job's concurrency_policy to allow or replace in app.json." },
   payload_too_large: { status: 413, hint: "Add large files that the build does not need to .dockerignore." },
+  no_release: { status: 409, hint: "Deploy the app first ('yk deploy -a APP'); one-off runs use the live release." },
+  run_started: { status: 409, hint: "A run is attached once, before it starts. Start a new one with 'yk run -a APP -- COMMAND'." },
+  run_failed: { status: 422, hint: "The command runs in the release's image without a shell: check that the program exists there, or run 'yk run -a APP -- sh -c \"…\"'." },
+  invalid_mount: { status: 422, hint: "Mount HOST_PATH:CONTAINER_PATH with absolute paths, the host path below a root in YADOKARI_STORAGE_ROOTS, or VOLUME_NAME:CONTAINER_PATH." },
+  mount_exists: { status: 409, hint: "Unmount it first with 'yk storage:unmount -a APP CONTAINER_PATH'." },
   internal: { status: 500, hint: "This is a bug in Yadokari. Report it with the request id." },
 } as const satisfies Record<string, { status: number; hint: string }>;
 

@@ -15,7 +15,9 @@ import { httpProbe } from "../engine/health/http-probe.js";
 import type { EngineContext } from "../engine/context.js";
 import { Deployer } from "../engine/deployer.js";
 import { Reconciler } from "../engine/reconciler.js";
+import { cronScheduler } from "../cron/scheduler.js";
 import { Apps } from "../engine/apps.js";
+import { Processes } from "../engine/processes.js";
 import { desiredFromStore, syncRouter } from "../engine/router-sync.js";
 import { NETWORK } from "../engine/plan/container-spec.js";
 import { Tokens, tokenFromHeader } from "../api/auth.js";
@@ -88,6 +90,9 @@ export async function startServer(opts: ServerOptions, log: (m: string) => void 
   const reconciler = new Reconciler(ctx);
   await reconciler.trigger();
   reconciler.start();
+  // Cron: adopts runs that outlived a previous server, then evaluates due jobs every tick.
+  const cron = cronScheduler(ctx);
+  cron.start();
 
   // A dead HAProxy is restarted from the store's state.
   const watchdog = setInterval(() => {
@@ -112,7 +117,8 @@ export async function startServer(opts: ServerOptions, log: (m: string) => void 
   logCapper.unref();
 
   const apiUrl = `http://${api.host === "0.0.0.0" ? "127.0.0.1" : api.host}:${api.port}`;
-  const services = { ctx, apps, deployer, tokens, views: { store, domain: opts.domain, httpPort: httpL.port, apiBase: apiUrl }, version: VERSION };
+  const processes = new Processes(ctx, deployer, reconciler);
+  const services = { ctx, apps, deployer, processes, tokens, views: { store, domain: opts.domain, httpPort: httpL.port, apiBase: apiUrl }, version: VERSION };
   const honoApp = createApi(services);
   const listener = getRequestListener(honoApp.fetch);
   const server = http.createServer((req, res) => {
@@ -148,6 +154,7 @@ export async function startServer(opts: ServerOptions, log: (m: string) => void 
       clearInterval(watchdog);
       clearInterval(logCapper);
       reconciler.stop();
+      await cron.stop();
       await new Promise<void>((r) => {
         server.close(() => r());
         server.closeAllConnections();

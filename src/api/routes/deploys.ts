@@ -3,7 +3,7 @@ import { Readable } from "node:stream";
 import { join } from "node:path";
 import { AppError } from "../../errors/app-error.js";
 import type { ApiServices } from "../services.js";
-import { deployView, releaseView } from "../views.js";
+import { deployView } from "../views.js";
 import { saveUpload } from "../../build/upload.js";
 import { textStream } from "../text-stream.js";
 
@@ -50,9 +50,5 @@ export function deployRoutes(s: ApiServices): Hono {
     return textStream((w) => s.ctx.logs.follow(d.id, () => !follow || finished(), w.line, w.end));
   });
 
-  r.get("/:app/releases", (c) => {
-    const app = s.apps.get(c.req.param("app"));
-    return c.json(s.ctx.store.listReleases(app.name).map((rel) => releaseView(rel, app.liveReleaseId)));
-  });
   return r;
 }

@@ -4,6 +4,12 @@ import { appsRoutes } from "./apps.js";
 import { deployRoutes } from "./deploys.js";
 import { runtimeRoutes } from "./runtime.js";
 import { domainRoutes } from "./domains.js";
+import { processRoutes } from "./processes.js";
+import { releaseRoutes } from "./releases.js";
+import { configRoutes } from "./config.js";
+import { cronRoutes } from "./cron.js";
+import { runRoutes } from "../../runs/routes.js";
+import { storageRoutes } from "../../storage/routes.js";
 
 /** Every route group under /api/v1/apps, one file each. */
-export const appRouteGroups: ((s: ApiServices) => Hono)[] = [appsRoutes, deployRoutes, runtimeRoutes, domainRoutes];
+export const appRouteGroups: ((s: ApiServices) => Hono)[] = [appsRoutes, deployRoutes, runtimeRoutes, domainRoutes, processRoutes, releaseRoutes, configRoutes, cronRoutes, runRoutes, storageRoutes];
