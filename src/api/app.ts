@@ -5,6 +5,7 @@ import type { ApiServices } from "./services.js";
 import { tokenFromHeader } from "./auth.js";
 import { appRouteGroups } from "./routes/index.js";
 import { openApiDocument } from "./openapi.js";
+import { configAdminRoutes } from "./routes/config.js";
 
 /**
  * The REST API. Authentication is checked here for every /api/v1 route but
@@ -34,5 +35,6 @@ export function createApi(s: ApiServices): Hono {
   const apps = new Hono();
   for (const group of appRouteGroups) apps.route("/", group(s));
   api.route("/api/v1/apps", apps);
+  api.route("/api/v1/config", configAdminRoutes(s));
   return api;
 }

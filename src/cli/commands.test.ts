@@ -63,7 +63,7 @@ test("-a is required, and YADOKARI_APP stands in for it", async (t) => {
   await assert.rejects(run(["ps"], new FakeApi()), (e: unknown) => e instanceof CommanderError && /--app/.test(e.message));
   process.env.YADOKARI_APP = "web";
   t.after(() => delete process.env.YADOKARI_APP);
-  const api = new FakeApi({ "GET /api/v1/apps/web/ps": [] });
+  const api = new FakeApi({ "GET /api/v1/apps/web/ps": [], "GET /api/v1/apps/web/formation": { stopped: false, processes: [] } });
   assert.equal(await run(["ps"], api), "web has no containers.\n");
 });
 

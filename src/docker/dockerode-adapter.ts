@@ -1,5 +1,5 @@
 import Docker from "dockerode";
-import { PassThrough, type Readable } from "node:stream";
+import { PassThrough, type Duplex, type Readable } from "node:stream";
 import { AppError } from "../errors/app-error.js";
 import { LABEL, type ContainerSpec, type DockerEvent, type DockerPort, type ObservedContainer } from "./port.js";
 import { splitLines } from "../lib/lines.js";
@@ -134,6 +134,7 @@ export class DockerodeAdapter implements DockerPort {
       status: r.Status,
       ip: Object.values(r.NetworkSettings?.Networks ?? {}).map((n) => n.IPAddress).find((a) => a) ?? null,
       startedAt: r.Created ? new Date(r.Created * 1000).toISOString() : null,
+      labels: r.Labels,
     }));
   }
 
@@ -153,9 +154,9 @@ export class DockerodeAdapter implements DockerPort {
     }
   }
 
-  async logsTail(id: string, lines: number): Promise<string> {
+  async logsTail(id: string, lines: number, timestamps = false): Promise<string> {
     try {
-      const buf = (await this.docker.getContainer(id).logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
+      const buf = (await this.docker.getContainer(id).logs({ stdout: true, stderr: true, tail: lines, follow: false, timestamps })) as unknown as Buffer;
       return demuxBuffer(buf).trimEnd();
     } catch (e) {
       if (statusOf(e) === 404) return "";
@@ -163,13 +164,13 @@ export class DockerodeAdapter implements DockerPort {
     }
   }
 
-  async followLogs(id: string, opts: { tail: number; follow: boolean; onLine: (line: string) => void; signal: AbortSignal }): Promise<void> {
+  async followLogs(id: string, opts: { tail: number; follow: boolean; timestamps?: boolean; onLine: (line: string) => void; signal: AbortSignal }): Promise<void> {
     const c = this.docker.getContainer(id);
     if (!opts.follow) {
-      for (const line of splitLines(await this.logsTail(id, opts.tail))) opts.onLine(line);
+      for (const line of splitLines(await this.logsTail(id, opts.tail, opts.timestamps))) opts.onLine(line);
       return;
     }
-    const stream = (await c.logs({ stdout: true, stderr: true, tail: opts.tail, follow: true })) as unknown as Readable;
+    const stream = (await c.logs({ stdout: true, stderr: true, tail: opts.tail, follow: true, timestamps: opts.timestamps ?? false })) as unknown as Readable;
     const out = new PassThrough();
     this.docker.modem.demuxStream(stream, out, out);
     let rest = "";
@@ -263,6 +264,58 @@ export class DockerodeAdapter implements DockerPort {
       stopped = true;
       (current as unknown as { destroy?: () => void } | null)?.destroy?.();
     };
+  }
+
+  async create(spec: ContainerSpec): Promise<{ id: string }> {
+    const { name, ...body } = spec;
+    const c = await this.docker.createContainer({ name, ...body, Labels: { ...body.Labels, [LABEL.instance]: this.instance }, HostConfig: { ...body.HostConfig } });
+    return { id: c.id };
+  }
+
+  /** Throws AppError run_failed when Docker cannot start it (e.g. the program is not in the image), with the exit code a shell would give. */
+  async start(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).start();
+    } catch (e) {
+      const status = statusOf(e);
+      if (status === undefined) throw unavailable(e);
+      if (status === 304) return; // already started
+      const why = ((e as { json?: { message?: string } }).json?.message ?? (e as Error).message).trim();
+      // Docker's CLI convention: 127 the program was not found, 126 it cannot be executed, 125 anything else.
+      const exitCode = /not found|no such file/i.test(why) ? 127 : /permission denied|exec format/i.test(why) ? 126 : 125;
+      throw new AppError("run_failed", `the container could not start: ${why}`, undefined, { exitCode });
+    }
+  }
+
+  async attach(id: string): Promise<Duplex> {
+    return (await this.docker.getContainer(id).attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as unknown as Duplex;
+  }
+
+  async resize(id: string, rows: number, cols: number): Promise<void> {
+    try {
+      await this.docker.getContainer(id).resize({ h: rows, w: cols });
+    } catch (e) {
+      if (statusOf(e) !== 404 && statusOf(e) !== 409 && statusOf(e) !== 500) throw e; // gone, or not running (yet or any more)
+    }
+  }
+
+  async labels(id: string): Promise<Record<string, string> | null> {
+    try {
+      return (await this.docker.getContainer(id).inspect()).Config.Labels ?? {};
+    } catch (e) {
+      if (statusOf(e) === 404) return null;
+      throw e;
+    }
+  }
+
+  async ensureVolume(name: string, labels: Record<string, string>): Promise<void> {
+    try {
+      await this.docker.getVolume(name).inspect();
+      return;
+    } catch (e) {
+      if (statusOf(e) !== 404) throw statusOf(e) === undefined ? unavailable(e) : e;
+    }
+    await this.docker.createVolume({ Name: name, Labels: { ...labels, [LABEL.instance]: this.instance } });
   }
 }
 

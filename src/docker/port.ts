@@ -1,4 +1,4 @@
-import type { Readable } from "node:stream";
+import type { Duplex, Readable } from "node:stream";
 
 /** The labels on everything Yadokari creates; we touch nothing without them. */
 export const LABEL = {
@@ -46,6 +46,8 @@ export interface ObservedContainer {
   startedAt: string | null;
   /** set by inspect() once the container has exited */
   exitCode?: number | null;
+  /** all its labels (set by list()), e.g. a cron run's yadokari.cron.run */
+  labels?: Record<string, string>;
 }
 
 export interface DockerEvent {
@@ -67,8 +69,9 @@ export interface DockerPort {
   /** SIGTERM, then SIGKILL after timeoutSec; ignores a container that is gone. */
   stop(id: string, timeoutSec: number): Promise<void>;
   remove(id: string): Promise<void>;
-  logsTail(id: string, lines: number): Promise<string>;
-  followLogs(id: string, opts: { tail: number; follow: boolean; onLine: (line: string) => void; signal: AbortSignal }): Promise<void>;
+  /** The last lines of a container's output; with timestamps each line starts with Docker's RFC 3339 time and a space. */
+  logsTail(id: string, lines: number, timestamps?: boolean): Promise<string>;
+  followLogs(id: string, opts: { tail: number; follow: boolean; timestamps?: boolean; onLine: (line: string) => void; signal: AbortSignal }): Promise<void>;
   removeAppImages(app: string): Promise<number>;
   /** Removes one image by reference; false when it was not there. */
   removeImage(ref: string): Promise<boolean>;
@@ -76,4 +79,21 @@ export interface DockerPort {
   wait(id: string, timeoutMs: number): Promise<{ exitCode: number } | null>;
   /** Subscribes to container events of our containers; returns an unsubscribe function. */
   onEvents(cb: (e: DockerEvent) => void): () => void;
+
+  // One-off runs attach before they start: create, attach, start (as `docker run -i` does).
+  /** Creates a container without starting it. */
+  create(spec: ContainerSpec): Promise<{ id: string }>;
+  start(id: string): Promise<void>;
+  /**
+   * A hijacked attach (stdin, stdout, stderr) as a raw byte stream: TTY bytes,
+   * or Docker's multiplexed 8-byte-header frames without a TTY. Ending its
+   * write side closes the container's stdin (StdinOnce, no TTY).
+   */
+  attach(id: string): Promise<Duplex>;
+  /** Resizes a running container's TTY; ignores a container that is gone or stopped. */
+  resize(id: string, rows: number, cols: number): Promise<void>;
+  /** A container's labels, or null when it is gone. */
+  labels(id: string): Promise<Record<string, string> | null>;
+  /** Creates a named volume with our labels unless it exists (a user's own volume is left as is). */
+  ensureVolume(name: string, labels: Record<string, string>): Promise<void>;
 }

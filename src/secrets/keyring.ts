@@ -75,14 +75,17 @@ export class Keyring {
   /** Adds a new current key (old ones stay until dropOldKeys, so nothing becomes unreadable midway). */
   async rotate(): Promise<string> {
     const id = randomBytes(4).toString("hex");
-    this.file = { current: id, keys: { ...this.file.keys, [id]: randomBytes(32).toString("base64") } };
-    await this.save();
+    const next = { current: id, keys: { ...this.file.keys, [id]: randomBytes(32).toString("base64") } };
+    // Saved before use: a value sealed with a key that never reached the disk would be lost at the next start.
+    await this.save(next);
+    this.file = next;
     return id;
   }
 
   async dropOldKeys(): Promise<void> {
-    this.file = { current: this.file.current, keys: { [this.file.current]: this.file.keys[this.file.current] } };
-    await this.save();
+    const next = { current: this.file.current, keys: { [this.file.current]: this.file.keys[this.file.current] } };
+    await this.save(next);
+    this.file = next;
   }
 
   private key(id: string): Buffer {
@@ -91,8 +94,8 @@ export class Keyring {
     return Buffer.from(k, "base64");
   }
 
-  private async save(): Promise<void> {
-    if (this.path) await atomicWrite(this.path, JSON.stringify(this.file) + "\n", { mode: 0o600 });
+  private async save(file: KeyFile): Promise<void> {
+    if (this.path) await atomicWrite(this.path, JSON.stringify(file) + "\n", { mode: 0o600 });
   }
 }
 

@@ -3,6 +3,10 @@ import type { ApiServices } from "../services.js";
 import type { ContainerView } from "../contract.js";
 import { AppError } from "../../errors/app-error.js";
 import { textStream } from "../text-stream.js";
+import { mergeByTime } from "../../engine/log-merge.js";
+import { splitLines } from "../../lib/lines.js";
+import { validateProcessType } from "../../domain/names.js";
+import type { ObservedContainer } from "../../docker/port.js";
 
 /** What runs: containers and their logs. */
 export function runtimeRoutes(s: ApiServices): Hono {
@@ -24,12 +28,27 @@ export function runtimeRoutes(s: ApiServices): Hono {
     const tailText = c.req.query("tail") ?? "100";
     const tail = Number(tailText);
     if (!Number.isInteger(tail) || tail < 0 || tail > 10000) throw new AppError("invalid_request", "tail must be a whole number from 0 to 10000");
+    const process = c.req.query("process");
+    if (process !== undefined) validateProcessType(process);
     const follow = c.req.query("follow") === "1" || c.req.query("follow") === "true";
-    const containers = (await s.ctx.docker.list({ app: app.name })).filter((x) => x.state === "running" || !follow);
+    const containers = (await s.ctx.docker.list({ app: app.name })).filter((x) => process === undefined || x.process === process);
+    const source = (x: ObservedContainer) => `${x.process}.${x.name}`;
+    // The last lines of every container, merged in time order; then, with follow, new lines as they come.
+    const past = mergeByTime(
+      await Promise.all(containers.map(async (x) => ({ source: source(x), lines: splitLines(await s.ctx.docker.logsTail(x.id, tail, true)) }))),
+      tail,
+    );
     return textStream((w) => {
+      for (const l of past) w.line(l);
+      if (!follow) {
+        w.end();
+        return () => {};
+      }
       const abort = new AbortController();
       void Promise.all(
-        containers.map((x) => s.ctx.docker.followLogs(x.id, { tail, follow, signal: abort.signal, onLine: (l) => w.line(`${x.name} | ${l}`) }).catch(() => {})),
+        containers
+          .filter((x) => x.state === "running")
+          .map((x) => s.ctx.docker.followLogs(x.id, { tail: 0, follow: true, timestamps: true, signal: abort.signal, onLine: (l) => w.line(mergeByTime([{ source: source(x), lines: [l] }], 1)[0]) }).catch(() => {})),
       ).then(() => w.end());
       return () => abort.abort();
     });

@@ -3,12 +3,11 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { DeployView } from "../../api/contract.js";
 import { CODES } from "../../errors/codes.js";
-import { apiPath, CliError, usageError, type Api } from "../api-client.js";
+import { apiPath, CliError, usageError } from "../api-client.js";
+import { followDeploy } from "../follow-deploy.js";
 import { packTarGz } from "../pack.js";
 import { appOption, type CliContext } from "./context.js";
 
-const TERMINAL = new Set<DeployView["status"]>(["succeeded", "failed"]);
-const POLL_MS = 1000;
 
 async function checkDir(dir: string): Promise<string> {
   const abs = resolve(dir);
@@ -17,14 +16,6 @@ async function checkDir(dir: string): Promise<string> {
   return abs;
 }
 
-/** The log stream ends with the deploy; if the connection dropped first, ask until the deploy is over. */
-async function waitForEnd(api: Api, app: string, id: number): Promise<DeployView> {
-  for (;;) {
-    const d = await api.json<DeployView>("GET", apiPath("apps", app, "deploys", String(id)));
-    if (TERMINAL.has(d.status)) return d;
-    await new Promise((r) => setTimeout(r, POLL_MS));
-  }
-}
 
 /** Turns a failed deploy into the one error main/cli.ts prints, with the container log when there is one. */
 export function deployError(d: DeployView): CliError {
@@ -49,9 +40,7 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
       ctx.out(`Uploading ${abs} to ${opts.app}: ${files} files, ${formatSize(data.length)} compressed\n`);
       const started = await api.upload<DeployView>(apiPath("apps", opts.app, "builds"), data, "application/gzip");
       ctx.out(`Deploy #${started.id} ${started.status}\n`);
-      for await (const line of api.lines(apiPath("apps", opts.app, "deploys", String(started.id), "log") + "?follow=1")) ctx.out(line + "\n");
-      const d = await waitForEnd(api, opts.app, started.id);
-      if (d.status !== "succeeded") throw deployError(d);
+      const d = await followDeploy(ctx, api, started);
       ctx.out(`Deploy #${d.id} succeeded${d.releaseVersion !== null ? `: release v${d.releaseVersion}` : ""}\n`);
       for (const url of d.urls) ctx.out(`Live at ${url}\n`);
     });

@@ -1,12 +1,18 @@
 import type { Command } from "commander";
 import { registerApps } from "./apps.js";
+import { registerConfig } from "./config.js";
 import type { CliContext } from "./context.js";
+import { registerCron } from "./cron.js";
 import { registerDeploy } from "./deploy.js";
 import { registerDomains } from "./domains.js";
 import { registerLogin } from "./login.js";
 import { registerLogs } from "./logs.js";
 import { registerPs } from "./ps.js";
 import { registerReleases } from "./releases.js";
+import { registerProcesses } from "./processes.js";
+import { registerDeploySettings } from "./deploy-settings.js";
+import { registerRun } from "./run.js";
+import { registerStorage } from "./storage.js";
 
 /** Every client command group, in the order `yk --help` lists them. */
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -15,6 +21,12 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerDeploy(program, ctx);
   registerReleases(program, ctx);
   registerPs(program, ctx);
+  registerProcesses(program, ctx);
+  registerDeploySettings(program, ctx);
   registerLogs(program, ctx);
   registerDomains(program, ctx);
+  registerRun(program, ctx);
+  registerStorage(program, ctx);
+  registerCron(program, ctx);
+  registerConfig(program, ctx);
 }

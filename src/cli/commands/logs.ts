@@ -11,8 +11,9 @@ export function parseLines(value: string): number {
   return n;
 }
 
-export function logsPath(app: string, opts: { tail?: number; follow?: boolean }): string {
+export function logsPath(app: string, opts: { tail?: number; follow?: boolean; process?: string }): string {
   const q = new URLSearchParams();
+  if (opts.process !== undefined) q.set("process", opts.process);
   if (opts.tail !== undefined) q.set("tail", String(opts.tail));
   if (opts.follow) q.set("follow", "1");
   const qs = q.toString();
@@ -22,11 +23,12 @@ export function logsPath(app: string, opts: { tail?: number; follow?: boolean })
 export function registerLogs(program: Command, ctx: CliContext): void {
   program
     .command("logs")
-    .description("print an app's container logs (\"<container> | <line>\")")
+    .description("print an app's container logs merged in time order (\"<time> <process>.<container> | <line>\")")
     .addOption(appOption())
     .option("-f, --follow", "keep streaming new lines until interrupted")
     .addOption(new Option("-n, --num <lines>", "number of past lines").argParser(parseLines))
-    .action(async (opts: { app: string; follow?: boolean; num?: number }) => {
-      for await (const line of ctx.api().lines(logsPath(opts.app, { tail: opts.num, follow: opts.follow }))) ctx.out(line + "\n");
+    .option("-p, --process <type>", "only this process type (web, worker, run, cron, release, …)")
+    .action(async (opts: { app: string; follow?: boolean; num?: number; process?: string }) => {
+      for await (const line of ctx.api().lines(logsPath(opts.app, { tail: opts.num, follow: opts.follow, process: opts.process }))) ctx.out(line + "\n");
     });
 }

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import type { ContainerView } from "../../api/contract.js";
+import type { ContainerView, ProcessView } from "../../api/contract.js";
+import { renderProcesses } from "./processes.js";
 import { apiPath } from "../api-client.js";
 import { renderJson, renderTable } from "../output.js";
 import { appOption, jsonOption, type CliContext } from "./context.js";
@@ -11,8 +12,14 @@ export function registerPs(program: Command, ctx: CliContext): void {
     .addOption(appOption())
     .addOption(jsonOption())
     .action(async (opts: { app: string; json?: boolean }) => {
-      const containers = await ctx.api().json<ContainerView[]>("GET", apiPath("apps", opts.app, "ps"));
-      if (opts.json) return ctx.out(renderJson(containers));
+      const api = ctx.api();
+      const [containers, processes] = await Promise.all([
+        api.json<ContainerView[]>("GET", apiPath("apps", opts.app, "ps")),
+        api.json<{ stopped: boolean; processes: ProcessView[] }>("GET", apiPath("apps", opts.app, "formation")),
+      ]);
+      if (opts.json) return ctx.out(renderJson({ ...processes, containers }));
+      const summary = renderProcesses(processes, ctx.now());
+      if (summary) ctx.out(summary + "\n");
       if (containers.length === 0) return ctx.out(`${opts.app} has no containers.\n`);
       ctx.out(renderTable(
         ["name", "process", "release", "state", "status", "address", "routed"],

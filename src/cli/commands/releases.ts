@@ -1,7 +1,8 @@
 import type { Command } from "commander";
-import type { ReleaseView } from "../../api/contract.js";
+import type { DeployView, ReleaseView } from "../../api/contract.js";
+import { followDeploy } from "../follow-deploy.js";
 import { apiPath } from "../api-client.js";
-import { relativeTime, renderJson, renderTable } from "../output.js";
+import { relativeTime, renderFields, renderJson, renderTable } from "../output.js";
 import { appOption, jsonOption, type CliContext } from "./context.js";
 
 export function registerReleases(program: Command, ctx: CliContext): void {
@@ -20,4 +21,48 @@ export function registerReleases(program: Command, ctx: CliContext): void {
         releases.map((r) => [`v${r.version}`, r.live ? "*" : "", r.commit ? r.commit.slice(0, 8) : "-", r.image, r.description, relativeTime(r.createdAt, now)]),
       ));
     });
+
+  program
+    .command("releases:info")
+    .description("show one release: image, config var names, formation, release command, cron")
+    .addOption(appOption())
+    .addOption(jsonOption())
+    .argument("<version>", "v7 or 7")
+    .action(async (version: string, opts: { app: string; json?: boolean }) => {
+      const r = await ctx.api().json<ReleaseInfo>("GET", apiPath("apps", opts.app, "releases", version));
+      if (opts.json) return ctx.out(renderJson(r));
+      ctx.out(renderFields([
+        ["Version", `v${r.version}${r.live ? " (live)" : ""}`],
+        ["Description", r.description],
+        ["Image", `${r.image}${r.imageAvailable ? "" : " (removed: rollback impossible)"}`],
+        ["Commit", r.commit ?? "-"],
+        ["Config vars", r.configKeys.join(", ") || "-"],
+        ["Formation", Object.entries(r.formation).map(([t, n]) => `${t}=${n}`).join(" ") || "-"],
+        ["Processes", Object.entries(r.processes).map(([t, c]) => `${t}: ${c ?? "(image CMD)"}`).join("; ")],
+        ["Release command", r.releaseCommand ?? "-"],
+        ["Cron", r.cron.map((j) => `${j.name} (${j.schedule})`).join(", ") || "-"],
+        ["Created", `${r.createdAt} (${relativeTime(r.createdAt, ctx.now())})`],
+      ]));
+    });
+
+  program
+    .command("rollback")
+    .description("make a new release copying vN (default: the previous release) and deploy it with zero downtime")
+    .addOption(appOption())
+    .argument("[version]", "v7 or 7")
+    .action(async (version: string | undefined, opts: { app: string }) => {
+      const api = ctx.api();
+      const started = await api.json<DeployView>("POST", apiPath("apps", opts.app, "rollback"), version ? { version } : {});
+      const d = await followDeploy(ctx, api, started);
+      ctx.out(`Rolled back: v${d.releaseVersion} is live\n`);
+      for (const url of d.urls) ctx.out(`Live at ${url}\n`);
+    });
+}
+
+interface ReleaseInfo extends ReleaseView {
+  configKeys: string[];
+  formation: Record<string, number>;
+  releaseCommand: string | null;
+  cron: { name: string; schedule: string }[];
+  imageAvailable: boolean;
 }

@@ -1,0 +1,24 @@
+import type { DeployView } from "../api/contract.js";
+import { apiPath, type Api } from "./api-client.js";
+import { deployError } from "./commands/deploy.js";
+import type { CliContext } from "./commands/context.js";
+
+const TERMINAL = new Set<DeployView["status"]>(["succeeded", "failed"]);
+
+/**
+ * Streams a deploy's log to stdout as it happens, then returns the finished
+ * deploy; a failed one becomes the error main/cli.ts prints (exit 1).
+ */
+export async function followDeploy(ctx: CliContext, api: Api, started: DeployView, pollMs = 1000): Promise<DeployView> {
+  const path = (...rest: string[]) => apiPath("apps", started.app, "deploys", String(started.id), ...rest);
+  for await (const line of api.lines(path("log") + "?follow=1")) ctx.out(line + "\n");
+  // The log stream ends with the deploy; if the connection dropped first, ask until the deploy is over.
+  for (;;) {
+    const d = await api.json<DeployView>("GET", path());
+    if (TERMINAL.has(d.status)) {
+      if (d.status !== "succeeded") throw deployError(d);
+      return d;
+    }
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
