@@ -12,6 +12,7 @@ test("Procfile: errors carry the line number", () => {
   assert.throws(() => parseProcfile("web: a\n<<<<<<< HEAD\n"), /line 2: merge-conflict marker/);
   assert.throws(() => parseProcfile("web node"), /line 1: expected 'type: command'/);
   assert.throws(() => parseProcfile("web:   "), /line 1: process type 'web' has no command/);
+  assert.throws(() => parseProcfile("web: a\nrun: b"), /line 2: 'run' is reserved/);
 });
 
 test("app.json: default health check without healthchecks", () => {
