@@ -157,3 +157,19 @@ test("a crash-looping worker backs off and shows as a crash loop instead of spin
   assert.equal((await getVia(s.httpPort, host())).status, 200, "web keeps serving");
   await configChange({ unset: ["WORKER_CRASH"] });
 });
+
+test("hostile values in every field are refused with the rule, and nothing changes", async () => {
+  const before = (await s.api("GET", `/apps/${app}/releases`)).body.length;
+  const hostile = ["a;touch /tmp/yk-pwned", "../x", "$(id)", "a\nb", "`id`", "x".repeat(300)];
+  for (const v of hostile) {
+    assert.ok([400, 422].includes((await s.api("PATCH", `/apps/${app}/formation`, { [v]: 1 })).status), `scale ${JSON.stringify(v)}`);
+    assert.ok([400, 404].includes((await s.api("GET", `/apps/${app}/releases/${encodeURIComponent(v)}`)).status), `release ${JSON.stringify(v)}`);
+    assert.ok([400, 422].includes((await s.api("GET", `/apps/${app}/logs?process=${encodeURIComponent(v)}`)).status), `logs ${JSON.stringify(v)}`);
+    assert.ok([400, 422].includes((await s.api("POST", `/apps/${app}/ps/restart`, { type: v })).status), `restart ${JSON.stringify(v)}`);
+    assert.equal((await s.api("PATCH", `/apps/${app}/deploy-settings`, { maxSurge: v })).status, 422, `maxSurge ${JSON.stringify(v)}`);
+    assert.ok([404, 422].includes((await s.api("GET", `/apps/${encodeURIComponent(v)}`)).status), `app ${JSON.stringify(v)}`);
+  }
+  assert.equal((await s.api("GET", `/apps/${app}/releases`)).body.length, before);
+  const { existsSync } = await import("node:fs");
+  assert.equal(existsSync("/tmp/yk-pwned"), false);
+});
