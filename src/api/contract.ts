@@ -1,28 +1,8 @@
 /**
  * The JSON shapes of the REST API under /api/v1, shared by the server and the
- * CLI. Errors are always `{ error: { code, message, hint } }` with the status
- * from src/errors/codes.ts.
- *
- * Routes (all but GET /api/v1/health need `Authorization: Bearer <token>`):
- *   GET    /api/v1/health                          → { ok: true, version }
- *   GET    /api/v1/apps                            → AppView[]
- *   POST   /api/v1/apps            { name }        → 201 AppView
- *   GET    /api/v1/apps/:app                       → AppView
- *   PATCH  /api/v1/apps/:app       { webReplicas } → AppView
- *   DELETE /api/v1/apps/:app                       → { destroyed: name }
- *   POST   /api/v1/apps/:app/builds   body: tar or tar.gz (Content-Type application/x-tar or application/gzip)
- *                                     query: commit?, ref?     → 202 DeployView
- *   GET    /api/v1/apps/:app/deploys                → DeployView[] (newest first)
- *   GET    /api/v1/apps/:app/deploys/:id            → DeployView
- *   GET    /api/v1/apps/:app/deploys/:id/log?follow=1 → text/plain, one log line per line;
- *                                     with follow the response ends when the deploy ends.
- *   GET    /api/v1/apps/:app/releases               → ReleaseView[] (newest first)
- *   GET    /api/v1/apps/:app/ps                     → ContainerView[]
- *   GET    /api/v1/apps/:app/logs?tail=N&follow=1   → text/plain: "<container> | <line>"
- *   GET    /api/v1/apps/:app/domains                → DomainView[]
- *   POST   /api/v1/apps/:app/domains  { hostname }  → 201 DomainView
- *   DELETE /api/v1/apps/:app/domains/:hostname      → { removed: hostname }
- *   GET    /api/openapi.json                        → the OpenAPI 3.1 document
+ * CLI. The routes are listed once, in src/api/openapi.ts (served at
+ * /api/openapi.json). Errors are always `{ error: { code, message, hint } }`
+ * with the status from src/errors/codes.ts.
  */
 
 export type AppStatus = "new" | "running" | "deploying" | "failed" | "crashed" | "stopped";
