@@ -9,22 +9,31 @@
  * request too), and deploy time from command to live (median, p95).
  * Exits 1 when Yadokari failed a request or a deploy, 0 otherwise.
  *
+ * Then (the rolling case, lib/rolling.ts) a separate app with 4 web replicas
+ * and maxSurge 1, deployed BENCH_ROLLING_DEPLOYS times under the same load
+ * while GET …/ps and Docker are polled every ~50 ms: the fewest web
+ * containers running and routed must never drop below 4, the most running
+ * never exceed 5. Exits 1 when a bound breaks or a request or deploy fails.
+ *
  * Environment: BENCH_DEPLOYS (20), BENCH_CONNECTIONS (16),
  * BENCH_CHECKER_CONNECTIONS (2; 0 turns the second counter off),
- * BENCH_SKIP_NAIVE=1, BENCH_KEEP=1 (keep the server's data dir, with
- * haproxy.log and server.log, under /tmp/yk-bench-keep-*).
+ * BENCH_ROLLING_DEPLOYS (5), BENCH_SKIP_ROLLING=1, BENCH_SKIP_NAIVE=1,
+ * BENCH_ONLY_ROLLING=1 (the rolling case alone: no 2-replica case, no
+ * baseline), BENCH_KEEP=1 (keep the server's data dir, with haproxy.log and
+ * server.log, under /tmp/yk-bench-keep-*).
  */
-import { cpSync, lstatSync, mkdtempSync, readFileSync, rmSync, writeFileSync, createReadStream, existsSync, statSync } from "node:fs";
-import { createInterface } from "node:readline";
+import { cpSync, lstatSync, mkdtempSync, rmSync, existsSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TestServer, FIXTURES, ROOT, appContainers, docker, uniqueApp } from "../test/helpers/yadokari.js";
 import { getVia, waitFor } from "../test/helpers/http.js";
 import { keepAliveLoad, type LoadResult } from "../test/helpers/load.js";
-import { installExitHandlers, isStopping, onCleanup, runCleanup } from "./lib/cleanup.js";
+import { installExitHandlers, onCleanup, runCleanup } from "./lib/cleanup.js";
 import { startWrk, type WrkSummary } from "./lib/wrk.js";
 import { runNaive, type NaiveResult } from "./lib/naive.js";
-import { median, percentile, runChild, secs, sleep } from "./lib/util.js";
+import { median, percentile, secs, sleep } from "./lib/util.js";
+import { accessLogFindings, cliDeploy as cliDeployWith, markSource, serverLogFindings, type DeployRun } from "./lib/cli-deploy.js";
+import { rollingPhase, rollingSection, type RollingOptions, type RollingResult } from "./lib/rolling.js";
 
 const intEnv = (name: string, dflt: number, min: number, max: number) => {
   const raw = process.env[name];
@@ -38,7 +47,10 @@ const CONNECTIONS = intEnv("BENCH_CONNECTIONS", 16, 1, 1000);
 const CHECKER_CONNECTIONS = intEnv("BENCH_CHECKER_CONNECTIONS", 2, 0, 64);
 const REPLICAS = 2;
 const KEEP = process.env.BENCH_KEEP === "1";
-const SKIP_NAIVE = process.env.BENCH_SKIP_NAIVE === "1";
+const ONLY_ROLLING = process.env.BENCH_ONLY_ROLLING === "1";
+const SKIP_NAIVE = process.env.BENCH_SKIP_NAIVE === "1" || ONLY_ROLLING;
+const SKIP_ROLLING = process.env.BENCH_SKIP_ROLLING === "1" && !ONLY_ROLLING;
+const ROLLING_DEPLOYS = intEnv("BENCH_ROLLING_DEPLOYS", 5, 1, 100);
 /** One deploy, from command to exit, is cut off after this. */
 const DEPLOY_TIMEOUT_MS = 120_000;
 /** wrk's -d: an upper bound only (it is stopped with SIGINT when the deploys are done). */
@@ -50,16 +62,22 @@ const CLI = join(ROOT, "dist/src/main/cli.js");
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
-interface DeployRun {
-  i: number;
-  ok: boolean;
-  ms: number;
-  id: number | null;
-  release: number | null;
-  output: string;
-  steps: Record<string, number>;
-  serverMs: number | null;
-}
+const cliDeploy = (s: TestServer, app: string, dir: string, configFile: string, i: number) => cliDeployWith(s, app, dir, configFile, i, { cli: CLI, timeoutMs: DEPLOY_TIMEOUT_MS, log });
+
+const ROLLING: RollingOptions = {
+  deploys: ROLLING_DEPLOYS,
+  replicas: 4,
+  surge: 1,
+  connections: CONNECTIONS,
+  checkerConnections: CHECKER_CONNECTIONS,
+  wrkTimeoutSeconds: WRK_TIMEOUT_S,
+  pollIntervalMs: 50,
+  // four batches, each waiting for the previous batch's old container to drain and stop
+  deployTimeoutMs: 300_000,
+  cli: CLI,
+  keep: KEEP,
+  log,
+};
 
 interface YadokariResult {
   wrk: WrkSummary;
@@ -68,86 +86,6 @@ interface YadokariResult {
   finalBody: string;
   retired: boolean;
   logFindings: string[];
-}
-
-/** Marks the copy's server.js with the iteration: the fixture's Dockerfile COPYs only server.js. */
-function markSource(dir: string, i: number): void {
-  const p = join(dir, "server.js");
-  const lines = readFileSync(p, "utf8").split("\n");
-  const mark = `// bench:deploy iteration ${i}`;
-  if (lines[0].startsWith("// bench:deploy iteration ")) lines[0] = mark;
-  else lines.unshift(mark);
-  writeFileSync(p, lines.join("\n"));
-}
-
-async function stepDurations(s: TestServer, app: string, id: number): Promise<{ steps: Record<string, number>; serverMs: number | null }> {
-  const d = (await s.api("GET", `/apps/${app}/deploys/${id}`)).body as {
-    createdAt: string;
-    finishedAt: string | null;
-    steps: Array<{ name: string; startedAt: string; finishedAt: string | null }>;
-  };
-  const steps: Record<string, number> = {};
-  for (const st of d.steps ?? []) if (st.finishedAt && st.name !== "retire") steps[st.name] = Date.parse(st.finishedAt) - Date.parse(st.startedAt);
-  return { steps, serverMs: d.finishedAt ? Date.parse(d.finishedAt) - Date.parse(d.createdAt) : null };
-}
-
-async function cliDeploy(s: TestServer, app: string, dir: string, configFile: string, i: number): Promise<DeployRun> {
-  const r = await runChild(process.execPath, [CLI, "deploy", "-a", app, dir], {
-    env: { ...process.env, YADOKARI_URL: s.url, YADOKARI_TOKEN: s.token, YADOKARI_CONFIG: configFile },
-    timeoutMs: DEPLOY_TIMEOUT_MS,
-  });
-  const id = Number(/Deploy #(\d+)/.exec(r.output)?.[1] ?? NaN);
-  const release = Number(/release v(\d+)/.exec(r.output)?.[1] ?? NaN);
-  const ok = r.code === 0 && !r.timedOut;
-  const run: DeployRun = { i, ok, ms: r.ms, id: Number.isFinite(id) ? id : null, release: Number.isFinite(release) ? release : null, output: r.output, steps: {}, serverMs: null };
-  if (run.id !== null && !isStopping()) Object.assign(run, await stepDurations(s, app, run.id).catch(() => ({})));
-  if (isStopping()) throw new Error("interrupted");
-  if (!ok) {
-    log(`deploy ${i} FAILED (exit ${r.code}${r.signal ? `, signal ${r.signal}` : ""}${r.timedOut ? `, cut off after ${DEPLOY_TIMEOUT_MS / 1000} s` : ""}); its output:`);
-    process.stderr.write(r.output.replace(/^/gm, "    | ") + "\n");
-  }
-  return run;
-}
-
-/**
- * Reads the router's access log (one JSON object per request) for the app's
- * requests that did not end well: a status outside 2xx/3xx or a termination
- * state other than "----". Bounded in lines shown and in time.
- */
-async function accessLogFindings(file: string, host: string, maxShown = 12, maxMs = 60_000): Promise<string[]> {
-  if (!existsSync(file)) return [`(no ${file})`];
-  const shown: string[] = [];
-  const counts = new Map<string, number>();
-  let lines = 0;
-  const deadline = Date.now() + maxMs;
-  const rl = createInterface({ input: createReadStream(file, { encoding: "utf8" }), crlfDelay: Infinity });
-  for await (const line of rl) {
-    if (Date.now() > deadline) {
-      shown.push(`(stopped reading after ${maxMs / 1000} s, ${lines} lines)`);
-      break;
-    }
-    if (!line.startsWith("{")) {
-      // HAProxy's own messages (reloads, server state changes, alerts): rare, and always worth showing.
-      if (line.trim() && shown.length < maxShown) shown.push(`haproxy: ${line.slice(0, 240)}`);
-      continue;
-    }
-    lines++;
-    let e: { host?: string; status?: number; term?: string };
-    try {
-      e = JSON.parse(line);
-    } catch {
-      continue;
-    }
-    if (e.host !== host) continue;
-    const bad = typeof e.status !== "number" || e.status < 200 || e.status >= 400 || (e.term !== undefined && e.term !== "----");
-    if (!bad) continue;
-    const key = `status ${e.status} term ${e.term}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-    if (shown.length < maxShown) shown.push(line.slice(0, 400));
-  }
-  rl.close();
-  const summary = [...counts].map(([k, v]) => `${v} × ${k}`).join(", ");
-  return [`access log: ${lines} request lines; not ended well: ${summary || "none"} (a few CD-- at the very end are the load generators being stopped)`, ...shown];
 }
 
 async function yadokariPhase(): Promise<YadokariResult> {
@@ -212,9 +150,7 @@ async function yadokariPhase(): Promise<YadokariResult> {
   let logFindings: string[] = [];
   if (failed > 0) {
     log("Yadokari had failures: reading the router's access log and the server log");
-    logFindings = await accessLogFindings(join(s.dataDir, "router", "haproxy.log"), host);
-    const serverLog = existsSync(s.logPath) ? readFileSync(s.logPath, "utf8").split("\n").filter((l) => /error|fail|warn|restart|watchdog/i.test(l)).slice(-15) : [];
-    if (serverLog.length) logFindings.push("server.log (matching error|fail|warn|restart|watchdog):", ...serverLog.map((l) => `  ${l.slice(0, 300)}`));
+    logFindings = [...(await accessLogFindings(join(s.dataDir, "router", "haproxy.log"), host)), ...serverLogFindings(s.logPath)];
   }
   const logFile = join(s.dataDir, "router", "haproxy.log");
   if (existsSync(logFile)) log(`router access log: ${(statSync(logFile).size / 1e6).toFixed(0)} MB`);
@@ -253,13 +189,13 @@ function table(y: YadokariResult, n: NaiveResult | null, naiveError: string | nu
   lines.push("  requests = responses wrk read (includes non-2xx/3xx); failed = non-2xx/3xx + socket errors (connect/read/write/timeout).");
   lines.push("  yadokari deploy time: `yk deploy` from spawn to exit 0 (the CLI exits only when the release is live): pack, upload, cached build, start, health gate, router switch.");
   if (n) lines.push(`  naive time: docker stop (default timeout) + rm + create + start of 1 container on the same host port, until it answers 200; ${n.replaceMs.length} replacements, a 1 s pause after each.`);
-  const stepNames = ["build", "start", "gate", "commit", "route"];
+  const stepNames = ["build", "start", "gate", "commit", "route", "retire"];
   const okRuns = y.deploys.filter((d) => d.ok);
   if (okRuns.length) {
     const parts = stepNames.map((k) => [k, okRuns.map((d) => d.steps[k]).filter((v): v is number => typeof v === "number")] as const).filter(([, v]) => v.length);
     const server = okRuns.map((d) => d.serverMs).filter((v): v is number => v !== null);
     const overhead = okRuns.filter((d) => d.serverMs !== null).map((d) => d.ms - (d.serverMs as number));
-    lines.push(`  yadokari medians by step (server side): ${parts.map(([k, v]) => `${k} ${secs(median([...v]))}`).join(", ")}; deploy record created→finished ${secs(median(server))}; CLI start, pack, upload and log follow ${secs(median(overhead))}.`);
+    lines.push(`  yadokari medians by step kind, summed over a deploy's web batches (server side; retire = mid-rollout retirements the deploy waits for): ${parts.map(([k, v]) => `${k} ${secs(median([...v]))}`).join(", ")}; deploy record created→finished ${secs(median(server))}; CLI start, pack, upload and log follow ${secs(median(overhead))}.`);
   }
   lines.push("");
   const c = y.checker;
@@ -285,13 +221,28 @@ function table(y: YadokariResult, n: NaiveResult | null, naiveError: string | nu
 }
 
 async function main(): Promise<number> {
-  installExitHandlers(45 * 60_000);
+  installExitHandlers(45 * 60_000 + (SKIP_ROLLING ? 0 : ROLLING_DEPLOYS * 3 * 60_000));
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npx tsc -p tsconfig.json)`);
   try {
-    log(`Yadokari: ${DEPLOYS} deploys of 2 web replicas under wrk -c${CONNECTIONS}`);
-    const y = await yadokariPhase();
-    // The Yadokari server, its HAProxy and containers go before the baseline runs, so the baseline has the machine to itself too.
-    await runCleanup();
+    let y: YadokariResult | null = null;
+    if (!ONLY_ROLLING) {
+      log(`Yadokari: ${DEPLOYS} deploys of 2 web replicas under wrk -c${CONNECTIONS}`);
+      y = await yadokariPhase();
+      // The Yadokari server, its HAProxy and containers go before the next phase runs, so each phase has the machine to itself.
+      await runCleanup();
+    }
+    let r: RollingResult | null = null;
+    let rollingError: string | null = null;
+    if (!SKIP_ROLLING) {
+      log(`rolling case: ${ROLLING_DEPLOYS} deploys of ${ROLLING.replicas} web replicas, maxSurge ${ROLLING.surge}, under wrk -c${CONNECTIONS}`);
+      try {
+        r = await rollingPhase(ROLLING);
+      } catch (e) {
+        rollingError = (e as Error).message;
+        log(`rolling case failed: ${(e as Error).stack}`);
+      }
+      await runCleanup();
+    }
     let n: NaiveResult | null = null;
     let naiveError: string | null = null;
     if (!SKIP_NAIVE) {
@@ -314,9 +265,18 @@ async function main(): Promise<number> {
         log(`naive baseline failed: ${(e as Error).stack}`);
       }
     }
-    const t = table(y, n, naiveError);
-    process.stdout.write(t.text + "\n");
-    return t.ok ? 0 : 1;
+    let ok = true;
+    if (y) {
+      const t = table(y, n, naiveError);
+      process.stdout.write(t.text + "\n");
+      ok &&= t.ok;
+    }
+    if (!SKIP_ROLLING) {
+      const t = rollingSection(r, rollingError, ROLLING);
+      process.stdout.write(t.text + "\n");
+      ok &&= t.ok;
+    }
+    return ok ? 0 : 1;
   } finally {
     await runCleanup();
   }

@@ -29,3 +29,14 @@ test("a failed operation does not block the next; busy covers held background wo
   assert.equal(locks.busy("a"), false);
   await locks.idle();
 });
+
+test("settled() waits for tracked background work of that app only", async () => {
+  const locks = new AppLocks();
+  let done = false;
+  locks.track("a", new Promise<void>((r) => setTimeout(() => { done = true; r(); }, 20)));
+  locks.track("b", new Promise<void>(() => {})); // never ends: must not block app a
+  await locks.settled("a");
+  assert.equal(done, true);
+  locks.track("a", Promise.reject(new Error("retire failed")));
+  await locks.settled("a");
+});

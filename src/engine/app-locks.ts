@@ -6,6 +6,7 @@
 export class AppLocks {
   private readonly chains = new Map<string, Promise<unknown>>();
   private readonly busyCount = new Map<string, number>();
+  private readonly background = new Map<string, Set<Promise<unknown>>>();
 
   run<T>(app: string, fn: () => Promise<T>): Promise<T> {
     const prev = this.chains.get(app) ?? Promise.resolve();
@@ -27,6 +28,19 @@ export class AppLocks {
       if (n <= 0) this.busyCount.delete(app);
       else this.busyCount.set(app, n);
     }
+  }
+
+  /** Tracks background work of an app (an old container draining) that the next deploy must wait for. */
+  track(app: string, work: Promise<unknown>): void {
+    const set = this.background.get(app) ?? new Set();
+    this.background.set(app, set);
+    const p = work.catch(() => {}).finally(() => set.delete(p));
+    set.add(p);
+  }
+
+  /** Resolves when the app's tracked background work has ended. */
+  async settled(app: string): Promise<void> {
+    while (this.background.get(app)?.size) await Promise.all([...this.background.get(app)!]);
   }
 
   busy(app: string): boolean {

@@ -112,6 +112,7 @@ export class Deployer {
     const { store } = this.ctx;
     const app = store.getApp(release.app)!;
     const previous = app.liveReleaseId ? store.getRelease(app.liveReleaseId) : null;
+    await this.ctx.locks.settled(release.app); // the previous deploy's last old containers are gone
     const exec = new PlanExecutor(this.ctx, deployId, release, out, (name, fn, detail) => this.step(deployId, name, fn, detail ?? null));
     try {
       await exec.run(await this.plan(release, only));

@@ -103,7 +103,10 @@ export class PlanExecutor {
         }
         const id = store.startStep(this.deployId, "retire", what);
         // Off the live path: the deploy is done once traffic has moved.
-        void retire(this.ctx, release.app, step.servers, step.containers).then(
+        const work = retire(this.ctx, release.app, step.servers, step.containers);
+        // The next deploy waits for it, so replicas + maxSurge holds across back-to-back deploys too.
+        this.ctx.locks.track(release.app, work);
+        void work.then(
           () => store.finishStep(id, "done"),
           (e) => {
             store.finishStep(id, "failed", (e as Error).message);
