@@ -1,6 +1,7 @@
 import type { Apps } from "../engine/apps.js";
 import type { Deployer } from "../engine/deployer.js";
 import type { Processes } from "../engine/processes.js";
+import type { CronScheduler } from "../cron/scheduler.js";
 import type { EngineContext } from "../engine/context.js";
 import type { Tokens } from "./auth.js";
 import type { ViewContext } from "./views.js";
@@ -11,6 +12,7 @@ export interface ApiServices {
   apps: Apps;
   deployer: Deployer;
   processes: Processes;
+  cron: CronScheduler;
   tokens: Tokens;
   views: ViewContext;
   version: string;

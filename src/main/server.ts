@@ -15,7 +15,7 @@ import { httpProbe } from "../engine/health/http-probe.js";
 import type { EngineContext } from "../engine/context.js";
 import { Deployer } from "../engine/deployer.js";
 import { Reconciler } from "../engine/reconciler.js";
-import { cronScheduler } from "../cron/scheduler.js";
+import { CronScheduler, cronOptionsFromEnv } from "../cron/scheduler.js";
 import { Apps } from "../engine/apps.js";
 import { Processes } from "../engine/processes.js";
 import { desiredFromStore, syncRouter } from "../engine/router-sync.js";
@@ -91,7 +91,7 @@ export async function startServer(opts: ServerOptions, log: (m: string) => void 
   await reconciler.trigger();
   reconciler.start();
   // Cron: adopts runs that outlived a previous server, then evaluates due jobs every tick.
-  const cron = cronScheduler(ctx);
+  const cron = new CronScheduler(ctx, cronOptionsFromEnv());
   cron.start();
 
   // A dead HAProxy is restarted from the store's state.
@@ -118,7 +118,7 @@ export async function startServer(opts: ServerOptions, log: (m: string) => void 
 
   const apiUrl = `http://${api.host === "0.0.0.0" ? "127.0.0.1" : api.host}:${api.port}`;
   const processes = new Processes(ctx, deployer, reconciler);
-  const services = { ctx, apps, deployer, processes, tokens, views: { store, domain: opts.domain, httpPort: httpL.port, apiBase: apiUrl }, version: VERSION };
+  const services = { ctx, apps, deployer, processes, cron, tokens, views: { store, domain: opts.domain, httpPort: httpL.port, apiBase: apiUrl }, version: VERSION };
   const honoApp = createApi(services);
   const listener = getRequestListener(honoApp.fetch);
   const server = http.createServer((req, res) => {

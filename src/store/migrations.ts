@@ -114,4 +114,24 @@ export const MIGRATIONS: string[] = [
     PRIMARY KEY (app, process)
   );
   `,
+  // Cron history: one row per run of a job (skipped ones too), the last ones
+  // per job kept (src/cron/cron-store.ts prunes on insert). The newest
+  // scheduled_for of a job is where the scheduler resumes after a restart.
+  `
+  CREATE TABLE cron_runs (
+    id INTEGER PRIMARY KEY,
+    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+    job TEXT NOT NULL,
+    release_version INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    scheduled_for TEXT,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    exit_code INTEGER,
+    status TEXT NOT NULL,
+    output_tail TEXT NOT NULL DEFAULT ''
+  );
+  CREATE INDEX cron_runs_job ON cron_runs (app, job, id);
+  CREATE INDEX cron_runs_running ON cron_runs (status) WHERE status = 'running';
+  `,
 ];
