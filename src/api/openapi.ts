@@ -5,6 +5,7 @@ const ok = (schema: object, code = "200") => ({ [code]: { description: "OK", ...
 const errors = { default: { description: "Error", ...json(ref("Error")) } };
 const appParam = { name: "app", in: "path", required: true, schema: { type: "string", pattern: "^[a-z][a-z0-9-]{0,29}$" } };
 const idParam = { name: "id", in: "path", required: true, schema: { type: "integer" } };
+const runIdParam = { name: "id", in: "path", required: true, schema: { type: "string", pattern: "^[0-9a-f]{64}$" } };
 const jobParam = { name: "job", in: "path", required: true, schema: { type: "string", pattern: "^[a-z0-9][a-z0-9-]{0,62}$" } };
 
 
@@ -106,6 +107,39 @@ export function openApiDocument(version: string): object {
       parameters: [appParam, jobParam, idParam] as unknown as object,
       get: { summary: "A run's output; with follow=1 it streams until the run ends", parameters: [{ name: "follow", in: "query", schema: { type: "string", enum: ["0", "1"] } }], responses: { "200": { description: "text/plain lines", content: { "text/plain": { schema: { type: "string" } } } }, ...errors } },
     },
+    "/api/v1/apps/{app}/runs": {
+      parameters: [appParam] as unknown as object,
+      post: {
+        summary: "Create a one-off run of the live release (argv as is, no shell); detach starts it now (output in the logs), otherwise attach to start it",
+        requestBody: json({ type: "object", required: ["command"], properties: { command: { type: "array", minItems: 1, maxItems: 256, items: { type: "string", maxLength: 65536 } }, tty: { type: "boolean", default: false }, detach: { type: "boolean", default: false } } }),
+        responses: { ...ok({ type: "object", properties: { id: { type: "string" }, name: { type: "string" } } }, "201"), ...errors },
+      },
+    },
+    "/api/v1/apps/{app}/runs/{id}": {
+      parameters: [appParam, runIdParam] as unknown as object,
+      get: { summary: "A run's state and exit code (kept 10 minutes after an attached run's container is removed)", responses: { ...ok(ref("Run")), ...errors } },
+    },
+    "/api/v1/apps/{app}/runs/{id}/attach": {
+      parameters: [appParam, runIdParam, { name: "rows", in: "query", schema: { type: "integer", minimum: 1, maximum: 1000 } }, { name: "cols", in: "query", schema: { type: "integer", minimum: 1, maximum: 1000 } }] as unknown as object,
+      get: {
+        summary: "HTTP upgrade (Connection: Upgrade, Upgrade: tcp): starts the run and carries stdin in, output out (raw with a TTY, else Docker's 8-byte-header frames) until it exits; see src/runs/contract.ts",
+        responses: { "101": { description: "Switching Protocols: a raw byte stream" }, ...errors },
+      },
+    },
+    "/api/v1/apps/{app}/runs/{id}/resize": {
+      parameters: [appParam, runIdParam] as unknown as object,
+      post: { summary: "Resize a run's TTY", requestBody: json({ type: "object", required: ["rows", "cols"], properties: { rows: { type: "integer", minimum: 1, maximum: 1000 }, cols: { type: "integer", minimum: 1, maximum: 1000 } } }), responses: { ...ok({ type: "object" }), ...errors } },
+    },
+    "/api/v1/apps/{app}/storage": {
+      parameters: [appParam] as unknown as object,
+      get: { summary: "The app's storage mounts", responses: { ...ok({ type: "array", items: ref("Mount") }), ...errors } },
+      post: {
+        summary: "Mount a host directory under YADOKARI_STORAGE_ROOTS or a named volume into every container started from now on (422 invalid_mount names the rule broken)",
+        requestBody: json({ type: "object", required: ["source", "containerPath"], properties: { source: { type: "string", description: "absolute host path, or a volume name [a-zA-Z0-9][a-zA-Z0-9_.-]+" }, containerPath: { type: "string" } } }),
+        responses: { ...ok(ref("Mount"), "201"), ...errors },
+      },
+      delete: { summary: "Remove the mount at a container path", parameters: [{ name: "path", in: "query", required: true, schema: { type: "string" } }], responses: { ...ok({ type: "object", properties: { removed: { type: "string" } } }), ...errors } },
+    },
   };
   return {
     openapi: "3.1.0",
@@ -122,6 +156,8 @@ export function openApiDocument(version: string): object {
         Container: { type: "object", properties: { id: { type: "string" }, name: { type: "string" }, process: { type: "string" }, release: { type: "integer" }, state: { type: "string" }, status: { type: "string" }, address: { type: ["string", "null"] }, startedAt: { type: ["string", "null"] }, routed: { type: "boolean" } } },
         CronJob: { type: "object", properties: { name: { type: "string" }, command: { type: "string" }, schedule: { type: "string" }, concurrencyPolicy: { enum: ["forbid", "allow", "replace"] }, nextRun: { type: ["string", "null"] }, lastRun: { oneOf: [{ type: "object", properties: { id: { type: "integer" }, status: { type: "string" }, exitCode: { type: ["integer", "null"] }, startedAt: { type: "string" }, finishedAt: { type: ["string", "null"] } } }, { type: "null" }] } } },
         CronRun: { type: "object", properties: { id: { type: "integer" }, app: { type: "string" }, job: { type: "string" }, release: { type: "integer" }, trigger: { enum: ["schedule", "manual"] }, scheduledFor: { type: ["string", "null"] }, status: { enum: ["running", "succeeded", "failed", "timed_out", "skipped", "replaced"] }, exitCode: { type: ["integer", "null"] }, startedAt: { type: "string" }, finishedAt: { type: ["string", "null"] }, output: { type: "string" } } },
+        Run: { type: "object", properties: { id: { type: "string" }, name: { type: "string" }, state: { type: "string" }, exitCode: { type: ["integer", "null"] } } },
+        Mount: { type: "object", properties: { type: { enum: ["bind", "volume"] }, source: { type: "string" }, containerPath: { type: "string" } } },
         Domain: { type: "object", properties: { hostname: { type: "string" }, kind: { enum: ["default", "custom"] } } },
       },
     },

@@ -2,6 +2,7 @@ import type { Apps } from "../engine/apps.js";
 import type { Deployer } from "../engine/deployer.js";
 import type { Processes } from "../engine/processes.js";
 import type { CronScheduler } from "../cron/scheduler.js";
+import type { Runs } from "../runs/runs.js";
 import type { EngineContext } from "../engine/context.js";
 import type { Tokens } from "./auth.js";
 import type { ViewContext } from "./views.js";
@@ -13,6 +14,7 @@ export interface ApiServices {
   deployer: Deployer;
   processes: Processes;
   cron: CronScheduler;
+  runs: Runs;
   tokens: Tokens;
   views: ViewContext;
   version: string;

@@ -16,6 +16,7 @@ import type { EngineContext } from "../engine/context.js";
 import { Deployer } from "../engine/deployer.js";
 import { Reconciler } from "../engine/reconciler.js";
 import { CronScheduler, cronOptionsFromEnv } from "../cron/scheduler.js";
+import { Runs, runSettings } from "../runs/runs.js";
 import { Apps } from "../engine/apps.js";
 import { Processes } from "../engine/processes.js";
 import { desiredFromStore, syncRouter } from "../engine/router-sync.js";
@@ -118,7 +119,10 @@ export async function startServer(opts: ServerOptions, log: (m: string) => void 
 
   const apiUrl = `http://${api.host === "0.0.0.0" ? "127.0.0.1" : api.host}:${api.port}`;
   const processes = new Processes(ctx, deployer, reconciler);
-  const services = { ctx, apps, deployer, processes, cron, tokens, views: { store, domain: opts.domain, httpPort: httpL.port, apiBase: apiUrl }, version: VERSION };
+  // One-off runs: attach sessions and the sweep that removes finished or abandoned run containers.
+  const runs = new Runs(ctx, runSettings(process.env));
+  runs.start();
+  const services = { ctx, apps, deployer, processes, cron, runs, tokens, views: { store, domain: opts.domain, httpPort: httpL.port, apiBase: apiUrl }, version: VERSION };
   const honoApp = createApi(services);
   const listener = getRequestListener(honoApp.fetch);
   const server = http.createServer((req, res) => {
@@ -155,6 +159,7 @@ export async function startServer(opts: ServerOptions, log: (m: string) => void 
       clearInterval(logCapper);
       reconciler.stop();
       await cron.stop();
+      runs.stop(); // closes attached clients, so the HTTP server can close
       await new Promise<void>((r) => {
         server.close(() => r());
         server.closeAllConnections();

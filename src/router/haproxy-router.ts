@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { AppError } from "../errors/app-error.js";
 import { atomicWrite } from "../lib/atomic-write.js";
 import { planLive, type LiveStep } from "./live-plan.js";
@@ -74,13 +74,7 @@ export class HaproxyRouter implements RouterPort {
    * new process is started; an adopted one keeps its state until apply().
    */
   ensureRunning(desired: DesiredRouter): Promise<"adopted" | "started" | "running"> {
-    return this.serialized(async () => {
-      if (await this.supervisor.isRunning()) return "running";
-      if (await this.supervisor.adopt()) return "adopted";
-      await this.writeFiles(desired);
-      await this.supervisor.start();
-      return "started";
-    });
+    return this.serialized(() => this.ensureProcess(() => this.writeFiles(desired)));
   }
 
   async serverSessions(backend: string, server: string): Promise<number> {
@@ -108,9 +102,10 @@ export class HaproxyRouter implements RouterPort {
     return this.serialized(() => this.supervisor.stop());
   }
 
-  private async ensureProcess(): Promise<"adopted" | "started" | "running"> {
+  private async ensureProcess(beforeStart?: () => Promise<unknown>): Promise<"adopted" | "started" | "running"> {
     if (await this.supervisor.isRunning()) return "running";
     if (await this.supervisor.adopt()) return "adopted";
+    await beforeStart?.();
     await this.supervisor.start();
     return "started";
   }
@@ -121,7 +116,13 @@ export class HaproxyRouter implements RouterPort {
     mkdirSync(this.paths.dir, { recursive: true, mode: 0o700 });
     // The map first: the config check loads it.
     await atomicWrite(this.paths.map, renderHostMap(desired.hosts));
-    await atomicWrite(this.paths.config, config, { check: (tmp) => this.supervisor.check(tmp) });
+    await atomicWrite(this.paths.config, config, {
+      check: (tmp) =>
+        this.supervisor.check(tmp).catch((e: unknown) => {
+          rmSync(tmp, { force: true }); // the refused file must not linger beside the good one
+          throw e;
+        }),
+    });
     return configFingerprint(desired, this.renderOpts);
   }
 

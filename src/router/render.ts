@@ -164,10 +164,11 @@ function frontendSection(opts: RenderOptions): string[] {
     "  unique-id-format %[var(txn.request_id)]",
     "  http-request set-header X-Request-Id %[unique-id]",
     "  http-after-response set-header X-Request-Id %[unique-id]",
-    // Set, not appended: a client cannot choose what the app sees.
-    "  http-request set-header X-Forwarded-Proto %[ssl_fc,iif(https,http)]",
-    "  http-request set-header X-Forwarded-Host %[req.hdr(host)] if { req.hdr(host) -m found }",
-    "  http-request set-header X-Forwarded-Port %[dst_port]",
+    // Set, not appended: a client cannot choose what the app sees. This
+    // frontend is plain HTTP (a TLS bind would get its own "https" rule); a
+    // request without Host ends at the 404 backend, so no condition is needed.
+    "  http-request set-header X-Forwarded-Proto http",
+    "  http-request set-header X-Forwarded-Host %[req.hdr(host)]",
     // Replaying a POST could run it twice; only idempotent requests get
     // retried after they reached a server (connection failures always are).
     "  http-request disable-l7-retry unless { method GET HEAD OPTIONS }",

@@ -47,12 +47,12 @@ export class HaproxySupervisor {
 
   /** `haproxy -c`: throws with HAProxy's own words when the config is invalid. */
   async check(configPath: string): Promise<void> {
-    const r = await run(this.bin, ["-c", "-q", "-f", configPath], { timeoutMs: 30_000 }).catch((e: Error) => {
+    const r = await run(this.bin, ["-c", "-f", configPath], { timeoutMs: 30_000 }).catch((e: Error) => {
       throw new AppError("router_failed", `router: cannot run ${this.bin}: ${e.message}`, "Install HAProxy 2.6 or later (apt-get install haproxy) or set the router's haproxyBin.");
     });
     if (r.code !== 0) {
-      rmSync(configPath, { force: true });
-      const why = (r.stderr || r.stdout).trim().split("\n").slice(-5).join(" | ");
+      const lines = `${r.stdout}\n${r.stderr}`.split("\n").filter((l) => l.includes("ALERT"));
+      const why = lines.slice(0, 3).join(" | ") || `haproxy -c exited with ${r.code ?? r.signal}`;
       throw new AppError("router_failed", `router: the rendered HAProxy config is invalid: ${why}`, "This is a bug in Yadokari's router renderer; the previous config is still in use. Report it with the message above.");
     }
   }

@@ -24,10 +24,11 @@ export class TestServer {
   readonly apps = new Set<string>();
   log = "";
 
-  private constructor(readonly dataDir: string, readonly apiPort: number, readonly httpPort: number, readonly domain: string) {}
+  private constructor(readonly dataDir: string, readonly apiPort: number, readonly httpPort: number, readonly domain: string, readonly env: Record<string, string> = {}) {}
 
-  static async start(): Promise<TestServer> {
-    const s = new TestServer(mkdtempSync(join(tmpdir(), "yk-it-")), await freePort(), await freePort(), "yk.test");
+  /** `env` is added to the server's environment (e.g. YADOKARI_STORAGE_ROOTS). */
+  static async start(opts: { env?: Record<string, string> } = {}): Promise<TestServer> {
+    const s = new TestServer(mkdtempSync(join(tmpdir(), "yk-it-")), await freePort(), await freePort(), "yk.test", opts.env);
     try {
       await s.spawn();
     } catch (e) {
@@ -49,7 +50,7 @@ export class TestServer {
     const out = openSync(this.logPath, "a");
     this.child = spawn(process.execPath, [CLI, "server", "--data-dir", this.dataDir, "--api-listen", `127.0.0.1:${this.apiPort}`, "--http-listen", `127.0.0.1:${this.httpPort}`, "--domain", this.domain], {
       stdio: ["ignore", out, out],
-      env: { ...process.env, YADOKARI_DRAIN_TIMEOUT: "5", YADOKARI_STOP_TIMEOUT: "5" },
+      env: { ...process.env, YADOKARI_DRAIN_TIMEOUT: "5", YADOKARI_STOP_TIMEOUT: "5", ...this.env },
     });
     const child = this.child;
     await waitFor("the server's health endpoint", async () => {
