@@ -39,6 +39,9 @@ test("a Procfile app with web, worker and release deploys with one command", asy
   const f = await formation();
   assert.deepEqual(f.processes.map((p) => [p.type, p.quantity, p.running]).sort(), [["web", 2, 2], ["worker", 1, 1]]);
   assert.equal((await getVia(s.httpPort, host())).body.trim(), "ok v1");
+  const cron = (await s.api("GET", `/apps/${app}/cron`)).body as any[];
+  assert.deepEqual(cron.map((j) => [j.name, j.schedule]), [["nightly-report", "0 3 * * *"]]);
+  assert.match(cron[0].nextRun, /T03:00:00/);
 });
 
 test("a failing release phase aborts the deploy: no new container, the live release untouched", async () => {

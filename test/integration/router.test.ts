@@ -13,6 +13,7 @@ import { isAlive } from "../../src/router/proc.js";
 import { RuntimeClient } from "../../src/router/runtime-client.js";
 import { HaproxySupervisor } from "../../src/router/supervisor.js";
 import type { DesiredRouter, DesiredServer } from "../../src/router/types.js";
+import { freePort } from "../helpers/ports.js";
 
 /*
  * The router against a real HAProxy on 127.0.0.1 high ports, with small Node
@@ -30,16 +31,6 @@ async function until(probe: () => Promise<boolean> | boolean, timeoutMs: number,
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface App {
   name: string;
