@@ -5,29 +5,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command, CommanderError } from "commander";
 import type { DeployView } from "../api/contract.js";
-import { CliError, type Api } from "./api-client.js";
+import { CliError } from "./api-client.js";
+import { FakeApi as SharedFakeApi } from "./testing/fake-api.js";
 import { registerCommands } from "./commands/index.js";
 
-/** Records every call and answers from a table keyed by "METHOD path". */
-class FakeApi implements Api {
-  calls: string[] = [];
-  constructor(private readonly answers: Record<string, unknown> = {}, private readonly logLines: string[] = []) {}
-  private answer(key: string): unknown {
-    this.calls.push(key);
-    if (!(key in this.answers)) throw new Error(`unexpected call ${key}`);
-    const a = this.answers[key];
-    return Array.isArray(a) && key.includes("/deploys/") ? a.shift() : a;
-  }
-  async json<T>(method: string, path: string, body?: unknown): Promise<T> {
-    return this.answer(`${method} ${path}${body === undefined ? "" : " " + JSON.stringify(body)}`) as T;
-  }
-  async upload<T>(path: string, data: Uint8Array, contentType: string): Promise<T> {
-    assert.ok(data.length > 0);
-    return this.answer(`UPLOAD ${path} ${contentType}`) as T;
-  }
-  async *lines(path: string): AsyncIterable<string> {
-    this.calls.push(`LINES ${path}`);
-    yield* this.logLines;
+/** Deploys are polled until they end: their list answers come one per call. */
+class FakeApi extends SharedFakeApi {
+  constructor(answers: Record<string, unknown> = {}, logLines: string[] = []) {
+    super(answers, logLines, (key) => key.includes("/deploys/"));
   }
 }
 

@@ -114,7 +114,7 @@ export async function startServer(opts: ServerOptions, log: (m: string) => void 
         log(`log cap ${f}: ${(e as Error).message}`);
       }
     }
-  }, 10_000);
+  }, 2_000); // a busy router writes megabytes a second: check often, it is one stat()
   logCapper.unref();
 
   const apiUrl = `http://${api.host === "0.0.0.0" ? "127.0.0.1" : api.host}:${api.port}`;

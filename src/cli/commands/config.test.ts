@@ -3,26 +3,14 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { Command } from "commander";
 import type { DeployView } from "../../api/contract.js";
-import { CliError, type Api } from "../api-client.js";
+import { CliError } from "../api-client.js";
+import { FakeApi as SharedFakeApi } from "../testing/fake-api.js";
 import { registerConfig, renderConfig, renderShell, shellQuote } from "./config.js";
 
-/** Records every call and answers from a table keyed by "METHOD path [body]"; a list answers in turn. */
-class FakeApi implements Api {
-  calls: string[] = [];
-  constructor(private readonly answers: Record<string, unknown> = {}, private readonly logLines: string[] = []) {}
-  async json<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const key = `${method} ${path}${body === undefined ? "" : " " + JSON.stringify(body)}`;
-    this.calls.push(key);
-    if (!(key in this.answers)) throw new Error(`unexpected call ${key}`);
-    const a = this.answers[key];
-    return (Array.isArray(a) ? a.shift() : a) as T;
-  }
-  async upload<T>(): Promise<T> {
-    throw new Error("no uploads here");
-  }
-  async *lines(path: string): AsyncIterable<string> {
-    this.calls.push(`LINES ${path}`);
-    yield* this.logLines;
+/** Every list answer comes one item per call. */
+class FakeApi extends SharedFakeApi {
+  constructor(answers: Record<string, unknown> = {}, logLines: string[] = []) {
+    super(answers, logLines, () => true);
   }
 }
 
