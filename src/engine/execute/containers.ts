@@ -6,6 +6,7 @@ import { gate } from "../health/gate.js";
 import { DEFAULT_PORT, NETWORK, processContainerSpec } from "../plan/container-spec.js";
 import { syncRouter } from "../router-sync.js";
 import { crashBackoffMs } from "../plan/reconcile.js";
+import { backendName } from "../../domain/names.js";
 
 export interface Started {
   id: string;
@@ -55,7 +56,7 @@ export async function retire(ctx: EngineContext, app: string, servers: RoutedSer
   await ctx.locks.hold(app, async () => {
     const deadline = Date.now() + ctx.drainTimeoutSec * 1000;
     for (const s of servers) {
-      while (Date.now() < deadline && (await ctx.router.serverSessions(`app_${app}_web`, s.name).catch(() => 0)) > 0) {
+      while (Date.now() < deadline && (await ctx.router.serverSessions(backendName(app, "web"), s.name).catch(() => 0)) > 0) {
         await new Promise((r) => setTimeout(r, 100));
       }
     }
