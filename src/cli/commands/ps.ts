@@ -8,7 +8,7 @@ import { appOption, jsonOption, type CliContext } from "./context.js";
 export function registerPs(program: Command, ctx: CliContext): void {
   program
     .command("ps")
-    .description("list an app's containers")
+    .description("list an app's process types (scale, restarts, crash loops) and containers")
     .addOption(appOption())
     .addOption(jsonOption())
     .action(async (opts: { app: string; json?: boolean }) => {
