@@ -118,6 +118,7 @@ export function openApiDocument(version: string): object {
     "/api/v1/apps/{app}/runs/{id}": {
       parameters: [appParam, runIdParam] as unknown as object,
       get: { summary: "A run's state and exit code (kept 10 minutes after an attached run's container is removed)", responses: { ...ok(ref("Run")), ...errors } },
+      delete: { summary: "Stop the run and remove its container (an attached run's session then ends)", responses: { ...ok({ type: "object", properties: { id: { type: "string" }, stopped: { type: "boolean" } } }), ...errors } },
     },
     "/api/v1/apps/{app}/runs/{id}/attach": {
       parameters: [appParam, runIdParam, { name: "rows", in: "query", schema: { type: "integer", minimum: 1, maximum: 1000 } }, { name: "cols", in: "query", schema: { type: "integer", minimum: 1, maximum: 1000 } }] as unknown as object,

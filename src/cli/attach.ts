@@ -74,6 +74,13 @@ export class FrameDemuxer {
   }
 }
 
+/** Ends an attach with a reset, not a FIN: the server must not mistake it for the end of stdin; it stops the run. */
+export function resetStream(socket: Duplex): void {
+  const s = socket as Duplex & { resetAndDestroy?: () => void };
+  if (s.resetAndDestroy) s.resetAndDestroy();
+  else s.destroy();
+}
+
 /** The terminal a session uses: the process's own, or a fake in tests. */
 export interface SessionIo {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
@@ -131,10 +138,7 @@ export function pumpSession(socket: Duplex, io: SessionIo, tty: boolean, onResiz
     socket.on("close", () => finish("ended"));
 
     undo.push(io.onSignal(() => {
-      const s = socket as Duplex & { resetAndDestroy?: () => void };
-      // A reset, not a FIN: the server must not mistake it for the end of stdin.
-      if (s.resetAndDestroy) s.resetAndDestroy();
-      else s.destroy();
+      resetStream(socket);
       finish("interrupted");
     }));
     if (tty) undo.push(io.onResize(onResize));

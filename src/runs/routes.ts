@@ -17,6 +17,12 @@ export function runRoutes(s: ApiServices): Hono {
     const app = s.apps.get(c.req.param("app"));
     return c.json(await runs.get(app.name, c.req.param("id")));
   });
+  r.delete("/:app/runs/:id", async (c) => {
+    const app = s.apps.get(c.req.param("app"));
+    const id = c.req.param("id");
+    await runs.remove(app.name, id);
+    return c.json({ id, stopped: true });
+  });
   r.post("/:app/runs/:id/resize", async (c) => {
     const app = s.apps.get(c.req.param("app"));
     const body = await readJson(c.req.raw);

@@ -126,6 +126,23 @@ export class Runs {
     await this.ctx.docker.resize(id, size.rows, size.cols);
   }
 
+  /**
+   * Stops a run and removes it (`yk run` interrupted before its attach, or a
+   * detached run no longer wanted). An attached run is only stopped: its
+   * session's finish() records the exit code and removes it.
+   */
+  async remove(app: string, id: string): Promise<void> {
+    const { docker } = this.ctx;
+    const c = await this.find(app, id);
+    if (!c) throw new AppError("not_found", `${app} has no run ${id}`);
+    this.pending.delete(id);
+    await docker.stop(id, 2);
+    if (this.attached.has(id)) return;
+    const info = await docker.inspect(id);
+    this.results.set(id, { app, name: c.name, exitCode: info?.state === "created" ? null : (info?.exitCode ?? null), at: this.now() });
+    await docker.remove(id);
+  }
+
   /** Attaches to a created run and starts it; the caller pipes the stream, then calls finish(). */
   async attach(app: string, id: string, size: { rows: number; cols: number } | null): Promise<Attached> {
     const { docker } = this.ctx;

@@ -248,6 +248,18 @@ test("attach: the token is checked on the upgrade; a run is attached once; its e
   assert.equal(again.status, 404, "its container is gone");
 });
 
+test("DELETE stops and removes a run: one never attached, and a detached one", async () => {
+  const created = await s.api("POST", `/apps/${app}/runs`, { command: ["sleep", "300"], detach: false });
+  const detached = await s.api("POST", `/apps/${app}/runs`, { command: ["sleep", "300"], detach: true });
+  for (const r of [created, detached]) {
+    const del = await s.api("DELETE", `/apps/${app}/runs/${r.body.id}`);
+    assert.equal(del.status, 200, JSON.stringify(del.body));
+    assert.equal((await runContainers()).some((c) => c.Id === r.body.id), false, "its container is gone");
+  }
+  assert.equal((await s.api("GET", `/apps/${app}/runs/${detached.body.id}`)).body.state, "exited");
+  assert.equal((await s.api("DELETE", `/apps/${app}/runs/${"0".repeat(64)}`)).status, 404);
+});
+
 test("attach with a TTY: the terminal size is applied, resize works while it runs, output is raw", async () => {
   const created = await s.api("POST", `/apps/${app}/runs`, { command: ["sh", "-c", "sleep 1; stty size; sleep 1; stty size"], tty: true });
   const path = `/api/v1/apps/${app}/runs/${created.body.id}/attach`;

@@ -11,9 +11,12 @@ const ID = "f".repeat(64);
 /** Records calls; answers by "METHOD path". */
 class FakeApi implements Api {
   calls: { method: string; path: string; body?: unknown }[] = [];
+  /** called on each request before it answers (to deliver a signal mid-call) */
+  onCall: (key: string) => void = () => {};
   constructor(private readonly answers: Record<string, unknown>) {}
   async json<T>(method: string, path: string, body?: unknown): Promise<T> {
     this.calls.push({ method, path, body });
+    this.onCall(`${method} ${path}`);
     const key = `${method} ${path}`;
     if (!(key in this.answers)) throw new Error(`unexpected ${key}`);
     return this.answers[key] as T;
@@ -25,20 +28,32 @@ class FakeApi implements Api {
 }
 
 /** A terminal and server stand-in: the attached stream sends `output` frames, then closes. */
-function fakeIo(opts: { tty: boolean; output?: Buffer }) {
+function fakeIo(opts: { tty: boolean; output?: Buffer; signalOnAttach?: boolean }) {
   const exits: number[] = [];
   const attached: string[] = [];
+  const signalHandlers = new Set<() => void>();
+  const signal = () => [...signalHandlers].forEach((fn) => fn());
+  const sockets: Duplex[] = [];
   const stdout = Object.assign(new PassThrough(), { isTTY: opts.tty, rows: 30, columns: 100 });
   const stdin = Object.assign(new PassThrough(), { isTTY: opts.tty, setRawMode() {} });
   const io: RunIo = {
     stdin,
     stdout,
     stderr: new PassThrough(),
-    onSignal: () => () => {},
+    onSignal: (fn) => {
+      signalHandlers.add(fn);
+      return () => void signalHandlers.delete(fn);
+    },
     onResize: () => () => {},
     async attach(path) {
       attached.push(path);
       const sock = new Duplex({ read() {}, write(_c, _e, cb) { cb(); } });
+      sockets.push(sock);
+      // the server has started the container by now; the 101 is still on its way
+      if (opts.signalOnAttach) {
+        signal();
+        return sock;
+      }
       setImmediate(() => {
         if (opts.output) sock.push(opts.output);
         sock.push(null);
@@ -49,7 +64,7 @@ function fakeIo(opts: { tty: boolean; output?: Buffer }) {
     exit: (code) => void exits.push(code),
   };
   stdin.end();
-  return { io, exits, attached };
+  return { io, exits, attached, signal, signalHandlers, sockets };
 }
 
 async function yk(args: string[], api: FakeApi, io: RunIo): Promise<string> {
@@ -122,4 +137,28 @@ test("storage:mount takes SOURCE:CONTAINER_PATH with one ':'; unmount escapes th
   assert.match(await yk(["storage:mount", "-a", "web", "cache:/cache"], api, io), /Mounted volume cache at \/cache in web/);
   assert.deepEqual(api.calls[0].body, { source: "cache", containerPath: "/cache" });
   assert.match(await yk(["storage:unmount", "-a", "web", "/cache dir&x=1"], api, io), /Unmounted \/cache dir&x=1/);
+});
+
+test("Ctrl-C while the run is being created: the run is stopped and removed, never attached, exit 130", async () => {
+  const api = new FakeApi({ "POST /api/v1/apps/web/runs": { id: ID, name: "n" }, [`DELETE /api/v1/apps/web/runs/${ID}`]: { id: ID, stopped: true } });
+  const f = fakeIo({ tty: false });
+  api.onCall = (key) => {
+    if (key.startsWith("POST")) f.signal();
+  };
+  await yk(["run", "-a", "web", "--", "sleep", "300"], api, f.io);
+  assert.deepEqual(f.attached, []);
+  assert.deepEqual(api.calls.map((c) => c.method), ["POST", "DELETE"]);
+  assert.deepEqual(f.exits, [130]);
+  assert.equal(f.signalHandlers.size, 0, "no handler is left behind");
+});
+
+test("Ctrl-C while the attach is answered: the stream is reset (the server stops the run), exit 130", async () => {
+  const api = new FakeApi({ "POST /api/v1/apps/web/runs": { id: ID, name: "n" } });
+  const f = fakeIo({ tty: false, signalOnAttach: true });
+  await yk(["run", "-a", "web", "--", "sleep", "300"], api, f.io);
+  assert.equal(f.attached.length, 1);
+  assert.equal(f.sockets[0].destroyed, true);
+  assert.deepEqual(api.calls.map((c) => c.method), ["POST"]);
+  assert.deepEqual(f.exits, [130]);
+  assert.equal(f.signalHandlers.size, 0);
 });

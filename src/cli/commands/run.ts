@@ -3,7 +3,7 @@ import type { Duplex } from "node:stream";
 import type { RunCreated, RunRequest, RunView } from "../../runs/contract.js";
 import { argvProblem } from "../../runs/validate.js";
 import { apiPath, CliError, resolveConfig, usageError } from "../api-client.js";
-import { openUpgrade, pumpSession, type SessionIo } from "../attach.js";
+import { openUpgrade, pumpSession, resetStream, type SessionIo } from "../attach.js";
 import { appOption, type CliContext } from "./context.js";
 
 /** What `yk run` needs beyond CliContext: the terminal, the attach, and a way to exit with the container's code. */
@@ -59,14 +59,36 @@ export function registerRun(program: Command, ctx: CliContext, makeIo: (ctx: Cli
       const io = makeIo(ctx);
       const req = runRequest(command, opts, { stdinTTY: io.stdin.isTTY === true, stdoutTTY: io.stdout.isTTY === true });
       const api = ctx.api();
-      const run = await api.json<RunCreated>("POST", apiPath("apps", opts.app, "runs"), req);
+      // Caught from the start: the server starts the container during the attach, before the CLI has the stream.
+      let interrupted = false;
+      const offEarly = req.detach ? () => {} : io.onSignal(() => void (interrupted = true));
+      let run: RunCreated;
+      try {
+        run = await api.json<RunCreated>("POST", apiPath("apps", opts.app, "runs"), req);
+      } catch (e) {
+        offEarly();
+        throw e;
+      }
       if (req.detach) {
         ctx.out(`Running ${show(req.command)} on ${opts.app} as ${run.name} (detached).\nSee its output with: yk logs -a ${opts.app}\n`);
         return;
       }
       const runPath = apiPath("apps", opts.app, "runs", run.id);
-      const size = req.tty && io.stdout.rows && io.stdout.columns ? `?rows=${io.stdout.rows}&cols=${io.stdout.columns}` : "";
-      const socket = await io.attach(`${runPath}/attach${size}`);
+      let socket: Duplex | null = null;
+      try {
+        if (!interrupted) {
+          const size = req.tty && io.stdout.rows && io.stdout.columns ? `?rows=${io.stdout.rows}&cols=${io.stdout.columns}` : "";
+          socket = await io.attach(`${runPath}/attach${size}`);
+        }
+      } finally {
+        offEarly();
+      }
+      if (interrupted || !socket) {
+        // a reset stream makes the server stop and remove it; a run never attached is removed here
+        if (socket) resetStream(socket);
+        else await api.json("DELETE", runPath).catch(() => {});
+        return io.exit(130);
+      }
       const resize = () => {
         if (io.stdout.rows && io.stdout.columns) api.json("POST", `${runPath}/resize`, { rows: io.stdout.rows, cols: io.stdout.columns }).catch(() => {});
       };
