@@ -13,6 +13,8 @@ import { auditRoutes, loginRoutes, SESSION_COOKIE, sessionRoutes, tokenRoutes, u
 import { appRouteGroups } from "./routes/index.js";
 import { openApiDocument } from "./openapi.js";
 import { configAdminRoutes } from "./routes/config.js";
+import { eventRoutes } from "../ui/events.js";
+import { uiRoutes } from "../ui/static.js";
 
 /**
  * The REST API. Authentication and authorization are checked here, in one
@@ -61,6 +63,8 @@ export function createApi(s: ApiServices): Hono {
   api.route("/api/v1/users", userRoutes(s));
   api.route("/api/v1/tokens", tokenRoutes(s));
   api.route("/api/v1/audit", auditRoutes(s));
+  api.route("/api/v1/events", eventRoutes(s));
+  api.route("/", uiRoutes());
 
   const apps = new Hono();
   for (const group of appRouteGroups) apps.route("/", group(s));

@@ -170,6 +170,7 @@ export function openApiDocument(version: string): object {
       post: { summary: "Create a personal API token; its secret is in this answer only", requestBody: json({ type: "object", properties: { name: { type: "string", pattern: "^[\\w .:@-]{1,64}$" } } }), responses: { ...ok({ allOf: [ref("Token"), { type: "object", properties: { token: { type: "string" } } }] }, "201"), ...errors } },
     },
     "/api/v1/tokens/{id}": { parameters: [idParam] as unknown as object, delete: { summary: "Revoke one of the caller's tokens", responses: { ...ok({ type: "object" }), ...errors } } },
+    "/api/v1/events": { get: { summary: "Server-sent events for the web UI: an `apps` event with every app the caller may see (status, live release, last deploy) whenever any of it changes", responses: { "200": { description: "text/event-stream", content: { "text/event-stream": { schema: { type: "string" } } } }, ...errors } } },
     "/api/v1/audit": {
       get: {
         summary: "The audit log, newest first (admin): every change with who, what, which app, when, from where and whether it worked",

@@ -1,0 +1,21 @@
+import { useEffect, useState } from "preact/hooks";
+
+/** Loads data, again whenever a dependency changes (the app's live version); keeps the last data while reloading. */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T | null; error: unknown; reload: () => void } {
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [n, setN] = useState(0);
+  useEffect(() => {
+    let current = true;
+    load().then(
+      (d) => {
+        if (!current) return;
+        setData(d);
+        setError(null);
+      },
+      (e) => current && setError(e),
+    );
+    return () => void (current = false);
+  }, [...deps, n]);
+  return { data, error, reload: () => setN((x) => x + 1) };
+}

@@ -1,0 +1,41 @@
+import { useState } from "preact/hooks";
+import { api, setCsrf } from "../api";
+import { described, ErrorNotice, Field } from "../ui";
+
+export function LoginPage({ onLoggedIn }: { onLoggedIn: () => void }) {
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await api<{ csrf: string }>("POST", "/session", { email, password });
+      setCsrf(r.csrf);
+      onLoggedIn();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <main id="main" class="login">
+      <div class="brand"><img src="/assets/icon.svg" alt="" width={32} height={32} /> Yadokari</div>
+      <form class="panel" onSubmit={submit}>
+        <h1>Log in</h1>
+        <ErrorNotice error={error} />
+        <Field id="email" label="Email">
+          <input type="email" {...described("email")} value={email} onInput={(e) => setEmail(e.currentTarget.value)} autoComplete="username" required />
+        </Field>
+        <Field id="password" label="Password">
+          <input type="password" {...described("password")} value={password} onInput={(e) => setPassword(e.currentTarget.value)} autoComplete="current-password" required />
+        </Field>
+        <button type="submit" class="primary" disabled={busy}>{busy ? "Logging in…" : "Log in"}</button>
+        <p class="hint">No account yet? An admin adds you with <code>yk users:add EMAIL --role ROLE</code>.</p>
+      </form>
+    </main>
+  );
+}
