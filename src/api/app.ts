@@ -45,6 +45,7 @@ export function createApi(s: ApiServices): Hono {
     const method = c.req.method;
     const changes = method !== "GET" && method !== "HEAD";
     let status = 500;
+    let createdApp: string | null = null;
     try {
       if (p.via === "session" && changes) checkCsrf(c.req.raw.headers, p);
       const decision = authorize(p, method, c.req.path);
@@ -52,11 +53,13 @@ export function createApi(s: ApiServices): Hono {
       setPrincipal(c, p);
       await next();
       status = c.res.status;
+      // a created app's name is in the body, not the path
+      if (method === "POST" && c.req.path === "/api/v1/apps" && status === 201) createdApp = ((await c.res.clone().json()) as { name?: string }).name ?? null;
     } catch (e) {
       status = (e as AppError).status ?? 500;
       throw e;
     } finally {
-      if (changes) s.audit.record({ actor: p.name, action: `${method} ${c.req.path}`, app: appOfPath(c.req.path), ip: clientIp(c), status, ok: status < 400 });
+      if (changes) s.audit.record({ actor: p.name, action: `${method} ${c.req.path}`, app: createdApp ?? appOfPath(c.req.path), ip: clientIp(c), status, ok: status < 400 });
     }
   });
   api.route("/api/v1", sessionRoutes(s));

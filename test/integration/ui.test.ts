@@ -154,6 +154,14 @@ test("an admin creates an app, deploys it from the browser, sets a config var an
   assert.equal(await confirm.isDisabled(), true);
   await page.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
 
+  // the admin pages: users and the audit log, which has the browser's changes under the user's name
+  await page.getByRole("link", { name: "Users" }).click();
+  await page.getByRole("cell", { name: "vic@example.com", exact: true }).waitFor();
+  await shot(page, "10-users");
+  await page.getByRole("link", { name: "Audit log" }).click();
+  await page.locator("tr", { hasText: `PATCH /api/v1/apps/${app}/config` }).getByText("ana@example.com").waitFor();
+  await shot(page, "11-audit");
+
   // the phone layout
   await page.setViewportSize({ width: 390, height: 800 });
   await page.goto(`${s.url}/#/apps/${app}`);
@@ -167,7 +175,16 @@ test("a viewer sees the app but no config values, no deploy form, no rollback; t
   // the rollback above restored v1's config (Heroku's rule): set a value again, without a deploy
   assert.equal((await s.api("PATCH", `/apps/${app}/config`, { set: { GREETING: SECRET }, restart: false })).status, 200);
   const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-  await logIn(page, "vic@example.com");
+  // with the keyboard only: the email field has focus order first, Enter submits
+  await page.goto(s.url + "/");
+  await page.getByLabel("Email").waitFor();
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "email");
+  await page.keyboard.type("vic@example.com");
+  await page.keyboard.press("Tab");
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press("Enter");
+  await page.getByRole("heading", { name: "Apps", level: 1 }).waitFor();
   await page.getByRole("link", { name: app, exact: true }).click();
   await page.getByRole("heading", { name: "Processes" }).waitFor();
   assert.equal(await page.getByRole("button", { name: /Scale|Restart all/ }).count(), 0);
