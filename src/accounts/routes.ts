@@ -18,6 +18,8 @@ const isHttps = (c: Context) => new URL(c.req.url).protocol === "https:";
  */
 export function loginRoutes(s: ApiServices): Hono {
   const r = new Hono();
+  // the login page offers to create the first admin (with the admin token) until a user exists
+  r.get("/", (c) => c.json({ firstAdminNeeded: s.accounts.users().length === 0 }));
   r.post("/", async (c) => {
     const body = await readJson(c.req.raw);
     const ip = clientIp(c);

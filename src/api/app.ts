@@ -38,7 +38,7 @@ export function createApi(s: ApiServices): Hono {
   api.get("/api/v1/health", (c) => c.json({ ok: true, version: s.version }));
   api.get("/api/openapi.json", (c) => c.json(openApiDocument(s.version)));
 
-  api.route("/api/v1/session", loginRoutes(s)); // POST only: DELETE (logout) is behind the middleware
+  api.route("/api/v1/session", loginRoutes(s)); // GET and POST only: DELETE (logout) is behind the middleware
   api.use("/api/v1/*", async (c, next) => {
     const p = authenticate(c.req.raw.headers, getCookie(c, SESSION_COOKIE), s);
     if (!p) throw new AppError("unauthorized", "missing or invalid API token or session");

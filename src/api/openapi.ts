@@ -143,6 +143,7 @@ export function openApiDocument(version: string): object {
     },
     // Accounts: sessions, users, personal tokens, audit (src/accounts; who may call what: src/accounts/policy.ts)
     "/api/v1/session": {
+      get: { summary: "Whether the first admin user is still to be created (no token needed)", security: [], responses: ok({ type: "object", properties: { firstAdminNeeded: { type: "boolean" } } }) },
       post: {
         summary: "Log in with email and password (no token needed; rate limited). Sets the HttpOnly session cookie and returns the CSRF token; with \"token\": NAME returns a personal API token instead",
         security: [],

@@ -25,10 +25,6 @@ const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `
 
 before(async () => {
   s = await TestServer.start();
-  for (const [email, role, apps] of [["ana@example.com", "admin", undefined], ["vic@example.com", "viewer", [app]]] as const) {
-    const r = await s.api("POST", "/users", { email, role, ...(apps ? { apps } : {}), password: PASSWORD });
-    assert.equal(r.status, 201, JSON.stringify(r.body));
-  }
   s.apps.add(app); // cleaned up by close() once the browser has made it
   browser = await launchChromium({ resolve: s.domain });
 });
@@ -57,6 +53,30 @@ async function unlabelled(page: Page): Promise<string[]> {
     }).map((el) => el.outerHTML.slice(0, 80)),
   );
 }
+
+test("first visit: whoever has the admin token creates the first admin in the browser, and is logged in", async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  await page.goto(s.url + "/");
+  await page.getByRole("heading", { name: "Welcome to Yadokari" }).waitFor();
+  await page.getByLabel("Admin token").fill("yk_wrong");
+  await page.getByLabel("Your email").fill("ana@example.com");
+  await page.getByLabel("Choose a password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create admin and log in" }).click();
+  await page.getByText("missing or invalid API token").waitFor();
+  await shot(page, "00-first-admin");
+  await page.getByLabel("Admin token").fill(s.token);
+  await page.getByRole("button", { name: "Create admin and log in" }).click();
+  await page.getByRole("heading", { name: "Apps", level: 1 }).waitFor();
+  assert.equal((await s.api("GET", "/users")).body[0].role, "admin");
+  // from now on the page asks for a login
+  const fresh = await browser.newPage();
+  await fresh.goto(s.url + "/");
+  await fresh.getByRole("heading", { name: "Log in" }).waitFor();
+  await fresh.close();
+  await page.close();
+  const viewer = await s.api("POST", "/users", { email: "vic@example.com", role: "viewer", apps: [app], password: PASSWORD });
+  assert.equal(viewer.status, 201, JSON.stringify(viewer.body));
+});
 
 test("an admin creates an app, deploys it from the browser, sets a config var and rolls back", async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });

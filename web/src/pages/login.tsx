@@ -1,18 +1,22 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { api, setCsrf } from "../api";
 import { described, ErrorNotice, Field } from "../ui";
+import { FirstAdminForm } from "./first-admin";
 
 export function LoginPage({ onLoggedIn }: { onLoggedIn: () => void }) {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const submit = async (e: Event) => {
-    e.preventDefault();
+  const [firstRun, setFirstRun] = useState(false);
+  useEffect(() => {
+    api<{ firstAdminNeeded: boolean }>("GET", "/session").then((r) => setFirstRun(r.firstAdminNeeded), () => {});
+  }, []);
+  const logIn = async (mail: string, pass: string) => {
     setBusy(true);
     setError(null);
     try {
-      const r = await api<{ csrf: string }>("POST", "/session", { email, password });
+      const r = await api<{ csrf: string }>("POST", "/session", { email: mail, password: pass });
       setCsrf(r.csrf);
       onLoggedIn();
     } catch (err) {
@@ -21,6 +25,16 @@ export function LoginPage({ onLoggedIn }: { onLoggedIn: () => void }) {
       setBusy(false);
     }
   };
+  const submit = (e: Event) => {
+    e.preventDefault();
+    void logIn(email, password);
+  };
+  if (firstRun) return (
+    <main id="main" class="login">
+      <div class="brand"><img src="/assets/icon.svg" alt="" width={32} height={32} /> Yadokari</div>
+      <FirstAdminForm onCreated={(mail, pass) => { setFirstRun(false); void logIn(mail, pass); }} />
+    </main>
+  );
   return (
     <main id="main" class="login">
       <div class="brand"><img src="/assets/icon.svg" alt="" width={32} height={32} /> Yadokari</div>
