@@ -1,6 +1,7 @@
 import type { ComponentChildren, JSX } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError } from "./api";
+import { useAction } from "./load";
 
 /** A labelled input whose error (from the form's check or from the API) sits right under it. */
 export function Field(props: { id: string; label: string; hint?: string; error?: string | null; children: JSX.Element }) {
@@ -56,25 +57,18 @@ export function Ago({ at }: { at: string | null | undefined }) {
 export function ConfirmButton(props: { label: string; title: string; body: ComponentChildren; confirmWord?: string; danger?: boolean; onConfirm: () => Promise<unknown>; disabled?: boolean }) {
   const ref = useRef<HTMLDialogElement>(null);
   const [typed, setTyped] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run, reset } = useAction();
   const open = () => {
     setTyped("");
-    setError(null);
+    reset();
     ref.current?.showModal();
   };
   const confirm = async (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await props.onConfirm();
       ref.current?.close();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   const ok = !props.confirmWord || typed === props.confirmWord;
   const inputId = `confirm-${props.label.replace(/\W+/g, "-").toLowerCase()}`;

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, path, streamLines, upload, type DeployView } from "../api";
-import { useLoad } from "../load";
+import { useAction, useLoad } from "../load";
 import { Ago, Badge, ErrorNotice, Field, LogBox } from "../ui";
 import type { TabProps } from "./app";
 
@@ -9,23 +9,16 @@ const finished = (status: string) => status === "succeeded" || status === "faile
 /** Deploy from the browser: a tar or tar.gz of the source with its Dockerfile, as `yk deploy` sends it. */
 function UploadForm({ app }: { app: string }) {
   const [file, setFile] = useState<File | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const problem = file && !/\.(tar|tar\.gz|tgz)$/i.test(file.name) ? "Choose a .tar, .tar.gz or .tgz file of the app's source (with its Dockerfile at the root)." : null;
   const submit = async (e: Event) => {
     e.preventDefault();
     if (!file || problem) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const type = /\.tar$/i.test(file.name) ? "application/x-tar" : "application/gzip";
       const d = await upload<DeployView>(path("apps", app, "builds"), file, type);
       location.hash = `#/apps/${encodeURIComponent(app)}/deploys/${d.id}`;
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form onSubmit={submit} class="inline-form">

@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { api, ApiError, path, type DomainView } from "../api";
-import { useLoad } from "../load";
+import { useAction, useLoad } from "../load";
 import { ConfirmButton, described, ErrorNotice, Field } from "../ui";
 import { hostnameProblem } from "../validate";
 import type { TabProps } from "./app";
@@ -8,24 +8,17 @@ import type { TabProps } from "./app";
 export function DomainsTab({ app, version, canChange }: TabProps) {
   const list = useLoad(() => api<DomainView[]>("GET", path("apps", app.name, "domains")), [app.name, version]);
   const [host, setHost] = useState("");
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const local = host ? hostnameProblem(host) : null;
   const fieldError = local ?? (error instanceof ApiError && ["invalid_domain", "domain_taken"].includes(error.code) ? `${error.message}. ${error.hint}` : null);
   const add = async (e: Event) => {
     e.preventDefault();
     if (!host || local) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api("POST", path("apps", app.name, "domains"), { hostname: host });
       setHost("");
       list.reload();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <section class="panel" aria-labelledby="h-domains">

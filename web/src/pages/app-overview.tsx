@@ -1,28 +1,21 @@
 import { useState } from "preact/hooks";
 import { api, path, type ContainerView, type ProcessView } from "../api";
-import { useLoad } from "../load";
+import { useAction, useLoad } from "../load";
 import { Ago, Badge, ConfirmButton, ErrorNotice } from "../ui";
 import type { TabProps } from "./app";
 
 function ScaleControl({ app, p, onDone }: { app: string; p: ProcessView; onDone: () => void }) {
   const [n, setN] = useState(String(p.quantity));
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const id = `scale-${p.type}`;
   const bad = !/^\d{1,2}$/.test(n) || Number(n) > 50;
   const scale = async (e: Event) => {
     e.preventDefault();
     if (bad) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api("PATCH", path("apps", app, "formation"), { [p.type]: Number(n) });
       onDone();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form class="row" onSubmit={scale}>

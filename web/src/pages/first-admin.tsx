@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import { ApiError } from "../api";
 import { described, ErrorNotice, Field } from "../ui";
+import { useAction } from "../load";
 
 /**
  * First run: no user exists yet. Whoever holds the admin token (the file
@@ -10,15 +11,12 @@ export function FirstAdminForm({ onCreated }: { onCreated: (email: string, passw
   const [token, setToken] = useState("");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const short = password && [...password].length < 12 ? "At least 12 characters." : null;
   const submit = async (e: Event) => {
     e.preventDefault();
     if (short) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       // the admin token is used for this one call and not kept
       const res = await fetch("/api/v1/users", { method: "POST", headers: { authorization: `Bearer ${token.trim()}`, "content-type": "application/json" }, body: JSON.stringify({ email, role: "admin", password }) });
       if (!res.ok) {
@@ -26,11 +24,7 @@ export function FirstAdminForm({ onCreated }: { onCreated: (email: string, passw
         throw new ApiError(res.status, body.error?.code ?? "error", body.error?.message ?? `failed (${res.status})`, body.error?.hint ?? "");
       }
       onCreated(email, password);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form class="panel" onSubmit={submit}>

@@ -2,29 +2,22 @@ import { useEffect, useState } from "preact/hooks";
 import { api, setCsrf } from "../api";
 import { described, ErrorNotice, Field } from "../ui";
 import { FirstAdminForm } from "./first-admin";
+import { useAction } from "../load";
 
 export function LoginPage({ onLoggedIn }: { onLoggedIn: () => void }) {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const [firstRun, setFirstRun] = useState(false);
   useEffect(() => {
     api<{ firstAdminNeeded: boolean }>("GET", "/session").then((r) => setFirstRun(r.firstAdminNeeded), () => {});
   }, []);
-  const logIn = async (mail: string, pass: string) => {
-    setBusy(true);
-    setError(null);
-    try {
+  const logIn = (mail: string, pass: string) =>
+    run(async () => {
       const r = await api<{ csrf: string }>("POST", "/session", { email: mail, password: pass });
       setCsrf(r.csrf);
       onLoggedIn();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   const submit = (e: Event) => {
     e.preventDefault();
     void logIn(email, password);

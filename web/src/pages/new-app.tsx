@@ -1,13 +1,13 @@
 import { useState } from "preact/hooks";
 import { api, ApiError, type AppView } from "../api";
 import { described, ErrorNotice, Field } from "../ui";
+import { useAction } from "../load";
 import { appNameProblem } from "../validate";
 
 export function NewAppPage() {
   const [name, setName] = useState("");
   const [touched, setTouched] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const local = touched ? appNameProblem(name) : null;
   // the API's message goes next to the field when it is about the name
   const fieldError = local ?? (error instanceof ApiError && ["invalid_name", "app_exists"].includes(error.code) ? `${error.message}. ${error.hint}` : null);
@@ -15,16 +15,10 @@ export function NewAppPage() {
     e.preventDefault();
     setTouched(true);
     if (appNameProblem(name)) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const app = await api<AppView>("POST", "/apps", { name });
       location.hash = `#/apps/${encodeURIComponent(app.name)}/deploys`;
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <>
