@@ -33,7 +33,7 @@ export interface ReleaseView {
 }
 
 /** what started a deploy: an upload, a push, or a change that made a new release of the same image */
-export type DeploySource = "tar" | "git" | "config" | "rollback" | "restart";
+export type DeploySource = "tar" | "git" | "config" | "rollback" | "restart" | "promote";
 
 export type DeployStatus = "queued" | "building" | "deploying" | "succeeded" | "failed";
 

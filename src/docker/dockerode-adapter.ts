@@ -205,6 +205,11 @@ export class DockerodeAdapter implements DockerPort {
     return n;
   }
 
+  async tagImage(ref: string, repo: string, tag: string): Promise<string> {
+    await this.docker.getImage(ref).tag({ repo, tag });
+    return `${repo}:${tag}`;
+  }
+
   async removeImage(ref: string): Promise<boolean> {
     try {
       await this.docker.getImage(ref).remove({ force: true });
