@@ -20,6 +20,8 @@ export interface AppView {
   urls: string[];
   domains: string[];
   gitUrl: string;
+  /** a review app: its parent app and branch */
+  reviewOf?: { parent: string; branch: string } | null;
 }
 
 export interface ReleaseView {

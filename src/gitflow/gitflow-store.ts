@@ -25,6 +25,11 @@ const toReview = (r: ReviewRow): ReviewApp => ({ app: r.app, parent: r.parent, b
 
 const KEEP_DELIVERIES = 200;
 
+/** The parent and branch of a review app, for the app views (null for other apps). */
+export function reviewParent(db: Db, app: string): { parent: string; branch: string } | null {
+  return (db.prepare("SELECT parent, branch FROM review_apps WHERE app = ?").get(app) as { parent: string; branch: string } | undefined) ?? null;
+}
+
 export class GitflowStore {
   constructor(private readonly db: Db, private readonly clock: Clock, private readonly keyring: Keyring) {}
 
