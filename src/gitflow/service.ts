@@ -110,11 +110,7 @@ export class Gitflow {
    * built is deployed from its image, without a rebuild.
    */
   async deployCommit(target: string, source: string, branch: string, sha: string | null): Promise<Deploy> {
-    const url = this.store.secret(source, REPO_URL);
-    if (!url) throw new AppError("not_connected", `app ${source} has no connected repository`);
-    const head = await this.mirrors.fetchBranch(source, url, branch);
-    const commit = sha ?? head;
-    if (sha && !(await this.mirrors.hasCommit(source, sha))) throw new AppError("fetch_failed", `commit ${sha.slice(0, 12)} is not on branch ${branch} of ${source}'s repository (was it force-pushed away?)`);
+    const commit = await this.fetch(source, branch, sha);
     const built = await this.builtRelease(target, commit);
     const app = this.ctx.store.getApp(target)!;
     if (built && app.liveReleaseId) {
@@ -128,6 +124,15 @@ export class Gitflow {
       rmSync(upload.path, { force: true });
       throw e;
     }
+  }
+
+  /** Fetches the branch into `source`'s cache; returns `sha` once it is there (default: the branch head). */
+  private async fetch(source: string, branch: string, sha: string | null): Promise<string> {
+    const url = this.store.secret(source, REPO_URL);
+    if (!url) throw new AppError("not_connected", `app ${source} has no connected repository`);
+    const head = await this.mirrors.fetchBranch(source, url, branch);
+    if (sha && !(await this.mirrors.hasCommit(source, sha))) throw new AppError("fetch_failed", `commit ${sha.slice(0, 12)} is not on branch ${branch} of ${source}'s repository (was it force-pushed away?)`);
+    return sha ?? head;
   }
 
   private async builtRelease(app: string, commit: string): Promise<Release | null> {
@@ -206,6 +211,7 @@ export class Gitflow {
       await this.apps.destroy(ra.app);
       return set(`review app ${ra.app} destroyed: branch ${branch} was deleted`, { targetApp: ra.app });
     }
+    await this.fetch(appName, branch, push.after); // a branch or commit that is not there creates nothing
     const ra = await this.ensureReviewApp(appName, branch);
     set(`review app ${ra.app}: deploying`, { targetApp: ra.app });
     return this.track(d.id, ra.app, await this.deployCommit(ra.app, appName, branch, push.after));
@@ -267,6 +273,7 @@ export class Gitflow {
     if (b === src.branch) throw new AppError("invalid_request", `${b} is ${app.name}'s own branch: it deploys to ${app.name} itself`);
     if (!this.store.reviewSettings(app.name)?.enabled) throw new AppError("review_apps_disabled", `review apps are not enabled on ${app.name}`);
     return this.serial(app.name, async () => {
+      await this.fetch(app.name, b, (commit as string | undefined) ?? null);
       const ra = await this.ensureReviewApp(app.name, b);
       const deploy = await this.deployCommit(ra.app, app.name, b, (commit as string | undefined) ?? null);
       return { reviewApp: this.store.reviewApp(ra.app)!, deploy };
