@@ -17,6 +17,8 @@ test("slugs are lowercase DNS labels", () => {
     validateHostname(`${s}.app.example.com`);
   }
   assert.match(branchSlug("日本語"), /^[0-9a-f]{6}$/, "nothing left: the hash alone");
+  assert.equal(branchSlug("Ünïcode-Façade"), "unicode-facade");
+  assert.equal(branchSlug("機能/ünï"), "uni");
   assert.match(branchSlug("a".repeat(300)), /^a{33}-[0-9a-f]{6}$/);
   assert.notEqual(branchSlug("a".repeat(300)), branchSlug("a".repeat(299)), "two long branches differ by their hash");
 });

@@ -6,9 +6,10 @@ const HASH = 6;
 
 const hash = (s: string, n = HASH) => createHash("sha256").update(s, "utf8").digest("hex").slice(0, n);
 
-/** lowercase; every run of characters other than a-z0-9 becomes one '-'; trimmed of '-'. */
+/** accents dropped, lowercase; every run of characters other than a-z0-9 becomes one '-'; trimmed of '-'. */
 export function baseSlug(branch: string): string {
-  return branch.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  // Accented letters keep their base letter (ü → u); other scripts become '-' and the hash carries them.
+  return branch.normalize("NFKD").replace(/\p{M}+/gu, "").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
 }
 
 /** Cuts `s` so that `s-<suffix>` fits in `max`, without a trailing '-'. */
