@@ -76,3 +76,14 @@ test("promotion is refused clearly when the source image is gone, and for apps t
   const missing = await s.api("POST", `/apps/${stg}/promote`, { to: "no-such-app" });
   assert.equal(missing.status, 404);
 });
+
+test("destroying the source keeps the promoted image the target runs; destroying the target removes it", async () => {
+  const target = await live(prod);
+  const del = await s.api("DELETE", `/apps/${stg}`);
+  assert.equal(del.status, 200, JSON.stringify(del.body));
+  assert.equal((await getVia(s.httpPort, `${prod}.${s.domain}`)).body.trim(), "ok v2");
+  assert.ok(await imageId(target.image), "the promoted image is still there");
+  const delProd = await s.api("DELETE", `/apps/${prod}`);
+  assert.equal(delProd.status, 200, JSON.stringify(delProd.body));
+  assert.deepEqual(await docker.listImages({ filters: { reference: [`yadokari/${prod}`] } }), [], "no image is left under the target's name");
+});
