@@ -66,16 +66,19 @@ export class Gitflow {
 
   // ---- connecting a repository
 
-  connect(appName: string, url: unknown, branch: unknown = "main"): { url: string; branch: string } {
+  connect(appName: string, url: unknown, branch: unknown = "main"): Promise<{ url: string; branch: string }> {
     const app = this.apps.get(appName);
     const repo = parseRepoUrl(url);
     const b = validateBranch(branch);
-    this.ctx.store.tx(() => {
-      this.store.setSecret(app.name, REPO_URL, repo.url);
-      this.store.setSource(app.name, repo.display, b);
+    // After any fetch in progress: the cache of the previous repository is dropped.
+    return this.serial(app.name, async () => {
+      this.ctx.store.tx(() => {
+        this.store.setSecret(app.name, REPO_URL, repo.url);
+        this.store.setSource(app.name, repo.display, b);
+      });
+      this.mirrors.remove(app.name);
+      return { url: repo.display, branch: b };
     });
-    this.mirrors.remove(app.name); // another repository: start a fresh cache
-    return { url: repo.display, branch: b };
   }
 
   info(appName: string, apiBase: string) {

@@ -102,3 +102,12 @@ export async function deliver(
   }
   return { status: r.status, body: parsed };
 }
+
+/** `yk …` as a user runs it against a test server (a child process; YADOKARI_APP unset). */
+export function ykFor(s: { url: string; token: string; dataDir: string }, cli: string) {
+  return (...args: string[]) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, YADOKARI_URL: s.url, YADOKARI_TOKEN: s.token, YADOKARI_CONFIG: join(s.dataDir, "cli.json") };
+    delete env.YADOKARI_APP;
+    return run(process.execPath, [cli, ...args], { env, timeoutMs: 180000 });
+  };
+}

@@ -4,17 +4,13 @@ import { join } from "node:path";
 import { TestServer, FIXTURES, ROOT, docker, uniqueApp } from "../helpers/yadokari.js";
 import { getVia } from "../helpers/http.js";
 import { keepAliveLoad } from "../helpers/load.js";
-import { run } from "../../src/lib/run.js";
+import { ykFor } from "../helpers/git.js";
 
 let s: TestServer;
 const stg = uniqueApp("it-stg");
 const prod = uniqueApp("it-prod");
 const CLI = join(ROOT, "dist/src/main/cli.js");
-const yk = (...args: string[]) => {
-  const env: NodeJS.ProcessEnv = { ...process.env, YADOKARI_URL: s.url, YADOKARI_TOKEN: s.token, YADOKARI_CONFIG: join(s.dataDir, "cli.json") };
-  delete env.YADOKARI_APP;
-  return run(process.execPath, [CLI, ...args], { env, timeoutMs: 180000 });
-};
+const yk = (...args: string[]) => ykFor(s, CLI)(...args);
 const live = async (app: string) => ((await s.api("GET", `/apps/${app}/releases`)).body as any[]).find((r) => r.live);
 const imageId = async (ref: string) => (await docker.getImage(ref).inspect()).Id;
 

@@ -4,7 +4,7 @@ import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { TestServer, FIXTURES, ROOT, appContainers, uniqueApp } from "../helpers/yadokari.js";
 import { getVia, waitFor } from "../helpers/http.js";
-import { LocalRemote, deliver, git, githubDelete, githubPush } from "../helpers/git.js";
+import { LocalRemote, deliver, git, githubDelete, githubPush, ykFor } from "../helpers/git.js";
 import { run } from "../../src/lib/run.js";
 
 let s: TestServer;
@@ -14,11 +14,7 @@ const app = uniqueApp("it-rev");
 const CLI = join(ROOT, "dist/src/main/cli.js");
 const CANARY = `/tmp/yk-pwned-${process.pid}`;
 const LABEL = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
-const yk = (...args: string[]) => {
-  const env: NodeJS.ProcessEnv = { ...process.env, YADOKARI_URL: s.url, YADOKARI_TOKEN: s.token, YADOKARI_CONFIG: join(s.dataDir, "cli.json") };
-  delete env.YADOKARI_APP;
-  return run(process.execPath, [CLI, ...args], { env, timeoutMs: 180000 });
-};
+const yk = (...args: string[]) => ykFor(s, CLI)(...args);
 const reviewApps = async () => {
   const list = ((await s.api("GET", `/apps/${app}/review-apps`)).body.apps as any[]);
   for (const r of list) s.apps.add(r.app); // close() removes their leftovers too
@@ -151,13 +147,16 @@ test("with the delete webhooks missed, the TTL cleanup destroys every expired re
   const t0 = Date.now();
   const en = await yk("review-apps:enable", "-a", app, "--ttl", "3s");
   assert.equal(en.code, 0, en.stderr);
-  await waitFor("the cleanup to destroy the review apps", async () => (await reviewApps()).length === 0, 30000, 250);
+  // The records go first, then the routes, containers and images (Apps.destroy).
+  const gone = async () => {
+    if ((await reviewApps()).length) return false;
+    for (const r of left) if ((await appContainers(r.app)).length) return false;
+    return true;
+  };
+  await waitFor("the cleanup to destroy the review apps and their containers", gone, 30000, 250);
   const took = Date.now() - t0;
-  console.log(`# TTL 3s, cleanup every 1s: ${left.length} review apps destroyed ${took} ms after the TTL was set`);
-  for (const r of left) {
-    assert.equal((await s.api("GET", `/apps/${r.app}`)).status, 404);
-    assert.equal((await appContainers(r.app)).length, 0);
-  }
+  console.log(`# TTL 3s, cleanup every 1s: ${left.length} review apps and their containers gone ${took} ms after the TTL was set`);
+  for (const r of left) assert.equal((await s.api("GET", `/apps/${r.app}`)).status, 404);
   assert.equal((await getVia(s.httpPort, `${app}.${s.domain}`)).body.trim(), "ok v1", "the parent keeps running");
 });
 

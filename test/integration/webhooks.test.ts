@@ -4,19 +4,14 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { TestServer, FIXTURES, ROOT, uniqueApp } from "../helpers/yadokari.js";
 import { getVia, waitFor } from "../helpers/http.js";
-import { LocalRemote, deliver, githubExample, githubPush } from "../helpers/git.js";
-import { run } from "../../src/lib/run.js";
+import { LocalRemote, deliver, githubExample, githubPush, ykFor } from "../helpers/git.js";
 
 let s: TestServer;
 let remote: LocalRemote;
 let secret = "";
 const app = uniqueApp("it-hook");
 const CLI = join(ROOT, "dist/src/main/cli.js");
-const yk = (...args: string[]) => {
-  const env: NodeJS.ProcessEnv = { ...process.env, YADOKARI_URL: s.url, YADOKARI_TOKEN: s.token, YADOKARI_CONFIG: join(s.dataDir, "cli.json") };
-  delete env.YADOKARI_APP;
-  return run(process.execPath, [CLI, ...args], { env, timeoutMs: 180000 });
-};
+const yk = (...args: string[]) => ykFor(s, CLI)(...args);
 const releases = async () => (await s.api("GET", `/apps/${app}/releases`)).body as any[];
 const deploys = async () => (await s.api("GET", `/apps/${app}/deploys`)).body as any[];
 const deliveries = async () => (await s.api("GET", `/apps/${app}/hooks/deliveries`)).body as any[];

@@ -3,6 +3,7 @@ import type { DeployView } from "../../api/contract.js";
 import { keyProblem, parseAssignments } from "../../config-vars/validate.js";
 import { isAppError } from "../../errors/app-error.js";
 import { branchProblem } from "../../gitflow/ref-format.js";
+import { formatTtl } from "../../gitflow/payload.js";
 import { apiPath, usageError } from "../api-client.js";
 import { followDeploy } from "../follow-deploy.js";
 import { relativeTime, renderFields, renderJson, renderTable } from "../output.js";
@@ -57,7 +58,7 @@ export function registerGitflow(program: Command, ctx: CliContext): void {
         ["GitHub webhook", i.webhooks.github],
         ["GitLab webhook", i.webhooks.gitlab],
         ["Webhook secret", i.webhooks.secretSet ? "set (yk hooks:secret)" : "not yet (yk hooks:secret)"],
-        ["Review apps", i.reviewApps.enabled ? `enabled, TTL ${Math.round(i.reviewApps.ttlSec / 3600)}h` : "disabled"],
+        ["Review apps", i.reviewApps.enabled ? `enabled, TTL ${formatTtl(i.reviewApps.ttlSec)} after the last push` : "disabled"],
         ...(i.reviewOf ? [["Review app of", `${i.reviewOf.parent} (${i.reviewOf.branch})`] as [string, string]] : []),
       ]));
     });
