@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { formatTtl, parseGithub, parseGitlab, parseTtl } from "./payload.js";
+import { formatTtl, parseGithub, parseGitlab, parseTtl, reviewCleanupMs } from "./payload.js";
 
 const require = createRequire(import.meta.url);
 const examples = JSON.parse(readFileSync(require.resolve("@octokit/webhooks-examples"), "utf8")) as { name: string; examples: any[] }[];
@@ -16,6 +16,13 @@ test("GitHub's example push, branch-delete and ping payloads parse", () => {
   assert.deepEqual(parseGithub("push", buf(deleted)), { kind: "push", push: { ref: deleted.ref, after: null, deleted: true } });
   assert.deepEqual(parseGithub("ping", buf(ex("ping")[0])), { kind: "ping" });
   assert.deepEqual(parseGithub("star", buf({})), { kind: "other", name: "star" });
+});
+
+test("GitHub's form-encoded deliveries carry the JSON in `payload`", () => {
+  const push = { ref: "refs/heads/main", after: "b".repeat(40) };
+  const form = Buffer.from(new URLSearchParams({ payload: JSON.stringify(push) }).toString());
+  assert.deepEqual(parseGithub("push", form, "application/x-www-form-urlencoded"), { kind: "push", push: { ref: "refs/heads/main", after: "b".repeat(40), deleted: false } });
+  assert.throws(() => parseGithub("push", Buffer.from("x=1"), "application/x-www-form-urlencoded"), (e: any) => e.code === "invalid_request");
 });
 
 test("malformed bodies are invalid_request", () => {
@@ -41,4 +48,11 @@ test("TTLs", () => {
   assert.equal(formatTtl(604800), "7d");
   assert.equal(formatTtl(90), "90s");
   for (const t of ["0s", "7", "7w", "-1d", "366d", 5]) assert.throws(() => parseTtl(t), (e: any) => e.code === "invalid_request", String(t));
+});
+
+test("the cleanup interval from the environment is bounded", () => {
+  assert.equal(reviewCleanupMs(undefined), 60000);
+  assert.equal(reviewCleanupMs("1000"), 1000);
+  assert.equal(reviewCleanupMs("abc"), 60000, "never a busy loop");
+  assert.equal(reviewCleanupMs("5"), 60000);
 });

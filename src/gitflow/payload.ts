@@ -15,10 +15,12 @@ const bad = (why: string): never => {
   throw new AppError("invalid_request", `malformed webhook body: ${why}`);
 };
 
-function parseJson(raw: Uint8Array): Record<string, unknown> {
+function parseJson(raw: Uint8Array, contentType = "application/json"): Record<string, unknown> {
   let v: unknown;
   try {
-    v = JSON.parse(Buffer.from(raw).toString("utf8"));
+    const text = Buffer.from(raw).toString("utf8");
+    // GitHub's other content type: the JSON in a `payload` form field (the signature covers the form body).
+    v = JSON.parse(/^application\/x-www-form-urlencoded\b/i.test(contentType) ? (new URLSearchParams(text).get("payload") ?? "") : text);
   } catch {
     return bad("it is not JSON");
   }
@@ -35,8 +37,8 @@ function push(body: Record<string, unknown>): PushEvent {
 }
 
 /** X-GitHub-Event push or ping; others are recorded and ignored. */
-export function parseGithub(event: string | undefined, raw: Uint8Array): HookEvent {
-  const body = parseJson(raw);
+export function parseGithub(event: string | undefined, raw: Uint8Array, contentType?: string): HookEvent {
+  const body = parseJson(raw, contentType);
   if (event === "ping") return { kind: "ping" };
   if (event === "push") return { kind: "push", push: push(body) };
   if (!event) return bad("the X-GitHub-Event header is missing");
@@ -65,4 +67,10 @@ export function parseTtl(text: unknown): number {
 export function formatTtl(sec: number): string {
   for (const [u, n] of [["d", 86400], ["h", 3600], ["m", 60]] as const) if (sec % n === 0) return `${sec / n}${u}`;
   return `${sec}s`;
+}
+
+/** YADOKARI_REVIEW_CLEANUP_MS: how often expired review apps are looked for (default 60 s, at least 100 ms). */
+export function reviewCleanupMs(env: string | undefined): number {
+  const n = Number(env ?? 60_000);
+  return Number.isFinite(n) && n >= 100 ? Math.min(n, 24 * 3600_000) : 60_000;
 }

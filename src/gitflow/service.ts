@@ -51,7 +51,7 @@ export class Gitflow {
     private readonly deployer: Deployer,
     readonly store: GitflowStore,
     private readonly mirrors: Mirrors,
-    private readonly opts: { cleanupMs: number } = { cleanupMs: 60_000 },
+    private readonly opts: { cleanupMs: number; publicUrl?: string } = { cleanupMs: 60_000 },
   ) {}
 
   /** Work for one parent app (fetches into its cache, review app changes) runs one at a time. */
@@ -89,7 +89,7 @@ export class Gitflow {
     return {
       app: app.name,
       repository: src ? { url: src.urlDisplay, branch: src.branch, connectedAt: src.createdAt } : null,
-      webhooks: { github: `${apiBase}/hooks/github/${app.name}`, gitlab: `${apiBase}/hooks/gitlab/${app.name}`, secretSet: this.store.secret(app.name, WEBHOOK_SECRET) !== null },
+      webhooks: { github: `${this.opts.publicUrl ?? apiBase}/hooks/github/${app.name}`, gitlab: `${this.opts.publicUrl ?? apiBase}/hooks/gitlab/${app.name}`, secretSet: this.store.secret(app.name, WEBHOOK_SECRET) !== null },
       reviewApps: review ? { enabled: review.enabled, ttlSec: review.ttlSec } : { enabled: false, ttlSec: DEFAULT_TTL_SEC },
       reviewOf: parent ? { parent: parent.parent, branch: parent.branch } : null,
     };
@@ -175,7 +175,7 @@ export class Gitflow {
     let parsed: HookEvent;
     let branch: string | null = null;
     try {
-      parsed = req.provider === "github" ? parseGithub(req.headers("x-github-event"), req.raw) : parseGitlab(req.headers("x-gitlab-event"), req.raw);
+      parsed = req.provider === "github" ? parseGithub(req.headers("x-github-event"), req.raw, req.headers("content-type")) : parseGitlab(req.headers("x-gitlab-event"), req.raw);
       if (parsed.kind === "push") branch = branchOfRef(parsed.push.ref);
     } catch (e) {
       return refuse(isAppError(e) ? e : new AppError("invalid_request", "malformed webhook body"));
@@ -319,7 +319,9 @@ export class Gitflow {
       return existing;
     }
     const slug = branchSlug(branch, new Map(this.store.reviewApps(parent).map((r) => [r.slug, r.branch])));
-    const name = reviewAppName(parent, slug);
+    // Another app may already have the name (e.g. parent "a-b" with slug "c", parent "a" with slug "b-c"): a hash of parent and branch then.
+    let name = reviewAppName(parent, slug);
+    if (this.ctx.store.getApp(name)) name = reviewAppName(parent, `${slug}-${createHash("sha256").update(`${parent}\0${branch}`).digest("hex").slice(0, 6)}`);
     if (this.ctx.store.getApp(name)) throw new AppError("app_exists", `the review app name ${name} (branch ${branch}) is taken by another app`);
     const host = validateHostname(`${slug}.${parent}.${this.ctx.domain}`);
     await this.apps.create(name);

@@ -32,6 +32,7 @@ import { Keyring } from "../secrets/keyring.js";
 import { Gitflow } from "../gitflow/service.js";
 import { GitflowStore } from "../gitflow/gitflow-store.js";
 import { Mirrors } from "../gitflow/mirror.js";
+import { reviewCleanupMs } from "../gitflow/payload.js";
 
 export interface ServerOptions {
   dataDir: string;
@@ -128,7 +129,8 @@ export async function startServer(opts: ServerOptions, log: (m: string) => void 
   runs.start();
   // Git sources, webhooks, review apps (with their TTL cleanup) and promotion.
   const gitflow = new Gitflow(ctx, apps, deployer, new GitflowStore(store.db, systemClock, keyring), mirrors, {
-    cleanupMs: Number(process.env.YADOKARI_REVIEW_CLEANUP_MS ?? 60_000),
+    cleanupMs: reviewCleanupMs(process.env.YADOKARI_REVIEW_CLEANUP_MS),
+    publicUrl: process.env.YADOKARI_PUBLIC_URL?.replace(/\/+$/, "") || undefined,
   });
   gitflow.start();
   const services = { ctx, apps, deployer, processes, cron, runs, tokens, views: { store, domain: opts.domain, httpPort: httpL.port, apiBase: apiUrl }, version: VERSION, gitflow };
