@@ -9,7 +9,7 @@ import { run } from "../lib/run.js";
 import { validateAppName } from "../domain/names.js";
 import type { SavedUpload } from "../build/upload.js";
 import { SHA1, validateBranch } from "./ref-format.js";
-import { redact } from "./repo-url.js";
+import { gitTransport, redact } from "./repo-url.js";
 
 /**
  * git with an argv array, never a shell: no remote helpers, no prompts, no
@@ -27,8 +27,8 @@ const GIT_ENV = (): NodeJS.ProcessEnv => ({
 });
 const SAFE = ["-c", "protocol.ext.allow=never", "-c", "protocol.fd.allow=never", "-c", "protocol.file.allow=always", "-c", "core.hooksPath=/dev/null"];
 
-async function git(args: string[], timeoutMs = 120_000): Promise<string> {
-  const r = await run("git", [...SAFE, ...args], { env: GIT_ENV(), timeoutMs });
+async function git(args: string[], timeoutMs = 120_000, env: Record<string, string> = {}): Promise<string> {
+  const r = await run("git", [...SAFE, ...args], { env: { ...GIT_ENV(), ...env }, timeoutMs });
   if (r.code !== 0) throw new AppError("fetch_failed", `git ${args.find((a) => !a.startsWith("-")) ?? ""} failed: ${redactAll(r.stderr.trim()).slice(-500) || `exit ${r.code ?? r.signal}`}`);
   return r.stdout;
 }
@@ -62,7 +62,8 @@ export class Mirrors {
     if (!(await gitAcceptsBranch(branch))) throw new AppError("invalid_ref", `git refuses the branch name ${JSON.stringify(branch.slice(0, 80))}`);
     const dir = await this.ensure(app);
     const local = `refs/yk/${Buffer.from(branch, "utf8").toString("hex")}`; // never a name git could misread
-    await git(["-C", dir, "fetch", "--quiet", "--no-tags", "--no-recurse-submodules", "--force", "--", url, `+refs/heads/${branch}:${local}`]);
+    const t = gitTransport(url);
+    await git(["-C", dir, "fetch", "--quiet", "--no-tags", "--no-recurse-submodules", "--force", "--", t.url, `+refs/heads/${branch}:${local}`], 120_000, t.env);
     const sha = (await git(["-C", dir, "rev-parse", "--verify", "--quiet", "--end-of-options", `${local}^{commit}`])).trim();
     if (!SHA1.test(sha)) throw new AppError("fetch_failed", `branch ${branch} did not resolve to a commit`);
     return sha;

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseRepoUrl, redact } from "./repo-url.js";
+import { gitTransport, parseRepoUrl, redact } from "./repo-url.js";
 
 test("accepts https, ssh, git URLs and absolute local paths", () => {
   assert.equal(parseRepoUrl("https://github.com/acme/web.git").kind, "https");
@@ -26,4 +26,13 @@ test("refuses options, remote helpers, other schemes and odd paths", () => {
 test("error messages never show the password", () => {
   assert.throws(() => parseRepoUrl("https://bot:hunter2@x.com/a b"), (e: any) => !e.message.includes("hunter2"));
   assert.equal(redact("https://x.com/a"), "https://x.com/a");
+});
+
+test("https credentials travel as a header in git's environment, not in its arguments", () => {
+  const t = gitTransport("https://bot:p%40ss@git.example.com/acme/web.git");
+  assert.equal(t.url, "https://git.example.com/acme/web.git");
+  assert.equal(t.env.GIT_CONFIG_KEY_0, "http.extraHeader");
+  assert.equal(t.env.GIT_CONFIG_VALUE_0, `Authorization: Basic ${Buffer.from("bot:p@ss").toString("base64")}`);
+  assert.deepEqual(gitTransport("https://git.example.com/x.git"), { url: "https://git.example.com/x.git", env: {} });
+  assert.deepEqual(gitTransport("/srv/x.git"), { url: "/srv/x.git", env: {} });
 });

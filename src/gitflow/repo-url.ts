@@ -47,3 +47,18 @@ export function parseRepoUrl(input: unknown): RepoUrl {
 export function redact(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):[^/@]*@/i, "$1:***@");
 }
+
+/**
+ * An https URL's user and password become an Authorization header that git
+ * gets through its environment (GIT_CONFIG_*), so they never appear in the
+ * process list as an argument would.
+ */
+export function gitTransport(url: string): { url: string; env: Record<string, string> } {
+  if (!url.startsWith("https://")) return { url, env: {} };
+  const u = new URL(url);
+  if (!u.username && !u.password) return { url, env: {} };
+  const basic = Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`, "utf8").toString("base64");
+  u.username = "";
+  u.password = "";
+  return { url: u.toString(), env: { GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "http.extraHeader", GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}` } };
+}
