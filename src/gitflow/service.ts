@@ -191,8 +191,12 @@ export class Gitflow {
     }
     if (!push) return { status: 200, body: { delivery: deliveryId, outcome: d.outcome } };
     void this.serial(app.name, () => this.handlePush(app.name, d, push, branch)).catch((e) => {
-      this.store.setDeliveryOutcome(d.id, `failed: ${(e as Error).message}`);
       if (!isAppError(e)) this.ctx.log(`delivery ${deliveryId} of ${app.name}: ${(e as Error).stack}`);
+      try {
+        this.store.setDeliveryOutcome(d.id, `failed: ${(e as Error).message}`);
+      } catch (e2) {
+        this.ctx.log(`delivery ${deliveryId} of ${app.name}: its outcome was not recorded: ${(e2 as Error).message}`);
+      }
     });
     return { status: 202, body: { delivery: deliveryId, outcome: "queued" } };
   }
@@ -372,10 +376,13 @@ export class Gitflow {
     this.cleanupTimer = setTimeout(tick, Math.min(this.opts.cleanupMs, 5_000));
   }
 
+  /** Stops the cleanup; waits (up to 10 s) for fetches and review app changes in progress, before the store closes. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.cleanupTimer) clearTimeout(this.cleanupTimer);
-    await this.cleaning;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all([this.cleaning, ...this.queues.values()]), new Promise((r) => (timer = setTimeout(r, 10_000)))]);
+    clearTimeout(timer);
   }
 
   // ---- promotion
