@@ -27,6 +27,8 @@ before(async () => {
 });
 after(async () => {
   await s?.close();
+  // The promoted tag carries the source's labels: if a test failed before the apps were destroyed, remove it by name.
+  for (const img of await docker.listImages({ filters: { reference: [`yadokari/${prod}`] } })) await docker.getImage(img.Id).remove({ force: true }).catch(() => {});
 });
 
 test("releases:promote deploys the source's exact image with the target's config, under keep-alive load with 0 failed requests", async () => {
