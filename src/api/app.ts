@@ -6,6 +6,7 @@ import { tokenFromHeader } from "./auth.js";
 import { appRouteGroups } from "./routes/index.js";
 import { openApiDocument } from "./openapi.js";
 import { configAdminRoutes } from "./routes/config.js";
+import { hookRoutes } from "../gitflow/routes.js";
 
 /**
  * The REST API. Authentication is checked here for every /api/v1 route but
@@ -26,6 +27,10 @@ export function createApi(s: ApiServices): Hono {
 
   api.get("/api/v1/health", (c) => c.json({ ok: true, version: s.version }));
   api.get("/api/openapi.json", (c) => c.json(openApiDocument(s.version)));
+
+  // Webhooks are outside /api/v1 on purpose: GitHub and GitLab cannot send the
+  // API token; each delivery is authenticated by its signature instead.
+  api.route("/hooks", hookRoutes(s));
 
   api.use("/api/v1/*", async (c, next) => {
     if (!s.tokens.verify(tokenFromHeader(c.req.header("authorization")))) throw new AppError("unauthorized", "missing or invalid API token");

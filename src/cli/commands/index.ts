@@ -13,6 +13,7 @@ import { registerProcesses } from "./processes.js";
 import { registerDeploySettings } from "./deploy-settings.js";
 import { registerRun } from "./run.js";
 import { registerStorage } from "./storage.js";
+import { registerGitflow } from "./gitflow.js";
 
 /** Every client command group, in the order `yk --help` lists them. */
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -29,4 +30,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerStorage(program, ctx);
   registerCron(program, ctx);
   registerConfig(program, ctx);
+  registerGitflow(program, ctx);
 }
