@@ -48,7 +48,7 @@ export class Accounts {
   readonly limiter: LoginLimiter;
   private readonly touched = new Map<number, number>();
 
-  constructor(private readonly store: AccountStore, private readonly clock: Clock) {
+  constructor(private readonly store: AccountStore, private readonly clock: Clock, private readonly parentOf: (app: string) => string | null = () => null) {
     this.limiter = new LoginLimiter(clock);
   }
 
@@ -65,7 +65,7 @@ export class Accounts {
 
   /** The principal of a user row (after a password login, or from a token or session). */
   byUser(u: UserRow, via: Principal["via"], csrf?: string): Principal {
-    return { userId: u.id, name: u.email, role: u.role, allApps: u.role === "admin" || u.all_apps === 1, apps: new Set(this.store.grants(u.id)), via, csrf };
+    return { userId: u.id, name: u.email, role: u.role, allApps: u.role === "admin" || u.all_apps === 1, apps: new Set(this.store.grants(u.id)), via, csrf, parentOf: this.parentOf };
   }
 
   /** The principal of an API token (Bearer, or git's Basic password), or null. */

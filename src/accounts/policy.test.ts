@@ -56,3 +56,9 @@ test("everyone reaches their own session and tokens; the bootstrap token cannot 
   assert.equal(code(who("admin", [], null), "POST", "/api/v1/tokens"), 403);
   assert.equal(code(who("admin", [], null), "GET", "/api/v1/tokens"), 200);
 });
+
+test("a grant on an app covers its review apps", () => {
+  const d = { ...who("deployer", ["web"]), parentOf: (a: string) => (a.startsWith("web-") ? "web" : null) };
+  assert.equal(code(d, "POST", "/api/v1/apps/web-feature-x/config"), 200);
+  assert.equal(code(d, "GET", "/api/v1/apps/api-feature-x"), 404);
+});

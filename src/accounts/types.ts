@@ -17,6 +17,8 @@ export interface Principal {
   via: "token" | "session";
   /** the session's CSRF token (sessions only) */
   csrf?: string;
+  /** a review app's parent: a grant on the parent covers its review apps */
+  parentOf?: (app: string) => string | null;
 }
 
 export interface UserView {
@@ -27,4 +29,8 @@ export interface UserView {
   createdBy: string;
 }
 
-export const canSeeApp = (p: Principal, app: string): boolean => p.role === "admin" || p.allApps || p.apps.has(app);
+export function canSeeApp(p: Principal, app: string): boolean {
+  if (p.role === "admin" || p.allApps || p.apps.has(app)) return true;
+  const parent = p.parentOf?.(app);
+  return parent !== null && parent !== undefined && p.apps.has(parent);
+}

@@ -15,6 +15,7 @@ import { openApiDocument } from "./openapi.js";
 import { configAdminRoutes } from "./routes/config.js";
 import { eventRoutes } from "../ui/events.js";
 import { uiRoutes } from "../ui/static.js";
+import { hookRoutes } from "../gitflow/routes.js";
 
 /**
  * The REST API. Authentication and authorization are checked here, in one
@@ -39,6 +40,10 @@ export function createApi(s: ApiServices): Hono {
   api.get("/api/openapi.json", (c) => c.json(openApiDocument(s.version)));
 
   api.route("/api/v1/session", loginRoutes(s)); // GET and POST only: DELETE (logout) is behind the middleware
+  // Webhooks are outside /api/v1 on purpose: GitHub and GitLab cannot send the
+  // API token; each delivery is authenticated by its signature instead.
+  api.route("/hooks", hookRoutes(s));
+
   api.use("/api/v1/*", async (c, next) => {
     const p = authenticate(c.req.raw.headers, getCookie(c, SESSION_COOKIE), s);
     if (!p) throw new AppError("unauthorized", "missing or invalid API token or session");

@@ -20,6 +20,8 @@ export interface AppView {
   urls: string[];
   domains: string[];
   gitUrl: string;
+  /** a review app: its parent app and branch */
+  reviewOf?: { parent: string; branch: string } | null;
 }
 
 export interface ReleaseView {
@@ -35,7 +37,7 @@ export interface ReleaseView {
 }
 
 /** what started a deploy: an upload, a push, or a change that made a new release of the same image */
-export type DeploySource = "tar" | "git" | "config" | "rollback" | "restart";
+export type DeploySource = "tar" | "git" | "config" | "rollback" | "restart" | "promote";
 
 export type DeployStatus = "queued" | "building" | "deploying" | "succeeded" | "failed";
 

@@ -180,6 +180,52 @@ export function openApiDocument(version: string): object {
       },
     },
   };
+  // git connect, webhooks, review apps, promotion (issue 4)
+  const hookDoc = (who: string, header: string) => ({
+    parameters: [appParam] as unknown as object,
+    post: {
+      summary: `${who} webhook (push, ping): NOT behind the API token; authenticated by ${header} with the app's webhook secret. 202 with the delivery id when a deploy was queued, 200 for ping, ignored events and redeliveries; 401 bad signature, 404 unknown app, 400 malformed body, 422 invalid branch name: nothing is triggered then`,
+      security: [],
+      parameters: [{ name: header, in: "header", required: true, schema: { type: "string" } }],
+      requestBody: json({ type: "object" }),
+      responses: { ...ok({ type: "object", properties: { delivery: { type: "string" }, outcome: { type: "string" }, duplicate: { type: "boolean" } } }, "202"), ...errors },
+    },
+  });
+  Object.assign(paths, {
+    "/hooks/github/{app}": hookDoc("GitHub", "X-Hub-Signature-256"),
+    "/hooks/gitlab/{app}": hookDoc("GitLab", "X-Gitlab-Token"),
+    "/api/v1/apps/{app}/git": {
+      parameters: [appParam] as unknown as object,
+      get: { summary: "The connected repository (password hidden), webhook URLs, review app settings", responses: { ...ok(ref("GitInfo")), ...errors } },
+      put: { summary: "Connect a repository: https://, ssh://, git:// URL or absolute local path, and the app's branch", requestBody: json({ type: "object", required: ["url"], properties: { url: { type: "string" }, branch: { type: "string", default: "main" } } }), responses: { ...ok(ref("GitInfo")), ...errors } },
+    },
+    "/api/v1/apps/{app}/git/deploy": {
+      parameters: [appParam] as unknown as object,
+      post: { summary: "Fetch the app's branch, or another branch, (or one commit of it) from the connected repository, build (or reuse the commit's image) and deploy", requestBody: json({ type: "object", properties: { branch: { type: "string", description: "default: the connected branch; git's check-ref-format rules" }, commit: { type: "string", pattern: "^[0-9a-f]{40}$" } } }), responses: { ...ok(ref("Deploy"), "202"), ...errors } },
+    },
+    "/api/v1/apps/{app}/hooks/deliveries": { parameters: [appParam] as unknown as object, get: { summary: "Webhook deliveries, newest first, with their outcome", responses: { ...ok({ type: "array", items: { type: "object" } }), ...errors } } },
+    "/api/v1/apps/{app}/hooks/secret": {
+      parameters: [appParam] as unknown as object,
+      post: { summary: "The webhook secret (made on first call); rotate: true replaces it", requestBody: json({ type: "object", properties: { rotate: { type: "boolean" } } }), responses: { ...ok({ type: "object", properties: { secret: { type: "string" } } }), ...errors } },
+    },
+    "/api/v1/apps/{app}/review-apps": {
+      parameters: [appParam] as unknown as object,
+      get: { summary: "Review app settings and the review apps of this app", responses: { ...ok({ type: "object" }), ...errors } },
+      post: { summary: "Create or update the review app of a branch from the connected repository (for CI without webhooks)", requestBody: json({ type: "object", required: ["branch"], properties: { branch: { type: "string" }, commit: { type: "string", pattern: "^[0-9a-f]{40}$" } } }), responses: { ...ok({ type: "object" }, "202"), ...errors } },
+      delete: { summary: "Destroy the review app of a branch", parameters: [{ name: "branch", in: "query", required: true, schema: { type: "string" } }], responses: { ...ok({ type: "object" }), ...errors } },
+    },
+    "/api/v1/apps/{app}/review-apps/enable": { parameters: [appParam] as unknown as object, post: { summary: "Enable review apps, with a TTL since the last push (default 7d)", requestBody: json({ type: "object", properties: { ttl: { type: "string", pattern: "^[0-9]+[smhd]$" } } }), responses: { ...ok({ type: "object" }), ...errors } } },
+    "/api/v1/apps/{app}/review-apps/disable": { parameters: [appParam] as unknown as object, post: { summary: "Disable review apps and destroy the existing ones", responses: { ...ok({ type: "object" }), ...errors } } },
+    "/api/v1/apps/{app}/review-apps/config": {
+      parameters: [appParam] as unknown as object,
+      get: { summary: "Config vars review apps get on top of the parent's", responses: { ...ok({ type: "object", additionalProperties: { type: "string" } }), ...errors } },
+      patch: { summary: "Set and unset review app config overrides", requestBody: json({ type: "object", properties: { set: { type: "object", additionalProperties: { type: "string" } }, unset: { type: "array", items: { type: "string" } } } }), responses: { ...ok({ type: "object" }), ...errors } },
+    },
+    "/api/v1/apps/{app}/promote": {
+      parameters: [appParam] as unknown as object,
+      post: { summary: "Make a release of the target with this app's live image (no rebuild, same image id) and the target's config; deployed with zero downtime", requestBody: json({ type: "object", required: ["to"], properties: { to: { type: "string" } } }), responses: { ...ok(ref("Deploy"), "202"), ...errors } },
+    },
+  });
   return {
     openapi: "3.1.0",
     info: { title: "Yadokari API", version },
@@ -189,9 +235,9 @@ export function openApiDocument(version: string): object {
       securitySchemes: { bearer: { type: "http", scheme: "bearer" }, session: { type: "apiKey", in: "cookie", name: "yk_session", description: "browser sessions; changes also need the X-CSRF-Token header" } },
       schemas: {
         Error: { type: "object", required: ["error"], properties: { error: { type: "object", required: ["code", "message", "hint"], properties: { code: { type: "string" }, message: { type: "string" }, hint: { type: "string" } } } } },
-        App: { type: "object", properties: { name: { type: "string" }, createdAt: { type: "string" }, webReplicas: { type: "integer" }, liveRelease: { type: ["integer", "null"] }, status: { enum: ["new", "running", "deploying", "failed"] }, urls: { type: "array", items: { type: "string" } }, domains: { type: "array", items: { type: "string" } }, gitUrl: { type: "string" } } },
+        App: { type: "object", properties: { name: { type: "string" }, createdAt: { type: "string" }, webReplicas: { type: "integer" }, liveRelease: { type: ["integer", "null"] }, status: { enum: ["new", "running", "deploying", "failed"] }, urls: { type: "array", items: { type: "string" } }, domains: { type: "array", items: { type: "string" } }, gitUrl: { type: "string" }, reviewOf: { type: ["object", "null"], properties: { parent: { type: "string" }, branch: { type: "string" } } } } },
         Release: { type: "object", properties: { version: { type: "integer" }, image: { type: "string" }, commit: { type: ["string", "null"] }, description: { type: "string" }, createdAt: { type: "string" }, processes: { type: "object" }, live: { type: "boolean" } } },
-        Deploy: { type: "object", properties: { id: { type: "integer" }, app: { type: "string" }, status: { enum: ["queued", "building", "deploying", "succeeded", "failed"] }, source: { enum: ["tar", "git", "config", "rollback", "restart"] }, commit: { type: ["string", "null"] }, ref: { type: ["string", "null"] }, releaseVersion: { type: ["integer", "null"] }, reason: { type: ["string", "null"] }, containerLog: { type: ["string", "null"] }, steps: { type: "array", items: { type: "object" } }, createdAt: { type: "string" }, finishedAt: { type: ["string", "null"] }, urls: { type: "array", items: { type: "string" } } } },
+        Deploy: { type: "object", properties: { id: { type: "integer" }, app: { type: "string" }, status: { enum: ["queued", "building", "deploying", "succeeded", "failed"] }, source: { enum: ["tar", "git", "config", "rollback", "restart", "promote"] }, commit: { type: ["string", "null"] }, ref: { type: ["string", "null"] }, releaseVersion: { type: ["integer", "null"] }, reason: { type: ["string", "null"] }, containerLog: { type: ["string", "null"] }, steps: { type: "array", items: { type: "object" } }, createdAt: { type: "string" }, finishedAt: { type: ["string", "null"] }, urls: { type: "array", items: { type: "string" } } } },
         Container: { type: "object", properties: { id: { type: "string" }, name: { type: "string" }, process: { type: "string" }, release: { type: "integer" }, state: { type: "string" }, status: { type: "string" }, address: { type: ["string", "null"] }, startedAt: { type: ["string", "null"] }, routed: { type: "boolean" } } },
         CronJob: { type: "object", properties: { name: { type: "string" }, command: { type: "string" }, schedule: { type: "string" }, concurrencyPolicy: { enum: ["forbid", "allow", "replace"] }, nextRun: { type: ["string", "null"] }, lastRun: { oneOf: [{ type: "object", properties: { id: { type: "integer" }, status: { type: "string" }, exitCode: { type: ["integer", "null"] }, startedAt: { type: "string" }, finishedAt: { type: ["string", "null"] } } }, { type: "null" }] } } },
         CronRun: { type: "object", properties: { id: { type: "integer" }, app: { type: "string" }, job: { type: "string" }, release: { type: "integer" }, trigger: { enum: ["schedule", "manual"] }, scheduledFor: { type: ["string", "null"] }, status: { enum: ["running", "succeeded", "failed", "timed_out", "skipped", "replaced"] }, exitCode: { type: ["integer", "null"] }, startedAt: { type: "string" }, finishedAt: { type: ["string", "null"] }, output: { type: "string" } } },
@@ -200,6 +246,7 @@ export function openApiDocument(version: string): object {
         User: { type: "object", properties: { email: { type: "string" }, role: { enum: ["admin", "deployer", "viewer"] }, apps: { oneOf: [{ const: "*" }, { type: "array", items: { type: "string" } }] }, createdAt: { type: "string" }, createdBy: { type: "string" } } },
         Token: { type: "object", properties: { id: { type: "integer" }, name: { type: "string" }, createdAt: { type: "string" }, lastUsedAt: { type: ["string", "null"] } } },
         AuditEntry: { type: "object", properties: { id: { type: "integer" }, at: { type: "string" }, actor: { type: "string" }, action: { type: "string" }, app: { type: ["string", "null"] }, ip: { type: "string" }, status: { type: "integer" }, ok: { type: "boolean" } } },
+        GitInfo: { type: "object", properties: { app: { type: "string" }, repository: { type: ["object", "null"] }, webhooks: { type: "object" }, reviewApps: { type: "object" }, reviewOf: { type: ["object", "null"] } } },
         Domain: { type: "object", properties: { hostname: { type: "string" }, kind: { enum: ["default", "custom"] } } },
       },
     },

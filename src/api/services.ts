@@ -7,6 +7,7 @@ import type { EngineContext } from "../engine/context.js";
 import type { Accounts } from "../accounts/accounts.js";
 import type { Audit } from "../accounts/audit.js";
 import type { ViewContext } from "./views.js";
+import type { Gitflow } from "../gitflow/service.js";
 
 /** What the HTTP routes call; wired in src/main/server.ts. */
 export interface ApiServices {
@@ -20,4 +21,6 @@ export interface ApiServices {
   audit: Audit;
   views: ViewContext;
   version: string;
+  /** git connect, webhooks, review apps, promotion */
+  gitflow: Gitflow;
 }

@@ -2,6 +2,7 @@ import type { AppView, DeployView, ReleaseView } from "./contract.js";
 import { webCount, type App, type Deploy, type Release } from "../domain/types.js";
 import type { Store } from "../store/store.js";
 import { appUrls } from "../engine/urls.js";
+import { reviewParent } from "../gitflow/gitflow-store.js";
 
 export interface ViewContext {
   store: Store;
@@ -32,6 +33,7 @@ export function appView(v: ViewContext, app: App): AppView {
     urls: appUrls(app.name, v.domain, domains, v.httpPort),
     domains,
     gitUrl: `${v.apiBase}/git/${app.name}.git`,
+    reviewOf: reviewParent(v.store.db, app.name),
   };
 }
 

@@ -3,6 +3,7 @@ import { PassThrough, type Duplex, type Readable } from "node:stream";
 import { AppError } from "../errors/app-error.js";
 import { LABEL, type ContainerSpec, type DockerEvent, type DockerPort, type ObservedContainer } from "./port.js";
 import { splitLines } from "../lib/lines.js";
+import { imageRepo } from "../domain/names.js";
 
 /** Docker's "not found" and "not modified" answers are expected when cleaning up. */
 function statusOf(e: unknown): number | undefined {
@@ -192,17 +193,34 @@ export class DockerodeAdapter implements DockerPort {
   }
 
   async removeAppImages(app: string): Promise<number> {
-    const images = await this.docker.listImages({ filters: { label: [this.mine, `${LABEL.app}=${app}`] } });
+    // Its own builds (by label) and the images promoted to it from another app (by name).
+    const repo = imageRepo(app);
+    const lists = await Promise.all([
+      this.docker.listImages({ filters: { label: [this.mine, `${LABEL.app}=${app}`] } }),
+      this.docker.listImages({ filters: { label: [this.mine], reference: [repo] } }),
+    ]);
+    const images = new Map(lists.flat().map((i) => [i.Id, i]));
     let n = 0;
-    for (const img of images) {
-      try {
-        await this.docker.getImage(img.Id).remove({ force: true });
-        n++;
-      } catch (e) {
-        if (statusOf(e) !== 404) throw e;
+    for (const img of images.values()) {
+      const tags = (img.RepoTags ?? []).filter((t) => t !== "<none>:<none>");
+      const own = tags.filter((t) => t.startsWith(`${repo}:`));
+      // An image another app also runs (a promotion) only loses this app's tags.
+      const refs = own.length < tags.length ? own : [img.Id];
+      for (const ref of refs) {
+        try {
+          await this.docker.getImage(ref).remove({ force: refs[0] === img.Id });
+          n++;
+        } catch (e) {
+          if (statusOf(e) !== 404) throw e;
+        }
       }
     }
     return n;
+  }
+
+  async tagImage(ref: string, repo: string, tag: string): Promise<string> {
+    await this.docker.getImage(ref).tag({ repo, tag });
+    return `${repo}:${tag}`;
   }
 
   async removeImage(ref: string): Promise<boolean> {

@@ -75,6 +75,8 @@ export interface DockerPort {
   removeAppImages(app: string): Promise<number>;
   /** Removes one image by reference; false when it was not there. */
   removeImage(ref: string): Promise<boolean>;
+  /** Adds the tag repo:tag to an existing image (the same image id); returns "repo:tag". */
+  tagImage(ref: string, repo: string, tag: string): Promise<string>;
   /** Waits for a container to exit; null if it still runs after timeoutMs. */
   wait(id: string, timeoutMs: number): Promise<{ exitCode: number } | null>;
   /** Subscribes to container events of our containers; returns an unsubscribe function. */

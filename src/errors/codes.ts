@@ -30,6 +30,13 @@ export const CODES = {
   invalid_user: { status: 422, hint: "Users have an email address, a role (admin, deployer or viewer), app grants (names or \"*\") and a password of 12 to 1024 characters." },
   user_exists: { status: 409, hint: "Update the existing user with 'yk users:update EMAIL', or remove it first." },
   internal: { status: 500, hint: "This is a bug in Yadokari. Report it with the request id." },
+  // git connect, webhooks, review apps, promotion (issue 4)
+  invalid_ref: { status: 422, hint: "Use a branch name git accepts (git check-ref-format), not starting with '-', at most 255 bytes." },
+  invalid_repo_url: { status: 422, hint: "Use an https://, ssh:// or git:// URL, or an absolute local path, e.g. yk git:connect -a APP https://github.com/acme/web.git" },
+  bad_signature: { status: 401, hint: "Sign the raw body with the app's webhook secret ('yk hooks:secret -a APP'): GitHub's X-Hub-Signature-256, or GitLab's X-Gitlab-Token." },
+  not_connected: { status: 409, hint: "Connect a repository first: yk git:connect -a APP REPO_URL [--branch main]" },
+  review_apps_disabled: { status: 409, hint: "Enable them first: yk review-apps:enable -a APP [--ttl 7d]" },
+  fetch_failed: { status: 422, hint: "Check that the server can reach the repository ('yk git:info -a APP') and that the branch and commit exist there." },
 } as const satisfies Record<string, { status: number; hint: string }>;
 
 export type ErrorCode = keyof typeof CODES;

@@ -23,6 +23,7 @@ import { desiredFromStore, syncRouter } from "../engine/router-sync.js";
 import { NETWORK } from "../engine/plan/container-spec.js";
 import { tokenFromHeader } from "../api/auth.js";
 import { Accounts } from "../accounts/accounts.js";
+import { reviewParent } from "../gitflow/gitflow-store.js";
 import { AccountStore } from "../accounts/account-store.js";
 import { Audit } from "../accounts/audit.js";
 import { authorize } from "../accounts/policy.js";
@@ -33,6 +34,10 @@ import { handleGit } from "../git/http-backend.js";
 import { parseListen } from "../lib/listen.js";
 import { capLogFile } from "../lib/log-cap.js";
 import { Keyring } from "../secrets/keyring.js";
+import { Gitflow } from "../gitflow/service.js";
+import { GitflowStore } from "../gitflow/gitflow-store.js";
+import { Mirrors } from "../gitflow/mirror.js";
+import { reviewCleanupMs } from "../gitflow/payload.js";
 
 export interface ServerOptions {
   dataDir: string;
@@ -81,13 +86,14 @@ export async function startServer(opts: ServerOptions, log: (m: string) => void 
   };
 
   const accountStore = new AccountStore(store.db, systemClock);
-  const accounts = new Accounts(accountStore, systemClock);
+  const accounts = new Accounts(accountStore, systemClock, (app) => reviewParent(store.db, app)?.parent ?? null);
   const audit = new Audit(accountStore);
   const admin = accounts.bootstrapAdmin(opts.dataDir);
   log(admin.created ? `admin token written to ${admin.path} (shown once; keep it safe)` : `admin token: see ${admin.path}`);
 
   const repos = new GitRepos(join(opts.dataDir, "git"));
-  const apps = new Apps(ctx, { onCreate: async (a) => void (await repos.ensure(a)), onDestroy: async (a) => repos.remove(a) });
+  const mirrors = new Mirrors(join(opts.dataDir, "git-cache"), join(opts.dataDir, "uploads"));
+  const apps = new Apps(ctx, { onCreate: async (a) => void (await repos.ensure(a)), onDestroy: async (a) => { repos.remove(a); mirrors.remove(a); } });
   const deployer = new Deployer(ctx);
   deployer.recoverInterrupted();
 
@@ -128,7 +134,13 @@ export async function startServer(opts: ServerOptions, log: (m: string) => void 
   // One-off runs: attach sessions and the sweep that removes finished or abandoned run containers.
   const runs = new Runs(ctx, runSettings(process.env));
   runs.start();
-  const services = { ctx, apps, deployer, processes, cron, runs, accounts, audit, views: { store, domain: opts.domain, httpPort: httpL.port, apiBase: apiUrl }, version: VERSION };
+  // Git sources, webhooks, review apps (with their TTL cleanup) and promotion.
+  const gitflow = new Gitflow(ctx, apps, deployer, new GitflowStore(store.db, systemClock, keyring), mirrors, {
+    cleanupMs: reviewCleanupMs(process.env.YADOKARI_REVIEW_CLEANUP_MS),
+    publicUrl: process.env.YADOKARI_PUBLIC_URL?.replace(/\/+$/, "") || undefined,
+  });
+  gitflow.start();
+  const services = { ctx, apps, deployer, processes, cron, runs, accounts, audit, views: { store, domain: opts.domain, httpPort: httpL.port, apiBase: apiUrl }, version: VERSION, gitflow };
   const honoApp = createApi(services);
   const listener = getRequestListener(honoApp.fetch);
   const server = http.createServer((req, res) => {
@@ -169,6 +181,7 @@ export async function startServer(opts: ServerOptions, log: (m: string) => void 
       clearInterval(logCapper);
       reconciler.stop();
       await cron.stop();
+      await gitflow.stop();
       runs.stop(); // closes attached clients, so the HTTP server can close
       await new Promise<void>((r) => {
         server.close(() => r());

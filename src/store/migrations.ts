@@ -134,6 +134,60 @@ export const MIGRATIONS: string[] = [
   CREATE INDEX cron_runs_job ON cron_runs (app, job, id);
   CREATE INDEX cron_runs_running ON cron_runs (status) WHERE status = 'running';
   `,
+  // Git sources, webhooks, review apps (issue 4). Secrets (webhook secret,
+  // repository URL with credentials, review-app config overrides) are sealed
+  // per app and name like config vars. Deliveries: an accepted delivery id is
+  // unique per app and provider, and so is its body's hash (a redelivery, or a
+  // signed body replayed under another delivery id, is not deployed twice); refused
+  // ones are recorded too but never block a genuine delivery.
+  `
+  CREATE TABLE app_secrets (
+    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    sealed TEXT NOT NULL,
+    PRIMARY KEY (app, name)
+  );
+  CREATE TABLE git_sources (
+    app TEXT PRIMARY KEY REFERENCES apps(name) ON DELETE CASCADE,
+    url_display TEXT NOT NULL,
+    branch TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE hook_deliveries (
+    id INTEGER PRIMARY KEY,
+    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+    provider TEXT NOT NULL,
+    delivery_id TEXT NOT NULL,
+    event TEXT NOT NULL,
+    accepted INTEGER NOT NULL,
+    body_sha256 TEXT NOT NULL,
+    ref TEXT,
+    commit_sha TEXT,
+    outcome TEXT NOT NULL,
+    target_app TEXT,
+    deploy_id INTEGER,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX hook_deliveries_accepted ON hook_deliveries (app, provider, delivery_id) WHERE accepted = 1;
+  CREATE UNIQUE INDEX hook_deliveries_body ON hook_deliveries (app, provider, body_sha256) WHERE accepted = 1;
+  CREATE INDEX hook_deliveries_app ON hook_deliveries (app, id);
+  CREATE TABLE review_settings (
+    app TEXT PRIMARY KEY REFERENCES apps(name) ON DELETE CASCADE,
+    enabled INTEGER NOT NULL,
+    ttl_sec INTEGER NOT NULL
+  );
+  CREATE TABLE review_apps (
+    app TEXT PRIMARY KEY REFERENCES apps(name) ON DELETE CASCADE,
+    parent TEXT NOT NULL,
+    branch TEXT NOT NULL,
+    slug TEXT NOT NULL,
+    last_push_at TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (parent, branch),
+    UNIQUE (parent, slug)
+  );
+  `,
   // Accounts (issue 5): users with roles and app grants, personal tokens
   // (the bootstrap admin token has no user), browser sessions, the audit log.
   `

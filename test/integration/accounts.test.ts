@@ -115,6 +115,10 @@ test("what each role sees: a filtered app list, config keys without values for v
   assert.match(shown.stdout, /SECRET:\s+\(hidden/);
   assert.equal(shown.stdout.includes(SECRET), false);
   assert.match((await yk(["whoami"], tokens.deployer)).stdout, new RegExp(`deployer@example.com \\(deployer; apps: ${other}\\)`));
+  // promotion names its target in the body: the target must be the caller's too
+  const promote = await call("POST", `/api/v1/apps/${other}/promote`, { token: tokens.deployer, body: { to: mine } });
+  assert.equal(promote.status, 404);
+  assert.equal(promote.body.error.message, `${mine} does not exist`);
   // git: a viewer may fetch but not push; another app's deployer does not see the repository
   const basic = (t: string) => `Basic ${Buffer.from(`git:${t}`).toString("base64")}`;
   const push = await fetch(`${s.url}/git/${mine}.git/info/refs?service=git-receive-pack`, { headers: { authorization: basic(tokens.viewer) } });

@@ -7,6 +7,7 @@ import { TestServer, ROOT, uniqueApp } from "../helpers/yadokari.js";
 import { launchChromium, screenshotDir } from "../helpers/browser.js";
 import { getVia, waitFor } from "../helpers/http.js";
 import { packTarGz } from "../../src/cli/pack.js";
+import { LocalRemote } from "../helpers/git.js";
 
 /**
  * The web UI in Debian's Chromium against a real server, dockerd and router:
@@ -161,10 +162,31 @@ test("an admin creates an app, deploys it from the browser, sets a config var an
   const who = await page.locator("tr", { hasText: "Rollback to v1" }).textContent();
   assert.match(who ?? "", /ana@example\.com/, "the release records who made it");
 
+  // with a connected repository, a chosen branch deploys from the page
+  const remote = await LocalRemote.create(join(ROOT, "examples/node-hello"));
+  try {
+    await remote.commit("feature/ui", "NOTES.md", "from a branch\n");
+    assert.equal((await s.api("PUT", `/apps/${app}/git`, { url: remote.bare, branch: "main" })).status, 200);
+    await page.getByRole("link", { name: "Deploys" }).click();
+    await page.getByLabel("Branch").fill("feature/ui");
+    await page.getByLabel("Commit (optional)").fill("not-a-sha");
+    await page.getByText("A full 40-character lowercase commit SHA").waitFor();
+    await page.getByLabel("Commit (optional)").fill("");
+    await shot(page, "07-deploy-from-git");
+    await page.getByRole("button", { name: "Deploy from git" }).click();
+    await page.getByRole("heading", { name: /Deploy #4/ }).waitFor();
+    await page.getByText(/Live at http/).waitFor({ timeout: 120_000 });
+    const deployed = (await s.api("GET", `/apps/${app}/deploys/4`)).body;
+    assert.equal(deployed.commit, await remote.head("feature/ui"));
+    assert.equal(deployed.ref, "refs/heads/feature/ui");
+  } finally {
+    remote.remove();
+  }
+
   // the apps list, updated live
   await page.getByRole("link", { name: "Apps", exact: true }).first().click();
   await page.locator("tr", { hasText: app }).getByText("running").waitFor();
-  await shot(page, "07-apps");
+  await shot(page, "08-apps");
   // destroying asks for the name first
   await page.goto(`${s.url}/#/apps/${app}/settings`);
   await page.getByRole("button", { name: "Destroy app" }).click();
@@ -186,7 +208,7 @@ test("an admin creates an app, deploys it from the browser, sets a config var an
   await page.setViewportSize({ width: 390, height: 800 });
   await page.goto(`${s.url}/#/apps/${app}`);
   await page.getByText("1 / 1").waitFor({ timeout: 30_000 });
-  await shot(page, "08-app-phone");
+  await shot(page, "09-app-phone");
   assert.deepEqual(consoleErrors, []);
   await page.close();
 });
@@ -215,7 +237,7 @@ test("a viewer sees the app but no config values, no deploy form, no rollback; t
   await page.getByText("hidden from the viewer role").waitFor();
   assert.equal(await page.getByRole("button", { name: /Reveal|Unset/ }).count(), 0);
   assert.equal(await page.getByText(SECRET).count(), 0);
-  await shot(page, "09-viewer-config");
+  await shot(page, "12-viewer-config");
   await page.getByRole("link", { name: "Releases" }).click();
   await page.getByText("Rollback to v1").waitFor();
   assert.equal(await page.getByRole("button", { name: /Roll back/ }).count(), 0);

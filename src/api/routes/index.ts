@@ -10,6 +10,9 @@ import { configRoutes } from "./config.js";
 import { cronRoutes } from "./cron.js";
 import { runRoutes } from "../../runs/routes.js";
 import { storageRoutes } from "../../storage/routes.js";
+import { gitflowRoutes } from "../../gitflow/routes.js";
 
 /** Every route group under /api/v1/apps, one file each. */
-export const appRouteGroups: ((s: ApiServices) => Hono)[] = [appsRoutes, deployRoutes, runtimeRoutes, domainRoutes, processRoutes, releaseRoutes, configRoutes, cronRoutes, runRoutes, storageRoutes];
+export const appRouteGroups: ((s: ApiServices) => Hono)[] = [appsRoutes, deployRoutes, runtimeRoutes, domainRoutes, processRoutes, releaseRoutes, configRoutes, cronRoutes, runRoutes, storageRoutes,
+  gitflowRoutes,
+];

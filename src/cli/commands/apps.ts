@@ -27,10 +27,10 @@ export function registerApps(program: Command, ctx: CliContext): void {
       if (opts.json) return ctx.out(renderJson(apps));
       if (apps.length === 0) return ctx.out("No apps yet. Create one with: yk apps:create NAME\n");
       const now = ctx.now();
-      ctx.out(renderTable(
-        ["name", "status", "release", "web", "url", "created"],
-        apps.map((a) => [a.name, a.status, release(a.liveRelease), String(a.webReplicas), a.urls[0] ?? "-", relativeTime(a.createdAt, now)]),
-      ));
+      const rows = apps.map((a) => [a.name, a.status, release(a.liveRelease), String(a.webReplicas), a.urls[0] ?? "-", relativeTime(a.createdAt, now)]);
+      // Review apps show their parent; the column appears only when there are some.
+      if (apps.some((a) => a.reviewOf)) return ctx.out(renderTable(["name", "status", "release", "web", "url", "created", "review of"], rows.map((r, i) => [...r, apps[i].reviewOf ? `${apps[i].reviewOf!.parent} (${apps[i].reviewOf!.branch})` : ""])));
+      ctx.out(renderTable(["name", "status", "release", "web", "url", "created"], rows));
     });
 
   program

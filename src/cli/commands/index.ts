@@ -14,6 +14,7 @@ import { registerProcesses } from "./processes.js";
 import { registerDeploySettings } from "./deploy-settings.js";
 import { registerRun } from "./run.js";
 import { registerStorage } from "./storage.js";
+import { registerGitflow } from "./gitflow.js";
 
 /** Every client command group, in the order `yk --help` lists them. */
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -31,4 +32,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerCron(program, ctx);
   registerConfig(program, ctx);
   registerAccounts(program, ctx);
+  registerGitflow(program, ctx);
 }

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
-import { api, path, streamLines, upload, type DeployView } from "../api";
+import { api, ApiError, path, streamLines, upload, type DeployView } from "../api";
 import { useAction, useLoad } from "../load";
-import { Ago, Badge, ErrorNotice, Field, LogBox } from "../ui";
+import { Ago, Badge, described, ErrorNotice, Field, LogBox } from "../ui";
 import type { TabProps } from "./app";
 
 const finished = (status: string) => status === "succeeded" || status === "failed";
@@ -27,6 +27,37 @@ function UploadForm({ app }: { app: string }) {
       </Field>
       <button type="submit" class="primary" disabled={!file || !!problem || busy}>{busy ? "Uploading…" : "Deploy"}</button>
       <ErrorNotice error={error} />
+    </form>
+  );
+}
+
+interface GitInfo { repository: { url: string; branch: string } | null }
+
+/** Deploy a branch (by default the connected one) or one commit of it from the app's connected repository. */
+function GitDeployForm({ app, repo }: { app: string; repo: { url: string; branch: string } }) {
+  const [branch, setBranch] = useState(repo.branch);
+  const [commit, setCommit] = useState("");
+  const { busy, error, run } = useAction();
+  const commitProblem = commit && !/^[0-9a-f]{40}$/.test(commit) ? "A full 40-character lowercase commit SHA, or leave it empty for the branch's head." : null;
+  const branchError = error instanceof ApiError && error.code === "invalid_ref" ? `${error.message}. ${error.hint}` : null;
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (commitProblem || !branch) return;
+    await run(async () => {
+      const d = await api<DeployView>("POST", path("apps", app, "git", "deploy"), { branch, ...(commit ? { commit } : {}) });
+      location.hash = `#/apps/${encodeURIComponent(app)}/deploys/${d.id}`;
+    });
+  };
+  return (
+    <form onSubmit={submit} class="inline-form" noValidate>
+      <Field id="git-branch" label="Branch" hint={`From ${repo.url}`} error={branchError}>
+        <input type="text" {...described("git-branch", branchError, true)} value={branch} onInput={(e) => setBranch(e.currentTarget.value)} autoComplete="off" spellcheck={false} />
+      </Field>
+      <Field id="git-commit" label="Commit (optional)" error={commitProblem}>
+        <input type="text" {...described("git-commit", commitProblem)} value={commit} onInput={(e) => setCommit(e.currentTarget.value.trim())} placeholder="the branch's head" autoComplete="off" spellcheck={false} />
+      </Field>
+      <button type="submit" class="primary" disabled={busy || !branch || !!commitProblem}>{busy ? "Fetching…" : "Deploy from git"}</button>
+      {error && !branchError && <ErrorNotice error={error} />}
     </form>
   );
 }
@@ -96,12 +127,21 @@ function DeployDetail({ app, id, version }: { app: string; id: string; version: 
 
 export function DeploysTab({ app, version, canChange, sub }: TabProps) {
   const list = useLoad(() => api<DeployView[]>("GET", path("apps", app.name, "deploys")), [app.name, version]);
+  const git = useLoad(() => api<GitInfo>("GET", path("apps", app.name, "git")), [app.name]);
+  const repo = git.data?.repository ?? null;
   return (
     <>
       {canChange && (
         <section class="panel" aria-labelledby="h-new-deploy">
           <h2 id="h-new-deploy">Deploy</h2>
-          <UploadForm app={app.name} />
+          <div class="subsection">
+            <h3>From the connected repository</h3>
+            {repo ? <GitDeployForm app={app.name} repo={repo} /> : <p class="small muted">Connect a repository (<code>yk git:connect -a {app.name} URL</code>) to deploy a branch or commit from here.</p>}
+          </div>
+          <div class="subsection">
+            <h3>Upload the source</h3>
+            <UploadForm app={app.name} />
+          </div>
         </section>
       )}
       {sub && <DeployDetail key={sub} app={app.name} id={sub} version={version} />}
