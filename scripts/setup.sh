@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Yadokari machine set-up. Idempotent: a second run only checks and rebuilds TypeScript.
-#   - installs the Debian packages Yadokari needs (docker.io, haproxy, busybox-static, wrk, git, curl)
+#   - installs the Debian packages Yadokari needs (docker.io, haproxy, busybox-static, wrk, git, curl);
+#     with --browser also Chromium and fonts, for the web UI's browser tests
 #   - starts dockerd when no Docker engine answers
 #   - installs npm dependencies when needed, then builds (tsc)
 #   - builds the local base images (scripts/base-images.sh)
@@ -19,6 +20,7 @@ fi
 
 # --- 1. Debian packages -------------------------------------------------------
 PACKAGES=(docker.io haproxy busybox-static wrk git curl)
+if [ "${1:-}" = "--browser" ]; then PACKAGES+=(chromium fonts-liberation fonts-dejavu-core); fi
 missing=()
 for p in "${PACKAGES[@]}"; do
   # 'dpkg -s' alone also succeeds for removed-but-not-purged packages: read the status line.

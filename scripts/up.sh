@@ -78,6 +78,7 @@ cat <<MSG
 
 Yadokari is up.
   API:          $API_URL
+  web UI:       $API_URL/  (first visit: create the first admin with the admin token)
   admin token:  $TOKEN_FILE
   server log:   $DATA_DIR/server.log
 

@@ -30,6 +30,8 @@ export interface ReleaseView {
   commit: string | null;
   description: string;
   createdAt: string;
+  /** who made it: a user's email, or "admin" for the bootstrap token */
+  createdBy: string;
   processes: Record<string, string | null>;
   live: boolean;
 }

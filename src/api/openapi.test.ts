@@ -20,16 +20,21 @@ test("every API route is in the OpenAPI document, with its method", () => {
   assert.deepEqual(missing, []);
 });
 
-test("webhook routes are the only routes outside the token check, and say so in the document", async () => {
+test("only webhooks, the UI's files, health and login are outside the token check, and the document says so", async () => {
   const anything: unknown = new Proxy(() => anything, { get: () => anything });
   const api = createApi(anything as ApiServices);
   const outside = api.routes.filter((r) => r.method !== "ALL" && !r.path.startsWith("/api/v1/")).map((r) => `${r.method} ${r.path}`);
-  assert.deepEqual(outside.sort(), ["GET /api/openapi.json", "POST /hooks/github/:app", "POST /hooks/gitlab/:app"]);
+  assert.deepEqual(outside.sort(), ["GET /", "GET /api/openapi.json", "GET /assets/:file", "POST /hooks/github/:app", "POST /hooks/gitlab/:app"]);
+  // under /api/v1, the routes registered before the auth middleware are the public ones
+  const guard = api.routes.findIndex((r) => r.method === "ALL" && r.path === "/api/v1/*");
+  const before = api.routes.slice(0, guard).filter((r) => r.method !== "ALL" && r.path.startsWith("/api/v1/")).map((r) => `${r.method} ${r.path}`);
+  assert.deepEqual(before.sort(), ["GET /api/v1/health", "GET /api/v1/session", "POST /api/v1/session"]);
   const doc = openApiDocument("test") as { paths: Record<string, Record<string, { security?: unknown[] }>> };
-  assert.deepEqual(doc.paths["/hooks/github/{app}"].post.security, []);
-  assert.deepEqual(doc.paths["/hooks/gitlab/{app}"].post.security, []);
-  // And an API route without a token is still refused.
-  const tokens = { verify: () => false };
-  const refused = await createApi({ tokens, ctx: { log: () => {} } } as unknown as ApiServices).request("/api/v1/apps/web/git");
+  for (const [path, method] of [["/hooks/github/{app}", "post"], ["/hooks/gitlab/{app}", "post"], ["/api/v1/health", "get"], ["/api/v1/session", "get"], ["/api/v1/session", "post"]]) {
+    assert.deepEqual(doc.paths[path][method].security, [], `${method} ${path} is documented as public`);
+  }
+  // And an API route without a token or session is still refused.
+  const accounts = { byToken: () => null, bySession: () => null };
+  const refused = await createApi({ accounts, audit: { record: () => {} }, ctx: { log: () => {} } } as unknown as ApiServices).request("/api/v1/apps/web/git");
   assert.equal(refused.status, 401);
 });

@@ -141,6 +141,44 @@ export function openApiDocument(version: string): object {
       },
       delete: { summary: "Remove the mount at a container path", parameters: [{ name: "path", in: "query", required: true, schema: { type: "string" } }], responses: { ...ok({ type: "object", properties: { removed: { type: "string" } } }), ...errors } },
     },
+    // Accounts: sessions, users, personal tokens, audit (src/accounts; who may call what: src/accounts/policy.ts)
+    "/api/v1/session": {
+      get: { summary: "Whether the first admin user is still to be created (no token needed)", security: [], responses: ok({ type: "object", properties: { firstAdminNeeded: { type: "boolean" } } }) },
+      post: {
+        summary: "Log in with email and password (no token needed; rate limited). Sets the HttpOnly session cookie and returns the CSRF token; with \"token\": NAME returns a personal API token instead",
+        security: [],
+        requestBody: json({ type: "object", required: ["email", "password"], properties: { email: { type: "string" }, password: { type: "string" }, token: { type: "string" } } }),
+        responses: { ...ok({ type: "object", properties: { user: ref("User"), csrf: { type: "string" }, expiresAt: { type: "string" }, token: { type: "string" } } }, "201"), ...errors },
+      },
+      delete: { summary: "Log out: end this browser session", responses: { ...ok({ type: "object" }), ...errors } },
+    },
+    "/api/v1/me": { get: { summary: "Who is calling: name, role, apps, and the CSRF token of a browser session", responses: { ...ok({ type: "object" }), ...errors } } },
+    "/api/v1/users": {
+      get: { summary: "List users (admin)", responses: { ...ok({ type: "array", items: ref("User") }), ...errors } },
+      post: {
+        summary: "Add a user (admin); without a password an initial one is generated and returned once",
+        requestBody: json({ type: "object", required: ["email", "role"], properties: { email: { type: "string" }, role: { enum: ["admin", "deployer", "viewer"] }, apps: { oneOf: [{ const: "*" }, { type: "array", items: { type: "string" } }] }, password: { type: "string", minLength: 12, maxLength: 1024 } } }),
+        responses: { ...ok({ type: "object", properties: { user: ref("User"), initialPassword: { type: "string" } } }, "201"), ...errors },
+      },
+    },
+    "/api/v1/users/{email}": {
+      parameters: [{ name: "email", in: "path", required: true, schema: { type: "string" } }] as unknown as object,
+      patch: { summary: "Change a user's role, app grants or password (admin); ends their sessions on a role or password change", requestBody: json({ type: "object", properties: { role: { enum: ["admin", "deployer", "viewer"] }, apps: { oneOf: [{ const: "*" }, { type: "array", items: { type: "string" } }] }, password: { type: "string" } } }), responses: { ...ok(ref("User")), ...errors } },
+      delete: { summary: "Remove a user with their tokens and sessions (admin)", responses: { ...ok({ type: "object" }), ...errors } },
+    },
+    "/api/v1/tokens": {
+      get: { summary: "The caller's personal API tokens (never their secrets)", responses: { ...ok({ type: "array", items: ref("Token") }), ...errors } },
+      post: { summary: "Create a personal API token; its secret is in this answer only", requestBody: json({ type: "object", properties: { name: { type: "string", pattern: "^[\\w .:@-]{1,64}$" } } }), responses: { ...ok({ allOf: [ref("Token"), { type: "object", properties: { token: { type: "string" } } }] }, "201"), ...errors } },
+    },
+    "/api/v1/tokens/{id}": { parameters: [idParam] as unknown as object, delete: { summary: "Revoke one of the caller's tokens", responses: { ...ok({ type: "object" }), ...errors } } },
+    "/api/v1/events": { get: { summary: "Server-sent events for the web UI: an `apps` event with every app the caller may see (status, live release, last deploy) whenever any of it changes", responses: { "200": { description: "text/event-stream", content: { "text/event-stream": { schema: { type: "string" } } } }, ...errors } } },
+    "/api/v1/audit": {
+      get: {
+        summary: "The audit log, newest first (admin): every change with who, what, which app, when, from where and whether it worked",
+        parameters: [{ name: "app", in: "query", schema: { type: "string" } }, { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 1000, default: 100 } }],
+        responses: { ...ok({ type: "array", items: ref("AuditEntry") }), ...errors },
+      },
+    },
   };
   // git connect, webhooks, review apps, promotion (issue 4)
   const hookDoc = (who: string, header: string) => ({
@@ -163,7 +201,7 @@ export function openApiDocument(version: string): object {
     },
     "/api/v1/apps/{app}/git/deploy": {
       parameters: [appParam] as unknown as object,
-      post: { summary: "Fetch the app's branch (or one commit of it) from the connected repository, build (or reuse the commit's image) and deploy", requestBody: json({ type: "object", properties: { commit: { type: "string", pattern: "^[0-9a-f]{40}$" } } }), responses: { ...ok(ref("Deploy"), "202"), ...errors } },
+      post: { summary: "Fetch the app's branch, or another branch, (or one commit of it) from the connected repository, build (or reuse the commit's image) and deploy", requestBody: json({ type: "object", properties: { branch: { type: "string", description: "default: the connected branch; git's check-ref-format rules" }, commit: { type: "string", pattern: "^[0-9a-f]{40}$" } } }), responses: { ...ok(ref("Deploy"), "202"), ...errors } },
     },
     "/api/v1/apps/{app}/hooks/deliveries": { parameters: [appParam] as unknown as object, get: { summary: "Webhook deliveries, newest first, with their outcome", responses: { ...ok({ type: "array", items: { type: "object" } }), ...errors } } },
     "/api/v1/apps/{app}/hooks/secret": {
@@ -191,10 +229,10 @@ export function openApiDocument(version: string): object {
   return {
     openapi: "3.1.0",
     info: { title: "Yadokari API", version },
-    security: [{ bearer: [] }],
+    security: [{ bearer: [] }, { session: [] }],
     paths,
     components: {
-      securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+      securitySchemes: { bearer: { type: "http", scheme: "bearer" }, session: { type: "apiKey", in: "cookie", name: "yk_session", description: "browser sessions; changes also need the X-CSRF-Token header" } },
       schemas: {
         Error: { type: "object", required: ["error"], properties: { error: { type: "object", required: ["code", "message", "hint"], properties: { code: { type: "string" }, message: { type: "string" }, hint: { type: "string" } } } } },
         App: { type: "object", properties: { name: { type: "string" }, createdAt: { type: "string" }, webReplicas: { type: "integer" }, liveRelease: { type: ["integer", "null"] }, status: { enum: ["new", "running", "deploying", "failed"] }, urls: { type: "array", items: { type: "string" } }, domains: { type: "array", items: { type: "string" } }, gitUrl: { type: "string" }, reviewOf: { type: ["object", "null"], properties: { parent: { type: "string" }, branch: { type: "string" } } } } },
@@ -205,6 +243,9 @@ export function openApiDocument(version: string): object {
         CronRun: { type: "object", properties: { id: { type: "integer" }, app: { type: "string" }, job: { type: "string" }, release: { type: "integer" }, trigger: { enum: ["schedule", "manual"] }, scheduledFor: { type: ["string", "null"] }, status: { enum: ["running", "succeeded", "failed", "timed_out", "skipped", "replaced"] }, exitCode: { type: ["integer", "null"] }, startedAt: { type: "string" }, finishedAt: { type: ["string", "null"] }, output: { type: "string" } } },
         Run: { type: "object", properties: { id: { type: "string" }, name: { type: "string" }, state: { type: "string" }, exitCode: { type: ["integer", "null"] } } },
         Mount: { type: "object", properties: { type: { enum: ["bind", "volume"] }, source: { type: "string" }, containerPath: { type: "string" } } },
+        User: { type: "object", properties: { email: { type: "string" }, role: { enum: ["admin", "deployer", "viewer"] }, apps: { oneOf: [{ const: "*" }, { type: "array", items: { type: "string" } }] }, createdAt: { type: "string" }, createdBy: { type: "string" } } },
+        Token: { type: "object", properties: { id: { type: "integer" }, name: { type: "string" }, createdAt: { type: "string" }, lastUsedAt: { type: ["string", "null"] } } },
+        AuditEntry: { type: "object", properties: { id: { type: "integer" }, at: { type: "string" }, actor: { type: "string" }, action: { type: "string" }, app: { type: ["string", "null"] }, ip: { type: "string" }, status: { type: "integer" }, ok: { type: "boolean" } } },
         GitInfo: { type: "object", properties: { app: { type: "string" }, repository: { type: ["object", "null"] }, webhooks: { type: "object" }, reviewApps: { type: "object" }, reviewOf: { type: ["object", "null"] } } },
         Domain: { type: "object", properties: { hostname: { type: "string" }, kind: { enum: ["default", "custom"] } } },
       },

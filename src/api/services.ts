@@ -4,7 +4,8 @@ import type { Processes } from "../engine/processes.js";
 import type { CronScheduler } from "../cron/scheduler.js";
 import type { Runs } from "../runs/runs.js";
 import type { EngineContext } from "../engine/context.js";
-import type { Tokens } from "./auth.js";
+import type { Accounts } from "../accounts/accounts.js";
+import type { Audit } from "../accounts/audit.js";
 import type { ViewContext } from "./views.js";
 import type { Gitflow } from "../gitflow/service.js";
 
@@ -16,7 +17,8 @@ export interface ApiServices {
   processes: Processes;
   cron: CronScheduler;
   runs: Runs;
-  tokens: Tokens;
+  accounts: Accounts;
+  audit: Audit;
   views: ViewContext;
   version: string;
   /** git connect, webhooks, review apps, promotion */

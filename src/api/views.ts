@@ -38,7 +38,7 @@ export function appView(v: ViewContext, app: App): AppView {
 }
 
 export function releaseView(r: Release, liveId: number | null): ReleaseView {
-  return { version: r.version, image: r.image, commit: r.commit, description: r.description, createdAt: r.createdAt, processes: r.processes, live: r.id === liveId };
+  return { version: r.version, image: r.image, commit: r.commit, description: r.description, createdAt: r.createdAt, createdBy: r.createdBy, processes: r.processes, live: r.id === liveId };
 }
 
 export function deployView(v: ViewContext, d: Deploy): DeployView {

@@ -21,10 +21,10 @@ export class Deployer {
   constructor(private readonly ctx: EngineContext) {}
 
   /** Records a queued deploy and runs it after the app's earlier deploys. */
-  submit(app: string, upload: SavedUpload, meta: { source: "tar" | "git"; commit: string | null; ref: string | null }): { deploy: Deploy; done: Promise<void> } {
+  submit(app: string, upload: SavedUpload, meta: { source: "tar" | "git"; commit: string | null; ref: string | null }, actor = "admin"): { deploy: Deploy; done: Promise<void> } {
     const deploy = this.ctx.store.createDeploy({ app, ...meta });
     this.ctx.logs.line(deploy.id, `-----> Deploy #${deploy.id} of ${app} queued`);
-    const done = this.ctx.locks.run(app, () => this.process(deploy, upload));
+    const done = this.ctx.locks.run(app, () => this.process(deploy, upload, actor));
     return { deploy, done };
   }
 
@@ -68,8 +68,8 @@ export class Deployer {
     return { deploy, done };
   }
 
-  private process(deploy: Deploy, upload: SavedUpload): Promise<void> {
-    return this.run(deploy, (out) => this.step(deploy.id, "build", () => buildRelease(this.ctx, deploy, upload, out)), () => rmSync(upload.path, { force: true }));
+  private process(deploy: Deploy, upload: SavedUpload, actor: string): Promise<void> {
+    return this.run(deploy, (out) => this.step(deploy.id, "build", () => buildRelease(this.ctx, deploy, upload, out, actor)), () => rmSync(upload.path, { force: true }));
   }
 
   /** Runs a deploy whose release comes from `makeRelease` (a build, or a change of the live release). */

@@ -76,7 +76,7 @@ export class Processes {
    * A new release copying vN's image, config and formation, deployed with zero
    * downtime. Refused when vN's image was collected (no rebuild happens here).
    */
-  async rollback(app: App, version: number | undefined) {
+  async rollback(app: App, version: number | undefined, actor = "admin") {
     const live = this.live(app);
     if (!live) throw new AppError("not_found", `app ${app.name} has no release to roll back from`);
     const target = version === undefined ? this.ctx.store.listReleases(app.name).find((r) => r.version < live.version) : this.ctx.store.releaseByVersion(app.name, version);
@@ -91,7 +91,7 @@ export class Processes {
       this.ctx.store.changeConfigVars(app.name, { ...Object.fromEntries(Object.keys(current).map((k) => [k, null])), ...target.config });
       this.ctx.store.setFormation(app.name, target.formation);
       const { id: _id, version: _v, createdAt: _c, ...fields } = target;
-      return { ...fields, description, createdBy: "admin" };
+      return { ...fields, description, createdBy: actor };
     });
   }
 

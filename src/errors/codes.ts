@@ -24,6 +24,11 @@ export const CODES = {
   run_failed: { status: 422, hint: "The command runs in the release's image without a shell: check that the program exists there, or run 'yk run -a APP -- sh -c \"…\"'." },
   invalid_mount: { status: 422, hint: "Mount HOST_PATH:CONTAINER_PATH with absolute paths, the host path below a root in YADOKARI_STORAGE_ROOTS, or VOLUME_NAME:CONTAINER_PATH." },
   mount_exists: { status: 409, hint: "Unmount it first with 'yk storage:unmount -a APP CONTAINER_PATH'." },
+  forbidden: { status: 403, hint: "Ask an admin for a role that allows it ('yk users:update EMAIL --role deployer --apps APP')." },
+  csrf_failed: { status: 403, hint: "Reload the page and try again; browser sessions send the X-CSRF-Token header from GET /api/v1/me with every change." },
+  too_many_attempts: { status: 429, hint: "Wait and try again later; repeated failed logins are rate limited." },
+  invalid_user: { status: 422, hint: "Users have an email address, a role (admin, deployer or viewer), app grants (names or \"*\") and a password of 12 to 1024 characters." },
+  user_exists: { status: 409, hint: "Update the existing user with 'yk users:update EMAIL', or remove it first." },
   internal: { status: 500, hint: "This is a bug in Yadokari. Report it with the request id." },
   // git connect, webhooks, review apps, promotion (issue 4)
   invalid_ref: { status: 422, hint: "Use a branch name git accepts (git check-ref-format), not starting with '-', at most 255 bytes." },

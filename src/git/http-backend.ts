@@ -8,8 +8,8 @@ const HTTP_BACKEND = "/usr/lib/git-core/git-http-backend";
 
 export interface GitHttpDeps {
   root: string;
-  /** resolves the token from the request, or null */
-  authenticate: (req: IncomingMessage) => string | null;
+  /** the request's token when its principal may fetch from (push: push to) the app; else why not */
+  authenticate: (req: IncomingMessage, app: string, push: boolean) => { token: string } | { status: 401 | 403 | 404; message: string };
   appExists: (app: string) => boolean;
   ensureRepo: (app: string) => Promise<string>;
   apiUrl: string;
@@ -28,14 +28,16 @@ export async function handleGit(req: IncomingMessage, res: ServerResponse, deps:
     res.end(msg + "\n");
   };
   if (!m) return fail(404, "not a git path: use /git/<app>.git");
-  const token = deps.authenticate(req);
-  if (!token) return fail(401, "authentication required: use the API token as the password", { "www-authenticate": 'Basic realm="yadokari"' });
   let app: string;
   try {
     app = validateAppName(m[1]);
   } catch (e) {
     return fail(422, (e as AppError).message);
   }
+  const push = m[2] === "/git-receive-pack" || url.searchParams.get("service") === "git-receive-pack";
+  const auth = deps.authenticate(req, app, push);
+  if (!("token" in auth)) return fail(auth.status, auth.message, auth.status === 401 ? { "www-authenticate": 'Basic realm="yadokari"' } : {});
+  const token = auth.token;
   if (!deps.appExists(app)) return fail(404, `no app named ${app}: create it first with 'yk apps:create ${app}'`);
   await deps.ensureRepo(app);
 

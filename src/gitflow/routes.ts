@@ -1,3 +1,6 @@
+import { validateBranch } from "./ref-format.js";
+import { principalOf } from "../accounts/principal.js";
+import { authorize } from "../accounts/policy.js";
 import { Hono } from "hono";
 import { AppError } from "../errors/app-error.js";
 import type { ApiServices } from "../api/services.js";
@@ -64,7 +67,9 @@ export function gitflowRoutes(s: ApiServices): Hono {
     const src = g().store.source(app.name);
     if (!src) throw new AppError("not_connected", `app ${app.name} has no connected repository`);
     if (body.commit !== undefined && (typeof body.commit !== "string" || !/^[0-9a-f]{40}$/.test(body.commit))) throw new AppError("invalid_request", "commit must be a full 40-character lowercase hex SHA-1");
-    const deploy = await g().deployCommit(app.name, app.name, src.branch, (body.commit as string | undefined) ?? null);
+    // another branch than the connected one deploys that branch's head (or the commit given) to this app
+    const branch = body.branch === undefined ? src.branch : validateBranch(body.branch);
+    const deploy = await g().deployCommit(app.name, app.name, branch, (body.commit as string | undefined) ?? null, principalOf(c).name);
     return c.json(deployView(s.views, deploy), 202);
   });
 
@@ -80,7 +85,7 @@ export function gitflowRoutes(s: ApiServices): Hono {
   });
   r.post("/:app/review-apps", async (c) => {
     const body = await readJson(c.req.raw);
-    const { reviewApp, deploy } = await g().createReviewApp(c.req.param("app"), body.branch, body.commit);
+    const { reviewApp, deploy } = await g().createReviewApp(c.req.param("app"), body.branch, body.commit, principalOf(c).name);
     return c.json({ reviewApp: reviewView(s, reviewApp), deploy: deployView(s.views, deploy) }, 202);
   });
   r.delete("/:app/review-apps", async (c) => c.json({ destroyed: await g().destroyReviewApp(c.req.param("app"), c.req.query("branch")) }));
@@ -103,7 +108,10 @@ export function gitflowRoutes(s: ApiServices): Hono {
 
   r.post("/:app/promote", async (c) => {
     const body = await readJson(c.req.raw);
-    const { deploy, image } = await g().promote(c.req.param("app"), body.to);
+    // the path names the source; the target must be the caller's to change too
+    const decision = typeof body.to === "string" ? authorize(principalOf(c), "POST", `/api/v1/apps/${encodeURIComponent(body.to)}/releases`) : { allow: true as const };
+    if (!decision.allow) throw new AppError(decision.status === 404 ? "not_found" : "forbidden", decision.message);
+    const { deploy, image } = await g().promote(c.req.param("app"), body.to, principalOf(c).name);
     return c.json({ ...deployView(s.views, deploy), image }, 202);
   });
   return r;

@@ -112,17 +112,17 @@ export class Gitflow {
    * `sha` (default: the branch head) to `target`. A commit `target` already
    * built is deployed from its image, without a rebuild.
    */
-  async deployCommit(target: string, source: string, branch: string, sha: string | null): Promise<Deploy> {
+  async deployCommit(target: string, source: string, branch: string, sha: string | null, actor = "webhook"): Promise<Deploy> {
     const commit = await this.fetch(source, branch, sha);
     const built = await this.builtRelease(target, commit);
     const app = this.ctx.store.getApp(target)!;
     if (built && app.liveReleaseId) {
       const description = `Deploy ${commit.slice(0, 7)} (image reused)`;
-      return this.deployer.submitRelease(target, "git", description, () => this.releaseFrom(target, built, description)).deploy;
+      return this.deployer.submitRelease(target, "git", description, () => this.releaseFrom(target, built, description, actor)).deploy;
     }
     const upload = await this.mirrors.archive(source, commit);
     try {
-      return this.deployer.submit(target, upload, { source: "git", commit, ref: `refs/heads/${branch}` }).deploy;
+      return this.deployer.submit(target, upload, { source: "git", commit, ref: `refs/heads/${branch}` }, actor).deploy;
     } catch (e) {
       rmSync(upload.path, { force: true });
       throw e;
@@ -144,13 +144,13 @@ export class Gitflow {
   }
 
   /** A new release of `target` running `from`'s image and commands with `target`'s own config and formation. */
-  private releaseFrom(target: string, from: Release, description: string, image = from.image): Omit<Release, "id" | "version" | "createdAt"> {
+  private releaseFrom(target: string, from: Release, description: string, actor: string, image = from.image): Omit<Release, "id" | "version" | "createdAt"> {
     const app = this.ctx.store.getApp(target)!;
     const formation = resolveFormation(app.formation, from.manifest.formation, Object.keys(from.processes));
     this.ctx.store.setFormation(target, formation);
     return {
       app: target, image, commit: from.commit, description, processes: from.processes, config: this.ctx.store.configVars(target),
-      healthcheck: from.healthcheck, formation, manifest: from.manifest, createdBy: "admin",
+      healthcheck: from.healthcheck, formation, manifest: from.manifest, createdBy: actor,
     };
   }
 
@@ -271,7 +271,7 @@ export class Gitflow {
   }
 
   /** Creates (or updates) the review app of a branch from the connected repository: for CI systems without webhooks. */
-  async createReviewApp(appName: string, branch: unknown, commit: unknown): Promise<{ reviewApp: ReviewApp; deploy: Deploy }> {
+  async createReviewApp(appName: string, branch: unknown, commit: unknown, actor = "admin"): Promise<{ reviewApp: ReviewApp; deploy: Deploy }> {
     const app = this.apps.get(appName);
     const b = validateBranch(branch);
     if (commit !== undefined && commit !== null && (typeof commit !== "string" || !SHA1.test(commit))) throw new AppError("invalid_request", "commit must be a full 40-character lowercase hex SHA-1");
@@ -282,7 +282,7 @@ export class Gitflow {
     return this.serial(app.name, async () => {
       await this.fetch(app.name, b, (commit as string | undefined) ?? null);
       const ra = await this.ensureReviewApp(app.name, b);
-      const deploy = await this.deployCommit(ra.app, app.name, b, (commit as string | undefined) ?? null);
+      const deploy = await this.deployCommit(ra.app, app.name, b, (commit as string | undefined) ?? null, actor);
       return { reviewApp: this.store.reviewApp(ra.app)!, deploy };
     });
   }
@@ -388,7 +388,7 @@ export class Gitflow {
   // ---- promotion
 
   /** A release of `to` with `from`'s live image (tagged for `to`, same image id) and `to`'s own config, deployed with zero downtime. */
-  async promote(fromName: string, toName: unknown): Promise<{ deploy: Deploy; image: string }> {
+  async promote(fromName: string, toName: unknown, actor = "admin"): Promise<{ deploy: Deploy; image: string }> {
     const from = this.apps.get(fromName);
     if (typeof toName !== "string") throw new AppError("invalid_request", "give the target app: {\"to\": \"production\"}");
     const to = this.apps.get(toName);
@@ -402,7 +402,7 @@ export class Gitflow {
     const tag = `promoted-${from.name}-v${rel.version}`;
     const image = await this.ctx.docker.tagImage(rel.image, `yadokari/${to.name}`, tag);
     const description = `Promote ${from.name} v${rel.version} (${rel.image})`;
-    const { deploy } = this.deployer.submitRelease(to.name, "promote", description, () => this.releaseFrom(to.name, rel, description, image));
+    const { deploy } = this.deployer.submitRelease(to.name, "promote", description, () => this.releaseFrom(to.name, rel, description, actor, image));
     return { deploy, image };
   }
 }

@@ -21,7 +21,12 @@ import { Apps } from "../engine/apps.js";
 import { Processes } from "../engine/processes.js";
 import { desiredFromStore, syncRouter } from "../engine/router-sync.js";
 import { NETWORK } from "../engine/plan/container-spec.js";
-import { Tokens, tokenFromHeader } from "../api/auth.js";
+import { tokenFromHeader } from "../api/auth.js";
+import { Accounts } from "../accounts/accounts.js";
+import { reviewParent } from "../gitflow/gitflow-store.js";
+import { AccountStore } from "../accounts/account-store.js";
+import { Audit } from "../accounts/audit.js";
+import { authorize } from "../accounts/policy.js";
 import { createApi } from "../api/app.js";
 import { handleUpgrade } from "../api/upgrade.js";
 import { GitRepos } from "../git/repos.js";
@@ -80,8 +85,10 @@ export async function startServer(opts: ServerOptions, log: (m: string) => void 
     releasePhaseTimeoutSec: Number(process.env.YADOKARI_RELEASE_TIMEOUT ?? 600),
   };
 
-  const tokens = new Tokens(store);
-  const admin = tokens.bootstrapAdmin(opts.dataDir);
+  const accountStore = new AccountStore(store.db, systemClock);
+  const accounts = new Accounts(accountStore, systemClock, (app) => reviewParent(store.db, app)?.parent ?? null);
+  const audit = new Audit(accountStore);
+  const admin = accounts.bootstrapAdmin(opts.dataDir);
   log(admin.created ? `admin token written to ${admin.path} (shown once; keep it safe)` : `admin token: see ${admin.path}`);
 
   const repos = new GitRepos(join(opts.dataDir, "git"));
@@ -133,16 +140,20 @@ export async function startServer(opts: ServerOptions, log: (m: string) => void 
     publicUrl: process.env.YADOKARI_PUBLIC_URL?.replace(/\/+$/, "") || undefined,
   });
   gitflow.start();
-  const services = { ctx, apps, deployer, processes, cron, runs, tokens, views: { store, domain: opts.domain, httpPort: httpL.port, apiBase: apiUrl }, version: VERSION, gitflow };
+  const services = { ctx, apps, deployer, processes, cron, runs, accounts, audit, views: { store, domain: opts.domain, httpPort: httpL.port, apiBase: apiUrl }, version: VERSION, gitflow };
   const honoApp = createApi(services);
   const listener = getRequestListener(honoApp.fetch);
   const server = http.createServer((req, res) => {
     if (req.url?.startsWith("/git/")) {
       handleGit(req, res, {
         root: repos.root,
-        authenticate: (r) => {
-          const t = tokenFromHeader(r.headers.authorization);
-          return t && tokens.verify(t) ? t : null;
+        authenticate: (r, app, push) => {
+          const token = tokenFromHeader(r.headers.authorization);
+          const p = accounts.byToken(token);
+          if (!token || !p) return { status: 401, message: "authentication required: use an API token as the password" };
+          // a push deploys: the same right as POST …/builds
+          const d = authorize(p, push ? "POST" : "GET", `/api/v1/apps/${app}/builds`);
+          return d.allow ? { token } : { status: d.status, message: d.message };
         },
         appExists: (a) => store.getApp(a) !== null,
         ensureRepo: (a) => repos.ensure(a),

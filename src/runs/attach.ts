@@ -3,6 +3,8 @@ import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { ApiServices } from "../api/services.js";
 import { tokenFromHeader } from "../api/auth.js";
+import { authorize } from "../accounts/policy.js";
+import { appOfPath } from "../accounts/audit.js";
 import { AppError, isAppError } from "../errors/app-error.js";
 import { ATTACH_PATH } from "./contract.js";
 import { parseSize } from "./validate.js";
@@ -39,7 +41,11 @@ export async function handleRunAttach(req: IncomingMessage, socket: Duplex, head
   try {
     const url = new URL(req.url ?? "/", "http://localhost");
     const m = ATTACH_PATH.exec(url.pathname)!;
-    if (!s.tokens.verify(tokenFromHeader(req.headers.authorization))) throw new AppError("unauthorized", "missing or invalid API token");
+    const p = s.accounts.byToken(tokenFromHeader(req.headers.authorization));
+    if (!p) throw new AppError("unauthorized", "missing or invalid API token");
+    const decision = authorize(p, "GET", url.pathname);
+    if (!decision.allow) throw new AppError(decision.status === 404 ? "not_found" : "forbidden", decision.message);
+    s.audit.record({ actor: p.name, action: `ATTACH ${url.pathname}`, app: appOfPath(url.pathname), ip: req.socket.remoteAddress ?? "unknown", status: 101, ok: true });
     if (req.method !== "GET" || (req.headers.upgrade ?? "").toLowerCase() !== "tcp") {
       throw new AppError("invalid_request", "attach expects GET with 'Connection: Upgrade' and 'Upgrade: tcp'");
     }

@@ -188,4 +188,42 @@ export const MIGRATIONS: string[] = [
     UNIQUE (parent, slug)
   );
   `,
+  // Accounts (issue 5): users with roles and app grants, personal tokens
+  // (the bootstrap admin token has no user), browser sessions, the audit log.
+  `
+  CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    password_hash TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'deployer', 'viewer')),
+    all_apps INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL
+  );
+  CREATE TABLE user_apps (
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    app TEXT NOT NULL,
+    PRIMARY KEY (user_id, app)
+  );
+  ALTER TABLE tokens ADD COLUMN user_id INTEGER REFERENCES users(id) ON DELETE CASCADE;
+  ALTER TABLE tokens ADD COLUMN last_used_at TEXT;
+  CREATE TABLE sessions (
+    hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    csrf TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+  );
+  CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    app TEXT,
+    ip TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    ok INTEGER NOT NULL
+  );
+  CREATE INDEX audit_app ON audit (app, id);
+  `,
 ];

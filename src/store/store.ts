@@ -56,14 +56,6 @@ export class Store {
     return (this.db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string }).value;
   }
 
-  // tokens
-  addToken(label: string, hash: string): void {
-    this.db.prepare("INSERT INTO tokens (label, hash, created_at) VALUES (?, ?, ?)").run(label, hash, this.now());
-  }
-  tokenHashes(): string[] {
-    return (this.db.prepare("SELECT hash FROM tokens").all() as { hash: string }[]).map((r) => r.hash);
-  }
-
   // apps
   createApp(name: string): App {
     this.db.prepare("INSERT INTO apps (name, created_at) VALUES (?, ?)").run(name, this.now());

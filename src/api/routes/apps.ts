@@ -2,10 +2,15 @@ import { Hono } from "hono";
 import type { ApiServices } from "../services.js";
 import { appView } from "../views.js";
 import { readJson } from "../read-json.js";
+import { principalOf } from "../../accounts/principal.js";
+import { canSeeApp } from "../../accounts/types.js";
 
 export function appsRoutes(s: ApiServices): Hono {
   const r = new Hono();
-  r.get("/", (c) => c.json(s.ctx.store.listApps().map((a) => appView(s.views, a))));
+  r.get("/", (c) => {
+    const p = principalOf(c);
+    return c.json(s.ctx.store.listApps().filter((a) => canSeeApp(p, a.name)).map((a) => appView(s.views, a)));
+  });
   r.post("/", async (c) => {
     const body = await readJson(c.req.raw);
     const app = await s.apps.create(body.name);

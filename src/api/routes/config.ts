@@ -3,6 +3,7 @@ import { AppError } from "../../errors/app-error.js";
 import type { ApiServices } from "../services.js";
 import { deployView } from "../views.js";
 import { readJson } from "../read-json.js";
+import { principalOf } from "../../accounts/principal.js";
 import { describeChange, parseConfigChange, validateKey, validateTotal } from "../../config-vars/validate.js";
 
 /**
@@ -15,7 +16,11 @@ export function configRoutes(s: ApiServices): Hono {
   const r = new Hono();
   const { store } = s.ctx;
 
-  r.get("/:app/config", (c) => c.json(store.configVars(s.apps.get(c.req.param("app")).name)));
+  r.get("/:app/config", (c) => {
+    const vars = store.configVars(s.apps.get(c.req.param("app")).name);
+    // the viewer role sees which keys are set, never their values
+    return c.json(principalOf(c).role === "viewer" ? Object.fromEntries(Object.keys(vars).map((k) => [k, null])) : vars);
+  });
 
   r.get("/:app/config/:key", (c) => {
     const app = s.apps.get(c.req.param("app"));
@@ -44,7 +49,7 @@ export function configRoutes(s: ApiServices): Hono {
         ...fields,
         config: store.configVars(app.name),
         description,
-        createdBy: "admin",
+        createdBy: principalOf(c).name,
       })).deploy;
     }
     return c.json({ config: store.configVars(app.name), deploy: deploy ? deployView(s.views, deploy) : null });

@@ -6,6 +6,7 @@ import type { ApiServices } from "../services.js";
 import { deployView } from "../views.js";
 import { saveUpload } from "../../build/upload.js";
 import { textStream } from "../text-stream.js";
+import { principalOf } from "../../accounts/principal.js";
 
 const SHA = /^[0-9a-f]{40}$/;
 const REF = /^refs\/heads\/[A-Za-z0-9._\/-]{1,200}$/;
@@ -21,7 +22,7 @@ export function deployRoutes(s: ApiServices): Hono {
     if (ref !== null && (!REF.test(ref) || ref.includes(".."))) throw new AppError("invalid_request", "ref must look like refs/heads/<branch>");
     if (!c.req.raw.body) throw new AppError("invalid_request", "the build body is empty: send a tar or tar.gz of the app's source");
     const upload = await saveUpload(Readable.fromWeb(c.req.raw.body as import("node:stream/web").ReadableStream), join(s.ctx.dataDir, "uploads"));
-    const { deploy } = s.deployer.submit(app.name, upload, { source: commit ? "git" : "tar", commit, ref });
+    const { deploy } = s.deployer.submit(app.name, upload, { source: commit ? "git" : "tar", commit, ref }, principalOf(c).name);
     return c.json(deployView(s.views, deploy), 202);
   });
 

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { AppError } from "../../errors/app-error.js";
 import type { ApiServices } from "../services.js";
 import { deployView, releaseView } from "../views.js";
+import { principalOf } from "../../accounts/principal.js";
 import { readJson } from "../read-json.js";
 
 const versionOf = (text: string): number => {
@@ -39,7 +40,7 @@ export function releaseRoutes(s: ApiServices): Hono {
     const app = s.apps.get(c.req.param("app"));
     const body = await readJson(c.req.raw);
     const version = body.version === undefined || body.version === null ? undefined : versionOf(String(body.version));
-    const { deploy } = await s.processes.rollback(app, version);
+    const { deploy } = await s.processes.rollback(app, version, principalOf(c).name);
     return c.json(deployView(s.views, deploy), 202);
   });
   return r;

@@ -7,7 +7,8 @@ import { followDeploy } from "../follow-deploy.js";
 import { renderJson } from "../output.js";
 import { appOption, jsonOption, type CliContext } from "./context.js";
 
-type Config = Record<string, string>;
+/** null values: the server hides them from the viewer role */
+type Config = Record<string, string | null>;
 interface ConfigChangeResult {
   config: Config;
   deploy: DeployView | null;
@@ -19,7 +20,7 @@ export function renderConfig(app: string, config: Config): string {
   if (keys.length === 0) return `${app} has no config vars.\n`;
   const width = Math.max(...keys.map((k) => k.length + 1));
   const indent = " ".repeat(width + 1);
-  const lines = keys.map((k) => `${(k + ":").padEnd(width)} ${visible(config[k]).split("\n").join("\n" + indent)}`.trimEnd());
+  const lines = keys.map((k) => `${(k + ":").padEnd(width)} ${visible(config[k] ?? "(hidden: the viewer role cannot read values)").split("\n").join("\n" + indent)}`.trimEnd());
   return `=== ${app} Config Vars\n${lines.join("\n")}\n`;
 }
 
@@ -30,7 +31,7 @@ function visible(v: string): string {
 
 /** `KEY=value` lines a POSIX shell reads back as the same values (`eval "$(yk config --shell)"`, or a .env file). */
 export function renderShell(config: Config): string {
-  return Object.entries(config).map(([k, v]) => `${k}=${shellQuote(v)}\n`).join("");
+  return Object.entries(config).map(([k, v]) => (v === null ? `# ${k} is hidden from the viewer role\n` : `${k}=${shellQuote(v)}\n`)).join("");
 }
 
 export function shellQuote(v: string): string {

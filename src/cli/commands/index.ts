@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { registerAccounts } from "./accounts.js";
 import { registerApps } from "./apps.js";
 import { registerConfig } from "./config.js";
 import type { CliContext } from "./context.js";
@@ -30,5 +31,6 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerStorage(program, ctx);
   registerCron(program, ctx);
   registerConfig(program, ctx);
+  registerAccounts(program, ctx);
   registerGitflow(program, ctx);
 }
