@@ -71,7 +71,7 @@ export function ConfigTab({ app, version, canChange, me }: TabProps) {
                   <tr key={k}>
                     <td class="mono">{k}</td>
                     <td><Value key={`${k}-${version}`} app={app.name} k={k} hidden={v === null} /></td>
-                    <td>{canChange && <ConfirmButton label={`Unset ${k}`} danger title={`Unset ${k}?`} body={<p>{k} is removed from {app.name} and every process restarts with zero downtime.</p>} onConfirm={() => change({ unset: [k] }, `Unset ${k}`)} />}</td>
+                    <td>{canChange && <ConfirmButton label={`Unset ${k}`} danger confirmWord={app.name} title={`Unset ${k}?`} body={<p>{k} is removed from {app.name} and every process restarts with zero downtime.</p>} onConfirm={() => change({ unset: [k] }, `Unset ${k}`)} />}</td>
                   </tr>
                 ))}
               </tbody>

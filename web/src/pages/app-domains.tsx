@@ -33,7 +33,7 @@ export function DomainsTab({ app, version, canChange }: TabProps) {
                 <tr key={d.hostname}>
                   <td class="mono">{d.hostname}</td>
                   <td>{d.kind}</td>
-                  <td>{canChange && d.kind === "custom" && <ConfirmButton label={`Remove ${d.hostname}`} danger title={`Remove ${d.hostname}?`} body={<p>The router stops sending {d.hostname} to {app.name} at once.</p>} onConfirm={async () => { await api("DELETE", path("apps", app.name, "domains", d.hostname)); list.reload(); }} />}</td>
+                  <td>{canChange && d.kind === "custom" && <ConfirmButton label={`Remove ${d.hostname}`} danger confirmWord={app.name} title={`Remove ${d.hostname}?`} body={<p>The router stops sending {d.hostname} to {app.name} at once.</p>} onConfirm={async () => { await api("DELETE", path("apps", app.name, "domains", d.hostname)); list.reload(); }} />}</td>
                 </tr>
               ))}
             </tbody>
