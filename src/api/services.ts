@@ -6,6 +6,7 @@ import type { Runs } from "../runs/runs.js";
 import type { EngineContext } from "../engine/context.js";
 import type { Tokens } from "./auth.js";
 import type { ViewContext } from "./views.js";
+import type { RouterMetrics } from "../metrics/sampler.js";
 
 /** What the HTTP routes call; wired in src/main/server.ts. */
 export interface ApiServices {
@@ -18,4 +19,5 @@ export interface ApiServices {
   tokens: Tokens;
   views: ViewContext;
   version: string;
+  metrics: RouterMetrics;
 }

@@ -29,6 +29,7 @@ import { handleGit } from "../git/http-backend.js";
 import { parseListen } from "../lib/listen.js";
 import { capLogFile } from "../lib/log-cap.js";
 import { Keyring } from "../secrets/keyring.js";
+import { RouterMetrics, metricsOptionsFromEnv } from "../metrics/sampler.js";
 
 export interface ServerOptions {
   dataDir: string;
@@ -94,6 +95,9 @@ export async function startServer(opts: ServerOptions, log: (m: string) => void 
   // Cron: adopts runs that outlived a previous server, then evaluates due jobs every tick.
   const cron = new CronScheduler(ctx, cronOptionsFromEnv());
   cron.start();
+  // Request metrics per app and release: the router's counters, sampled.
+  const metrics = new RouterMetrics({ store, router, log }, metricsOptionsFromEnv(process.env, router.paths.log));
+  metrics.start();
 
   // A dead HAProxy is restarted from the store's state.
   const watchdog = setInterval(() => {
@@ -122,7 +126,7 @@ export async function startServer(opts: ServerOptions, log: (m: string) => void 
   // One-off runs: attach sessions and the sweep that removes finished or abandoned run containers.
   const runs = new Runs(ctx, runSettings(process.env));
   runs.start();
-  const services = { ctx, apps, deployer, processes, cron, runs, tokens, views: { store, domain: opts.domain, httpPort: httpL.port, apiBase: apiUrl }, version: VERSION };
+  const services = { ctx, apps, deployer, processes, cron, runs, tokens, views: { store, domain: opts.domain, httpPort: httpL.port, apiBase: apiUrl }, version: VERSION, metrics };
   const honoApp = createApi(services);
   const listener = getRequestListener(honoApp.fetch);
   const server = http.createServer((req, res) => {
@@ -158,6 +162,7 @@ export async function startServer(opts: ServerOptions, log: (m: string) => void 
       clearInterval(watchdog);
       clearInterval(logCapper);
       reconciler.stop();
+      metrics.stop();
       await cron.stop();
       runs.stop(); // closes attached clients, so the HTTP server can close
       await new Promise<void>((r) => {

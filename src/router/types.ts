@@ -40,6 +40,16 @@ export interface ServerStat {
   hrsp5xx: number;
   status: string; // UP, DRAIN, MAINT, no check, ...
   weight: number;
+  /** HTTP responses of every class the server sent (Σ hrsp_1xx..hrsp_other), a counter */
+  responses: number;
+  /** connection errors to the server (counter) */
+  econ: number;
+  /** response errors: the server closed or failed mid-response (counter) */
+  eresp: number;
+  /** average response time (ms to the first byte) over the server's last 1024 requests */
+  rtime: number;
+  /** average total time (ms) over the last 1024 requests */
+  ttime: number;
 }
 
 export interface RouterPort {

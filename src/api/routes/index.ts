@@ -10,6 +10,10 @@ import { configRoutes } from "./config.js";
 import { cronRoutes } from "./cron.js";
 import { runRoutes } from "../../runs/routes.js";
 import { storageRoutes } from "../../storage/routes.js";
+import { metricsRoutes } from "./metrics.js";
 
 /** Every route group under /api/v1/apps, one file each. */
 export const appRouteGroups: ((s: ApiServices) => Hono)[] = [appsRoutes, deployRoutes, runtimeRoutes, domainRoutes, processRoutes, releaseRoutes, configRoutes, cronRoutes, runRoutes, storageRoutes];
+
+// Request metrics (router counters per release).
+appRouteGroups.push(metricsRoutes);

@@ -13,6 +13,7 @@ import { registerProcesses } from "./processes.js";
 import { registerDeploySettings } from "./deploy-settings.js";
 import { registerRun } from "./run.js";
 import { registerStorage } from "./storage.js";
+import { registerMetrics } from "./metrics.js";
 
 /** Every client command group, in the order `yk --help` lists them. */
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -29,4 +30,6 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerStorage(program, ctx);
   registerCron(program, ctx);
   registerConfig(program, ctx);
+  // progressive delivery
+  registerMetrics(program, ctx);
 }
