@@ -1,4 +1,4 @@
-import { progressivePaths } from "./openapi-progressive.js";
+import { extendWithProgressive } from "./openapi-progressive.js";
 /** The OpenAPI 3.1 document of /api/v1 (kept beside the routes; a test checks every route is in it). */
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ content: { "application/json": { schema } } });
@@ -143,7 +143,7 @@ export function openApiDocument(version: string): object {
       delete: { summary: "Remove the mount at a container path", parameters: [{ name: "path", in: "query", required: true, schema: { type: "string" } }], responses: { ...ok({ type: "object", properties: { removed: { type: "string" } } }), ...errors } },
     },
   };
-  Object.assign(paths, progressivePaths);
+  extendWithProgressive(paths);
   return {
     openapi: "3.1.0",
     info: { title: "Yadokari API", version },

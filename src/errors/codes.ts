@@ -25,6 +25,8 @@ export const CODES = {
   invalid_mount: { status: 422, hint: "Mount HOST_PATH:CONTAINER_PATH with absolute paths, the host path below a root in YADOKARI_STORAGE_ROOTS, or VOLUME_NAME:CONTAINER_PATH." },
   mount_exists: { status: 409, hint: "Unmount it first with 'yk storage:unmount -a APP CONTAINER_PATH'." },
   internal: { status: 500, hint: "This is a bug in Yadokari. Report it with the request id." },
+  // progressive delivery
+  no_canary: { status: 409, hint: "Only a canary in progress can be paused, resumed, promoted or aborted; 'yk deploy:status -a APP' shows the last one." },
 } as const satisfies Record<string, { status: number; hint: string }>;
 
 export type ErrorCode = keyof typeof CODES;

@@ -83,11 +83,16 @@ export async function startServer(opts: ServerOptions, log: (m: string) => void 
 
   const repos = new GitRepos(join(opts.dataDir, "git"));
   const apps = new Apps(ctx, { onCreate: async (a) => void (await repos.ensure(a)), onDestroy: async (a) => repos.remove(a) });
-  const deployer = new Deployer(ctx);
+  // Request metrics per app and release: the router's counters, sampled (canaries read them too).
+  const metrics = new RouterMetrics({ store, router, log }, metricsOptionsFromEnv(process.env, router.paths.log));
+  const deployer = new Deployer(ctx, metrics);
   deployer.recoverInterrupted();
 
   const state = await router.ensureRunning(desiredFromStore(ctx));
   log(`router ${state} (HAProxy pid ${router.pid()}) on ${opts.httpListen}`);
+  metrics.start();
+  // A canary interrupted by the restart gets its owner back before the reconciler looks at the app.
+  for (const p of deployer.resumeCanaries()) p.catch((e) => log(`canary recovery: ${(e as Error).message}`));
   await syncRouter(ctx);
   const reconciler = new Reconciler(ctx);
   await reconciler.trigger();
@@ -95,9 +100,6 @@ export async function startServer(opts: ServerOptions, log: (m: string) => void 
   // Cron: adopts runs that outlived a previous server, then evaluates due jobs every tick.
   const cron = new CronScheduler(ctx, cronOptionsFromEnv());
   cron.start();
-  // Request metrics per app and release: the router's counters, sampled.
-  const metrics = new RouterMetrics({ store, router, log }, metricsOptionsFromEnv(process.env, router.paths.log));
-  metrics.start();
 
   // A dead HAProxy is restarted from the store's state.
   const watchdog = setInterval(() => {

@@ -51,3 +51,151 @@ test("metrics: requests, 5xx and latency per release, from the router", async ()
   const bad = await s.api("GET", `/apps/${app}/metrics?since=2d`);
   assert.equal(bad.status, 400);
 });
+
+/** An app of the flaky fixture with v1 live and the canary strategy set. */
+async function canaryApp(prefix: string, settings: Record<string, unknown>): Promise<{ app: string; host: string }> {
+  const app = uniqueApp(prefix);
+  await s.createApp(app);
+  const d = await s.deploy(app, FLAKY);
+  assert.equal(d.status, "succeeded", JSON.stringify(d));
+  const set = await s.api("PATCH", `/apps/${app}/deploy-settings`, { strategy: "canary", ...settings });
+  assert.equal(set.status, 200, JSON.stringify(set.body));
+  const host = `${app}.${s.domain}`;
+  await waitFor("v1 through the router", async () => (await getVia(s.httpPort, host)).body.trim() === "ok v1");
+  return { app, host };
+}
+
+/** Load that remembers which release answered each request and when. */
+function trackedLoad(host: string, connections = 4) {
+  const answers: { at: number; status: number; release: string }[] = [];
+  const load = keepAliveLoad({
+    port: s.httpPort, host, connections, maxRequests: 2_000_000, maxMs: 150_000,
+    onResponse: (status, body, at) => answers.push({ at, status, release: body.trim().split(" ")[1] ?? "?" }),
+  });
+  return { load, answers };
+}
+
+const configChange = async (app: string, set: Record<string, string>) => {
+  const r = await s.api("PATCH", `/apps/${app}/config`, { set });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return r.body.deploy.id as number;
+};
+const status = async (app: string) => (await s.api("GET", `/apps/${app}/deploy-status`)).body;
+
+test("canary of a good release: each step's measured split matches its weight; 0 failed; the old release retires", async () => {
+  const { app, host } = await canaryApp("it-canary", { steps: [10, 30, 60, 100], stepSec: 4 });
+  const { load, answers } = trackedLoad(host);
+  await new Promise((r) => setTimeout(r, 500));
+  const id = await configChange(app, { MARK: "v2" });
+  const d = await s.waitDeploy(app, id, 90000);
+  await new Promise((r) => setTimeout(r, 500));
+  const res = await load.stop();
+  assert.equal(d.status, "succeeded", JSON.stringify(d));
+  assert.equal(res.failed, 0, res.failures.join("; "));
+  const steps = d.steps.filter((x: any) => x.name.startsWith("canary "));
+  assert.deepEqual(steps.map((x: any) => x.name), ["canary 1: 10%", "canary 2: 30%", "canary 3: 60%", "canary 4: 100%"]);
+  const figures: string[] = [];
+  for (const [i, want] of [10, 30, 60, 100].entries()) {
+    // the weights move at the step's start: skip its first 300 ms (requests in flight, HAProxy applying them)
+    const from = Date.parse(steps[i].startedAt) + 300;
+    const to = Date.parse(steps[i].finishedAt);
+    const inStep = answers.filter((a) => a.at >= from && a.at <= to);
+    const share = (100 * inStep.filter((a) => a.release === "v2").length) / inStep.length;
+    figures.push(`${want}%: ${share.toFixed(1)}% of ${inStep.length}`);
+    assert.ok(inStep.length > 200, `step ${want}% saw only ${inStep.length} requests`);
+    assert.ok(Math.abs(share - want) <= 3, `step ${want}%: v2 answered ${share.toFixed(2)}% of ${inStep.length} requests`);
+  }
+  console.log(`# canary split per step (set: measured): ${figures.join(", ")}; requests ${res.sent}, failed ${res.failed}`);
+  const st = await status(app);
+  assert.equal(st.canary.state, "succeeded");
+  assert.equal(st.canary.release, 2);
+  await waitFor("only v2 answering", async () => (await getVia(s.httpPort, host)).body.trim() === "ok v2");
+  await waitFor("the v1 container gone", async () => (await s.api("GET", `/apps/${app}/ps`)).body.every((c: any) => c.release === 2), 30000);
+});
+
+test("canary of a release failing 10% of requests: aborted by the numbers at the first step, the old release keeps serving", async () => {
+  const { app, host } = await canaryApp("it-canbad", { steps: [20, 50, 100], stepSec: 20 });
+  const { load, answers } = trackedLoad(host);
+  await new Promise((r) => setTimeout(r, 500));
+  const id = await configChange(app, { FAIL_RATE: "0.1" });
+  const d = await s.waitDeploy(app, id, 90000);
+  await new Promise((r) => setTimeout(r, 1000));
+  const res = await load.stop();
+  assert.equal(d.status, "failed");
+  assert.match(d.reason, /canary aborted at step 1\/3 \(20%\): error rate \d+\.\d+% of the new release is above the 1% threshold/);
+  // every failure came from the new release; v1 answered all along
+  const failed = answers.filter((a) => a.status >= 500);
+  assert.ok(failed.length > 0 && failed.every((a) => a.release === "v2"), JSON.stringify(failed.slice(0, 3)));
+  assert.equal(res.failed, failed.length);
+  const end = Date.parse(d.finishedAt);
+  assert.ok(answers.filter((a) => a.at > end).every((a) => a.release === "v1" && a.status === 200));
+  const v1Before = answers.filter((a) => a.release === "v1").length;
+  assert.ok(v1Before > 0);
+  console.log(`# bad canary: ${failed.length} failed of ${res.sent}, reason: ${d.reason}`);
+  const st = await status(app);
+  assert.equal(st.canary.state, "aborted");
+  assert.equal(st.canary.weights.new, 0);
+  await waitFor("the v2 container removed", async () => (await s.api("GET", `/apps/${app}/ps`)).body.every((c: any) => c.release === 1), 30000);
+  assert.equal((await s.api("GET", `/apps/${app}`)).body.liveRelease, 1);
+  const cli = await yk("deploy:status", "-a", app);
+  assert.equal(cli.code, 0, cli.stderr);
+  assert.match(cli.stdout, /State:\s+aborted/);
+});
+
+test("pause holds the step past its duration, resume lets it go on, promote skips to 100%; status shows it all", async () => {
+  const { app, host } = await canaryApp("it-canpause", { steps: [20, 50, 100], stepSec: 3 });
+  const { load } = trackedLoad(host, 2);
+  const id = await configChange(app, { MARK: "v2" });
+  await waitFor("the first step", async () => (await status(app)).canary?.state === "running", 60000);
+  const p = await yk("deploy:pause", "-a", app);
+  assert.equal(p.code, 0, p.stderr);
+  await new Promise((r) => setTimeout(r, 5000));
+  let st = await status(app);
+  assert.equal(st.canary.stepIndex, 0, "held at the first step past its 3 s");
+  assert.equal(st.canary.paused, true);
+  assert.equal(st.canary.nextStepInSec, null);
+  assert.equal(st.deploy.status, "deploying");
+  assert.ok(st.canary.figures.new.requests > 0 && st.canary.figures.old.requests > 0, JSON.stringify(st.canary.figures));
+  const shown = await yk("deploy:status", "-a", app);
+  assert.match(shown.stdout, /State:\s+running, paused/);
+  assert.match(shown.stdout, /Traffic:\s+v2 20 %, v1 80 %/);
+  assert.match(shown.stdout, /v2 \(new\)/);
+  assert.equal((await yk("deploy:resume", "-a", app)).code, 0);
+  await waitFor("the second step", async () => (await status(app)).canary?.stepIndex === 1, 20000);
+  st = await status(app);
+  assert.equal(st.canary.paused, false);
+  assert.ok(st.canary.nextStepInSec !== null && st.canary.nextStepInSec <= 3);
+  assert.equal((await yk("deploy:pause", "-a", app)).code, 0);
+  assert.equal((await yk("deploy:promote", "-a", app)).code, 0); // a promotion ends the pause too
+  const d = await s.waitDeploy(app, id, 60000);
+  const res = await load.stop();
+  assert.equal(d.status, "succeeded", JSON.stringify(d));
+  assert.equal(res.failed, 0, res.failures.join("; "));
+  const again = await s.api("POST", `/apps/${app}/deploy/pause`);
+  assert.equal(again.status, 409);
+  assert.equal(again.body.error.code, "no_canary");
+});
+
+test("the server killed mid-canary comes back and continues from the recorded step; HAProxy's config carries the weights", async () => {
+  const { app, host } = await canaryApp("it-canrestart", { steps: [20, 100], stepSec: 6 });
+  const { load } = trackedLoad(host, 2);
+  const id = await configChange(app, { MARK: "v2" });
+  await waitFor("the first step", async () => (await status(app)).canary?.state === "running", 60000);
+  // the config HAProxy would load on a restart has the step's weights (1 new : 4 old = 20 %)
+  const { readFileSync } = await import("node:fs");
+  const cfg = readFileSync(join(s.dataDir, "router", "haproxy.cfg"), "utf8");
+  const backend = cfg.slice(cfg.indexOf(`backend app_${app}_web`));
+  assert.match(backend, /server yk-\S+-v2-\S+ \S+ weight 1 /);
+  assert.match(backend, /server yk-\S+-v1-\S+ \S+ weight 4 /);
+  await s.kill();
+  await new Promise((r) => setTimeout(r, 1000));
+  await s.spawn();
+  const d = await s.waitDeploy(app, id, 60000);
+  const res = await load.stop();
+  assert.equal(d.status, "succeeded", JSON.stringify(d));
+  assert.equal(res.failed, 0, res.failures.join("; "));
+  const log = (await s.api("GET", `/apps/${app}/deploys/${id}/log`)).body as string;
+  assert.match(log, /The server restarted during canary step 1 \(20%\)/);
+  assert.match(log, /Continuing the canary of v2 from step 1/);
+  await waitFor("only v2 answering", async () => (await getVia(s.httpPort, host)).body.trim() === "ok v2");
+});

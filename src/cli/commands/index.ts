@@ -14,6 +14,7 @@ import { registerDeploySettings } from "./deploy-settings.js";
 import { registerRun } from "./run.js";
 import { registerStorage } from "./storage.js";
 import { registerMetrics } from "./metrics.js";
+import { registerCanary } from "./canary.js";
 
 /** Every client command group, in the order `yk --help` lists them. */
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -32,4 +33,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerConfig(program, ctx);
   // progressive delivery
   registerMetrics(program, ctx);
+  registerCanary(program, ctx);
 }
