@@ -1,4 +1,4 @@
-import type { Figures, MetricsSeries } from "./series.js";
+import { summarize, type Figures, type MetricsSeries } from "./series.js";
 
 /** GET /apps/:app/metrics: figures per release over the last minute, 5 minutes and the asked window, with the points. */
 export interface MetricsView {
@@ -36,7 +36,7 @@ export function metricsView(series: MetricsSeries, app: string, liveVersion: num
         last5m: series.figures(app, release, now - 300_000),
         window: series.figures(app, release, from),
         points: series.range(app, release, from).map((p) => {
-          const f = series.figures(app, release, p.t - 1, p.t);
+          const f = summarize([p]);
           return { t: new Date(p.t).toISOString(), requests: p.requests, errors5xx: p.errors5xx, connErrors: p.connErrors, rps: f.rps, rtimeAvgMs: p.rtimeAvgMs, p95Ms: f.p95Ms };
         }),
       })),
