@@ -65,7 +65,8 @@ export class CanaryRunner {
       return;
     }
     try {
-      await this.hold(index, percent, started);
+      // promoted: the last step moves every request to the new release and does not hold
+      await this.hold(index, percent, started, !this.promoted);
     } catch (e) {
       const reason = e instanceof CanaryAbort ? e.message : `${(e as Error).message}`;
       await this.abort(index, percent, reason);
@@ -73,7 +74,7 @@ export class CanaryRunner {
     }
   }
 
-  private async hold(index: number, percent: number, started: Started[]): Promise<void> {
+  private async hold(index: number, percent: number, started: Started[], wait: boolean): Promise<void> {
     const { ctx, canaries, deployId, release, previous, metrics, out } = this.d;
     const c = canaries.get(deployId)!;
     const s = c.settings;
@@ -88,8 +89,9 @@ export class CanaryRunner {
     const t0 = this.now();
     canaries.update(deployId, { state: "running", stepIndex: index, percent, newWeight: w.newWeight, oldWeight: w.oldWeight, stepStartedAt: t0, pausedMs: 0, pausedAt: c.pausedAt !== null ? t0 : null });
     out(
-      `-----> Canary step ${index + 1}/${s.steps.length}: v${release.version} gets ${percent}% of requests (weight ${w.newWeight} on ${started.length} new, ${w.oldWeight} on ${old.length} v${previous.version} server(s)); holding ${s.stepSec} s${s.stepRequests ? ` or ${s.stepRequests} requests` : ""}`,
+      `-----> Canary step ${index + 1}/${s.steps.length}: v${release.version} gets ${percent}% of requests (weight ${w.newWeight} on ${started.length} new, ${w.oldWeight} on ${old.length} v${previous.version} server(s))${wait ? `; holding ${s.stepSec} s${s.stepRequests ? ` or ${s.stepRequests} requests` : ""}` : ""}`,
     );
+    if (!wait) return;
     const tick = this.d.tickMs ?? 500;
     for (;;) {
       await new Promise((r) => setTimeout(r, tick));
@@ -105,11 +107,9 @@ export class CanaryRunner {
       canaries.update(deployId, { verdict: v.reason });
       if (row.command === "promote" && v.decision !== "abort") {
         canaries.update(deployId, { command: null });
-        if (percent < 100) {
-          this.promoted = true;
-          out(`-----> Promoted at step ${index + 1}: going to 100%`);
-          return;
-        }
+        this.promoted = true;
+        out(`-----> Promoted at step ${index + 1}: ${percent < 100 ? "going to 100%" : "ending the hold"}`);
+        return;
       }
       const now = this.now();
       const d = stepDecision({ startedAt: t0, pausedMs: row.pausedMs, pausedAt: row.pausedAt, holdSec: s.stepSec, holdRequests: s.stepRequests }, v, nu.requests, now);

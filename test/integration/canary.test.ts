@@ -199,3 +199,26 @@ test("the server killed mid-canary comes back and continues from the recorded st
   assert.match(log, /Continuing the canary of v2 from step 1/);
   await waitFor("only v2 answering", async () => (await getVia(s.httpPort, host)).body.trim() === "ok v2");
 });
+
+test("HAProxy killed mid-canary comes back with the step's weights from the store", async () => {
+  const { app, host } = await canaryApp("it-canhap", { steps: [25, 100], stepSec: 60 });
+  const id = await configChange(app, { MARK: "v2" });
+  await waitFor("the first step", async () => (await status(app)).canary?.state === "running", 60000);
+  const pid = s.routerPid();
+  assert.ok(pid, "router pid file");
+  process.kill(pid!, "SIGKILL");
+  await waitFor("the router to answer again", async () => {
+    const x = await getVia(s.httpPort, host).catch(() => null);
+    return x && x.status === 200 && s.routerPid() !== pid ? x : null;
+  }, 20000, 200);
+  // a fresh load after the restart: the split is the step's (1 new : 3 old), not the default equal weights
+  const { load, answers } = trackedLoad(host, 4);
+  await new Promise((r) => setTimeout(r, 2000));
+  const res = await load.stop();
+  assert.equal(res.failed, 0, res.failures.join("; "));
+  const share = (100 * answers.filter((a) => a.release === "v2").length) / answers.length;
+  console.log(`# after an HAProxy restart at the 25% step: v2 answered ${share.toFixed(1)}% of ${answers.length}`);
+  assert.ok(Math.abs(share - 25) <= 3, `v2 answered ${share.toFixed(2)}% of ${answers.length}`);
+  assert.equal((await s.api("POST", `/apps/${app}/deploy/promote`)).status, 200);
+  assert.equal((await s.waitDeploy(app, id, 60000)).status, "succeeded");
+});
