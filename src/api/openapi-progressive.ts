@@ -58,7 +58,7 @@ export const progressivePaths: Record<string, Record<string, object>> = {
 };
 
 const strategyProps = {
-  strategy: { enum: ["rolling", "canary"] }, steps: { oneOf: [{ type: "array", items: { type: "integer", minimum: 1, maximum: 100 } }, { type: "string" }] }, stepSec: { type: "number", minimum: 1 },
+  strategy: { enum: ["rolling", "canary", "blue-green"] }, idleSec: { type: "number", minimum: 0 }, steps: { oneOf: [{ type: "array", items: { type: "integer", minimum: 1, maximum: 100 } }, { type: "string" }] }, stepSec: { type: "number", minimum: 1 },
   stepRequests: { type: "integer", minimum: 1 }, maxErrorPct: { type: "number" }, errorMarginPct: { type: "number" }, latencyFactor: { type: "number", minimum: 1 }, latencyFloorMs: { type: "number" }, minRequests: { type: "integer", minimum: 1 },
 };
 
@@ -66,7 +66,7 @@ const strategyProps = {
 export function extendWithProgressive(paths: Record<string, Record<string, any>>): void {
   Object.assign(paths, progressivePaths);
   const build = paths["/api/v1/apps/{app}/builds"]?.post;
-  if (build) build.parameters = [...(build.parameters ?? []), { name: "strategy", in: "query", schema: { enum: ["rolling", "canary"] }, description: "this deploy's strategy (default: the app's deploy settings)" }];
+  if (build) build.parameters = [...(build.parameters ?? []), { name: "strategy", in: "query", schema: { enum: ["rolling", "canary", "blue-green"] }, description: "this deploy's strategy (default: the app's deploy settings)" }];
   const settings = paths["/api/v1/apps/{app}/deploy-settings"]?.patch;
   const schema = settings?.requestBody?.content?.["application/json"]?.schema;
   if (schema) {

@@ -83,6 +83,21 @@ export class CanaryStore {
     this.db.prepare(`UPDATE canaries SET ${keys.map((k) => `${COLUMNS[k]} = ?`).join(", ")} WHERE deploy_id = ?`).run(...keys.map((k) => (change as Record<string, unknown>)[k] ?? null), deployId);
   }
 
+  // blue-green: the app's idle previous web set, kept until `until` (ms since the epoch)
+  standby(app: string): { releaseId: number; until: number } | null {
+    const r = this.db.prepare("SELECT release_id, until FROM standby WHERE app = ?").get(app) as { release_id: number; until: number } | undefined;
+    return r ? { releaseId: r.release_id, until: r.until } : null;
+  }
+  allStandby(): { app: string; releaseId: number; until: number }[] {
+    return (this.db.prepare("SELECT app, release_id, until FROM standby").all() as { app: string; release_id: number; until: number }[]).map((r) => ({ app: r.app, releaseId: r.release_id, until: r.until }));
+  }
+  setStandby(app: string, releaseId: number, until: number): void {
+    this.db.prepare("INSERT INTO standby (app, release_id, until) VALUES (?, ?, ?) ON CONFLICT (app) DO UPDATE SET release_id = excluded.release_id, until = excluded.until").run(app, releaseId, until);
+  }
+  dropStandby(app: string): void {
+    this.db.prepare("DELETE FROM standby WHERE app = ?").run(app);
+  }
+
   // a deploy's own strategy (yk deploy --strategy), beside the app's setting
   setDeployStrategy(deployId: number, strategy: Strategy): void {
     this.db.prepare("UPDATE deploys SET strategy = ? WHERE id = ?").run(strategy, deployId);

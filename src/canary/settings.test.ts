@@ -9,7 +9,9 @@ const refused = (body: unknown, pattern: RegExp) => assert.throws(() => parseDep
 test("strategy settings: parsed, validated with the field's path, 100 appended to the steps", () => {
   assert.deepEqual(parseDeploySettings({ strategy: "canary", steps: [5, 25, 50], stepSec: 30, maxErrorPct: 2, minRequests: 50 }, "deploy settings"), { strategy: "canary", steps: [5, 25, 50, 100], stepSec: 30, maxErrorPct: 2, minRequests: 50 });
   assert.deepEqual(parseDeploySettings({ steps: "10, 100" }, "deploy settings").steps, [10, 100]);
-  refused({ strategy: "big-bang" }, /deploy settings\.strategy: must be one of rolling, canary/);
+  refused({ strategy: "big-bang" }, /deploy settings\.strategy: must be one of rolling, canary, blue-green/);
+  assert.deepEqual(parseDeploySettings({ strategy: "blue-green", idleSec: 30 }, "deploy settings"), { strategy: "blue-green", idleSec: 30 });
+  refused({ idleSec: -1 }, /idleSec/);
   refused({ steps: [50, 25] }, /steps\[1\]: must be above the step before it/);
   refused({ steps: [0, 50] }, /steps\[0\]: must be a whole percentage from 1 to 100/);
   refused({ steps: [] }, /steps: must be 1 to 20 percentages/);

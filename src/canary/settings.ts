@@ -3,7 +3,7 @@ import { DEFAULT_ANALYSIS, type AnalysisSettings } from "./analysis.js";
 
 /** Progressive-delivery settings (app.json `yadokari.deploy`, `yk deploy:set`): the strategy and the canary's steps and thresholds. */
 export interface StrategySettings {
-  strategy?: "rolling" | "canary";
+  strategy?: Strategy;
   /** the new release's share of requests per step, percent, ascending, ending at 100 (default 5, 25, 50, 100) */
   steps?: number[];
   /** how long each step is held (default 60 s) */
@@ -15,10 +15,13 @@ export interface StrategySettings {
   latencyFactor?: number;
   latencyFloorMs?: number;
   minRequests?: number;
+  /** blue-green: how long the old set stays idle (weight 0, running) for an instant switch back (default 300 s) */
+  idleSec?: number;
 }
 
-export const STRATEGY_KEYS = ["strategy", "steps", "stepSec", "stepRequests", "maxErrorPct", "errorMarginPct", "latencyFactor", "latencyFloorMs", "minRequests"] as const;
-export const STRATEGIES = ["rolling", "canary"] as const;
+export const STRATEGY_KEYS = ["strategy", "steps", "stepSec", "stepRequests", "maxErrorPct", "errorMarginPct", "latencyFactor", "latencyFloorMs", "minRequests", "idleSec"] as const;
+export const STRATEGIES = ["rolling", "canary", "blue-green"] as const;
+export const DEFAULT_IDLE_SEC = 300;
 export type Strategy = (typeof STRATEGIES)[number];
 
 export interface CanarySettings extends AnalysisSettings {
@@ -79,5 +82,6 @@ export function parseStrategySettings(d: Record<string, unknown>, where: string)
   if (d.latencyFactor !== undefined) out.latencyFactor = number(d.latencyFactor, `${where}.latencyFactor`, 1, 100, "times the old release's p95");
   if (d.latencyFloorMs !== undefined) out.latencyFloorMs = number(d.latencyFloorMs, `${where}.latencyFloorMs`, 0, 600000, "ms");
   if (d.minRequests !== undefined) out.minRequests = number(d.minRequests, `${where}.minRequests`, 1, 1e7, "requests", true);
+  if (d.idleSec !== undefined) out.idleSec = number(d.idleSec, `${where}.idleSec`, 0, 86400, "seconds");
   return out;
 }

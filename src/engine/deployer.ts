@@ -3,7 +3,7 @@ import { AppError, isAppError } from "../errors/app-error.js";
 import type { Deploy, Release } from "../domain/types.js";
 import type { EngineContext } from "./context.js";
 import { planDeploy, type Step } from "./plan/deploy-plan.js";
-import { newSuffix, removeContainers } from "./execute/containers.js";
+import { newSuffix, removeContainers, retire } from "./execute/containers.js";
 import { DeployFailure, PlanExecutor } from "./execute/plan-executor.js";
 import { syncRouter } from "./router-sync.js";
 import { appUrls } from "./urls.js";
@@ -14,7 +14,7 @@ import type { DeploySource } from "../api/contract.js";
 import type { RouterMetrics } from "../metrics/sampler.js";
 import { CanaryStore, type Canary } from "../canary/canary-store.js";
 import { CanaryRunner } from "../canary/runner.js";
-import { resolveCanary, type Strategy } from "../canary/settings.js";
+import { DEFAULT_IDLE_SEC, resolveCanary, type Strategy } from "../canary/settings.js";
 import { CANARY_BATCH } from "./plan/deploy-plan.js";
 
 /** How deployRelease runs: a canary resumed from its recorded step, or rolling whatever the settings say (a rollback of a failed deploy). */
@@ -131,6 +131,7 @@ export class Deployer {
     const app = store.getApp(release.app)!;
     const previous = app.liveReleaseId ? store.getRelease(app.liveReleaseId) : null;
     await this.ctx.locks.settled(release.app); // the previous deploy's last old containers are gone
+    await this.dropStandby(release.app, out);
     const steps = await this.plan(release, only, deployId, mode);
     let runner: CanaryRunner | null = null;
     if (steps.some((s) => s.kind === "canary") && previous && this.metrics) {
@@ -141,7 +142,9 @@ export class Deployer {
       }
       runner = new CanaryRunner({ ctx: this.ctx, metrics: this.metrics, canaries: this.canaries, deployId, release, previous, out });
     }
-    const exec = new PlanExecutor(this.ctx, deployId, release, out, (name, fn, detail) => this.step(deployId, name, fn, detail ?? null), runner);
+    const idleSec = { ...release.manifest.deploy, ...app.deploySettings }.idleSec ?? DEFAULT_IDLE_SEC;
+    const standby = previous ? () => this.canaries.setStandby(app.name, previous.id, Date.now() + idleSec * 1000) : null;
+    const exec = new PlanExecutor(this.ctx, deployId, release, out, (name, fn, detail) => this.step(deployId, name, fn, detail ?? null), runner, standby);
     if (mode.resume) {
       exec.adopt(CANARY_BATCH, store.routedServers(release.app).filter((s) => s.process === "web" && s.releaseId === release.id).map((s) => ({ id: s.containerId, name: s.name, ip: s.address })));
     }
@@ -185,9 +188,11 @@ export class Deployer {
       : !mode.rolling && this.metrics && this.strategyOf(deployId, settings, only) === "canary"
         ? { steps: resolveCanary(settings).steps }
         : undefined;
+    const blueGreen = !mode.resume && !mode.rolling && this.strategyOf(deployId, settings, only) === "blue-green";
     return planDeploy({
       release,
       canary,
+      blueGreen,
       formation: app.formation,
       settings,
       observed: await docker.list({ app: app.name }),
@@ -198,6 +203,68 @@ export class Deployer {
       releasePhaseTimeoutSec: this.ctx.releasePhaseTimeoutSec,
       only,
     });
+  }
+
+  /**
+   * Blue-green's instant switch back: the standby set (the previous release,
+   * still running at weight 0) takes every request in one router change, the
+   * current set becomes the standby for the same time, the previous release
+   * is live again with its config vars and formation. No container starts.
+   * Falls back to an ordinary rollback when the standby set is gone.
+   */
+  switchToStandby(app: string, target: Release): { deploy: Deploy; done: Promise<void> } {
+    const { store } = this.ctx;
+    const deploy = store.createDeploy({ app, source: "rollback", commit: target.commit, ref: null });
+    const out = (l: string) => this.ctx.logs.line(deploy.id, l);
+    out(`-----> Rollback #${deploy.id} of ${app} to v${target.version} queued (switch back to the standby set)`);
+    const done = this.ctx.locks.run(app, async () => {
+      const sb = this.canaries.standby(app);
+      const a = store.getApp(app);
+      const current = a?.liveReleaseId ? store.getRelease(a.liveReleaseId) : null;
+      const servers = store.routedServers(app).filter((s) => s.process === "web");
+      const idle = servers.filter((s) => s.releaseId === target.id);
+      const states = await Promise.all(idle.map((s) => this.ctx.docker.inspect(s.containerId).catch(() => null)));
+      if (!sb || sb.releaseId !== target.id || !current || idle.length === 0 || states.some((x) => x?.state !== "running")) {
+        store.finishDeploy(deploy.id, "failed", `the standby set of v${target.version} is gone; run yk rollback again for an ordinary rollback`, null);
+        out("!      The standby set is gone: nothing was changed");
+        this.ctx.logs.end(deploy.id);
+        return;
+      }
+      store.setDeployStatus(deploy.id, "deploying");
+      store.setDeployRelease(deploy.id, target.id, target.commit);
+      const idleSec = { ...current.manifest.deploy, ...a!.deploySettings }.idleSec ?? DEFAULT_IDLE_SEC;
+      await this.step(deploy.id, "switch", async () => {
+        store.tx(() => {
+          for (const s of idle) store.upsertRoutedServer({ ...s, weight: 100, state: "ready" });
+          for (const s of servers) if (s.releaseId !== target.id) store.upsertRoutedServer({ ...s, weight: 0, state: "drain" });
+          const vars = store.configVars(app);
+          store.changeConfigVars(app, { ...Object.fromEntries(Object.keys(vars).map((k) => [k, null])), ...target.config });
+          store.setFormation(app, target.formation);
+          store.setLiveRelease(app, target.id);
+          this.canaries.setStandby(app, current.id, Date.now() + idleSec * 1000);
+        });
+        await syncRouter(this.ctx);
+      }, `${idle.length} standby container(s) in, ${servers.length - idle.length} out`);
+      store.finishDeploy(deploy.id, "succeeded", null, null);
+      out(`-----> v${target.version} is live again: its ${idle.length} standby web container(s) take every request; v${current.version}'s stand by for ${idleSec} s`);
+      this.ctx.logs.end(deploy.id);
+    });
+    return { deploy, done };
+  }
+
+  /**
+   * A new deploy first retires a blue-green standby set: the switch back is
+   * to the release live before this deploy, and nothing beyond the formation
+   * (and the surge) may keep running.
+   */
+  private async dropStandby(app: string, out: (l: string) => void): Promise<void> {
+    const sb = this.canaries.standby(app);
+    if (!sb) return;
+    this.canaries.dropStandby(app);
+    const servers = this.ctx.store.routedServers(app).filter((s) => s.releaseId === sb.releaseId && s.process === "web");
+    const containers = (await this.ctx.docker.list({ app })).filter((c) => c.process === "web" && c.release === this.ctx.store.getRelease(sb.releaseId)?.version);
+    out(`-----> Retiring the standby web set of v${this.ctx.store.getRelease(sb.releaseId)?.version} (${containers.length} container(s))`);
+    await retire(this.ctx, app, servers, containers);
   }
 
   private endCanary(deployId: number, state: "succeeded" | "aborted"): void {

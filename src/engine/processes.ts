@@ -81,6 +81,9 @@ export class Processes {
     if (!live) throw new AppError("not_found", `app ${app.name} has no release to roll back from`);
     const target = version === undefined ? this.ctx.store.listReleases(app.name).find((r) => r.version < live.version) : this.ctx.store.releaseByVersion(app.name, version);
     if (!target) throw new AppError("not_found", version === undefined ? `app ${app.name} has no release before v${live.version}` : `app ${app.name} has no release v${version}`, `'yk releases -a ${app.name}' lists them.`);
+    // blue-green: within the standby window, rolling back to the idle set only moves weights
+    const sb = this.deployer.canaries.standby(app.name);
+    if (sb && sb.releaseId === target.id && sb.until > Date.now()) return this.deployer.switchToStandby(app.name, target);
     if (!(await this.ctx.docker.imageExists(target.image))) {
       throw new AppError("image_gone", `the image of v${target.version} (${target.image}) was removed: only the last releases keep theirs`, "Deploy that commit again instead (git push or yk deploy).");
     }

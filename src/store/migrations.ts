@@ -136,7 +136,8 @@ export const MIGRATIONS: string[] = [
   `,
   // Progressive delivery: a deploy may name its strategy (yk deploy --strategy);
   // a canary's step state is recorded so a restarted server continues or
-  // aborts it from the recorded step (src/canary/canary-store.ts).
+  // aborts it from the recorded step (src/canary/canary-store.ts). A blue-green
+  // deploy keeps the old web set idle until `until` (ms) for a switch back.
   `
   ALTER TABLE deploys ADD COLUMN strategy TEXT;
   CREATE TABLE canaries (
@@ -159,5 +160,10 @@ export const MIGRATIONS: string[] = [
     finished_at INTEGER
   );
   CREATE INDEX canaries_app ON canaries (app, deploy_id);
+  CREATE TABLE standby (
+    app TEXT PRIMARY KEY REFERENCES apps(name) ON DELETE CASCADE,
+    release_id INTEGER NOT NULL,
+    until INTEGER NOT NULL
+  );
   `,
 ];

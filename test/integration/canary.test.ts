@@ -222,3 +222,48 @@ test("HAProxy killed mid-canary comes back with the step's weights from the stor
   assert.equal((await s.api("POST", `/apps/${app}/deploy/promote`)).status, 200);
   assert.equal((await s.waitDeploy(app, id, 60000)).status, "succeeded");
 });
+
+test("blue-green: the whole new set switches at once with 0 failed; rollback in the window only moves weights; the idle set goes after its time", async () => {
+  const app = uniqueApp("it-bluegreen");
+  await s.createApp(app);
+  assert.equal((await s.api("PATCH", `/apps/${app}/formation`, { web: 2 })).status, 200);
+  assert.equal((await s.deploy(app, FLAKY)).status, "succeeded");
+  assert.equal((await s.api("PATCH", `/apps/${app}/deploy-settings`, { strategy: "blue-green", idleSec: 600 })).status, 200);
+  const host = `${app}.${s.domain}`;
+  const ps = async () => ((await s.api("GET", `/apps/${app}/ps`)).body as any[]).filter((c) => c.process === "web" && c.state === "running");
+  await waitFor("2 v1 web containers", async () => (await ps()).length === 2);
+  const { load, answers } = trackedLoad(host, 4);
+  const id = await configChange(app, { MARK: "v2" });
+  const d = await s.waitDeploy(app, id, 90000);
+  assert.equal(d.status, "succeeded", JSON.stringify(d));
+  assert.deepEqual(d.steps.map((x: any) => x.name), ["start green", "gate green", "commit", "route green", "standby"]);
+  await new Promise((r) => setTimeout(r, 6000)); // a reconciler pass or more: the idle set must stay
+  let web = await ps();
+  assert.deepEqual(web.map((c) => c.release).sort(), [1, 1, 2, 2], "the old set stays running, idle");
+  assert.deepEqual(web.filter((c) => c.routed).map((c) => c.release), [2, 2], "only the live set takes requests");
+  const switchAt = Date.now();
+  const rb = await yk("rollback", "-a", app);
+  assert.equal(rb.code, 0, rb.stderr + rb.stdout);
+  const after = await waitFor("v1 answering again", async () => {
+    const x = await getVia(s.httpPort, host);
+    return x.body.trim() === "ok v1" ? Date.now() : null;
+  }, 10000, 20);
+  const deploys = (await s.api("GET", `/apps/${app}/deploys`)).body as any[];
+  assert.deepEqual(deploys[0].steps.map((x: any) => x.name), ["switch"], "no container started");
+  assert.equal(deploys[0].releaseVersion, 1);
+  assert.equal((await s.api("GET", `/apps/${app}`)).body.liveRelease, 1);
+  await new Promise((r) => setTimeout(r, 1000));
+  const res = await load.stop();
+  assert.equal(res.failed, 0, res.failures.join("; "));
+  const v2Late = answers.filter((a) => a.at > after + 500 && a.release !== "v1");
+  assert.equal(v2Late.length, 0, "every request goes to v1 after the switch");
+  console.log(`# blue-green: ${res.sent} requests, ${res.failed} failed; rollback by weights answered v1 ${after - switchAt} ms after the command started`);
+  web = await ps();
+  assert.deepEqual(web.map((c) => c.release).sort(), [1, 1, 2, 2], "now v2 stands by");
+  // a short idle time: the standby set is retired by the reconciler when it is up
+  assert.equal((await s.api("PATCH", `/apps/${app}/deploy-settings`, { idleSec: 1 })).status, 200);
+  const d3 = await s.waitDeploy(app, await configChange(app, { MARK: "v3" }), 90000);
+  assert.equal(d3.status, "succeeded");
+  assert.match((await s.api("GET", `/apps/${app}/deploys/${d3.id}/log`)).body, /Retiring the standby web set of v2/);
+  await waitFor("the idle v1 set retired after its time", async () => (await ps()).every((c) => c.release === 3) ? true : null, 30000, 500);
+});

@@ -38,6 +38,7 @@ export interface StrategyFlags {
   latencyFactor?: string;
   latencyFloor?: string;
   minRequests?: string;
+  idle?: string;
 }
 
 /** The canary flags of deploy:set → the API's settings. The server validates ranges. */
@@ -56,6 +57,7 @@ export function strategyFlagsToSettings(f: StrategyFlags): Record<string, unknow
   if (f.latencyFactor !== undefined) out.latencyFactor = numberFlag(f.latencyFactor.replace(/x$/, ""), "--latency-factor");
   if (f.latencyFloor !== undefined) out.latencyFloorMs = parseDuration(f.latencyFloor.match(/^\d+(\.\d+)?$/) ? `${f.latencyFloor}ms` : f.latencyFloor, "--latency-floor") * 1000;
   if (f.minRequests !== undefined) out.minRequests = numberFlag(f.minRequests, "--min-requests");
+  if (f.idle !== undefined) out.idleSec = parseDuration(f.idle, "--idle");
   return out;
 }
 
@@ -65,7 +67,7 @@ export function registerDeploySettings(program: Command, ctx: CliContext): void 
     .description("set deploy settings: maxSurge (count or %), pauseSec between batches; the strategy and the canary's steps and thresholds")
     .addOption(appOption())
     .argument("[setting=value...]")
-    .option("--strategy <strategy>", "rolling (default) or canary")
+    .option("--strategy <strategy>", "rolling (default), canary or blue-green")
     .option("--steps <list>", "canary: the new release's share per step, e.g. 5,25,50,100")
     .option("--step-duration <time>", "canary: how long each step is held (60s)")
     .option("--step-requests <n>", "canary: a step may end once the new release served n requests")
@@ -74,6 +76,7 @@ export function registerDeploySettings(program: Command, ctx: CliContext): void 
     .option("--latency-factor <x>", "canary: abort when p95 is above the old release's times this (1.5)")
     .option("--latency-floor <ms>", "canary: no latency abort below this p95 (25ms)")
     .option("--min-requests <n>", "canary: requests of the new release before judging (100)")
+    .option("--idle <time>", "blue-green: how long the old set stays idle for an instant switch back (300s)")
     .action(async (args: string[], opts: { app: string } & StrategyFlags) => {
       const body = { ...parseDeploySettingArgs(args), ...strategyFlagsToSettings(opts) };
       if (Object.keys(body).length === 0) throw usageError("no setting given.", "Example: yk deploy:set -a APP maxSurge=2 pauseSec=5, or yk deploy:set -a APP --strategy canary --steps 5,25,50,100 --step-duration 60s");

@@ -33,9 +33,9 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
     .description("build DIR (honouring .dockerignore) and release it with zero downtime")
     .addOption(appOption())
     .argument("[dir]", "source directory with a Dockerfile", ".")
-    .option("--strategy <strategy>", "rolling or canary for this deploy (default: the app's deploy settings)")
+    .option("--strategy <strategy>", "rolling, canary or blue-green for this deploy (default: the app's deploy settings)")
     .action(async (dir: string, opts: { app: string; strategy?: string }) => {
-      if (opts.strategy !== undefined && opts.strategy !== "rolling" && opts.strategy !== "canary") throw usageError(`'${opts.strategy}' is not a strategy.`, "Use --strategy rolling or --strategy canary.");
+      if (opts.strategy !== undefined && !["rolling", "canary", "blue-green"].includes(opts.strategy)) throw usageError(`'${opts.strategy}' is not a strategy.`, "Use --strategy rolling, canary or blue-green.");
       const abs = await checkDir(dir);
       const api = ctx.api();
       const { data, files } = await packTarGz(abs);

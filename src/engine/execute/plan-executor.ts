@@ -33,6 +33,8 @@ export class PlanExecutor {
     private readonly out: (l: string) => void,
     private readonly record: StepRecorder,
     private readonly canary: CanaryRunner | null = null,
+    /** blue-green: records the old set as standby (the reconciler and the next deploy respect it) */
+    private readonly standby: ((step: Extract<Step, { kind: "standby" }>) => void) | null = null,
   ) {}
 
   /** Containers started before (a canary resumed after a restart) that later steps refer to by batch. */
@@ -131,6 +133,12 @@ export class PlanExecutor {
           this.started.delete(step.batch); // the runner drained and removed them
           throw e;
         }
+        return;
+      }
+      case "standby": {
+        if (!this.standby) throw new Error("a standby step without a standby recorder");
+        await this.record("standby", async () => this.standby!(step), `${step.servers.length} old container(s)`);
+        out(`-----> ${step.servers.length} old web container(s) kept running at weight 0 for an instant switch back (yk rollback)`);
         return;
       }
       case "pause":

@@ -78,3 +78,14 @@ test("resuming from a recorded step: no release phase, no new start, the steps f
   const retire = p.at(-1) as Extract<Step, { kind: "retire" }>;
   assert.deepEqual(retire.containers.map((c) => c.name), ["old-a"]);
 });
+
+test("blue-green: the whole new set starts and is gated, then one switch; the old set stays on standby", () => {
+  const old = [server("old-a"), server("old-b")];
+  const p = plan({ release: release(2), formation: { web: 2 }, settings: { maxSurge: 1 }, routed: old, observed: old.map((s) => container(s.name, 1)), blueGreen: true });
+  assert.deepEqual(kinds(p), ["start:green", "gate:green", "commit", "route:green", "standby"]);
+  assert.equal((p[0] as Extract<Step, { kind: "start" }>).specs.length, 2, "the formation, not the surge");
+  assert.deepEqual((p[3] as Extract<Step, { kind: "route" }>).drain.map((s) => s.name), ["old-a", "old-b"]);
+  assert.deepEqual((p[4] as Extract<Step, { kind: "standby" }>).containers.map((c) => c.name), ["old-a", "old-b"]);
+  // a first deploy has nothing to keep: it rolls
+  assert.deepEqual(kinds(plan({ release: release(1), blueGreen: true })), ["start:web-1", "gate:web-1", "commit", "route:web-1"]);
+});

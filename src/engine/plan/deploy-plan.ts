@@ -24,7 +24,9 @@ export type Step =
   | { kind: "retire"; servers: RoutedServer[]; containers: ObservedContainer[]; wait: boolean }
   | { kind: "pause"; seconds: number }
   /** canary: the new batch gets `percent` of the web requests, held and analysed (src/canary/) */
-  | { kind: "canary"; batch: string; index: number; percent: number };
+  | { kind: "canary"; batch: string; index: number; percent: number }
+  /** blue-green: the old web set stays running at weight 0 for a switch back */
+  | { kind: "standby"; servers: RoutedServer[]; containers: ObservedContainer[] };
 
 /** Containers that are not part of the formation: one-off runs, cron runs, a release phase. */
 export const ONE_OFF_PROCESSES = new Set(["run", "cron", "release"]);
@@ -50,6 +52,8 @@ export interface DeployInput {
    * an interrupted one from a recorded step, with its new containers running.
    */
   canary?: { steps: number[]; resume?: { index: number; started: number } };
+  /** Blue-green instead of rolling batches (again only when a web release serves already). */
+  blueGreen?: boolean;
 }
 
 /** The batch name of a canary's new web containers. */
@@ -91,6 +95,8 @@ export function planDeploy(input: DeployInput): Step[] {
   if (input.canary?.resume) for (const s of input.routed) if (s.releaseId === release.id) retiredIds.add(s.containerId);
   if (replace("web") && input.canary && canaryOld.length > 0 && formationOf("web") > 0) {
     planCanaryWeb(input, formationOf("web"), canaryOld, steps, commit, retiredIds, processContainers);
+  } else if (replace("web") && input.blueGreen && !input.only && canaryOld.length > 0 && formationOf("web") > 0) {
+    planBlueGreenWeb(input, formationOf("web"), canaryOld, steps, commit, retiredIds, processContainers);
   } else if (replace("web")) {
     const replicas = formationOf("web");
     const surge = resolveSurge(input.settings.maxSurge, replicas);
@@ -181,4 +187,22 @@ function planCanaryWeb(input: DeployInput, replicas: number, old: RoutedServer[]
     started += n;
   }
   retireOld(old.slice(drained), false);
+}
+
+/** The batch name of a blue-green deploy's new web set. */
+export const GREEN_BATCH = "green";
+
+/**
+ * Blue-green web steps: start the whole new set (the formation, whatever the
+ * surge), gate it, go live and switch every request to it in one router
+ * change; the old set stays running at weight 0 (standby) for a switch back.
+ */
+function planBlueGreenWeb(input: DeployInput, replicas: number, old: RoutedServer[], steps: Step[], commit: () => void, retiredIds: Set<string>, processContainers: ObservedContainer[]): void {
+  const specs = Array.from({ length: replicas }, () => processContainerSpec(input.release, "web", input.suffix(), input.stopTimeoutSec, input.mounts));
+  steps.push({ kind: "start", batch: GREEN_BATCH, process: "web", specs }, { kind: "gate", batch: GREEN_BATCH, healthcheck: input.release.healthcheck });
+  commit();
+  steps.push({ kind: "route", batch: GREEN_BATCH, drain: old });
+  const containers = processContainers.filter((c) => old.some((s) => s.containerId === c.id));
+  containers.forEach((c) => retiredIds.add(c.id));
+  steps.push({ kind: "standby", servers: old, containers });
 }
