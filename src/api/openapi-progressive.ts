@@ -58,7 +58,7 @@ export const progressivePaths: Record<string, Record<string, object>> = {
 };
 
 const strategyProps = {
-  strategy: { enum: ["rolling", "canary", "blue-green"] }, idleSec: { type: "number", minimum: 0 }, steps: { oneOf: [{ type: "array", items: { type: "integer", minimum: 1, maximum: 100 } }, { type: "string" }] }, stepSec: { type: "number", minimum: 1 },
+  strategy: { enum: ["rolling", "canary", "blue-green"] }, idleSec: { type: "number", minimum: 0 }, sticky: { type: "boolean" }, steps: { oneOf: [{ type: "array", items: { type: "integer", minimum: 1, maximum: 100 } }, { type: "string" }] }, stepSec: { type: "number", minimum: 1 },
   stepRequests: { type: "integer", minimum: 1 }, maxErrorPct: { type: "number" }, errorMarginPct: { type: "number" }, latencyFactor: { type: "number", minimum: 1 }, latencyFloorMs: { type: "number" }, minRequests: { type: "integer", minimum: 1 },
 };
 

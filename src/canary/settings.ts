@@ -17,9 +17,11 @@ export interface StrategySettings {
   minRequests?: number;
   /** blue-green: how long the old set stays idle (weight 0, running) for an instant switch back (default 300 s) */
   idleSec?: number;
+  /** sticky sessions: a cookie keeps a client on the server (so the release) it first reached */
+  sticky?: boolean;
 }
 
-export const STRATEGY_KEYS = ["strategy", "steps", "stepSec", "stepRequests", "maxErrorPct", "errorMarginPct", "latencyFactor", "latencyFloorMs", "minRequests", "idleSec"] as const;
+export const STRATEGY_KEYS = ["strategy", "steps", "stepSec", "stepRequests", "maxErrorPct", "errorMarginPct", "latencyFactor", "latencyFloorMs", "minRequests", "idleSec", "sticky"] as const;
 export const STRATEGIES = ["rolling", "canary", "blue-green"] as const;
 export const DEFAULT_IDLE_SEC = 300;
 export type Strategy = (typeof STRATEGIES)[number];
@@ -82,6 +84,10 @@ export function parseStrategySettings(d: Record<string, unknown>, where: string)
   if (d.latencyFactor !== undefined) out.latencyFactor = number(d.latencyFactor, `${where}.latencyFactor`, 1, 100, "times the old release's p95");
   if (d.latencyFloorMs !== undefined) out.latencyFloorMs = number(d.latencyFloorMs, `${where}.latencyFloorMs`, 0, 600000, "ms");
   if (d.minRequests !== undefined) out.minRequests = number(d.minRequests, `${where}.minRequests`, 1, 1e7, "requests", true);
+  if (d.sticky !== undefined) {
+    if (typeof d.sticky !== "boolean") throw bad(`${where}.sticky`, "must be true or false");
+    out.sticky = d.sticky;
+  }
   if (d.idleSec !== undefined) out.idleSec = number(d.idleSec, `${where}.idleSec`, 0, 86400, "seconds");
   return out;
 }

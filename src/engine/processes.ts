@@ -6,6 +6,7 @@ import type { Deployer } from "./deployer.js";
 import type { Reconciler } from "./reconciler.js";
 import { retire } from "./execute/containers.js";
 import { parseDeploySettings } from "../manifest/app-json.js";
+import { syncRouter } from "./router-sync.js";
 
 export const MAX_SCALE = 50;
 
@@ -98,9 +99,11 @@ export class Processes {
     });
   }
 
-  setDeploySettings(app: App, body: unknown): DeploySettings {
+  async setDeploySettings(app: App, body: unknown): Promise<DeploySettings> {
     const settings = { ...app.deploySettings, ...parseDeploySettings(body, "deploy settings") };
     this.ctx.store.setDeploySettings(app.name, settings);
+    // sticky sessions are part of the router's config
+    if (settings.sticky !== app.deploySettings.sticky) await syncRouter(this.ctx);
     return settings;
   }
 }

@@ -18,6 +18,13 @@ export interface DesiredBackend {
   /** e.g. "app_myapp_web": [a-zA-Z0-9_.-]. */
   name: string;
   servers: DesiredServer[];
+  /**
+   * Sticky sessions: HAProxy inserts a cookie naming the server a client
+   * first reached (a hash of `key`, the server's address and port: HAProxy's
+   * dynamic cookies, the only kind runtime-added servers can carry) and sends
+   * it back there while that server exists, whatever its weight.
+   */
+  sticky?: { key: string };
 }
 
 export interface DesiredRouter {

@@ -267,3 +267,40 @@ test("blue-green: the whole new set switches at once with 0 failed; rollback in 
   assert.match((await s.api("GET", `/apps/${app}/deploys/${d3.id}/log`)).body, /Retiring the standby web set of v2/);
   await waitFor("the idle v1 set retired after its time", async () => (await ps()).every((c) => c.release === 3) ? true : null, 30000, 500);
 });
+
+/** One GET through the router with a cookie; returns the release that answered and the cookie set, if any. */
+async function getWithCookie(host: string, cookie: string | null): Promise<{ release: string; setCookie: string | null }> {
+  const http = await import("node:http");
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: "127.0.0.1", port: s.httpPort, path: "/", agent: false, headers: { host, ...(cookie ? { cookie } : {}) }, timeout: 5000 }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (d: string) => (body += d));
+      res.on("end", () => resolve({ release: body.trim().split(" ")[1] ?? "?", setCookie: (res.headers["set-cookie"] ?? [])[0]?.split(";")[0] ?? null }));
+    });
+    req.on("error", reject);
+  });
+}
+
+test("sticky: during a canary each client stays on the release it first reached", async () => {
+  const { app, host } = await canaryApp("it-sticky", { steps: [50, 100], stepSec: 120, sticky: true });
+  const id = await configChange(app, { MARK: "v2" });
+  await waitFor("the 50% step", async () => (await status(app)).canary?.state === "running", 60000);
+  const firsts: string[] = [];
+  const cookies: string[] = [];
+  for (let client = 0; client < 16; client++) {
+    const first = await getWithCookie(host, null);
+    assert.ok(first.setCookie?.startsWith("YKSRV="), `a cookie for client ${client}: ${first.setCookie}`);
+    firsts.push(first.release);
+    cookies.push(first.setCookie!);
+    for (let i = 0; i < 8; i++) assert.equal((await getWithCookie(host, first.setCookie)).release, first.release, `client ${client}, request ${i + 2}`);
+  }
+  assert.ok(firsts.includes("v1") && firsts.includes("v2"), `new clients split between the releases: ${firsts.join(",")}`);
+  assert.equal((await s.api("POST", `/apps/${app}/deploy/promote`)).status, 200);
+  assert.equal((await s.waitDeploy(app, id, 60000)).status, "succeeded");
+  // once the v1 server is gone, a client holding its cookie is sent to v2 and gets a new cookie
+  await waitFor("the v1 container gone", async () => (await s.api("GET", `/apps/${app}/ps`)).body.every((c: any) => c.release === 2), 30000);
+  const moved = await getWithCookie(host, cookies[firsts.indexOf("v1")]);
+  assert.equal(moved.release, "v2");
+  assert.ok(moved.setCookie?.startsWith("YKSRV=") && moved.setCookie !== cookies[firsts.indexOf("v1")]);
+});

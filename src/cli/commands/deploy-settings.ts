@@ -39,6 +39,7 @@ export interface StrategyFlags {
   latencyFloor?: string;
   minRequests?: string;
   idle?: string;
+  sticky?: string;
 }
 
 /** The canary flags of deploy:set → the API's settings. The server validates ranges. */
@@ -58,6 +59,10 @@ export function strategyFlagsToSettings(f: StrategyFlags): Record<string, unknow
   if (f.latencyFloor !== undefined) out.latencyFloorMs = parseDuration(f.latencyFloor.match(/^\d+(\.\d+)?$/) ? `${f.latencyFloor}ms` : f.latencyFloor, "--latency-floor") * 1000;
   if (f.minRequests !== undefined) out.minRequests = numberFlag(f.minRequests, "--min-requests");
   if (f.idle !== undefined) out.idleSec = parseDuration(f.idle, "--idle");
+  if (f.sticky !== undefined) {
+    if (f.sticky !== "on" && f.sticky !== "off") throw usageError(`--sticky '${f.sticky}' is not on or off.`, "Use --sticky on or --sticky off.");
+    out.sticky = f.sticky === "on";
+  }
   return out;
 }
 
@@ -76,6 +81,7 @@ export function registerDeploySettings(program: Command, ctx: CliContext): void 
     .option("--latency-factor <x>", "canary: abort when p95 is above the old release's times this (1.5)")
     .option("--latency-floor <ms>", "canary: no latency abort below this p95 (25ms)")
     .option("--min-requests <n>", "canary: requests of the new release before judging (100)")
+    .option("--sticky <on|off>", "a cookie keeps each client on the server (so the release) it first reached")
     .option("--idle <time>", "blue-green: how long the old set stays idle for an instant switch back (300s)")
     .action(async (args: string[], opts: { app: string } & StrategyFlags) => {
       const body = { ...parseDeploySettingArgs(args), ...strategyFlagsToSettings(opts) };
