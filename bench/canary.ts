@@ -37,6 +37,7 @@ if (!(FAIL_RATE > 0 && FAIL_RATE <= 1)) throw new Error("BENCH_FAIL_RATE must be
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const f1 = (n: number) => n.toFixed(1);
+const f2 = (n: number) => n.toFixed(2);
 
 interface Answer {
   at: number;
@@ -110,7 +111,7 @@ async function main(): Promise<number> {
       const inStep = answers.filter((a) => a.at >= from + 300 && a.at <= to);
       const v2 = inStep.filter((a) => a.release === "v2").length;
       const v1 = inStep.filter((a) => a.release === "v1").length;
-      rows.push([`${i + 1}`, `${STEPS[i]} %`, `${f1((100 * v2) / inStep.length)} %`, `${f1((100 * v1) / inStep.length)} %`, String(inStep.length), f1((to - from) / 1000), f1(inStep.length / ((to - from - 300) / 1000))]);
+      rows.push([`${i + 1}`, `${STEPS[i]} %`, `${f2((100 * v2) / inStep.length)} %`, `${f2((100 * v1) / inStep.length)} %`, String(inStep.length), f1((to - from) / 1000), f1(inStep.length / ((to - from - 300) / 1000))]);
     });
     lines.push("", `bench:canary (1) good release v1 → v2, steps ${STEPS.join(", ")} %, ${STEP_SEC} s each, ${CONNECTIONS} keep-alive connections through the router on 127.0.0.1`);
     lines.push(table(["step", "set weight (v2)", "v2 answered", "v1 answered", "requests", "step s", "req/s"], rows));

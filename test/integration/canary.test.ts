@@ -1,7 +1,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { TestServer, FIXTURES, ROOT, uniqueApp } from "../helpers/yadokari.js";
+import { TestServer, FIXTURES, ROOT, uniqueApp, appContainers, docker } from "../helpers/yadokari.js";
 import { getVia, waitFor } from "../helpers/http.js";
 import { keepAliveLoad } from "../helpers/load.js";
 import { run } from "../../src/lib/run.js";
@@ -303,4 +303,25 @@ test("sticky: during a canary each client stays on the release it first reached"
   const moved = await getWithCookie(host, cookies[firsts.indexOf("v1")]);
   assert.equal(moved.release, "v2");
   assert.ok(moved.setCookie?.startsWith("YKSRV=") && moved.setCookie !== cookies[firsts.indexOf("v1")]);
+});
+
+test("the server killed mid-canary whose new containers are gone when it comes back aborts the canary: old weights back, deploy failed", async () => {
+  const { app, host } = await canaryApp("it-canlost", { steps: [30, 100], stepSec: 60 });
+  const id = await configChange(app, { MARK: "v2" });
+  await waitFor("the first step", async () => (await status(app)).canary?.state === "running", 60000);
+  await s.kill();
+  for (const c of await appContainers(app)) if (c.Labels["yadokari.release"] === "v2") await docker.getContainer(c.Id).remove({ force: true });
+  await s.spawn();
+  const d = await s.waitDeploy(app, id, 60000);
+  assert.equal(d.status, "failed");
+  assert.match(d.reason, /interrupted by a server restart during canary step 1; its new containers were gone/);
+  const st = await status(app);
+  assert.equal(st.canary.state, "aborted");
+  assert.deepEqual(st.canary.weights.newServers, []);
+  const { load, answers } = trackedLoad(host, 2);
+  await new Promise((r) => setTimeout(r, 1000));
+  const res = await load.stop();
+  assert.equal(res.failed, 0, res.failures.join("; "));
+  assert.ok(answers.length > 0 && answers.every((a) => a.release === "v1"));
+  assert.equal((await s.api("GET", `/apps/${app}`)).body.liveRelease, 1);
 });
