@@ -21,8 +21,7 @@ export function syncRouter(ctx: Pick<EngineContext, "store" | "domain" | "router
  * app, so it is stable across restarts and differs between installs.
  */
 function stickyKey(ctx: Pick<EngineContext, "store">, a: App): string | null {
-  const live = a.liveReleaseId ? ctx.store.getRelease(a.liveReleaseId) : null;
-  const sticky = a.deploySettings.sticky ?? live?.manifest.deploy.sticky ?? false;
+  const sticky = a.deploySettings.sticky ?? (a.liveReleaseId ? ctx.store.getRelease(a.liveReleaseId)?.manifest.deploy.sticky : undefined) ?? false;
   if (!sticky) return null;
   const instance = ctx.store.metaOnce("instance", () => "none");
   return createHash("sha256").update(`yadokari-sticky:${instance}:${a.name}`).digest("hex").slice(0, 32);

@@ -28,6 +28,8 @@ export class RouterMetrics {
   private readonly tail: LogTail | null;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  /** release id → version (releases are immutable) */
+  private readonly versions = new Map<number, number>();
 
   constructor(
     private readonly deps: { store: Store; router: Pick<RouterPort, "stats">; log: (m: string) => void; now?: () => number },
@@ -84,10 +86,14 @@ export class RouterMetrics {
 
   /** Router server → app and release, from the store's routed servers. */
   private owner(): Owner {
-    const versions = new Map<number, number>();
+    const versions = this.versions;
     const byServer = new Map<string, { app: string; release: number }>();
     for (const s of this.deps.store.routedServers()) {
-      if (!versions.has(s.releaseId)) versions.set(s.releaseId, this.deps.store.getRelease(s.releaseId)?.version ?? 0);
+      if (!versions.has(s.releaseId)) {
+        const v = this.deps.store.getRelease(s.releaseId)?.version;
+        if (v === undefined) continue;
+        versions.set(s.releaseId, v);
+      }
       byServer.set(`${backendName(s.app, s.process)}/${s.name}`, { app: s.app, release: versions.get(s.releaseId)! });
     }
     return (backend, server) => byServer.get(`${backend}/${server}`) ?? null;
