@@ -34,7 +34,8 @@ test("only webhooks, the UI's files, health and login are outside the token chec
     assert.deepEqual(doc.paths[path][method].security, [], `${method} ${path} is documented as public`);
   }
   // And an API route without a token or session is still refused.
-  const accounts = { byToken: () => null, bySession: () => null };
-  const refused = await createApi({ accounts, audit: { record: () => {} }, ctx: { log: () => {} } } as unknown as ApiServices).request("/api/v1/apps/web/git");
+  const known: Record<string, unknown> = { accounts: { byToken: () => null, bySession: () => null }, audit: { record: () => {} }, ctx: { log: () => {} } };
+  const services = new Proxy(known, { get: (t, k: string) => (k in t ? t[k] : anything) });
+  const refused = await createApi(services as unknown as ApiServices).request("/api/v1/apps/web/git");
   assert.equal(refused.status, 401);
 });

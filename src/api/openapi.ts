@@ -1,3 +1,4 @@
+import { extendWithProgressive } from "./openapi-progressive.js";
 /** The OpenAPI 3.1 document of /api/v1 (kept beside the routes; a test checks every route is in it). */
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ content: { "application/json": { schema } } });
@@ -226,6 +227,7 @@ export function openApiDocument(version: string): object {
       post: { summary: "Make a release of the target with this app's live image (no rebuild, same image id) and the target's config; deployed with zero downtime", requestBody: json({ type: "object", required: ["to"], properties: { to: { type: "string" } } }), responses: { ...ok(ref("Deploy"), "202"), ...errors } },
     },
   });
+  extendWithProgressive(paths);
   return {
     openapi: "3.1.0",
     info: { title: "Yadokari API", version },

@@ -8,6 +8,7 @@ import type { Accounts } from "../accounts/accounts.js";
 import type { Audit } from "../accounts/audit.js";
 import type { ViewContext } from "./views.js";
 import type { Gitflow } from "../gitflow/service.js";
+import type { RouterMetrics } from "../metrics/sampler.js";
 
 /** What the HTTP routes call; wired in src/main/server.ts. */
 export interface ApiServices {
@@ -23,4 +24,5 @@ export interface ApiServices {
   version: string;
   /** git connect, webhooks, review apps, promotion */
   gitflow: Gitflow;
+  metrics: RouterMetrics;
 }

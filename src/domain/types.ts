@@ -1,11 +1,12 @@
 import type { DeploySource, DeployStatus } from "../api/contract.js";
 import type { HealthCheck } from "../manifest/app-json.js";
+import type { StrategySettings } from "../canary/settings.js";
 
 /** process type → number of containers (Heroku's formation) */
 export type Formation = Record<string, number>;
 
 /** How a deploy rolls: at most `maxSurge` containers above the formation, a pause between batches. */
-export interface DeploySettings {
+export interface DeploySettings extends StrategySettings {
   /** a count, or a percentage of the web replicas ("25%"), rounded up */
   maxSurge?: number | string;
   pauseSec?: number;

@@ -6,6 +6,7 @@ import type { Deployer } from "./deployer.js";
 import type { Reconciler } from "./reconciler.js";
 import { retire } from "./execute/containers.js";
 import { parseDeploySettings } from "../manifest/app-json.js";
+import { syncRouter } from "./router-sync.js";
 
 export const MAX_SCALE = 50;
 
@@ -81,6 +82,9 @@ export class Processes {
     if (!live) throw new AppError("not_found", `app ${app.name} has no release to roll back from`);
     const target = version === undefined ? this.ctx.store.listReleases(app.name).find((r) => r.version < live.version) : this.ctx.store.releaseByVersion(app.name, version);
     if (!target) throw new AppError("not_found", version === undefined ? `app ${app.name} has no release before v${live.version}` : `app ${app.name} has no release v${version}`, `'yk releases -a ${app.name}' lists them.`);
+    // blue-green: within the standby window, rolling back to the idle set only moves weights
+    const sb = this.deployer.canaries.standby(app.name);
+    if (sb && sb.releaseId === target.id && sb.until > Date.now()) return this.deployer.switchToStandby(app.name, target);
     if (!(await this.ctx.docker.imageExists(target.image))) {
       throw new AppError("image_gone", `the image of v${target.version} (${target.image}) was removed: only the last releases keep theirs`, "Deploy that commit again instead (git push or yk deploy).");
     }
@@ -95,9 +99,11 @@ export class Processes {
     });
   }
 
-  setDeploySettings(app: App, body: unknown): DeploySettings {
+  async setDeploySettings(app: App, body: unknown): Promise<DeploySettings> {
     const settings = { ...app.deploySettings, ...parseDeploySettings(body, "deploy settings") };
     this.ctx.store.setDeploySettings(app.name, settings);
+    // sticky sessions are part of the router's config
+    if (settings.sticky !== app.deploySettings.sticky) await syncRouter(this.ctx);
     return settings;
   }
 }

@@ -5,6 +5,7 @@ import type { ProcessHealth } from "../store/store.js";
 import { replenish, routeAfterGate } from "./execute/containers.js";
 import { syncRouter } from "./router-sync.js";
 import type { App, Release } from "../domain/types.js";
+import { CanaryStore } from "../canary/canary-store.js";
 
 /**
  * Brings Docker and the router back to what the store says: on start, on
@@ -16,7 +17,11 @@ export class Reconciler {
   private timer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
 
-  constructor(private readonly ctx: EngineContext) {}
+  private readonly progressive: CanaryStore;
+
+  constructor(private readonly ctx: EngineContext) {
+    this.progressive = new CanaryStore(ctx.store.db);
+  }
 
   start(intervalMs = 5000): void {
     this.timer = setInterval(() => void this.trigger(), intervalMs);
@@ -57,11 +62,20 @@ export class Reconciler {
     const releases = new Map<string, Release>();
     for (const a of apps) if (a.liveReleaseId) releases.set(a.name, store.getRelease(a.liveReleaseId)!);
     const health = store.allProcessHealth();
+    // blue-green standby sets: kept until their time, then left to the pass like any old container
+    const standby = new Map<string, number>();
+    for (const sb of this.progressive.allStandby()) {
+      if (sb.until <= now && !locks.busy(sb.app)) {
+        this.progressive.dropStandby(sb.app);
+        this.ctx.log(`${sb.app}: the blue-green standby set's time is up: retiring it`);
+      } else standby.set(sb.app, store.getRelease(sb.releaseId)?.version ?? -1);
+    }
     const desired = apps.map((a) => ({
       name: a.name,
       formation: desiredFormation(a, releases.get(a.name)),
       liveVersion: releases.get(a.name)?.version ?? null,
       busy: locks.busy(a.name),
+      standbyVersion: standby.get(a.name) ?? null,
       backoffUntil: Object.fromEntries(health.filter((h) => h.app === a.name && h.backoffUntil).map((h) => [h.process, Date.parse(h.backoffUntil!)])),
     }));
     const observed = await docker.list();

@@ -37,6 +37,8 @@ export const CODES = {
   not_connected: { status: 409, hint: "Connect a repository first: yk git:connect -a APP REPO_URL [--branch main]" },
   review_apps_disabled: { status: 409, hint: "Enable them first: yk review-apps:enable -a APP [--ttl 7d]" },
   fetch_failed: { status: 422, hint: "Check that the server can reach the repository ('yk git:info -a APP') and that the branch and commit exist there." },
+  // progressive delivery
+  no_canary: { status: 409, hint: "Only a canary in progress can be paused, resumed, promoted or aborted; 'yk deploy:status -a APP' shows the last one." },
 } as const satisfies Record<string, { status: number; hint: string }>;
 
 export type ErrorCode = keyof typeof CODES;

@@ -38,6 +38,7 @@ import { Gitflow } from "../gitflow/service.js";
 import { GitflowStore } from "../gitflow/gitflow-store.js";
 import { Mirrors } from "../gitflow/mirror.js";
 import { reviewCleanupMs } from "../gitflow/payload.js";
+import { RouterMetrics, metricsOptionsFromEnv } from "../metrics/sampler.js";
 
 export interface ServerOptions {
   dataDir: string;
@@ -94,11 +95,16 @@ export async function startServer(opts: ServerOptions, log: (m: string) => void 
   const repos = new GitRepos(join(opts.dataDir, "git"));
   const mirrors = new Mirrors(join(opts.dataDir, "git-cache"), join(opts.dataDir, "uploads"));
   const apps = new Apps(ctx, { onCreate: async (a) => void (await repos.ensure(a)), onDestroy: async (a) => { repos.remove(a); mirrors.remove(a); } });
-  const deployer = new Deployer(ctx);
+  // Request metrics per app and release: the router's counters, sampled (canaries read them too).
+  const metrics = new RouterMetrics({ store, router, log }, metricsOptionsFromEnv(process.env, router.paths.log));
+  const deployer = new Deployer(ctx, metrics);
   deployer.recoverInterrupted();
 
   const state = await router.ensureRunning(desiredFromStore(ctx));
   log(`router ${state} (HAProxy pid ${router.pid()}) on ${opts.httpListen}`);
+  metrics.start();
+  // A canary interrupted by the restart gets its owner back before the reconciler looks at the app.
+  for (const p of deployer.resumeCanaries()) p.catch((e) => log(`canary recovery: ${(e as Error).message}`));
   await syncRouter(ctx);
   const reconciler = new Reconciler(ctx);
   await reconciler.trigger();
@@ -140,7 +146,7 @@ export async function startServer(opts: ServerOptions, log: (m: string) => void 
     publicUrl: process.env.YADOKARI_PUBLIC_URL?.replace(/\/+$/, "") || undefined,
   });
   gitflow.start();
-  const services = { ctx, apps, deployer, processes, cron, runs, accounts, audit, views: { store, domain: opts.domain, httpPort: httpL.port, apiBase: apiUrl }, version: VERSION, gitflow };
+  const services = { ctx, apps, deployer, processes, cron, runs, accounts, audit, views: { store, domain: opts.domain, httpPort: httpL.port, apiBase: apiUrl }, version: VERSION, gitflow, metrics };
   const honoApp = createApi(services);
   const listener = getRequestListener(honoApp.fetch);
   const server = http.createServer((req, res) => {
@@ -180,6 +186,7 @@ export async function startServer(opts: ServerOptions, log: (m: string) => void 
       clearInterval(watchdog);
       clearInterval(logCapper);
       reconciler.stop();
+      metrics.stop();
       await cron.stop();
       await gitflow.stop();
       runs.stop(); // closes attached clients, so the HTTP server can close

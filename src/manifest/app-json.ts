@@ -1,6 +1,7 @@
 import { AppError } from "../errors/app-error.js";
 import type { CronJob, DeploySettings, Formation } from "../domain/types.js";
 import { parseSchedule } from "../cron/schedule.js";
+import { parseStrategySettings, STRATEGY_KEYS } from "../canary/settings.js";
 
 /**
  * The web health check, from app.json `healthchecks.web` (Dokku's format) or
@@ -142,8 +143,9 @@ export function parseDeploySettings(d: unknown, where: string): DeploySettings {
     if (typeof d.pauseSec !== "number" || d.pauseSec < 0 || d.pauseSec > 3600) throw bad(`${where}.pauseSec`, "must be a number of seconds from 0 to 3600");
     out.pauseSec = d.pauseSec;
   }
-  for (const k of Object.keys(d)) if (k !== "maxSurge" && k !== "pauseSec") throw bad(`${where}.${k}`, "is not a setting (maxSurge, pauseSec)");
-  return out;
+  const known = ["maxSurge", "pauseSec", ...STRATEGY_KEYS] as string[];
+  for (const k of Object.keys(d)) if (!known.includes(k)) throw bad(`${where}.${k}`, `is not a setting (${known.join(", ")})`);
+  return { ...out, ...parseStrategySettings(d, where) };
 }
 
 function parseHealthcheck(hc: unknown): HealthCheck {

@@ -61,3 +61,14 @@ test("backends the process lacks are reported, not planned", () => {
   assert.deepEqual(plan.missingBackends, ["app_new"]);
   assert.deepEqual(plan.steps.map((s) => s.command), [`del map ${MAP} a.test`]);
 });
+
+test("sticky backend: after adding a server the cookie key is set again, so the new server gets its cookie", () => {
+  const d: DesiredRouter = {
+    hosts: { "a.test": "app_a" },
+    backends: [{ name: "app_a", sticky: { key: "k3y0123456789abc" }, servers: [{ name: "s1", address: "10.0.0.2", port: 5000, weight: 10, state: "ready" }, { name: "s2", address: "10.0.0.3", port: 5000, weight: 10, state: "ready" }] }],
+  };
+  const c = cmds(d, live([srv("s1", 5000)]));
+  assert.deepEqual(c, [`add server app_a/s2 10.0.0.3:5000 weight 10 ${OPTS}`, "enable server app_a/s2", "set dynamic-cookie-key backend app_a k3y0123456789abc"]);
+  // nothing added: nothing to do
+  assert.deepEqual(cmds({ ...d, backends: [{ ...d.backends[0], servers: d.backends[0].servers.slice(0, 1) }] }, live([srv("s1", 5000)])), []);
+});

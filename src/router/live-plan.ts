@@ -65,6 +65,8 @@ export function planLive(desired: DesiredRouter, live: LiveState, mapFile: strin
       // by an interrupted removal is cleared.
       if (cur.adminState !== 0) adds.push({ command: `set server ${id} state ready`, expect: "empty" });
     }
+    // Runtime-added servers get their sticky cookie only when the key is set again (HAProxy 2.6).
+    if (b.sticky && b.servers.some((s) => !liveHere.has(s.name))) adds.push({ command: `set dynamic-cookie-key backend ${b.name} ${b.sticky.key}`, expect: "empty" });
     const wanted = new Set(b.servers.map((s) => s.name));
     for (const cur of liveHere.values()) {
       if (wanted.has(cur.name)) continue;

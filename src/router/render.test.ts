@@ -130,3 +130,13 @@ test("settings pasted into the config are validated", () => {
   assert.throws(() => renderConfig(desired(), { ...opts, mapFile: "/a b/map" }), /mapFile/);
   assert.throws(() => renderConfig(desired(), { ...opts, hardStopAfter: "soon" }), /hardStopAfter/);
 });
+
+test("sticky backends insert HAProxy's dynamic server cookie; turning it on is a structural change", () => {
+  const d = desired();
+  const sticky = { ...d, backends: d.backends.map((b, i) => (i === 0 ? { ...b, sticky: { key: "abcdef0123456789" } } : b)) };
+  const l = lines(renderConfig(sticky, opts));
+  const at = l.indexOf(`backend ${sticky.backends[0].name}`);
+  assert.deepEqual(l.slice(at + 1, at + 3), ["cookie YKSRV insert indirect nocache httponly dynamic", "dynamic-cookie-key abcdef0123456789"]);
+  assert.notEqual(configFingerprint(sticky, opts), configFingerprint(d, opts));
+  assert.throws(() => renderConfig({ ...d, backends: d.backends.map((b) => ({ ...b, sticky: { key: "bad key; x" } })) }, opts), /sticky\.key/);
+});

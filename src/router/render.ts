@@ -28,6 +28,8 @@ export const NOT_FOUND_BACKEND = `${RESERVED_PREFIX}not_found`;
 export const FRONTEND = `${RESERVED_PREFIX}http`;
 /** Prefix of the `description` line; the rest is the structural fingerprint. */
 export const FINGERPRINT_PREFIX = "yadokari-config-";
+/** The sticky-session cookie of backends with `sticky`. */
+export const STICKY_COOKIE = "YKSRV";
 
 const NOT_FOUND_PAGE =
   '<!doctype html><html><head><meta charset="utf-8"><title>404 Not Found</title></head>' +
@@ -193,6 +195,7 @@ function backendSection(b: DesiredBackend, withServers: boolean): string[] {
   const servers = [...b.servers].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
   return [
     `backend ${b.name}`,
+    ...(b.sticky ? [`  cookie ${STICKY_COOKIE} insert indirect nocache httponly dynamic`, `  dynamic-cookie-key ${b.sticky.key}`] : []),
     ...(withServers ? servers.map((s) => `  server ${s.name} ${s.address}:${s.port} ${serverOptions(s)}`) : []),
     "",
   ];

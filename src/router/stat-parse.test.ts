@@ -44,8 +44,8 @@ test("show stat: server rows only, numbers parsed, empty cells are 0", () => {
     `${px},${sv},${qcur},0,${scur},0,,${stot},0,0,,0,,0,0,0,0,${status},${w},1,0,,,4,,,1,4,1,,0,,2,0,,0,,,,0,${h2},0,0,${h5},0,\n`;
   const text = header + row("app_a", "s1", 1, 3, 40, "DRAIN", 0, 39, 1) + row("app_a", "BACKEND", 1, 3, 40, "UP", 10, 39, 1) + row("app_b", "s2", 0, 0, 0, "no check", 10, 0, 0) + "\n";
   assert.deepEqual(parseServerStats(text), [
-    { backend: "app_a", server: "s1", scur: 3, qcur: 1, stot: 40, hrsp2xx: 39, hrsp5xx: 1, status: "DRAIN", weight: 0 },
-    { backend: "app_b", server: "s2", scur: 0, qcur: 0, stot: 0, hrsp2xx: 0, hrsp5xx: 0, status: "no check", weight: 10 },
+    { backend: "app_a", server: "s1", scur: 3, qcur: 1, stot: 40, hrsp2xx: 39, hrsp5xx: 1, status: "DRAIN", weight: 0, responses: 40, econ: 0, eresp: 0, rtime: 0, ttime: 0 },
+    { backend: "app_b", server: "s2", scur: 0, qcur: 0, stot: 0, hrsp2xx: 0, hrsp5xx: 0, status: "no check", weight: 10, responses: 0, econ: 0, eresp: 0, rtime: 0, ttime: 0 },
   ]);
   assert.deepEqual(parseServerStats(""), []);
 });

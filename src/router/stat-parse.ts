@@ -117,5 +117,10 @@ export function parseServerStats(text: string): ServerStat[] {
       hrsp5xx: num(r.hrsp_5xx),
       status: r.status ?? "",
       weight: num(r.weight),
+      responses: num(r.hrsp_1xx) + num(r.hrsp_2xx) + num(r.hrsp_3xx) + num(r.hrsp_4xx) + num(r.hrsp_5xx) + num(r.hrsp_other),
+      econ: num(r.econ),
+      eresp: num(r.eresp),
+      rtime: num(r.rtime),
+      ttime: num(r.ttime),
     }));
 }

@@ -18,6 +18,13 @@ export interface DesiredBackend {
   /** e.g. "app_myapp_web": [a-zA-Z0-9_.-]. */
   name: string;
   servers: DesiredServer[];
+  /**
+   * Sticky sessions: HAProxy inserts a cookie naming the server a client
+   * first reached (a hash of `key`, the server's address and port: HAProxy's
+   * dynamic cookies, the only kind runtime-added servers can carry) and sends
+   * it back there while that server exists, whatever its weight.
+   */
+  sticky?: { key: string };
 }
 
 export interface DesiredRouter {
@@ -40,6 +47,16 @@ export interface ServerStat {
   hrsp5xx: number;
   status: string; // UP, DRAIN, MAINT, no check, ...
   weight: number;
+  /** HTTP responses of every class the server sent (Σ hrsp_1xx..hrsp_other), a counter */
+  responses: number;
+  /** connection errors to the server (counter) */
+  econ: number;
+  /** response errors: the server closed or failed mid-response (counter) */
+  eresp: number;
+  /** average response time (ms to the first byte) over the server's last 1024 requests */
+  rtime: number;
+  /** average total time (ms) over the last 1024 requests */
+  ttime: number;
 }
 
 export interface RouterPort {

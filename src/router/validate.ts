@@ -35,6 +35,7 @@ export function validateDesired(desired: DesiredRouter): void {
     if (b.name.startsWith(RESERVED_PREFIX)) throw invalid(`${at}.name`, `"${b.name}" starts with "${RESERVED_PREFIX}", which is reserved for the router's own backends`);
     if (backends.has(b.name)) throw invalid(`${at}.name`, `backend "${b.name}" appears twice`);
     backends.add(b.name);
+    if (b.sticky && !/^[A-Za-z0-9]{8,64}$/.test(b.sticky.key)) throw invalid(`${at}.sticky.key`, "must be 8 to 64 letters and digits");
     const servers = new Set<string>();
     b.servers.forEach((s, j) => {
       const sat = `${at}.servers[${j}]`;

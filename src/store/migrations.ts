@@ -226,4 +226,36 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX audit_app ON audit (app, id);
   `,
+  // Progressive delivery: a deploy may name its strategy (yk deploy --strategy);
+  // a canary's step state is recorded so a restarted server continues or
+  // aborts it from the recorded step (src/canary/canary-store.ts). A blue-green
+  // deploy keeps the old web set idle until `until` (ms) for a switch back.
+  `
+  ALTER TABLE deploys ADD COLUMN strategy TEXT;
+  CREATE TABLE canaries (
+    deploy_id INTEGER PRIMARY KEY REFERENCES deploys(id) ON DELETE CASCADE,
+    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+    release_id INTEGER NOT NULL,
+    previous_release_id INTEGER NOT NULL,
+    settings TEXT NOT NULL,
+    state TEXT NOT NULL,
+    step_index INTEGER NOT NULL DEFAULT -1,
+    percent REAL NOT NULL DEFAULT 0,
+    new_weight INTEGER NOT NULL DEFAULT 0,
+    old_weight INTEGER NOT NULL DEFAULT 100,
+    started_at INTEGER NOT NULL,
+    step_started_at INTEGER,
+    paused_at INTEGER,
+    paused_ms INTEGER NOT NULL DEFAULT 0,
+    command TEXT,
+    verdict TEXT,
+    finished_at INTEGER
+  );
+  CREATE INDEX canaries_app ON canaries (app, deploy_id);
+  CREATE TABLE standby (
+    app TEXT PRIMARY KEY REFERENCES apps(name) ON DELETE CASCADE,
+    release_id INTEGER NOT NULL,
+    until INTEGER NOT NULL
+  );
+  `,
 ];

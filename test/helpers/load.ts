@@ -14,7 +14,7 @@ export interface LoadResult {
  * and API clients send it. Bounded: stops at `maxRequests` or when `stop()`
  * is called, and at `maxMs` whatever happens.
  */
-export function keepAliveLoad(opts: { port: number; host: string; connections: number; maxRequests: number; maxMs: number; path?: string }) {
+export function keepAliveLoad(opts: { port: number; host: string; connections: number; maxRequests: number; maxMs: number; path?: string; onResponse?: (status: number, body: string, at: number) => void }) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.connections });
   const result: LoadResult = { sent: 0, ok: 0, failed: 0, failures: [], bodies: new Map() };
   let stopped = false;
@@ -27,6 +27,7 @@ export function keepAliveLoad(opts: { port: number; host: string; connections: n
         res.setEncoding("utf8");
         res.on("data", (d: string) => (body += d));
         res.on("end", () => {
+          opts.onResponse?.(res.statusCode ?? 0, body, Date.now());
           if ((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 400) {
             result.ok++;
             const key = body.trim().slice(0, 40);

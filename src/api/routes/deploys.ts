@@ -7,6 +7,7 @@ import { deployView } from "../views.js";
 import { saveUpload } from "../../build/upload.js";
 import { textStream } from "../text-stream.js";
 import { principalOf } from "../../accounts/principal.js";
+import { parseStrategy } from "../../canary/settings.js";
 
 const SHA = /^[0-9a-f]{40}$/;
 const REF = /^refs\/heads\/[A-Za-z0-9._\/-]{1,200}$/;
@@ -20,9 +21,11 @@ export function deployRoutes(s: ApiServices): Hono {
     const ref = c.req.query("ref") ?? null;
     if (commit !== null && !SHA.test(commit)) throw new AppError("invalid_request", "commit must be a full 40-character lowercase hex SHA-1");
     if (ref !== null && (!REF.test(ref) || ref.includes(".."))) throw new AppError("invalid_request", "ref must look like refs/heads/<branch>");
+    const strategyText = c.req.query("strategy");
+    const strategy = strategyText === undefined ? undefined : parseStrategy(strategyText, "strategy");
     if (!c.req.raw.body) throw new AppError("invalid_request", "the build body is empty: send a tar or tar.gz of the app's source");
     const upload = await saveUpload(Readable.fromWeb(c.req.raw.body as import("node:stream/web").ReadableStream), join(s.ctx.dataDir, "uploads"));
-    const { deploy } = s.deployer.submit(app.name, upload, { source: commit ? "git" : "tar", commit, ref }, principalOf(c).name);
+    const { deploy } = s.deployer.submit(app.name, upload, { source: commit ? "git" : "tar", commit, ref }, principalOf(c).name, strategy);
     return c.json(deployView(s.views, deploy), 202);
   });
 

@@ -11,8 +11,13 @@ import { cronRoutes } from "./cron.js";
 import { runRoutes } from "../../runs/routes.js";
 import { storageRoutes } from "../../storage/routes.js";
 import { gitflowRoutes } from "../../gitflow/routes.js";
+import { metricsRoutes } from "./metrics.js";
+import { canaryRoutes } from "./canary.js";
 
 /** Every route group under /api/v1/apps, one file each. */
 export const appRouteGroups: ((s: ApiServices) => Hono)[] = [appsRoutes, deployRoutes, runtimeRoutes, domainRoutes, processRoutes, releaseRoutes, configRoutes, cronRoutes, runRoutes, storageRoutes,
   gitflowRoutes,
+  // Request metrics (router counters per release) and progressive delivery
+  metricsRoutes,
+  canaryRoutes,
 ];

@@ -59,7 +59,7 @@ export function processRoutes(s: ApiServices): Hono {
   r.get("/:app/deploy-settings", (c) => c.json(s.apps.get(c.req.param("app")).deploySettings));
   r.patch("/:app/deploy-settings", async (c) => {
     const app = s.apps.get(c.req.param("app"));
-    return c.json(s.processes.setDeploySettings(app, await readJson(c.req.raw)));
+    return c.json(await s.processes.setDeploySettings(app, await readJson(c.req.raw)));
   });
   return r;
 }

@@ -33,12 +33,15 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
     .description("build DIR (honouring .dockerignore) and release it with zero downtime")
     .addOption(appOption())
     .argument("[dir]", "source directory with a Dockerfile", ".")
-    .action(async (dir: string, opts: { app: string }) => {
+    .option("--strategy <strategy>", "rolling, canary or blue-green for this deploy (default: the app's deploy settings)")
+    .action(async (dir: string, opts: { app: string; strategy?: string }) => {
+      if (opts.strategy !== undefined && !["rolling", "canary", "blue-green"].includes(opts.strategy)) throw usageError(`'${opts.strategy}' is not a strategy.`, "Use --strategy rolling, canary or blue-green.");
       const abs = await checkDir(dir);
       const api = ctx.api();
       const { data, files } = await packTarGz(abs);
       ctx.out(`Uploading ${abs} to ${opts.app}: ${files} files, ${formatSize(data.length)} compressed\n`);
-      const started = await api.upload<DeployView>(apiPath("apps", opts.app, "builds"), data, "application/gzip");
+      const path = apiPath("apps", opts.app, "builds") + (opts.strategy ? `?strategy=${opts.strategy}` : "");
+      const started = await api.upload<DeployView>(path, data, "application/gzip");
       ctx.out(`Deploy #${started.id} ${started.status}\n`);
       const d = await followDeploy(ctx, api, started);
       ctx.out(`Deploy #${d.id} succeeded${d.releaseVersion !== null ? `: release v${d.releaseVersion}` : ""}\n`);

@@ -15,6 +15,8 @@ import { registerDeploySettings } from "./deploy-settings.js";
 import { registerRun } from "./run.js";
 import { registerStorage } from "./storage.js";
 import { registerGitflow } from "./gitflow.js";
+import { registerMetrics } from "./metrics.js";
+import { registerCanary } from "./canary.js";
 
 /** Every client command group, in the order `yk --help` lists them. */
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -33,4 +35,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerConfig(program, ctx);
   registerAccounts(program, ctx);
   registerGitflow(program, ctx);
+  // progressive delivery
+  registerMetrics(program, ctx);
+  registerCanary(program, ctx);
 }

@@ -4,6 +4,7 @@ import type { Step } from "../plan/deploy-plan.js";
 import { gateAll, removeContainers, retire, routedServerFor, startContainers, type Started } from "./containers.js";
 import { runToCompletion } from "./oneoff.js";
 import { syncRouter } from "../router-sync.js";
+import type { CanaryRunner } from "../../canary/runner.js";
 
 /** A deploy that cannot go on: the reason a person can act on, and the failing container's last lines. */
 export class DeployFailure extends Error {
@@ -31,7 +32,15 @@ export class PlanExecutor {
     private readonly release: Release,
     private readonly out: (l: string) => void,
     private readonly record: StepRecorder,
+    private readonly canary: CanaryRunner | null = null,
+    /** blue-green: records the old set as standby (the reconciler and the next deploy respect it) */
+    private readonly standby: ((step: Extract<Step, { kind: "standby" }>) => void) | null = null,
   ) {}
+
+  /** Containers started before (a canary resumed after a restart) that later steps refer to by batch. */
+  adopt(batch: string, started: Started[]): void {
+    this.started.set(batch, started);
+  }
 
   async run(plan: Step[]): Promise<void> {
     for (const step of plan) await this.execute(step);
@@ -113,6 +122,23 @@ export class PlanExecutor {
             this.ctx.log(`retire after deploy #${this.deployId}: ${(e as Error).message}`);
           },
         );
+        return;
+      }
+      case "canary": {
+        if (!this.canary) throw new Error("a canary step without a canary runner");
+        const batch = this.started.get(step.batch) ?? [];
+        try {
+          await this.record(`canary ${step.index + 1}: ${step.percent}%`, () => this.canary!.step(step.index, step.percent, batch));
+        } catch (e) {
+          this.started.delete(step.batch); // the runner drained and removed them
+          throw e;
+        }
+        return;
+      }
+      case "standby": {
+        if (!this.standby) throw new Error("a standby step without a standby recorder");
+        await this.record("standby", async () => this.standby!(step), `${step.servers.length} old container(s)`);
+        out(`-----> ${step.servers.length} old web container(s) kept running at weight 0 for an instant switch back (yk rollback)`);
         return;
       }
       case "pause":

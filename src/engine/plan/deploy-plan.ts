@@ -22,7 +22,11 @@ export type Step =
   | { kind: "commit"; releaseId: number }
   | { kind: "route"; batch: string; drain: RoutedServer[] }
   | { kind: "retire"; servers: RoutedServer[]; containers: ObservedContainer[]; wait: boolean }
-  | { kind: "pause"; seconds: number };
+  | { kind: "pause"; seconds: number }
+  /** canary: the new batch gets `percent` of the web requests, held and analysed (src/canary/) */
+  | { kind: "canary"; batch: string; index: number; percent: number }
+  /** blue-green: the old web set stays running at weight 0 for a switch back */
+  | { kind: "standby"; servers: RoutedServer[]; containers: ObservedContainer[] };
 
 /** Containers that are not part of the formation: one-off runs, cron runs, a release phase. */
 export const ONE_OFF_PROCESSES = new Set(["run", "cron", "release"]);
@@ -42,7 +46,18 @@ export interface DeployInput {
   releasePhaseTimeoutSec: number;
   /** replace only these process types (ps:restart TYPE); default: all, with the release phase */
   only?: string[];
+  /**
+   * A canary instead of rolling web batches (only when a web release serves
+   * already: a first deploy has nothing to compare with). `resume` continues
+   * an interrupted one from a recorded step, with its new containers running.
+   */
+  canary?: { steps: number[]; resume?: { index: number; started: number } };
+  /** Blue-green instead of rolling batches (again only when a web release serves already). */
+  blueGreen?: boolean;
 }
+
+/** The batch name of a canary's new web containers. */
+export const CANARY_BATCH = "canary";
 
 /** maxSurge as a count: a number, a percentage of the web replicas rounded up, or by default 25% (at least 1). */
 export function resolveSurge(maxSurge: DeploySettings["maxSurge"], replicas: number): number {
@@ -59,7 +74,7 @@ export function planDeploy(input: DeployInput): Step[] {
   const formationOf = (type: string) => (release.processes[type] !== undefined ? (formation[type] ?? (type === "web" ? 1 : 0)) : 0);
   const processContainers = input.observed.filter((c) => !ONE_OFF_PROCESSES.has(c.process));
 
-  if (release.manifest.releaseCommand && !input.only) {
+  if (release.manifest.releaseCommand && !input.only && !input.canary?.resume) {
     steps.push({
       kind: "release-phase",
       command: release.manifest.releaseCommand,
@@ -75,7 +90,14 @@ export function planDeploy(input: DeployInput): Step[] {
     committed = true;
   };
   const retiredIds = new Set<string>();
-  if (replace("web")) {
+  const canaryOld = input.routed.filter((s) => s.process === "web" && s.releaseId !== release.id);
+  // a resumed canary's own containers are running and routed: they stay
+  if (input.canary?.resume) for (const s of input.routed) if (s.releaseId === release.id) retiredIds.add(s.containerId);
+  if (replace("web") && input.canary && canaryOld.length > 0 && formationOf("web") > 0) {
+    planCanaryWeb(input, formationOf("web"), canaryOld, steps, commit, retiredIds, processContainers);
+  } else if (replace("web") && input.blueGreen && !input.only && canaryOld.length > 0 && formationOf("web") > 0) {
+    planBlueGreenWeb(input, formationOf("web"), canaryOld, steps, commit, retiredIds, processContainers);
+  } else if (replace("web")) {
     const replicas = formationOf("web");
     const surge = resolveSurge(input.settings.maxSurge, replicas);
     const old = input.routed.filter((s) => s.process === "web");
@@ -126,4 +148,61 @@ export function planDeploy(input: DeployInput): Step[] {
   const leftovers = processContainers.filter((c) => !retiredIds.has(c.id) && replace(c.process));
   if (leftovers.length) steps.push({ kind: "retire", servers: [], containers: leftovers, wait: false });
   return steps;
+}
+
+/**
+ * Canary web steps: start as many new containers as the surge allows (at
+ * most the formation), gate them, then one `canary` step per percentage,
+ * each moving the weights and holding; the last is 100 %. Then the new
+ * release goes live, and the formation is completed in surge-sized batches,
+ * each after the same number of old (weight 0) containers retired.
+ */
+function planCanaryWeb(input: DeployInput, replicas: number, old: RoutedServer[], steps: Step[], commit: () => void, retiredIds: Set<string>, processContainers: ObservedContainer[]): void {
+  const { release } = input;
+  const canary = input.canary!;
+  const k = canary.resume ? canary.resume.started : resolveSurge(input.settings.maxSurge, replicas);
+  if (!canary.resume) {
+    const specs = Array.from({ length: k }, () => processContainerSpec(release, "web", input.suffix(), input.stopTimeoutSec, input.mounts));
+    steps.push({ kind: "start", batch: CANARY_BATCH, process: "web", specs }, { kind: "gate", batch: CANARY_BATCH, healthcheck: release.healthcheck });
+  }
+  canary.steps.forEach((percent, index) => {
+    if (index >= (canary.resume?.index ?? 0)) steps.push({ kind: "canary", batch: CANARY_BATCH, index, percent });
+  });
+  commit();
+  const containerOf = (s: RoutedServer) => processContainers.filter((c) => c.id === s.containerId);
+  const retireOld = (servers: RoutedServer[], wait: boolean) => {
+    const containers = servers.flatMap(containerOf);
+    containers.forEach((c) => retiredIds.add(c.id));
+    if (servers.length) steps.push({ kind: "retire", servers, containers, wait });
+  };
+  let started = k;
+  let drained = 0;
+  for (let b = 2; started < replicas; b++) {
+    const n = Math.min(k, replicas - started);
+    retireOld(old.slice(drained, drained + n), true);
+    drained += n;
+    const batch = `web-${b}`;
+    const specs = Array.from({ length: n }, () => processContainerSpec(release, "web", input.suffix(), input.stopTimeoutSec, input.mounts));
+    steps.push({ kind: "start", batch, process: "web", specs }, { kind: "gate", batch, healthcheck: release.healthcheck }, { kind: "route", batch, drain: [] });
+    started += n;
+  }
+  retireOld(old.slice(drained), false);
+}
+
+/** The batch name of a blue-green deploy's new web set. */
+export const GREEN_BATCH = "green";
+
+/**
+ * Blue-green web steps: start the whole new set (the formation, whatever the
+ * surge), gate it, go live and switch every request to it in one router
+ * change; the old set stays running at weight 0 (standby) for a switch back.
+ */
+function planBlueGreenWeb(input: DeployInput, replicas: number, old: RoutedServer[], steps: Step[], commit: () => void, retiredIds: Set<string>, processContainers: ObservedContainer[]): void {
+  const specs = Array.from({ length: replicas }, () => processContainerSpec(input.release, "web", input.suffix(), input.stopTimeoutSec, input.mounts));
+  steps.push({ kind: "start", batch: GREEN_BATCH, process: "web", specs }, { kind: "gate", batch: GREEN_BATCH, healthcheck: input.release.healthcheck });
+  commit();
+  steps.push({ kind: "route", batch: GREEN_BATCH, drain: old });
+  const containers = processContainers.filter((c) => old.some((s) => s.containerId === c.id));
+  containers.forEach((c) => retiredIds.add(c.id));
+  steps.push({ kind: "standby", servers: old, containers });
 }

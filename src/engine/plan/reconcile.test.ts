@@ -87,3 +87,14 @@ test("exit codes come from Docker's status text", () => {
   assert.equal(exitCodeFromStatus("Exited (137) 2 seconds ago"), 137);
   assert.equal(exitCodeFromStatus("Up 3 minutes"), null);
 });
+
+test("blue-green standby: the idle old web set is neither removed nor unrouted while it is kept; afterwards it goes", () => {
+  const containers = [c("new1", 2), c("new2", 2), c("old1", 1), c("old2", 1), c("oldw", 1, "running", "worker")];
+  const routed = [s("new1"), s("new2"), s("old1", "10.0.0.1", "drain"), s("old2", "10.0.0.1", "drain")];
+  const kept = reconcile(shop({ standbyVersion: 1 }), containers, routed, NOW);
+  assert.deepEqual(kept.remove.map((x) => x.id), ["oldw"], "only web containers stand by");
+  assert.deepEqual(kept.unroute, []);
+  const gone = reconcile(shop({ standbyVersion: null }), containers, routed, NOW);
+  assert.deepEqual(gone.remove.map((x) => x.id).sort(), ["old1", "old2", "oldw"]);
+  assert.deepEqual(gone.unroute.map((x) => x.name).sort(), ["old1", "old2"]);
+});

@@ -12,6 +12,8 @@ export interface AppDesired {
   busy: boolean;
   /** process type → time (ms) before which no replacement may start (crash backoff) */
   backoffUntil: Record<string, number>;
+  /** blue-green: the version whose web set stays running, unrouted by weight (0), for a switch back */
+  standbyVersion?: number | null;
 }
 
 export interface ReconcilePlan {
@@ -52,11 +54,13 @@ export function reconcile(apps: AppDesired[], containers: ObservedContainer[], r
     const byId = new Map(mine.map((c) => [c.id, c]));
     const isLive = (c: ObservedContainer) => app.liveVersion !== null && c.release === app.liveVersion && (app.formation[c.process] ?? 0) > 0;
     const running = (c: ObservedContainer) => c.state === "running";
+    const standby = (c: ObservedContainer) => app.standbyVersion != null && c.release === app.standbyVersion && c.process === "web" && running(c);
 
     // Router servers must point at running live web containers, at their current address.
     const kept: RoutedServer[] = [];
     for (const s of routed.filter((x) => x.app === app.name)) {
       const c = byId.get(s.containerId);
+      if (c && standby(c)) continue;
       if (!c || !isLive(c) || !running(c) || s.state === "drain") plan.unroute.push(s);
       else {
         kept.push(s);
@@ -73,7 +77,7 @@ export function reconcile(apps: AppDesired[], containers: ObservedContainer[], r
       const want = app.liveVersion === null ? 0 : (app.formation[type] ?? 0);
       let have = type === "web" ? kept.length - extraServers.length : 0;
       for (const c of mine.filter((x) => x.process === type)) {
-        if (routedIds.has(c.id) && !extraIds.has(c.id)) continue;
+        if ((routedIds.has(c.id) && !extraIds.has(c.id)) || standby(c)) continue;
         if (!running(c)) {
           plan.remove.push(c);
           if (isLive(c)) plan.crashed.push(c);

@@ -7,7 +7,7 @@ import { backendName, defaultHostname } from "../../domain/names.js";
  * (even before its first deploy, so a deploy never needs a reload), answers
  * at <app>.<domain> and its custom domains.
  */
-export function desiredRouter(input: { domain: string; apps: { name: string; domains: string[] }[]; servers: RoutedServer[] }): DesiredRouter {
+export function desiredRouter(input: { domain: string; apps: { name: string; domains: string[]; stickyKey?: string | null }[]; servers: RoutedServer[] }): DesiredRouter {
   const hosts: Record<string, string> = {};
   const backends = input.apps.map((app) => {
     const backend = backendName(app.name, "web");
@@ -18,6 +18,7 @@ export function desiredRouter(input: { domain: string; apps: { name: string; dom
       servers: input.servers
         .filter((s) => s.app === app.name && s.process === "web")
         .map((s) => ({ name: s.name, address: s.address, port: s.port, weight: s.weight, state: s.state })),
+      ...(app.stickyKey ? { sticky: { key: app.stickyKey } } : {}),
     };
   });
   return { hosts, backends };
