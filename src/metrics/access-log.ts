@@ -14,9 +14,21 @@ export interface AccessEntry {
   tResponse: number;
 }
 
+/**
+ * The fields metrics need, found after the client-supplied strings (host,
+ * uri): those are JSON-escaped, so `,"status":` cannot occur inside them.
+ * A regex on the rest costs a fraction of JSON.parse on the whole line, which
+ * matters at tens of thousands of lines a second.
+ */
+const TAIL = /^,"status":(-?\d+),"bytes":-?\d+,"backend":"([^"\\]*)","server":"([^"\\]*)","t_req":-?\d+,"t_queue":-?\d+,"t_connect":-?\d+,"t_response":(-?\d+),/;
+
 /** One log line → the fields metrics need; null for anything else (a startup message, a cut line). */
 export function parseAccessLine(line: string): AccessEntry | null {
   if (!line.startsWith("{")) return null;
+  const at = line.indexOf(',"status":');
+  const m = at > 0 ? TAIL.exec(line.slice(at)) : null;
+  if (m) return { backend: m[2], server: m[3], status: Number(m[1]), tResponse: Number(m[4]) };
+  // another layout (an older config still running): the slow, general way
   try {
     const o = JSON.parse(line) as Record<string, unknown>;
     if (typeof o.backend !== "string" || typeof o.server !== "string" || typeof o.status !== "number" || typeof o.t_response !== "number") return null;
@@ -36,7 +48,8 @@ export class LogTail {
   private offset: number | null = null;
   private partial = "";
 
-  constructor(readonly path: string, private readonly maxBytes = 16 * 1024 * 1024) {}
+  /** 4 MiB is about 13,000 requests: plenty for a p95, and a bounded cost however busy the router is. */
+  constructor(readonly path: string, private readonly maxBytes = 4 * 1024 * 1024) {}
 
   read(): string[] {
     let fd: number;
