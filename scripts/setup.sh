@@ -102,13 +102,15 @@ fi
 log "building (tsc)"
 npm run --silent build || die "TypeScript build failed"
 # Drop compiled files whose source is gone, so node --test never runs a deleted test.
-if [ -d dist ]; then
+# Only tsc's output: dist/web is the UI bundle, which has no .ts twin.
+for out in dist/src dist/test dist/bench; do
+  [ -d "$out" ] || continue
   while IFS= read -r -d '' js; do
     rel="${js#dist/}"
     src="${rel%.js}.ts"
     if [ ! -f "$src" ]; then rm -f "$js" "$js.map"; fi
-  done < <(find dist -type f -name '*.js' -print0)
-fi
+  done < <(find "$out" -type f -name '*.js' -print0)
+done
 
 # --- 4. Local base images -----------------------------------------------------
 bash "$ROOT/scripts/base-images.sh"

@@ -27,6 +27,9 @@ const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `
 before(async () => {
   s = await TestServer.start();
   s.apps.add(app); // cleaned up by close() once the browser has made it
+  // the bundle must be there, or every page below would wait for nothing
+  const bundle = await fetch(`${s.url}/assets/app.js`);
+  assert.equal(bundle.status, 200, "dist/web/assets/app.js is served (npm run build makes it)");
   browser = await launchChromium({ resolve: s.domain });
 });
 
