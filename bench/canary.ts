@@ -23,7 +23,7 @@ import { join } from "node:path";
 import { TestServer, FIXTURES, uniqueApp } from "../test/helpers/yadokari.js";
 import { getVia, waitFor } from "../test/helpers/http.js";
 import { keepAliveLoad } from "../test/helpers/load.js";
-import { installExitHandlers, onCleanup, runCleanup } from "./lib/cleanup.js";
+import { installExitHandlers, onCleanup, runBench } from "./lib/cleanup.js";
 import { sleep } from "./lib/util.js";
 
 const STEPS = (process.env.BENCH_STEPS ?? "5,25,50,100").split(",").map(Number);
@@ -157,15 +157,4 @@ async function main(): Promise<number> {
   return ok ? 0 : 1;
 }
 
-main().then(
-  async (code) => {
-    await runCleanup();
-    process.exitCode = code;
-    setTimeout(() => process.exit(code), 2000).unref();
-  },
-  async (e) => {
-    process.stderr.write(`[bench] ERROR: ${(e as Error).stack ?? e}\n`);
-    await runCleanup();
-    process.exit(2);
-  },
-);
+runBench(main);

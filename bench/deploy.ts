@@ -28,7 +28,7 @@ import { join } from "node:path";
 import { TestServer, FIXTURES, ROOT, appContainers, docker, uniqueApp } from "../test/helpers/yadokari.js";
 import { getVia, waitFor } from "../test/helpers/http.js";
 import { keepAliveLoad, type LoadResult } from "../test/helpers/load.js";
-import { installExitHandlers, onCleanup, runCleanup } from "./lib/cleanup.js";
+import { installExitHandlers, onCleanup, runBench, runCleanup } from "./lib/cleanup.js";
 import { startWrk, type WrkSummary } from "./lib/wrk.js";
 import { runNaive, type NaiveResult } from "./lib/naive.js";
 import { median, percentile, secs, sleep } from "./lib/util.js";
@@ -282,15 +282,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-    // Nothing must keep the process alive after the bench (agents, timers).
-    setTimeout(() => process.exit(code), 2000).unref();
-  },
-  async (e) => {
-    process.stderr.write(`[bench] ERROR: ${(e as Error).stack ?? e}\n`);
-    await runCleanup();
-    process.exit(2);
-  },
-);
+runBench(main);

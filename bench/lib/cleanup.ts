@@ -73,3 +73,23 @@ export function installExitHandlers(maxMs: number): void {
   }, maxMs);
   watchdog.unref();
 }
+
+/**
+ * Runs a bench's main: its exit code on success; on an error, the stack,
+ * the cleanup and exit 2. Nothing may keep the process alive afterwards
+ * (agents, timers), hence the unref'd hard exit.
+ */
+export function runBench(main: () => Promise<number>): void {
+  main().then(
+    async (code) => {
+      await runCleanup();
+      process.exitCode = code;
+      setTimeout(() => process.exit(code), 2000).unref();
+    },
+    async (e) => {
+      process.stderr.write(`[bench] ERROR: ${(e as Error).stack ?? e}\n`);
+      await runCleanup();
+      process.exit(2);
+    },
+  );
+}
