@@ -59,43 +59,39 @@ export function registerRun(program: Command, ctx: CliContext, makeIo: (ctx: Cli
       const io = makeIo(ctx);
       const req = runRequest(command, opts, { stdinTTY: io.stdin.isTTY === true, stdoutTTY: io.stdout.isTTY === true });
       const api = ctx.api();
-      // Caught from the start: the server starts the container during the attach, before the CLI has the stream.
+      // One signal listener for the whole run, installed before the container can start (the server starts it
+      // during the attach). It is never swapped out: removing a process's last listener restores the default
+      // action and drops a signal not yet dispatched, so each stage changes what the listener does instead.
       let interrupted = false;
-      const offEarly = req.detach ? () => {} : io.onSignal(() => void (interrupted = true));
-      let run: RunCreated;
+      let onInterrupt: () => void = () => void (interrupted = true);
+      const offSignals = req.detach ? () => {} : io.onSignal(() => onInterrupt());
+      // the session installs its own reaction; once it is over, a signal (during the exit code's GET) just exits
+      const sessionIo: RunIo = { ...io, onSignal: (fn) => ((onInterrupt = fn), () => void (onInterrupt = () => io.exit(130))) };
       try {
-        run = await api.json<RunCreated>("POST", apiPath("apps", opts.app, "runs"), req);
-      } catch (e) {
-        offEarly();
-        throw e;
-      }
-      if (req.detach) {
-        ctx.out(`Running ${show(req.command)} on ${opts.app} as ${run.name} (detached).\nSee its output with: yk logs -a ${opts.app}\n`);
-        return;
-      }
-      const runPath = apiPath("apps", opts.app, "runs", run.id);
-      let socket: Duplex | null = null;
-      try {
-        if (!interrupted) {
-          const size = req.tty && io.stdout.rows && io.stdout.columns ? `?rows=${io.stdout.rows}&cols=${io.stdout.columns}` : "";
-          socket = await io.attach(`${runPath}/attach${size}`);
+        const run = await api.json<RunCreated>("POST", apiPath("apps", opts.app, "runs"), req);
+        if (req.detach) {
+          ctx.out(`Running ${show(req.command)} on ${opts.app} as ${run.name} (detached).\nSee its output with: yk logs -a ${opts.app}\n`);
+          return;
         }
+        const runPath = apiPath("apps", opts.app, "runs", run.id);
+        const size = req.tty && io.stdout.rows && io.stdout.columns ? `?rows=${io.stdout.rows}&cols=${io.stdout.columns}` : "";
+        const socket = interrupted ? null : await io.attach(`${runPath}/attach${size}`);
+        if (interrupted || !socket) {
+          // a reset stream makes the server stop and remove the run; one never attached is removed here
+          if (socket) resetStream(socket);
+          else await api.json("DELETE", runPath).catch(() => {});
+          return io.exit(130);
+        }
+        const resize = () => {
+          if (io.stdout.rows && io.stdout.columns) api.json("POST", `${runPath}/resize`, { rows: io.stdout.rows, cols: io.stdout.columns }).catch(() => {});
+        };
+        const how = await pumpSession(socket, sessionIo, req.tty === true, resize);
+        if (how === "interrupted") return io.exit(130);
+        const view = await api.json<RunView>("GET", runPath);
+        if (view.exitCode === null) throw new CliError("run_exit_unknown", `${run.name} ended (${view.state}) without an exit code.`, `'yk logs -a ${opts.app}' may show what happened.`);
+        io.exit(view.exitCode);
       } finally {
-        offEarly();
+        offSignals();
       }
-      if (interrupted || !socket) {
-        // a reset stream makes the server stop and remove it; a run never attached is removed here
-        if (socket) resetStream(socket);
-        else await api.json("DELETE", runPath).catch(() => {});
-        return io.exit(130);
-      }
-      const resize = () => {
-        if (io.stdout.rows && io.stdout.columns) api.json("POST", `${runPath}/resize`, { rows: io.stdout.rows, cols: io.stdout.columns }).catch(() => {});
-      };
-      const how = await pumpSession(socket, io, req.tty === true, resize);
-      if (how === "interrupted") return io.exit(130);
-      const view = await api.json<RunView>("GET", runPath);
-      if (view.exitCode === null) throw new CliError("run_exit_unknown", `${run.name} ended (${view.state}) without an exit code.`, `'yk logs -a ${opts.app}' may show what happened.`);
-      io.exit(view.exitCode);
     });
 }
