@@ -1,14 +1,29 @@
-/** The server's rules, checked in the form first (the server checks again and its message is shown too). */
+// The form checks are the server's own rules (src/), bundled into the page, so the two cannot drift;
+// the server checks again and its message is shown too.
+import { validateAppName, validateHostname } from "../../src/domain/names.js";
+import { keyProblem } from "../../src/config-vars/validate.js";
+
+const passes = (check: () => unknown) => {
+  try {
+    check();
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 export function appNameProblem(name: string): string | null {
-  if (!/^[a-z][a-z0-9-]{0,29}$/.test(name) || name.endsWith("-")) return "Use 1 to 30 lowercase letters, digits and '-', starting with a letter and not ending with '-'.";
-  return null;
+  return passes(() => validateAppName(name)) ? null : "Use 1 to 30 lowercase letters, digits and '-', starting with a letter and not ending with '-'.";
 }
 export function configKeyProblem(key: string): string | null {
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,254}$/.test(key)) return "Use letters, digits and '_', not starting with a digit (POSIX environment variable names).";
-  return null;
+  const p = keyProblem(key);
+  return p && `${p.message}. ${p.hint}`;
 }
 export function hostnameProblem(host: string): string | null {
-  const labels = host.toLowerCase().split(".");
-  if (host.length > 253 || labels.length < 2 || labels.some((l) => !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(l))) return "Use a hostname such as www.example.com.";
-  return null;
+  try {
+    validateHostname(host);
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
 }
