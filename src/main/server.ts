@@ -45,6 +45,8 @@ export interface ServerOptions {
   apiListen: string;
   httpListen: string;
   domain: string;
+  /** The router's access log; "off" trades latency percentiles for throughput (see bench:router). Default "on". */
+  accessLog?: "on" | "off";
 }
 
 export interface RunningServer {
@@ -69,7 +71,8 @@ export async function startServer(opts: ServerOptions, log: (m: string) => void 
   await docker.ensureNetwork(NETWORK);
   // HAProxy needs about 2 file descriptors per connection and refuses to start
   // past the FD limit (20,000 on these machines): 8,000 connections fit.
-  const router = new HaproxyRouter({ dir: join(opts.dataDir, "router"), httpListen: opts.httpListen, maxconn: Number(process.env.YADOKARI_ROUTER_MAXCONN ?? 8000) });
+  const accessLog = opts.accessLog === "off" ? "off" : "stdout";
+  const router = new HaproxyRouter({ dir: join(opts.dataDir, "router"), httpListen: opts.httpListen, accessLog, maxconn: Number(process.env.YADOKARI_ROUTER_MAXCONN ?? 8000) });
   const locks = new AppLocks();
   const ctx: EngineContext = {
     store, keyring, docker, router, locks, log,
@@ -96,7 +99,7 @@ export async function startServer(opts: ServerOptions, log: (m: string) => void 
   const mirrors = new Mirrors(join(opts.dataDir, "git-cache"), join(opts.dataDir, "uploads"));
   const apps = new Apps(ctx, { onCreate: async (a) => void (await repos.ensure(a)), onDestroy: async (a) => { repos.remove(a); mirrors.remove(a); } });
   // Request metrics per app and release: the router's counters, sampled (canaries read them too).
-  const metrics = new RouterMetrics({ store, router, log }, metricsOptionsFromEnv(process.env, router.paths.log));
+  const metrics = new RouterMetrics({ store, router, log }, metricsOptionsFromEnv(process.env, accessLog === "off" ? null : router.paths.log));
   const deployer = new Deployer(ctx, metrics);
   deployer.recoverInterrupted();
 
