@@ -199,9 +199,17 @@ export class DockerodeAdapter implements DockerPort {
       this.docker.listImages({ filters: { label: [this.mine, `${LABEL.app}=${app}`] } }),
       this.docker.listImages({ filters: { label: [this.mine], reference: [repo] } }),
     ]);
-    const images = new Map(lists.flat().map((i) => [i.Id, i]));
+    const ids = new Set(lists.flat().map((i) => i.Id));
     let n = 0;
-    for (const img of images.values()) {
+    for (const id of ids) {
+      // Inspect, not the list's RepoTags: a list filtered by reference shows only
+      // the matching tags, so an image the source app of a promotion still runs
+      // would look like this app's alone and be force-removed (a 409 conflict).
+      const img = await this.docker.getImage(id).inspect().catch((e: unknown) => {
+        if (statusOf(e) === 404) return null;
+        throw e;
+      });
+      if (!img) continue;
       const tags = (img.RepoTags ?? []).filter((t) => t !== "<none>:<none>");
       const own = tags.filter((t) => t.startsWith(`${repo}:`));
       // An image another app also runs (a promotion) only loses this app's tags.

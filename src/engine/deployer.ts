@@ -27,6 +27,8 @@ interface DeployMode {
  * step recorded in the store before and after. A failure before the commit
  * step leaves the live release untouched.
  */
+type NewRelease = Omit<Release, "id" | "version" | "createdAt">;
+
 export class Deployer {
   readonly canaries: CanaryStore;
 
@@ -47,16 +49,20 @@ export class Deployer {
   /**
    * Makes a new release from the live one with `change` applied (config vars,
    * a rollback's image…) and deploys it like any other, in the app's queue.
+   * With `firstRelease`, `change` also gets null when the app has never been
+   * deployed (a promotion brings its own image and commands).
    */
-  submitRelease(app: string, source: DeploySource, description: string, change: (live: Release) => Omit<Release, "id" | "version" | "createdAt">): { deploy: Deploy; done: Promise<void> } {
+  submitRelease(app: string, source: DeploySource, description: string, change: (live: Release) => NewRelease): { deploy: Deploy; done: Promise<void> };
+  submitRelease(app: string, source: DeploySource, description: string, change: (live: Release | null) => NewRelease, opts: { firstRelease: true }): { deploy: Deploy; done: Promise<void> };
+  submitRelease(app: string, source: DeploySource, description: string, change: (live: Release) => NewRelease, opts: { firstRelease?: boolean } = {}): { deploy: Deploy; done: Promise<void> } {
     const deploy = this.ctx.store.createDeploy({ app, source, commit: null, ref: null });
     this.ctx.logs.line(deploy.id, `-----> Deploy #${deploy.id} of ${app} queued (${description})`);
     const done = this.ctx.locks.run(app, () =>
       this.run(deploy, async (out) => {
         const a = this.ctx.store.getApp(app);
         const live = a?.liveReleaseId ? this.ctx.store.getRelease(a.liveReleaseId) : null;
-        if (!live) throw new AppError("not_found", `app ${app} has no live release to change: deploy it first`);
-        const release = this.ctx.store.createRelease(change(live));
+        if (!live && !opts.firstRelease) throw new AppError("not_found", `app ${app} has no live release to change: deploy it first`);
+        const release = this.ctx.store.createRelease(change(live as Release));
         out(`-----> Release v${release.version} created: ${release.description}`);
         return release;
       }),

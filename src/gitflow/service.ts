@@ -395,14 +395,13 @@ export class Gitflow {
     if (to.name === from.name) throw new AppError("invalid_request", "an app cannot be promoted to itself");
     const rel = from.liveReleaseId ? this.ctx.store.getRelease(from.liveReleaseId) : null;
     if (!rel) throw new AppError("not_found", `app ${from.name} has no live release to promote`, `Deploy ${from.name} first.`);
-    if (!to.liveReleaseId) throw new AppError("no_release", `app ${to.name} has no live release yet: promotion replaces a running release`, `Deploy ${to.name} once (yk deploy -a ${to.name}), then promote.`);
     if (!(await this.ctx.docker.imageExists(rel.image))) {
       throw new AppError("image_gone", `the image of ${from.name} v${rel.version} (${rel.image}) was removed: there is nothing to promote`, `Deploy ${from.name} again, then promote.`);
     }
     const tag = `promoted-${from.name}-v${rel.version}`;
     const image = await this.ctx.docker.tagImage(rel.image, `yadokari/${to.name}`, tag);
     const description = `Promote ${from.name} v${rel.version} (${rel.image})`;
-    const { deploy } = this.deployer.submitRelease(to.name, "promote", description, () => this.releaseFrom(to.name, rel, description, actor, image));
+    const { deploy } = this.deployer.submitRelease(to.name, "promote", description, () => this.releaseFrom(to.name, rel, description, actor, image), { firstRelease: true });
     return { deploy, image };
   }
 }

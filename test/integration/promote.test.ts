@@ -1,5 +1,6 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { TestServer, FIXTURES, ROOT, docker, uniqueApp } from "../helpers/yadokari.js";
 import { getVia } from "../helpers/http.js";
@@ -57,6 +58,28 @@ test("releases:promote deploys the source's exact image with the target's config
   assert.ok(!deploys[0].steps.some((st: any) => st.name === "build"), "no build step");
   assert.equal((await getVia(s.httpPort, host, "/env/WHO")).body, "production", "the target's own config");
   assert.equal((await getVia(s.httpPort, `${stg}.${s.domain}`, "/env/WHO")).body, "staging");
+});
+
+test("promotion into an app that was never deployed is its first release, with its own config", async () => {
+  const fresh = uniqueApp("it-fresh");
+  await s.createApp(fresh);
+  try {
+    assert.equal((await s.api("PATCH", `/apps/${fresh}/config`, { set: { WHO: "fresh" }, restart: false })).status, 200);
+    const p = await yk("releases:promote", "-a", stg, "--to", fresh);
+    assert.equal(p.code, 0, p.stderr + p.stdout);
+    const v1 = await live(fresh);
+    assert.equal(v1.version, 1);
+    assert.equal(await imageId(v1.image), await imageId((await live(stg)).image), "the same image id: no rebuild");
+    assert.equal((await getVia(s.httpPort, `${fresh}.${s.domain}`, "/env/WHO")).body, "fresh");
+    const f = (await s.api("GET", `/apps/${fresh}/formation`)).body as { processes: { type: string; quantity: number }[] };
+    assert.deepEqual(f.processes.map((x) => [x.type, x.quantity]), [["web", 1]]);
+  } finally {
+    // The source still runs the same image: the target's destroy removes only its own tag.
+    const del = await s.api("DELETE", `/apps/${fresh}`);
+    assert.equal(del.status, 200, `${JSON.stringify(del.body)}\n${readFileSync(join(s.dataDir, "server.log"), "utf8").slice(-2000)}`);
+  }
+  assert.deepEqual(await docker.listImages({ filters: { reference: [`yadokari/${fresh}`] } }), [], "no tag is left under the target's name");
+  assert.ok(await imageId((await live(stg)).image), "the source's image is still there");
 });
 
 test("promotion is refused clearly when the source image is gone, and for apps that cannot take it", async () => {
