@@ -255,3 +255,31 @@ test("a viewer sees the app but no config values, no deploy form, no rollback; t
   assert.equal(await page.getByRole("link", { name: "Users" }).count(), 0);
   await page.close();
 });
+
+test("a running canary shows on the overview with its step, split and figures; Promote on the page finishes it", async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const pageErrors: string[] = [];
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+  await logIn(page, "ana@example.com");
+  // a long step, so that only the page's Promote can end it within the test
+  assert.equal((await s.api("PATCH", `/apps/${app}/deploy-settings`, { strategy: "canary", steps: [50, 100], stepSec: 600 })).status, 200);
+  const change = await s.api("PATCH", `/apps/${app}/config`, { set: { CANARY: "1" } });
+  assert.equal(change.status, 200, JSON.stringify(change.body));
+  const deployId: number = change.body.deploy.id;
+  await page.goto(`${s.url}/#/apps/${app}`);
+  const panel = page.locator("section", { has: page.getByRole("heading", { name: /^Canary v\d+ against v\d+/ }) });
+  await panel.getByText("1 of 2 (50, 100 %)").waitFor({ timeout: 90_000 });
+  await panel.getByText(/^v\d+ 50 %, v\d+ 50 %$/).waitFor();
+  await panel.getByRole("cell", { name: /\(new\)/ }).waitFor();
+  for (let i = 0; i < 20; i++) assert.equal((await getVia(s.httpPort, `${app}.${s.domain}`)).status, 200);
+  await page.getByRole("heading", { name: "Traffic, last 5 minutes" }).waitFor();
+  await shot(page, "13-canary");
+  assert.deepEqual(await unlabelled(page), []);
+  await panel.getByRole("button", { name: "Promote to 100 %" }).click();
+  const d = await s.waitDeploy(app, deployId);
+  assert.equal(d.status, "succeeded", JSON.stringify(d));
+  await panel.getByText("succeeded", { exact: true }).waitFor({ timeout: 30_000 });
+  assert.equal(await panel.getByRole("button", { name: /Promote|Pause|Abort/ }).count(), 0, "no controls once it is over");
+  assert.deepEqual(pageErrors, []);
+  await page.close();
+});

@@ -89,3 +89,24 @@ export interface DomainView { hostname: string; kind: "default" | "custom" }
 export interface UserView { email: string; role: Role; apps: string[] | "*"; createdAt: string; createdBy: string }
 export interface TokenView { id: number; name: string; createdAt: string; lastUsedAt: string | null }
 export interface AuditEntry { id: number; at: string; actor: string; action: string; app: string | null; ip: string; status: number; ok: boolean }
+
+/** Request figures of one release over a window (GET …/metrics, GET …/deploy-status). */
+export interface FiguresView { requests: number; errors5xx: number; connErrors: number; errorRate: number; rps: number; rtimeAvgMs: number | null; latencySamples: number; p50Ms: number | null; p95Ms: number | null; p99Ms: number | null }
+export interface MetricsView { app: string; intervalSec: number; windowSec: number; releases: { release: number; live: boolean; last1m: FiguresView; last5m: FiguresView; window: FiguresView }[] }
+export interface CanaryView {
+  deployId: number;
+  state: "starting" | "running" | "promoting" | "succeeded" | "aborted";
+  paused: boolean;
+  release: number;
+  previousRelease: number;
+  steps: number[];
+  stepIndex: number;
+  percent: number;
+  weights: { new: number; old: number; newServers: string[]; oldServers: string[] };
+  stepSec: number;
+  heldSec: number | null;
+  nextStepInSec: number | null;
+  figures: { new: FiguresView; old: FiguresView } | null;
+  verdict: string | null;
+}
+export interface DeployStatusView { app: string; deploy: { id: number; status: string; reason: string | null } | null; canary: CanaryView | null }

@@ -37,3 +37,15 @@ export function useAction(): { busy: boolean; error: unknown; run: (fn: () => Pr
   };
   return { busy, error, run, reset: () => setError(null) };
 }
+
+/** useLoad, reloaded every `everyMs` while `active` (a running canary, the traffic figures); stops when the page goes. */
+export function usePolled<T>(load: () => Promise<T>, deps: unknown[], everyMs: number, active: (data: T | null) => boolean = () => true): { data: T | null; error: unknown; reload: () => void } {
+  const loaded = useLoad(load, deps);
+  const on = active(loaded.data);
+  useEffect(() => {
+    if (!on) return;
+    const t = setInterval(loaded.reload, everyMs);
+    return () => clearInterval(t);
+  }, [on, everyMs, ...deps]);
+  return loaded;
+}

@@ -67,10 +67,11 @@ export function ConfigTab({ app, version, canChange, me }: TabProps) {
             <table>
               <thead><tr><th scope="col">Key</th><th scope="col">Value</th><th scope="col"><span class="skip">Actions</span></th></tr></thead>
               <tbody>
+                {/* a revealed value stays shown until that var changes (not when a deploy moves on) */}
                 {entries.map(([k, v]) => (
                   <tr key={k}>
                     <td class="mono">{k}</td>
-                    <td><Value key={`${k}-${version}`} app={app.name} k={k} hidden={v === null} /></td>
+                    <td><Value key={`${k}=${v ?? ""}`} app={app.name} k={k} hidden={v === null} /></td>
                     <td>{canChange && <ConfirmButton label={`Unset ${k}`} danger confirmWord={app.name} title={`Unset ${k}?`} body={<p>{k} is removed from {app.name} and every process restarts with zero downtime.</p>} onConfirm={() => change({ unset: [k] }, `Unset ${k}`)} />}</td>
                   </tr>
                 ))}

@@ -3,6 +3,7 @@ import { api, path, type ContainerView, type ProcessView } from "../api";
 import { useAction, useLoad } from "../load";
 import { Ago, Badge, ConfirmButton, ErrorNotice } from "../ui";
 import type { TabProps } from "./app";
+import { CanaryPanel, TrafficPanel } from "./app-traffic";
 
 function ScaleControl({ app, p, onDone }: { app: string; p: ProcessView; onDone: () => void }) {
   const [n, setN] = useState(String(p.quantity));
@@ -54,6 +55,8 @@ export function OverviewTab({ app, version, canChange }: TabProps) {
           )}
         </section>
       </div>
+      <CanaryPanel app={app.name} version={version} canChange={canChange} />
+      {app.liveRelease && <TrafficPanel app={app.name} version={version} />}
       <section class="panel" aria-labelledby="h-proc">
         <h2 id="h-proc">
           Processes
