@@ -1,4 +1,5 @@
 /** The browser's client of /api/v1: same-origin cookie session, CSRF header on changes, typed errors. */
+import type { CanaryStatusView } from "../../src/canary/control.js";
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string, readonly hint: string, readonly details?: Record<string, unknown>) {
@@ -90,23 +91,8 @@ export interface UserView { email: string; role: Role; apps: string[] | "*"; cre
 export interface TokenView { id: number; name: string; createdAt: string; lastUsedAt: string | null }
 export interface AuditEntry { id: number; at: string; actor: string; action: string; app: string | null; ip: string; status: number; ok: boolean }
 
-/** Request figures of one release over a window (GET …/metrics, GET …/deploy-status). */
-export interface FiguresView { requests: number; errors5xx: number; connErrors: number; errorRate: number; rps: number; rtimeAvgMs: number | null; latencySamples: number; p50Ms: number | null; p95Ms: number | null; p99Ms: number | null }
-export interface MetricsView { app: string; intervalSec: number; windowSec: number; releases: { release: number; live: boolean; last1m: FiguresView; last5m: FiguresView; window: FiguresView }[] }
-export interface CanaryView {
-  deployId: number;
-  state: "starting" | "running" | "promoting" | "succeeded" | "aborted";
-  paused: boolean;
-  release: number;
-  previousRelease: number;
-  steps: number[];
-  stepIndex: number;
-  percent: number;
-  weights: { new: number; old: number; newServers: string[]; oldServers: string[] };
-  stepSec: number;
-  heldSec: number | null;
-  nextStepInSec: number | null;
-  figures: { new: FiguresView; old: FiguresView } | null;
-  verdict: string | null;
-}
+// The views of the canary and metrics routes are the server's own types (type-only: nothing of src/ is bundled for them).
+export type { Figures as FiguresView } from "../../src/metrics/series.js";
+export type { MetricsView } from "../../src/metrics/view.js";
+export type CanaryView = CanaryStatusView;
 export interface DeployStatusView { app: string; deploy: { id: number; status: string; reason: string | null } | null; canary: CanaryView | null }
