@@ -118,7 +118,8 @@ test("an admin creates an app, deploys it from the browser, sets a config var an
   const log = page.getByLabel("Log of deploy 1");
   await waitFor("build output in the live log", async () => /Step|FROM|build/i.test((await log.textContent()) ?? ""), 60_000, 250);
   await page.getByText(/Live at http/).waitFor({ timeout: 120_000 });
-  assert.match((await log.textContent()) ?? "", /live/i);
+  // the log box batches lines for 100 ms: its last lines may land just after the status does
+  await waitFor("the end of the deploy in the live log", async () => /live/i.test((await log.textContent()) ?? ""), 10_000, 100);
   await shot(page, "03-deploy-succeeded");
 
   // the app answers at the URL the page links to (the test's hostnames resolve to 127.0.0.1 as DNS would)
