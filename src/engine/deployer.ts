@@ -22,13 +22,13 @@ interface DeployMode {
   resume?: Canary;
   rolling?: boolean;
 }
+type NewRelease = Omit<Release, "id" | "version" | "createdAt">;
+
 /**
  * Runs deploys: build → release → plan → execute, one app at a time, each
  * step recorded in the store before and after. A failure before the commit
  * step leaves the live release untouched.
  */
-type NewRelease = Omit<Release, "id" | "version" | "createdAt">;
-
 export class Deployer {
   readonly canaries: CanaryStore;
 
@@ -54,7 +54,7 @@ export class Deployer {
    */
   submitRelease(app: string, source: DeploySource, description: string, change: (live: Release) => NewRelease): { deploy: Deploy; done: Promise<void> };
   submitRelease(app: string, source: DeploySource, description: string, change: (live: Release | null) => NewRelease, opts: { firstRelease: true }): { deploy: Deploy; done: Promise<void> };
-  submitRelease(app: string, source: DeploySource, description: string, change: (live: Release) => NewRelease, opts: { firstRelease?: boolean } = {}): { deploy: Deploy; done: Promise<void> } {
+  submitRelease(app: string, source: DeploySource, description: string, change: ((live: Release) => NewRelease) | ((live: Release | null) => NewRelease), opts: { firstRelease?: boolean } = {}): { deploy: Deploy; done: Promise<void> } {
     const deploy = this.ctx.store.createDeploy({ app, source, commit: null, ref: null });
     this.ctx.logs.line(deploy.id, `-----> Deploy #${deploy.id} of ${app} queued (${description})`);
     const done = this.ctx.locks.run(app, () =>
@@ -62,7 +62,8 @@ export class Deployer {
         const a = this.ctx.store.getApp(app);
         const live = a?.liveReleaseId ? this.ctx.store.getRelease(a.liveReleaseId) : null;
         if (!live && !opts.firstRelease) throw new AppError("not_found", `app ${app} has no live release to change: deploy it first`);
-        const release = this.ctx.store.createRelease(change(live as Release));
+        // Without a live release we got here only with firstRelease, whose overload takes null.
+        const release = this.ctx.store.createRelease(live ? change(live) : (change as (l: Release | null) => NewRelease)(null));
         out(`-----> Release v${release.version} created: ${release.description}`);
         return release;
       }),
