@@ -31,7 +31,8 @@ const STEP_SEC = Number(process.env.BENCH_STEP_SEC ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const FAIL_RATE = Number(process.env.BENCH_FAIL_RATE ?? 0.1);
 const KEEP = process.env.BENCH_KEEP === "1";
-if (STEPS.some((p) => !Number.isInteger(p) || p < 1 || p > 100) || STEPS.at(-1) !== 100) throw new Error("BENCH_STEPS must be whole percentages ending with 100");
+if (STEPS.some((p) => !Number.isInteger(p) || p < 1 || p > 100) || STEPS.at(-1) !== 100)
+  throw new Error("BENCH_STEPS must be whole percentages ending with 100");
 if (!(STEP_SEC >= 1 && STEP_SEC <= 600)) throw new Error("BENCH_STEP_SEC must be 1..600");
 if (!(FAIL_RATE > 0 && FAIL_RATE <= 1)) throw new Error("BENCH_FAIL_RATE must be in (0, 1]");
 
@@ -48,7 +49,11 @@ interface Answer {
 function trackedLoad(port: number, host: string) {
   const answers: Answer[] = [];
   const load = keepAliveLoad({
-    port, host, connections: CONNECTIONS, maxRequests: 50_000_000, maxMs: 30 * 60_000,
+    port,
+    host,
+    connections: CONNECTIONS,
+    maxRequests: 50_000_000,
+    maxMs: 30 * 60_000,
     onResponse: (status, body, at) => answers.push({ at, status, release: body.trim().split(" ")[1] ?? "?" }),
   });
   return { load, answers };
@@ -73,7 +78,17 @@ async function main(): Promise<number> {
   onCleanup("Yadokari test server", async () => {
     if (KEEP) {
       const keep = mkdtempSync(join(tmpdir(), "yk-bench-keep-"));
-      cpSync(s.dataDir, keep, { recursive: true, filter: (src) => { try { const st = lstatSync(src); return st.isFile() || st.isDirectory(); } catch { return false; } } });
+      cpSync(s.dataDir, keep, {
+        recursive: true,
+        filter: (src) => {
+          try {
+            const st = lstatSync(src);
+            return st.isFile() || st.isDirectory();
+          } catch {
+            return false;
+          }
+        },
+      });
       log(`BENCH_KEEP=1: the server's data dir was copied to ${keep}`);
     }
     await s.close();
@@ -83,10 +98,16 @@ async function main(): Promise<number> {
   await s.createApp(app);
   const first = await s.deploy(app, join(FIXTURES, "flaky"));
   if (first.status !== "succeeded") throw new Error(`first deploy: ${JSON.stringify(first)}`);
-  const set = await s.api("PATCH", `/apps/${app}/deploy-settings`, { strategy: "canary", steps: STEPS, stepSec: STEP_SEC });
+  const set = await s.api("PATCH", `/apps/${app}/deploy-settings`, {
+    strategy: "canary",
+    steps: STEPS,
+    stepSec: STEP_SEC,
+  });
   if (set.status !== 200) throw new Error(`deploy settings: ${JSON.stringify(set.body)}`);
   await waitFor("v1 through the router", async () => (await getVia(s.httpPort, host)).body.trim() === "ok v1");
-  log(`server ${s.url}, router 127.0.0.1:${s.httpPort}; canary steps ${STEPS.join(", ")} %, ${STEP_SEC} s each; ${CONNECTIONS} keep-alive connections`);
+  log(
+    `server ${s.url}, router 127.0.0.1:${s.httpPort}; canary steps ${STEPS.join(", ")} %, ${STEP_SEC} s each; ${CONNECTIONS} keep-alive connections`,
+  );
 
   const { load, answers } = trackedLoad(s.httpPort, host);
   const stopLoad = onCleanup("load", () => load.stop());
@@ -111,11 +132,24 @@ async function main(): Promise<number> {
       const inStep = answers.filter((a) => a.at >= from + 300 && a.at <= to);
       const v2 = inStep.filter((a) => a.release === "v2").length;
       const v1 = inStep.filter((a) => a.release === "v1").length;
-      rows.push([`${i + 1}`, `${STEPS[i]} %`, `${f2((100 * v2) / inStep.length)} %`, `${f2((100 * v1) / inStep.length)} %`, String(inStep.length), f1((to - from) / 1000), f1(inStep.length / ((to - from - 300) / 1000))]);
+      rows.push([
+        `${i + 1}`,
+        `${STEPS[i]} %`,
+        `${f2((100 * v2) / inStep.length)} %`,
+        `${f2((100 * v1) / inStep.length)} %`,
+        String(inStep.length),
+        f1((to - from) / 1000),
+        f1(inStep.length / ((to - from - 300) / 1000)),
+      ]);
     });
-    lines.push("", `bench:canary (1) good release v1 → v2, steps ${STEPS.join(", ")} %, ${STEP_SEC} s each, ${CONNECTIONS} keep-alive connections through the router on 127.0.0.1`);
+    lines.push(
+      "",
+      `bench:canary (1) good release v1 → v2, steps ${STEPS.join(", ")} %, ${STEP_SEC} s each, ${CONNECTIONS} keep-alive connections through the router on 127.0.0.1`,
+    );
     lines.push(table(["step", "set weight (v2)", "v2 answered", "v1 answered", "requests", "step s", "req/s"], rows));
-    lines.push(`  deploy #${good.id}: ${good.status}; requests during the canary ${goodAnswers.length}, failed ${goodFailed} (non-2xx/3xx and socket errors); shares measured from the 300th ms of each step to its end`);
+    lines.push(
+      `  deploy #${good.id}: ${good.status}; requests during the canary ${goodAnswers.length}, failed ${goodFailed} (non-2xx/3xx and socket errors); shares measured from the 300th ms of each step to its end`,
+    );
     const goodOk = good.status === "succeeded" && goodFailed === 0;
     lines.push(`  target: 0 failed ${goodOk ? "✔" : "✘"}`);
     ok &&= goodOk;
@@ -131,7 +165,8 @@ async function main(): Promise<number> {
     const badAnswers = answers.filter((a) => a.at >= t2 && a.at <= t2end);
     const v3 = badAnswers.filter((a) => a.release === "v3");
     const failed = badAnswers.filter((a) => a.status >= 500);
-    const socketErrors = load.result.failed - failedBefore2 - badAnswers.filter((a) => a.status < 200 || a.status >= 400).length;
+    const socketErrors =
+      load.result.failed - failedBefore2 - badAnswers.filter((a) => a.status < 200 || a.status >= 400).length;
     const firstBad = v3.length ? v3[0].at : NaN;
     const lastBad = v3.length ? v3[v3.length - 1].at : NaN;
     const during = badAnswers.filter((a) => a.at >= firstBad && a.at <= lastBad);
@@ -142,17 +177,41 @@ async function main(): Promise<number> {
     const bound = (STEPS[0] / 100) * FAIL_RATE * STEP_SEC * rps;
     lines.push("", `bench:canary (2) bad release v2 → v3 answering 500 to ${f1(FAIL_RATE * 100)} % of its requests`);
     lines.push(`  deploy #${bad.id}: ${bad.status}: ${bad.reason}`);
-    lines.push(`  failed requests before the abort: ${failed.length} (all answered by v3: ${failed.every((a) => a.release === "v3") ? "yes" : "NO"}), socket errors ${socketErrors}; v3 answered ${v3.length} requests in all`);
-    lines.push(`  first v3 answer → last v3 answer (weight 0 as the clients saw it): ${f1((lastBad - firstBad) / 1000)} s`);
-    lines.push(`  old release v2 meanwhile: ${v2During.length} of ${during.length} answers (${f1((100 * v2During.length) / Math.max(1, during.length))} %), all 200: ${v2During.every((a) => a.status === 200) ? "yes" : "NO"}; after the abort: ${after.length} answers, v2 ${after.filter((a) => a.release === "v2" && a.status === 200).length}`);
+    lines.push(
+      `  failed requests before the abort: ${failed.length} (all answered by v3: ${failed.every((a) => a.release === "v3") ? "yes" : "NO"}), socket errors ${socketErrors}; v3 answered ${v3.length} requests in all`,
+    );
+    lines.push(
+      `  first v3 answer → last v3 answer (weight 0 as the clients saw it): ${f1((lastBad - firstBad) / 1000)} s`,
+    );
+    lines.push(
+      `  old release v2 meanwhile: ${v2During.length} of ${during.length} answers (${f1((100 * v2During.length) / Math.max(1, during.length))} %), all 200: ${v2During.every((a) => a.status === 200) ? "yes" : "NO"}; after the abort: ${after.length} answers, v2 ${after.filter((a) => a.release === "v2" && a.status === 200).length}`,
+    );
     const live = (await s.api("GET", `/apps/${app}`)).body.liveRelease;
     lines.push(`  live release after the abort: v${live}`);
-    lines.push(`  target: failures ≤ step weight × error rate × step duration × request rate = ${STEPS[0]} % × ${f1(FAIL_RATE * 100)} % × ${STEP_SEC} s × ${f1(rps)} req/s = ${f1(bound)}: ${failed.length <= bound ? "✔" : "✘"} (${failed.length}); stopped within the first step: ${/at step 1\//.test(bad.reason ?? "") ? "✔" : "✘"}`);
-    ok &&= bad.status === "failed" && socketErrors === 0 && failed.length <= bound && failed.every((a) => a.release === "v3") && live === 2 && after.every((a) => a.release === "v2" && a.status === 200) && /at step 1\//.test(bad.reason ?? "");
+    lines.push(
+      `  target: failures ≤ step weight × error rate × step duration × request rate = ${STEPS[0]} % × ${f1(FAIL_RATE * 100)} % × ${STEP_SEC} s × ${f1(rps)} req/s = ${f1(bound)}: ${failed.length <= bound ? "✔" : "✘"} (${failed.length}); stopped within the first step: ${/at step 1\//.test(bad.reason ?? "") ? "✔" : "✘"}`,
+    );
+    ok &&=
+      bad.status === "failed" &&
+      socketErrors === 0 &&
+      failed.length <= bound &&
+      failed.every((a) => a.release === "v3") &&
+      live === 2 &&
+      after.every((a) => a.release === "v2" && a.status === 200) &&
+      /at step 1\//.test(bad.reason ?? "");
   } finally {
     await stopLoad();
   }
-  lines.push(`  load: ${load.result.sent} requests sent in all, ${load.result.failed} failed${load.result.failures.length ? ` (first: ${load.result.failures.slice(0, 3).map((f) => f.replace(/\s+/g, " ").trim()).join("; ")})` : ""}`);
+  lines.push(
+    `  load: ${load.result.sent} requests sent in all, ${load.result.failed} failed${
+      load.result.failures.length
+        ? ` (first: ${load.result.failures
+            .slice(0, 3)
+            .map((f) => f.replace(/\s+/g, " ").trim())
+            .join("; ")})`
+        : ""
+    }`,
+  );
   process.stdout.write(lines.join("\n") + "\n");
   return ok ? 0 : 1;
 }

@@ -63,7 +63,6 @@ async function cleanup(): Promise<void> {
   }
 }
 
-
 /** GET → [status, body length], or null on a network error. fetch() will not send a custom Host header; http.get does. */
 function fetchLength(host: string, port: number, hostHeader: string, path = "/"): Promise<[number, number] | null> {
   return new Promise((resolve) => {
@@ -78,13 +77,15 @@ function fetchLength(host: string, port: number, hostHeader: string, path = "/")
   });
 }
 
-const get200 = async (host: string, port: number, hostHeader: string) => (await fetchLength(host, port, hostHeader))?.[0] === 200;
+const get200 = async (host: string, port: number, hostHeader: string) =>
+  (await fetchLength(host, port, hostHeader))?.[0] === 200;
 
 /** Polls until GET / answers 200, bounded. */
 async function waitHttp(host: string, port: number, hostHeader: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await get200(host, port, hostHeader))) {
-    if (Date.now() > deadline) throw new Error(`http://${host}:${port}/ (Host: ${hostHeader}) did not answer 200 within ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`http://${host}:${port}/ (Host: ${hostHeader}) did not answer 200 within ${timeoutMs} ms`);
     await sleep(100);
   }
 }
@@ -102,7 +103,12 @@ function parseWrkOutput(out: string): Figures {
   const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   const sockErrors = sock ? sock.slice(1, 5).reduce((a, b) => a + Number(b), 0) : 0;
   if (!rps) throw new Error(`wrk printed no summary:\n${out.slice(-1500)}`);
-  return { rps: Number(rps[1]), p50ms: toMs(pct("50") ?? ""), p99ms: toMs(pct("99") ?? ""), failed: non2xx + sockErrors };
+  return {
+    rps: Number(rps[1]),
+    p50ms: toMs(pct("50") ?? ""),
+    p99ms: toMs(pct("99") ?? ""),
+    failed: non2xx + sockErrors,
+  };
 }
 
 async function wrk(url: string, host: string, seconds = DURATION): Promise<Figures> {
@@ -129,7 +135,11 @@ async function removeLeftovers(docker: Docker): Promise<void> {
     if (c.Labels?.["yadokari.bench.kind"] === "router") await docker.getContainer(c.Id).remove({ force: true });
   }
   for (const n of await docker.listNetworks({ filters })) {
-    if (n.Labels?.["yadokari.bench.kind"] === "router") await docker.getNetwork(n.Id).remove().catch(() => undefined);
+    if (n.Labels?.["yadokari.bench.kind"] === "router")
+      await docker
+        .getNetwork(n.Id)
+        .remove()
+        .catch(() => undefined);
   }
 }
 
@@ -227,7 +237,12 @@ async function startRouter(ip: string, accessLog: "stdout" | "off"): Promise<num
   cleanups.push(() => router.stop());
   const desired = {
     hosts: { [HOST]: "app_bench_web" },
-    backends: [{ name: "app_bench_web", servers: [{ name: "bench-web-1", address: ip, port: 5000, weight: 100, state: "ready" as const }] }],
+    backends: [
+      {
+        name: "app_bench_web",
+        servers: [{ name: "bench-web-1", address: ip, port: 5000, weight: 100, state: "ready" as const }],
+      },
+    ],
   };
   await router.ensureRunning(desired);
   await router.apply(desired);
@@ -271,11 +286,14 @@ async function main(): Promise<number> {
     const u = new URL(t.base);
     const small = await fetchLength(u.hostname, Number(u.port), HOST, "/");
     const big = await fetchLength(u.hostname, Number(u.port), HOST, "/10k");
-    if (small?.[1] !== 2 || big?.[1] !== 10240) throw new Error(`${t.name} does not serve the expected bodies: ${JSON.stringify([small, big])}`);
+    if (small?.[1] !== 2 || big?.[1] !== 10240)
+      throw new Error(`${t.name} does not serve the expected bodies: ${JSON.stringify([small, big])}`);
   }
   const runs = new Map<string, Figures[]>();
   const cpus = (await run("nproc", [])).stdout.trim();
-  console.log(`[bench:router] wrk -t1 -c${CONNECTIONS} -d${DURATION}s --latency, keep-alive, ${ROUNDS} interleaved rounds; ${cpus} CPUs shared by wrk, HAProxy and the app`);
+  console.log(
+    `[bench:router] wrk -t1 -c${CONNECTIONS} -d${DURATION}s --latency, keep-alive, ${ROUNDS} interleaved rounds; ${cpus} CPUs shared by wrk, HAProxy and the app`,
+  );
   for (let round = 1; round <= ROUNDS; round++) {
     for (const body of bodies) {
       // Rotate the order each round so that no target always runs right after another.
@@ -290,16 +308,25 @@ async function main(): Promise<number> {
   }
   const results = new Map<string, Figures>();
   for (const [key, list] of runs) {
-    results.set(key, { rps: median(list.map((f) => f.rps)), p50ms: median(list.map((f) => f.p50ms)), p99ms: median(list.map((f) => f.p99ms)), failed: list.reduce((a, f) => a + f.failed, 0) });
+    results.set(key, {
+      rps: median(list.map((f) => f.rps)),
+      p50ms: median(list.map((f) => f.p50ms)),
+      p99ms: median(list.map((f) => f.p99ms)),
+      failed: list.reduce((a, f) => a + f.failed, 0),
+    });
   }
 
   console.log("");
   console.log(`medians of ${ROUNDS} rounds:`);
-  console.log(`${"body".padEnd(7)}${"target".padEnd(17)}${pad("req/s", 9)}${pad("p50 ms", 9)}${pad("p99 ms", 9)}${pad("failed", 8)}`);
+  console.log(
+    `${"body".padEnd(7)}${"target".padEnd(17)}${pad("req/s", 9)}${pad("p50 ms", 9)}${pad("p99 ms", 9)}${pad("failed", 8)}`,
+  );
   for (const body of bodies) {
     for (const t of targets) {
       const f = results.get(`${t.name}|${body.name}`)!;
-      console.log(`${body.name.padEnd(7)}${t.name.padEnd(17)}${pad(fmt(f.rps), 9)}${pad(fmt(f.p50ms, 2), 9)}${pad(fmt(f.p99ms, 2), 9)}${pad(String(f.failed), 8)}`);
+      console.log(
+        `${body.name.padEnd(7)}${t.name.padEnd(17)}${pad(fmt(f.rps), 9)}${pad(fmt(f.p50ms, 2), 9)}${pad(fmt(f.p99ms, 2), 9)}${pad(String(f.failed), 8)}`,
+      );
     }
   }
   console.log("");

@@ -68,7 +68,9 @@ export function installExitHandlers(maxMs: number): void {
   process.on("SIGTERM", () => onSignal("SIGTERM", 143));
   const watchdog = setTimeout(() => {
     stopping = true;
-    process.stderr.write(`[bench] the bench did not finish within ${Math.round(maxMs / 1000)} s: cleaning up and exiting\n`);
+    process.stderr.write(
+      `[bench] the bench did not finish within ${Math.round(maxMs / 1000)} s: cleaning up and exiting\n`,
+    );
     void runCleanup().finally(() => process.exit(2));
   }, maxMs);
   watchdog.unref();

@@ -35,7 +35,11 @@ export function markSource(dir: string, i: number): void {
   writeFileSync(p, lines.join("\n"));
 }
 
-export async function stepDurations(s: TestServer, app: string, id: number): Promise<{ steps: Record<string, number>; webBatches: number; serverMs: number | null }> {
+export async function stepDurations(
+  s: TestServer,
+  app: string,
+  id: number,
+): Promise<{ steps: Record<string, number>; webBatches: number; serverMs: number | null }> {
   const d = (await s.api("GET", `/apps/${app}/deploys/${id}`)).body as {
     createdAt: string;
     finishedAt: string | null;
@@ -64,7 +68,14 @@ export interface CliDeployOptions {
   log: (line: string) => void;
 }
 
-export async function cliDeploy(s: TestServer, app: string, dir: string, configFile: string, i: number, o: CliDeployOptions): Promise<DeployRun> {
+export async function cliDeploy(
+  s: TestServer,
+  app: string,
+  dir: string,
+  configFile: string,
+  i: number,
+  o: CliDeployOptions,
+): Promise<DeployRun> {
   const r = await runChild(process.execPath, [o.cli, "deploy", "-a", app, dir], {
     env: { ...process.env, YADOKARI_URL: s.url, YADOKARI_TOKEN: s.token, YADOKARI_CONFIG: configFile },
     timeoutMs: o.timeoutMs,
@@ -72,11 +83,23 @@ export async function cliDeploy(s: TestServer, app: string, dir: string, configF
   const id = Number(/Deploy #(\d+)/.exec(r.output)?.[1] ?? NaN);
   const release = Number(/release v(\d+)/.exec(r.output)?.[1] ?? NaN);
   const ok = r.code === 0 && !r.timedOut;
-  const run: DeployRun = { i, ok, ms: r.ms, id: Number.isFinite(id) ? id : null, release: Number.isFinite(release) ? release : null, output: r.output, steps: {}, webBatches: 0, serverMs: null };
+  const run: DeployRun = {
+    i,
+    ok,
+    ms: r.ms,
+    id: Number.isFinite(id) ? id : null,
+    release: Number.isFinite(release) ? release : null,
+    output: r.output,
+    steps: {},
+    webBatches: 0,
+    serverMs: null,
+  };
   if (run.id !== null && !isStopping()) Object.assign(run, await stepDurations(s, app, run.id).catch(() => ({})));
   if (isStopping()) throw new Error("interrupted");
   if (!ok) {
-    o.log(`deploy ${i} of ${app} FAILED (exit ${r.code}${r.signal ? `, signal ${r.signal}` : ""}${r.timedOut ? `, cut off after ${o.timeoutMs / 1000} s` : ""}); its output:`);
+    o.log(
+      `deploy ${i} of ${app} FAILED (exit ${r.code}${r.signal ? `, signal ${r.signal}` : ""}${r.timedOut ? `, cut off after ${o.timeoutMs / 1000} s` : ""}); its output:`,
+    );
     process.stderr.write(r.output.replace(/^/gm, "    | ") + "\n");
   }
   return run;
@@ -112,7 +135,8 @@ export async function accessLogFindings(file: string, host: string, maxShown = 1
       continue;
     }
     if (e.host !== host) continue;
-    const bad = typeof e.status !== "number" || e.status < 200 || e.status >= 400 || (e.term !== undefined && e.term !== "----");
+    const bad =
+      typeof e.status !== "number" || e.status < 200 || e.status >= 400 || (e.term !== undefined && e.term !== "----");
     if (!bad) continue;
     const key = `status ${e.status} term ${e.term}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
@@ -120,11 +144,21 @@ export async function accessLogFindings(file: string, host: string, maxShown = 1
   }
   rl.close();
   const summary = [...counts].map(([k, v]) => `${v} × ${k}`).join(", ");
-  return [`access log: ${lines} request lines; not ended well: ${summary || "none"} (a few CD-- at the very end are the load generators being stopped)`, ...shown];
+  return [
+    `access log: ${lines} request lines; not ended well: ${summary || "none"} (a few CD-- at the very end are the load generators being stopped)`,
+    ...shown,
+  ];
 }
 
 /** The last lines of the server log that look like trouble. */
 export function serverLogFindings(logPath: string, max = 15): string[] {
-  const lines = existsSync(logPath) ? readFileSync(logPath, "utf8").split("\n").filter((l) => /error|fail|warn|restart|watchdog/i.test(l)).slice(-max) : [];
-  return lines.length ? ["server.log (matching error|fail|warn|restart|watchdog):", ...lines.map((l) => `  ${l.slice(0, 300)}`)] : [];
+  const lines = existsSync(logPath)
+    ? readFileSync(logPath, "utf8")
+        .split("\n")
+        .filter((l) => /error|fail|warn|restart|watchdog/i.test(l))
+        .slice(-max)
+    : [];
+  return lines.length
+    ? ["server.log (matching error|fail|warn|restart|watchdog):", ...lines.map((l) => `  ${l.slice(0, 300)}`)]
+    : [];
 }

@@ -67,7 +67,12 @@ function haproxyConfig(proxyPort: number, hostPort: number): string {
 
 async function buildImage(docker: Docker, dir: string, tag: string): Promise<string> {
   const { data } = await packTarGz(dir);
-  const stream = await docker.buildImage(Buffer.from(data) as unknown as NodeJS.ReadableStream, { t: tag, labels: { [BENCH_LABEL]: "1" }, rm: true, forcerm: true });
+  const stream = await docker.buildImage(Buffer.from(data) as unknown as NodeJS.ReadableStream, {
+    t: tag,
+    labels: { [BENCH_LABEL]: "1" },
+    rm: true,
+    forcerm: true,
+  });
   await new Promise<void>((resolve, reject) => {
     docker.modem.followProgress(stream, (err: Error | null, events: Array<{ error?: string }>) => {
       const failed = events?.find((e) => e.error);
@@ -88,20 +93,34 @@ export async function runNaive(o: NaiveOptions): Promise<NaiveResult> {
   const tag = `yadokari-bench/naive:${process.pid}`;
   const imageId = await buildImage(docker, o.sourceDir, tag);
   onCleanup(`naive image ${tag}`, async () => {
-    await docker.getImage(imageId).remove({ force: true }).catch(() => {});
+    await docker
+      .getImage(imageId)
+      .remove({ force: true })
+      .catch(() => {});
   });
 
   // 2. A network of its own (a bridge like `docker run -p` uses; not the default
   //    one, whose docker0 interface is missing on some of these machines).
-  const net = await docker.createNetwork({ Name: `yk-bench-naive-${process.pid}`, Driver: "bridge", Labels: { [BENCH_LABEL]: "1" } });
+  const net = await docker.createNetwork({
+    Name: `yk-bench-naive-${process.pid}`,
+    Driver: "bridge",
+    Labels: { [BENCH_LABEL]: "1" },
+  });
   onCleanup(`naive network ${net.id}`, async () => {
-    await docker.getNetwork(net.id).remove().catch(() => {});
+    await docker
+      .getNetwork(net.id)
+      .remove()
+      .catch(() => {});
   });
 
   // 3. The containers: tracked by id, removed at the end whatever happens.
   const containers = new Set<string>();
   onCleanup("naive containers", async () => {
-    for (const id of containers) await docker.getContainer(id).remove({ force: true }).catch(() => {});
+    for (const id of containers)
+      await docker
+        .getContainer(id)
+        .remove({ force: true })
+        .catch(() => {});
   });
   const hostPort = await freePort();
   let n = 0;
@@ -126,7 +145,12 @@ export async function runNaive(o: NaiveOptions): Promise<NaiveResult> {
     return c;
   };
   const answering = () =>
-    waitFor(`the container to answer on 127.0.0.1:${hostPort}`, async () => (await getVia(hostPort, "naive")).status === 200, 30000, 10);
+    waitFor(
+      `the container to answer on 127.0.0.1:${hostPort}`,
+      async () => (await getVia(hostPort, "naive")).status === 200,
+      30000,
+      10,
+    );
 
   // 4. The bare HAProxy, foreground, killed by its pid.
   const proxyPort = await freePort();
@@ -148,15 +172,29 @@ export async function runNaive(o: NaiveOptions): Promise<NaiveResult> {
 
   let current = await startOne();
   await answering();
-  await waitFor("the bare HAProxy to answer", async () => {
-    if (proxyExited) throw new Error(`haproxy exited: ${readFileSync(logPath, "utf8").slice(-1000)}`);
-    return (await getVia(proxyPort, "naive")).status === 200;
-  }, 10000, 50);
+  await waitFor(
+    "the bare HAProxy to answer",
+    async () => {
+      if (proxyExited) throw new Error(`haproxy exited: ${readFileSync(logPath, "utf8").slice(-1000)}`);
+      return (await getVia(proxyPort, "naive")).status === 200;
+    },
+    10000,
+    50,
+  );
   log(`naive: HAProxy pid ${proxy.pid} on 127.0.0.1:${proxyPort} -> container on 127.0.0.1:${hostPort}`);
 
   // 5. Load, then the replacements.
   const wrk = await startWrk({ ...o.wrk, url: `http://127.0.0.1:${proxyPort}/`, host: "naive.bench" });
-  const checker = o.checkerConnections > 0 ? keepAliveLoad({ port: proxyPort, host: "naive.bench", connections: o.checkerConnections, maxRequests: 50_000_000, maxMs: o.wrk.maxSeconds * 1000 }) : null;
+  const checker =
+    o.checkerConnections > 0
+      ? keepAliveLoad({
+          port: proxyPort,
+          host: "naive.bench",
+          connections: o.checkerConnections,
+          maxRequests: 50_000_000,
+          maxMs: o.wrk.maxSeconds * 1000,
+        })
+      : null;
   const stopChecker = onCleanup("naive keep-alive checker", () => checker?.stop());
   const replaceMs: number[] = [];
   const failedReplacements: string[] = [];
@@ -184,5 +222,12 @@ export async function runNaive(o: NaiveOptions): Promise<NaiveResult> {
     wrkResult = await wrk.stop();
     await stopChecker();
   }
-  return { wrk: wrkResult, checker: checker ? checker.result : null, replaceMs, failedReplacements, proxyPort, hostPort };
+  return {
+    wrk: wrkResult,
+    checker: checker ? checker.result : null,
+    replaceMs,
+    failedReplacements,
+    proxyPort,
+    hostPort,
+  };
 }

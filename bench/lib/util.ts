@@ -30,7 +30,11 @@ export interface ChildResult {
 }
 
 /** Runs a command (argv, no shell), bounded: SIGTERM at `timeoutMs`, SIGKILL 5 s later. */
-export function runChild(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs: number }): Promise<ChildResult> {
+export function runChild(
+  cmd: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs: number },
+): Promise<ChildResult> {
   return new Promise((resolve) => {
     const t0 = performance.now();
     const child = spawn(cmd, args, { env: opts.env, cwd: opts.cwd, stdio: ["ignore", "pipe", "pipe"] });
@@ -51,7 +55,13 @@ export function runChild(cmd: string, args: string[], opts: { env?: NodeJS.Proce
     });
     child.once("error", (e) => {
       clearTimeout(term);
-      resolve({ code: null, signal: null, ms: performance.now() - t0, output: `${output}\nspawn error: ${e.message}`, timedOut });
+      resolve({
+        code: null,
+        signal: null,
+        ms: performance.now() - t0,
+        output: `${output}\nspawn error: ${e.message}`,
+        timedOut,
+      });
     });
     // 'close' comes after the output is read; the time is taken at 'exit'.
     child.once("close", (code, signal) => {

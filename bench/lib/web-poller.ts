@@ -95,15 +95,30 @@ export function startWebPoller(o: WebPollerOptions) {
   let stopped = false;
   let wake: (() => void) | null = null;
   const s: WebPollSummary = {
-    polls: 0, errors: 0, firstErrors: [],
-    minRouted: Infinity, minRoutedSample: null, maxRunning: 0, maxRunningSample: null, maxRunningPs: 0, maxRunningDocker: 0,
-    belowMin: 0, aboveMax: 0, violations: [], byLabel: new Map(), maxGapMs: 0, medianPollMs: NaN, endedEarly: false,
+    polls: 0,
+    errors: 0,
+    firstErrors: [],
+    minRouted: Infinity,
+    minRoutedSample: null,
+    maxRunning: 0,
+    maxRunningSample: null,
+    maxRunningPs: 0,
+    maxRunningDocker: 0,
+    belowMin: 0,
+    aboveMax: 0,
+    violations: [],
+    byLabel: new Map(),
+    maxGapMs: 0,
+    medianPollMs: NaN,
+    endedEarly: false,
   };
   const pollMs: number[] = [];
   const dockerRunning = async (): Promise<number> => {
     if (!o.docker) throw new Error("no docker");
     const list = await withTimeout(
-      o.docker.listContainers({ filters: { label: [`yadokari.app=${o.app}`, "yadokari.process=web"], status: ["running"] } }),
+      o.docker.listContainers({
+        filters: { label: [`yadokari.app=${o.app}`, "yadokari.process=web"], status: ["running"] },
+      }),
       o.requestTimeoutMs,
       "docker ps",
     );
@@ -119,7 +134,10 @@ export function startWebPoller(o: WebPollerOptions) {
       }
       const start = performance.now();
       const at = label;
-      const [ps, dk] = await Promise.allSettled([o.ps(), o.docker ? dockerRunning() : Promise.reject(new Error("off"))]);
+      const [ps, dk] = await Promise.allSettled([
+        o.ps(),
+        o.docker ? dockerRunning() : Promise.reject(new Error("off")),
+      ]);
       const end = performance.now();
       pollMs.push(end - start);
       s.polls++;
@@ -196,5 +214,9 @@ export function startWebPoller(o: WebPollerOptions) {
 
 export const formatSample = (x: WebSample | null) =>
   x
-    ? `${x.label}, t=${(x.t / 1000).toFixed(1)} s: ${x.routed} routed, ${x.running} running (Docker ${x.docker ?? "-"}) [${Object.entries(x.releases).map(([k, v]) => `${k}×${v}`).join(" ")}]`
+    ? `${x.label}, t=${(x.t / 1000).toFixed(1)} s: ${x.routed} routed, ${x.running} running (Docker ${x.docker ?? "-"}) [${Object.entries(
+        x.releases,
+      )
+        .map(([k, v]) => `${k}×${v}`)
+        .join(" ")}]`
     : "-";

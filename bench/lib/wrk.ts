@@ -71,10 +71,14 @@ export function wrkArgs(o: WrkOptions): string[] {
   const u = new URL(o.url);
   if (u.hostname !== "127.0.0.1") throw new Error(`wrk targets 127.0.0.1 only, not ${u.hostname}`);
   return [
-    "-t", String(o.threads),
-    "-c", String(o.connections),
-    "-d", `${Math.ceil(o.maxSeconds)}s`,
-    "--timeout", `${o.timeoutSeconds}s`,
+    "-t",
+    String(o.threads),
+    "-c",
+    String(o.connections),
+    "-d",
+    `${Math.ceil(o.maxSeconds)}s`,
+    "--timeout",
+    `${o.timeoutSeconds}s`,
     "--latency",
     ...(o.host ? ["-H", `Host: ${o.host}`] : []),
     o.url,
@@ -90,7 +94,10 @@ export async function startWrk(o: WrkOptions): Promise<{ pid: number; stop: () =
   let out = "";
   child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
   child.stderr.setEncoding("utf8").on("data", (d: string) => (out += d));
-  const streamsClosed = Promise.all([new Promise((r) => child.stdout.once("close", r)), new Promise((r) => child.stderr.once("close", r))]);
+  const streamsClosed = Promise.all([
+    new Promise((r) => child.stdout.once("close", r)),
+    new Promise((r) => child.stderr.once("close", r)),
+  ]);
   let exited = false;
   let stopping = false;
   const exit = new Promise<void>((resolve) => {

@@ -1,33 +1,36 @@
 // Yadokari's bundled example: a dependency-free Node HTTP server.
-'use strict';
-const http = require('node:http');
-const os = require('node:os');
+"use strict";
+const http = require("node:http");
+const os = require("node:os");
 
 const port = Number(process.env.PORT) || 5000;
-const release = process.env.YADOKARI_RELEASE || 'unknown';
+const release = process.env.YADOKARI_RELEASE || "unknown";
 
 function escapeHtml(s) {
-  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+  return String(s).replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c],
+  );
 }
 
 const server = http.createServer((req, res) => {
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' });
-    res.end('method not allowed\n');
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    res.writeHead(405, { allow: "GET, HEAD", "content-type": "text/plain" });
+    res.end("method not allowed\n");
     return;
   }
-  const path = new URL(req.url, 'http://x').pathname;
-  if (path !== '/') {
-    res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end('not found\n');
+  const path = new URL(req.url, "http://x").pathname;
+  if (path !== "/") {
+    res.writeHead(404, { "content-type": "text/plain" });
+    res.end("not found\n");
     return;
   }
   const body =
     '<!doctype html><meta charset="utf-8"><title>Hello from Yadokari</title>\n' +
-    '<h1>Hello from Yadokari</h1>\n' +
+    "<h1>Hello from Yadokari</h1>\n" +
     `<p>release <b>${escapeHtml(release)}</b> on host <b>${escapeHtml(os.hostname())}</b></p>\n`;
-  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(req.method === 'HEAD' ? undefined : body);
+  res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+  res.end(req.method === "HEAD" ? undefined : body);
 });
 
 server.listen(port, () => {
@@ -35,8 +38,8 @@ server.listen(port, () => {
 });
 
 // Graceful stop: refuse new connections, finish in-flight requests, then exit.
-process.on('SIGTERM', () => {
-  console.log('SIGTERM received, closing');
+process.on("SIGTERM", () => {
+  console.log("SIGTERM received, closing");
   server.close(() => process.exit(0));
   server.closeIdleConnections();
   setTimeout(() => process.exit(0), 10000).unref();

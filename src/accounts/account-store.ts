@@ -2,16 +2,43 @@ import type { Db } from "../store/db.js";
 import type { Clock } from "../lib/clock.js";
 import type { Role, UserView } from "./types.js";
 
-export interface UserRow { id: number; email: string; password_hash: string; role: Role; all_apps: number; created_at: string; created_by: string }
-export interface TokenRow { id: number; label: string; hash: string; user_id: number | null; created_at: string; last_used_at: string | null }
-export interface AuditEntry { id: number; at: string; actor: string; action: string; app: string | null; ip: string; status: number; ok: boolean }
+export interface UserRow {
+  id: number;
+  email: string;
+  password_hash: string;
+  role: Role;
+  all_apps: number;
+  created_at: string;
+  created_by: string;
+}
+export interface TokenRow {
+  id: number;
+  label: string;
+  hash: string;
+  user_id: number | null;
+  created_at: string;
+  last_used_at: string | null;
+}
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  app: string | null;
+  ip: string;
+  status: number;
+  ok: boolean;
+}
 
 /** Audit entries kept; older ones are pruned as new ones arrive. */
 export const KEEP_AUDIT = 10_000;
 
 /** The users, user_apps, tokens, sessions and audit tables. SQL only; Accounts decides. */
 export class AccountStore {
-  constructor(private readonly db: Db, private readonly clock: Clock) {}
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
 
   private now(): string {
     return this.clock.now().toISOString();
@@ -21,7 +48,9 @@ export class AccountStore {
   addUser(u: { email: string; passwordHash: string; role: Role; apps: string[] | "*"; createdBy: string }): UserRow {
     return this.db.transaction(() => {
       const { lastInsertRowid } = this.db
-        .prepare("INSERT INTO users (email, password_hash, role, all_apps, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)")
+        .prepare(
+          "INSERT INTO users (email, password_hash, role, all_apps, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
+        )
         .run(u.email, u.passwordHash, u.role, u.apps === "*" ? 1 : 0, this.now(), u.createdBy);
       this.setGrants(Number(lastInsertRowid), u.apps);
       return this.userById(Number(lastInsertRowid))!;
@@ -30,7 +59,8 @@ export class AccountStore {
   updateUser(id: number, change: { role?: Role; apps?: string[] | "*"; passwordHash?: string }): void {
     this.db.transaction(() => {
       if (change.role) this.db.prepare("UPDATE users SET role = ? WHERE id = ?").run(change.role, id);
-      if (change.passwordHash) this.db.prepare("UPDATE users SET password_hash = ? WHERE id = ?").run(change.passwordHash, id);
+      if (change.passwordHash)
+        this.db.prepare("UPDATE users SET password_hash = ? WHERE id = ?").run(change.passwordHash, id);
       if (change.apps) {
         this.db.prepare("UPDATE users SET all_apps = ? WHERE id = ?").run(change.apps === "*" ? 1 : 0, id);
         this.setGrants(id, change.apps);
@@ -39,7 +69,8 @@ export class AccountStore {
   }
   private setGrants(id: number, apps: string[] | "*"): void {
     this.db.prepare("DELETE FROM user_apps WHERE user_id = ?").run(id);
-    if (apps !== "*") for (const a of apps) this.db.prepare("INSERT OR IGNORE INTO user_apps (user_id, app) VALUES (?, ?)").run(id, a);
+    if (apps !== "*")
+      for (const a of apps) this.db.prepare("INSERT OR IGNORE INTO user_apps (user_id, app) VALUES (?, ?)").run(id, a);
   }
   removeUser(id: number): void {
     this.db.prepare("DELETE FROM users WHERE id = ?").run(id);
@@ -54,10 +85,18 @@ export class AccountStore {
     return this.db.prepare("SELECT * FROM users ORDER BY email").all() as UserRow[];
   }
   grants(id: number): string[] {
-    return (this.db.prepare("SELECT app FROM user_apps WHERE user_id = ? ORDER BY app").all(id) as { app: string }[]).map((r) => r.app);
+    return (
+      this.db.prepare("SELECT app FROM user_apps WHERE user_id = ? ORDER BY app").all(id) as { app: string }[]
+    ).map((r) => r.app);
   }
   view(u: UserRow): UserView {
-    return { email: u.email, role: u.role, apps: u.all_apps ? "*" : this.grants(u.id), createdAt: u.created_at, createdBy: u.created_by };
+    return {
+      email: u.email,
+      role: u.role,
+      apps: u.all_apps ? "*" : this.grants(u.id),
+      createdAt: u.created_at,
+      createdBy: u.created_by,
+    };
   }
 
   // tokens (the bootstrap admin token is the row with no user)
@@ -68,10 +107,14 @@ export class AccountStore {
     return this.db.prepare("SELECT * FROM tokens WHERE user_id = ? ORDER BY id").all(userId) as TokenRow[];
   }
   addBootstrapToken(hash: string): void {
-    this.db.prepare("INSERT INTO tokens (label, hash, user_id, created_at) VALUES ('admin', ?, NULL, ?)").run(hash, this.now());
+    this.db
+      .prepare("INSERT INTO tokens (label, hash, user_id, created_at) VALUES ('admin', ?, NULL, ?)")
+      .run(hash, this.now());
   }
   addToken(userId: number, label: string, hash: string): TokenRow {
-    const { lastInsertRowid } = this.db.prepare("INSERT INTO tokens (label, hash, user_id, created_at) VALUES (?, ?, ?, ?)").run(label, hash, userId, this.now());
+    const { lastInsertRowid } = this.db
+      .prepare("INSERT INTO tokens (label, hash, user_id, created_at) VALUES (?, ?, ?, ?)")
+      .run(label, hash, userId, this.now());
     return this.db.prepare("SELECT * FROM tokens WHERE id = ?").get(Number(lastInsertRowid)) as TokenRow;
   }
   removeToken(userId: number, id: number): boolean {
@@ -84,10 +127,15 @@ export class AccountStore {
   // sessions
   addSession(hash: string, userId: number, csrf: string, expiresAt: Date): void {
     this.db.prepare("DELETE FROM sessions WHERE expires_at < ?").run(this.now());
-    this.db.prepare("INSERT INTO sessions (hash, user_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)").run(hash, userId, csrf, this.now(), expiresAt.toISOString());
+    this.db
+      .prepare("INSERT INTO sessions (hash, user_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
+      .run(hash, userId, csrf, this.now(), expiresAt.toISOString());
   }
   session(hash: string): { user_id: number; csrf: string } | null {
-    return (this.db.prepare("SELECT user_id, csrf FROM sessions WHERE hash = ? AND expires_at > ?").get(hash, this.now()) as { user_id: number; csrf: string } | undefined) ?? null;
+    return (
+      (this.db.prepare("SELECT user_id, csrf FROM sessions WHERE hash = ? AND expires_at > ?").get(hash, this.now()) as
+        { user_id: number; csrf: string } | undefined) ?? null
+    );
   }
   removeSession(hash: string): void {
     this.db.prepare("DELETE FROM sessions WHERE hash = ?").run(hash);
@@ -101,12 +149,15 @@ export class AccountStore {
     const { lastInsertRowid } = this.db
       .prepare("INSERT INTO audit (at, actor, action, app, ip, status, ok) VALUES (?, ?, ?, ?, ?, ?, ?)")
       .run(this.now(), e.actor, e.action, e.app, e.ip, e.status, e.ok ? 1 : 0);
-    if (Number(lastInsertRowid) % 100 === 0) this.db.prepare("DELETE FROM audit WHERE id <= ?").run(Number(lastInsertRowid) - KEEP_AUDIT);
+    if (Number(lastInsertRowid) % 100 === 0)
+      this.db.prepare("DELETE FROM audit WHERE id <= ?").run(Number(lastInsertRowid) - KEEP_AUDIT);
   }
   auditEntries(opts: { app?: string; limit: number }): AuditEntry[] {
-    const rows = (opts.app
-      ? this.db.prepare("SELECT * FROM audit WHERE app = ? ORDER BY id DESC LIMIT ?").all(opts.app, opts.limit)
-      : this.db.prepare("SELECT * FROM audit ORDER BY id DESC LIMIT ?").all(opts.limit)) as (Omit<AuditEntry, "ok"> & { ok: number })[];
+    const rows = (
+      opts.app
+        ? this.db.prepare("SELECT * FROM audit WHERE app = ? ORDER BY id DESC LIMIT ?").all(opts.app, opts.limit)
+        : this.db.prepare("SELECT * FROM audit ORDER BY id DESC LIMIT ?").all(opts.limit)
+    ) as (Omit<AuditEntry, "ok"> & { ok: number })[];
     return rows.map((r) => ({ ...r, ok: r.ok === 1 }));
   }
 }

@@ -25,7 +25,11 @@ test("the bootstrap admin token is created once, stored hashed, written 0600, an
     assert.equal(first.created, true);
     const token = readFileSync(first.path, "utf8").trim();
     assert.equal(statSync(first.path).mode & 0o777, 0o600);
-    assert.equal(JSON.stringify(db.prepare("SELECT * FROM tokens").all()).includes(token), false, "only the hash is stored");
+    assert.equal(
+      JSON.stringify(db.prepare("SELECT * FROM tokens").all()).includes(token),
+      false,
+      "only the hash is stored",
+    );
     assert.equal(accounts.byToken(token)?.role, "admin");
     assert.equal(accounts.byToken(token + "x"), null);
     assert.equal(accounts.byToken(""), null);
@@ -37,11 +41,24 @@ test("the bootstrap admin token is created once, stored hashed, written 0600, an
 
 test("users: validated, created with an initial password shown once, roles and grants resolved on each request", async () => {
   const { accounts, db } = setup();
-  const admin = { userId: null, name: "admin", role: "admin" as const, allApps: true, apps: new Set<string>(), via: "token" as const };
+  const admin = {
+    userId: null,
+    name: "admin",
+    role: "admin" as const,
+    allApps: true,
+    apps: new Set<string>(),
+    via: "token" as const,
+  };
   await assert.rejects(accounts.addUser(admin, { email: "not-an-email", role: "viewer" }), code("invalid_user"));
   await assert.rejects(accounts.addUser(admin, { email: "a@x.io", role: "root" }), code("invalid_user"));
-  await assert.rejects(accounts.addUser(admin, { email: "a@x.io", role: "viewer", apps: ["../etc"] }), code("invalid_name"));
-  await assert.rejects(accounts.addUser(admin, { email: "a@x.io", role: "viewer", password: "short" }), code("invalid_user"));
+  await assert.rejects(
+    accounts.addUser(admin, { email: "a@x.io", role: "viewer", apps: ["../etc"] }),
+    code("invalid_name"),
+  );
+  await assert.rejects(
+    accounts.addUser(admin, { email: "a@x.io", role: "viewer", password: "short" }),
+    code("invalid_user"),
+  );
   const created = await accounts.addUser(admin, { email: "Ana@X.io", role: "deployer", apps: ["web", "web"] });
   assert.deepEqual(created.user.apps, ["web"]);
   assert.equal(created.user.email, "ana@x.io");
@@ -64,10 +81,18 @@ test("users: validated, created with an initial password shown once, roles and g
 
 test("logins: wrong passwords and unknown emails fail alike, then the limiter answers 429", async () => {
   const { accounts, advance } = setup();
-  const admin = { userId: null, name: "admin", role: "admin" as const, allApps: true, apps: new Set<string>(), via: "token" as const };
+  const admin = {
+    userId: null,
+    name: "admin",
+    role: "admin" as const,
+    allApps: true,
+    apps: new Set<string>(),
+    via: "token" as const,
+  };
   await accounts.addUser(admin, { email: "b@x.io", role: "viewer", password: "a long enough password" });
   await assert.rejects(accounts.checkLogin("nobody@x.io", "a long enough password", "ip"), code("unauthorized"));
-  for (let i = 0; i < 5; i++) await assert.rejects(accounts.checkLogin("b@x.io", "wrong password!!", "ip"), code("unauthorized"));
+  for (let i = 0; i < 5; i++)
+    await assert.rejects(accounts.checkLogin("b@x.io", "wrong password!!", "ip"), code("unauthorized"));
   await assert.rejects(accounts.checkLogin("b@x.io", "a long enough password", "ip"), code("too_many_attempts"));
   advance(15 * 60_000);
   assert.equal((await accounts.checkLogin("b@x.io", "a long enough password", "ip")).email, "b@x.io");
@@ -75,8 +100,20 @@ test("logins: wrong passwords and unknown emails fail alike, then the limiter an
 
 test("sessions expire; personal tokens are shown once, listed without the secret, revoked by their owner only", async () => {
   const { accounts, advance } = setup();
-  const admin = { userId: null, name: "admin", role: "admin" as const, allApps: true, apps: new Set<string>(), via: "token" as const };
-  const { user } = await accounts.addUser(admin, { email: "c@x.io", role: "deployer", apps: "*", password: "a long enough password" });
+  const admin = {
+    userId: null,
+    name: "admin",
+    role: "admin" as const,
+    allApps: true,
+    apps: new Set<string>(),
+    via: "token" as const,
+  };
+  const { user } = await accounts.addUser(admin, {
+    email: "c@x.io",
+    role: "deployer",
+    apps: "*",
+    password: "a long enough password",
+  });
   const row = await accounts.checkLogin(user.email, "a long enough password", "ip");
   const session = accounts.openSession(row);
   const p = accounts.byUser(row, "token");
@@ -87,7 +124,7 @@ test("sessions expire; personal tokens are shown once, listed without the secret
   assert.equal(accounts.byToken(t.token)?.name, "c@x.io");
   assert.equal(JSON.stringify(accounts.tokens(p)).includes(t.token), false);
   const other = await accounts.addUser(admin, { email: "d@x.io", role: "viewer", password: "a long enough password" });
-  const otherP = accounts.byUser((await accounts.checkLogin(other.user.email, "a long enough password", "ip2")), "token");
+  const otherP = accounts.byUser(await accounts.checkLogin(other.user.email, "a long enough password", "ip2"), "token");
   assert.throws(() => accounts.revokeToken(otherP, t.id), code("not_found"));
   accounts.revokeToken(p, t.id);
   assert.equal(accounts.byToken(t.token), null);

@@ -15,13 +15,24 @@ const newSecret = (prefix: string) => `${prefix}${randomBytes(24).toString("base
 export const SESSION_TTL_MS = 12 * 3600_000;
 const EMAIL = /^[^\s@]{1,64}@[^\s@.][^\s@]{0,188}$/;
 
-export interface TokenView { id: number; name: string; createdAt: string; lastUsedAt: string | null }
-export interface UserInput { email?: unknown; role?: unknown; apps?: unknown; password?: unknown }
+export interface TokenView {
+  id: number;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+export interface UserInput {
+  email?: unknown;
+  role?: unknown;
+  apps?: unknown;
+  password?: unknown;
+}
 
 const invalid = (message: string) => new AppError("invalid_user", message);
 
 function parseEmail(v: unknown): string {
-  if (typeof v !== "string" || v.length > 254 || !EMAIL.test(v)) throw invalid("email must be an address such as ana@example.com (at most 254 characters)");
+  if (typeof v !== "string" || v.length > 254 || !EMAIL.test(v))
+    throw invalid("email must be an address such as ana@example.com (at most 254 characters)");
   return v.toLowerCase();
 }
 function parseRole(v: unknown): Role {
@@ -48,7 +59,11 @@ export class Accounts {
   readonly limiter: LoginLimiter;
   private readonly touched = new Map<number, number>();
 
-  constructor(private readonly store: AccountStore, private readonly clock: Clock, private readonly parentOf: (app: string) => string | null = () => null) {
+  constructor(
+    private readonly store: AccountStore,
+    private readonly clock: Clock,
+    private readonly parentOf: (app: string) => string | null = () => null,
+  ) {
     this.limiter = new LoginLimiter(clock);
   }
 
@@ -65,7 +80,16 @@ export class Accounts {
 
   /** The principal of a user row (after a password login, or from a token or session). */
   byUser(u: UserRow, via: Principal["via"], csrf?: string): Principal {
-    return { userId: u.id, name: u.email, role: u.role, allApps: u.role === "admin" || u.all_apps === 1, apps: new Set(this.store.grants(u.id)), via, csrf, parentOf: this.parentOf };
+    return {
+      userId: u.id,
+      name: u.email,
+      role: u.role,
+      allApps: u.role === "admin" || u.all_apps === 1,
+      apps: new Set(this.store.grants(u.id)),
+      via,
+      csrf,
+      parentOf: this.parentOf,
+    };
   }
 
   /** The principal of an API token (Bearer, or git's Basic password), or null. */
@@ -73,10 +97,12 @@ export class Accounts {
     if (!token || token.length > 512) return null;
     const presented = sha256(token);
     let found: TokenRow | null = null;
-    for (const t of this.store.tokens()) if (timingSafeEqual(presented, Buffer.from(t.hash, "hex")) && !found) found = t;
+    for (const t of this.store.tokens())
+      if (timingSafeEqual(presented, Buffer.from(t.hash, "hex")) && !found) found = t;
     if (!found) return null;
     this.touch(found.id);
-    if (found.user_id === null) return { userId: null, name: "admin", role: "admin", allApps: true, apps: new Set(), via: "token" };
+    if (found.user_id === null)
+      return { userId: null, name: "admin", role: "admin", allApps: true, apps: new Set(), via: "token" };
     const u = this.store.userById(found.user_id);
     return u ? this.byUser(u, "token") : null;
   }
@@ -101,13 +127,23 @@ export class Accounts {
   async checkLogin(emailIn: unknown, password: unknown, ip: string): Promise<UserRow> {
     const email = typeof emailIn === "string" ? emailIn.slice(0, 254).toLowerCase() : "";
     const wait = this.limiter.retryAfterMs(email, ip);
-    if (wait > 0) throw new AppError("too_many_attempts", "too many failed logins", `Try again in ${Math.ceil(wait / 1000)} s.`, { retryAfterSec: Math.ceil(wait / 1000) });
+    if (wait > 0)
+      throw new AppError("too_many_attempts", "too many failed logins", `Try again in ${Math.ceil(wait / 1000)} s.`, {
+        retryAfterSec: Math.ceil(wait / 1000),
+      });
     const u = email ? this.store.userByEmail(email) : null;
     // an unknown email costs the same scrypt, so timing does not tell which emails exist
-    const ok = await verifyPassword(typeof password === "string" ? password.slice(0, 1024) : "", u?.password_hash ?? DUMMY_HASH);
+    const ok = await verifyPassword(
+      typeof password === "string" ? password.slice(0, 1024) : "",
+      u?.password_hash ?? DUMMY_HASH,
+    );
     if (!u || !ok) {
       this.limiter.fail(email, ip);
-      throw new AppError("unauthorized", "wrong email or password", "Check both; an admin can reset the password with 'yk users:update EMAIL --password-stdin'.");
+      throw new AppError(
+        "unauthorized",
+        "wrong email or password",
+        "Check both; an admin can reset the password with 'yk users:update EMAIL --password-stdin'.",
+      );
     }
     this.limiter.succeed(email, ip);
     return u;
@@ -144,7 +180,13 @@ export class Accounts {
     const generated = input.password === undefined ? initialPassword() : undefined;
     const password = generated ?? parseNewPassword(input.password);
     if (this.store.userByEmail(email)) throw new AppError("user_exists", `a user ${email} exists already`);
-    const row = this.store.addUser({ email, passwordHash: await hashPassword(password), role, apps, createdBy: actor.name });
+    const row = this.store.addUser({
+      email,
+      passwordHash: await hashPassword(password),
+      role,
+      apps,
+      createdBy: actor.name,
+    });
     return { user: this.store.view(row), ...(generated ? { initialPassword: generated } : {}) };
   }
 
@@ -152,7 +194,8 @@ export class Accounts {
     const u = this.user(email);
     const role = input.role === undefined ? undefined : parseRole(input.role);
     const apps = input.apps === undefined ? undefined : parseApps(input.apps);
-    const passwordHash = input.password === undefined ? undefined : await hashPassword(parseNewPassword(input.password));
+    const passwordHash =
+      input.password === undefined ? undefined : await hashPassword(parseNewPassword(input.password));
     this.store.updateUser(u.id, { role, apps, passwordHash });
     // a new password or a lower role ends the sessions opened with the old ones
     if (passwordHash || role) this.store.removeSessionsOf(u.id);
@@ -167,9 +210,15 @@ export class Accounts {
 
   // personal tokens
   createToken(p: Principal, nameIn: unknown): TokenView & { token: string } {
-    if (p.userId === null) throw new AppError("forbidden", "the bootstrap admin token cannot create personal tokens", "Create a user first: yk users:add EMAIL --role admin");
+    if (p.userId === null)
+      throw new AppError(
+        "forbidden",
+        "the bootstrap admin token cannot create personal tokens",
+        "Create a user first: yk users:add EMAIL --role admin",
+      );
     const name = nameIn === undefined ? "token" : nameIn;
-    if (typeof name !== "string" || !/^[\w .:@-]{1,64}$/.test(name)) throw new AppError("invalid_request", "a token name is 1 to 64 letters, digits, spaces and . _ : @ -");
+    if (typeof name !== "string" || !/^[\w .:@-]{1,64}$/.test(name))
+      throw new AppError("invalid_request", "a token name is 1 to 64 letters, digits, spaces and . _ : @ -");
     const token = newSecret("ykp_");
     const row = this.store.addToken(p.userId, name, sha256(token).toString("hex"));
     return { ...tokenView(row), token };
@@ -180,8 +229,14 @@ export class Accounts {
   }
 
   revokeToken(p: Principal, id: number): void {
-    if (p.userId === null || !this.store.removeToken(p.userId, id)) throw new AppError("not_found", `you have no token ${id}`, "'yk tokens' lists yours.");
+    if (p.userId === null || !this.store.removeToken(p.userId, id))
+      throw new AppError("not_found", `you have no token ${id}`, "'yk tokens' lists yours.");
   }
 }
 
-const tokenView = (t: TokenRow): TokenView => ({ id: t.id, name: t.label, createdAt: t.created_at, lastUsedAt: t.last_used_at });
+const tokenView = (t: TokenRow): TokenView => ({
+  id: t.id,
+  name: t.label,
+  createdAt: t.created_at,
+  lastUsedAt: t.last_used_at,
+});

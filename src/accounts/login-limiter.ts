@@ -9,7 +9,10 @@ import type { Clock } from "../lib/clock.js";
 export class LoginLimiter {
   private readonly failures = new Map<string, number[]>();
 
-  constructor(private readonly clock: Clock, private readonly opts = { max: 5, perIpMax: 20, windowMs: 15 * 60_000 }) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly opts = { max: 5, perIpMax: 20, windowMs: 15 * 60_000 },
+  ) {}
 
   private recent(key: string): number[] {
     const now = this.clock.now().getTime();

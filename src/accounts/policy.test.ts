@@ -4,7 +4,12 @@ import { authorize } from "./policy.js";
 import type { Principal, Role } from "./types.js";
 
 const who = (role: Role, apps: string[] | "*" = [], userId: number | null = 1): Principal => ({
-  userId, name: "x@example.com", role, allApps: apps === "*", apps: new Set(apps === "*" ? [] : apps), via: "token",
+  userId,
+  name: "x@example.com",
+  role,
+  allApps: apps === "*",
+  apps: new Set(apps === "*" ? [] : apps),
+  via: "token",
 });
 const code = (p: Principal, m: string, path: string) => {
   const d = authorize(p, m, path);
@@ -13,7 +18,14 @@ const code = (p: Principal, m: string, path: string) => {
 
 test("admins may do everything, including users, audit and install-wide config", () => {
   const a = who("admin");
-  for (const [m, path] of [["POST", "/api/v1/users"], ["GET", "/api/v1/audit"], ["POST", "/api/v1/config/rotate-key"], ["DELETE", "/api/v1/apps/web"], ["POST", "/api/v1/apps"]]) assert.equal(code(a, m, path), 200, `${m} ${path}`);
+  for (const [m, path] of [
+    ["POST", "/api/v1/users"],
+    ["GET", "/api/v1/audit"],
+    ["POST", "/api/v1/config/rotate-key"],
+    ["DELETE", "/api/v1/apps/web"],
+    ["POST", "/api/v1/apps"],
+  ])
+    assert.equal(code(a, m, path), 200, `${m} ${path}`);
 });
 
 test("a deployer changes granted apps only; other apps look absent; no users, no app creation without all apps", () => {

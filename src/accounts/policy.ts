@@ -32,7 +32,11 @@ export function authorize(p: Principal, method: string, path: string): Decision 
       return allow;
     case "tokens":
       // personal tokens: each user manages their own; the bootstrap admin token has no user to own more
-      return p.userId === null && !READ.has(m) ? forbid("the bootstrap admin token cannot create personal tokens: create a user first ('yk users:add EMAIL --role admin')") : allow;
+      return p.userId === null && !READ.has(m)
+        ? forbid(
+            "the bootstrap admin token cannot create personal tokens: create a user first ('yk users:add EMAIL --role admin')",
+          )
+        : allow;
     case "apps":
       break;
     default:
@@ -41,7 +45,9 @@ export function authorize(p: Principal, method: string, path: string): Decision 
 
   if (appName === undefined) {
     if (READ.has(m)) return allow; // the list is filtered to the apps the caller may see
-    return admin || (p.role === "deployer" && p.allApps) ? allow : forbid("creating apps needs the admin role, or the deployer role on all apps");
+    return admin || (p.role === "deployer" && p.allApps)
+      ? allow
+      : forbid("creating apps needs the admin role, or the deployer role on all apps");
   }
   if (!canSeeApp(p, appName)) return { allow: false, status: 404, message: `${appName} does not exist` };
   if (admin) return allow;

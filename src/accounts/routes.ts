@@ -30,15 +30,35 @@ export function loginRoutes(s: ApiServices): Hono {
       if (body.token !== undefined) {
         const p = s.accounts.byUser(user, "token");
         const created = s.accounts.createToken(p, body.token);
-        s.audit.record({ actor: user.email, action: "POST /api/v1/session (token)", app: null, ip, status: 201, ok: true });
+        s.audit.record({
+          actor: user.email,
+          action: "POST /api/v1/session (token)",
+          app: null,
+          ip,
+          status: 201,
+          ok: true,
+        });
         return c.json({ user: view, token: created.token, tokenId: created.id }, 201);
       }
       const session = s.accounts.openSession(user);
-      setCookie(c, SESSION_COOKIE, session.sessionId, { httpOnly: true, sameSite: "Lax", secure: isHttps(c), path: "/", maxAge: Math.floor(SESSION_TTL_MS / 1000) });
+      setCookie(c, SESSION_COOKIE, session.sessionId, {
+        httpOnly: true,
+        sameSite: "Lax",
+        secure: isHttps(c),
+        path: "/",
+        maxAge: Math.floor(SESSION_TTL_MS / 1000),
+      });
       s.audit.record({ actor: user.email, action: "POST /api/v1/session", app: null, ip, status: 201, ok: true });
       return c.json({ user: view, csrf: session.csrf, expiresAt: session.expiresAt.toISOString() }, 201);
     } catch (e) {
-      s.audit.record({ actor: attempted, action: "POST /api/v1/session", app: null, ip, status: (e as AppError).status ?? 500, ok: false });
+      s.audit.record({
+        actor: attempted,
+        action: "POST /api/v1/session",
+        app: null,
+        ip,
+        status: (e as AppError).status ?? 500,
+        ok: false,
+      });
       throw e;
     }
   });
@@ -56,7 +76,13 @@ export function sessionRoutes(s: ApiServices): Hono {
   });
   r.get("/me", (c) => {
     const p = principalOf(c);
-    return c.json({ name: p.name, role: p.role, apps: p.allApps ? "*" : [...p.apps].sort(), via: p.via, ...(p.csrf ? { csrf: p.csrf } : {}) });
+    return c.json({
+      name: p.name,
+      role: p.role,
+      apps: p.allApps ? "*" : [...p.apps].sort(),
+      via: p.via,
+      ...(p.csrf ? { csrf: p.csrf } : {}),
+    });
   });
   return r;
 }
@@ -78,7 +104,8 @@ export function tokenRoutes(s: ApiServices): Hono {
   r.post("/", async (c) => c.json(s.accounts.createToken(principalOf(c), (await readJson(c.req.raw)).name), 201));
   r.delete("/:id", (c) => {
     const id = Number(c.req.param("id"));
-    if (!Number.isSafeInteger(id) || id < 1) throw new AppError("invalid_request", "a token id is a positive whole number");
+    if (!Number.isSafeInteger(id) || id < 1)
+      throw new AppError("invalid_request", "a token id is a positive whole number");
     s.accounts.revokeToken(principalOf(c), id);
     return c.json({ revoked: id });
   });
@@ -91,7 +118,8 @@ export function auditRoutes(s: ApiServices): Hono {
   r.get("/", (c) => {
     const app = c.req.query("app");
     const limit = Number(c.req.query("limit") ?? 100);
-    if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1000) throw new AppError("invalid_request", "limit must be a whole number from 1 to 1000");
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1000)
+      throw new AppError("invalid_request", "limit must be a whole number from 1 to 1000");
     return c.json(s.audit.entries({ app: app || undefined, limit }));
   });
   return r;

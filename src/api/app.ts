@@ -9,7 +9,14 @@ import { authorize } from "../accounts/policy.js";
 import { clientIp, setPrincipal } from "../accounts/principal.js";
 import { appOfPath } from "../accounts/audit.js";
 import type { Principal } from "../accounts/types.js";
-import { auditRoutes, loginRoutes, SESSION_COOKIE, sessionRoutes, tokenRoutes, userRoutes } from "../accounts/routes.js";
+import {
+  auditRoutes,
+  loginRoutes,
+  SESSION_COOKIE,
+  sessionRoutes,
+  tokenRoutes,
+  userRoutes,
+} from "../accounts/routes.js";
 import { appRouteGroups } from "./routes/index.js";
 import { openApiDocument } from "./openapi.js";
 import { configAdminRoutes } from "./routes/config.js";
@@ -34,7 +41,18 @@ export function createApi(s: ApiServices): Hono {
     const e = new AppError("internal", `internal error (request id ${id})`);
     return c.json({ error: e.toJSON() }, 500);
   });
-  api.notFound((c) => c.json({ error: new AppError("not_found", `no route ${c.req.method} ${c.req.path}`, "See /api/openapi.json for the routes.").toJSON() }, 404));
+  api.notFound((c) =>
+    c.json(
+      {
+        error: new AppError(
+          "not_found",
+          `no route ${c.req.method} ${c.req.path}`,
+          "See /api/openapi.json for the routes.",
+        ).toJSON(),
+      },
+      404,
+    ),
+  );
 
   api.get("/api/v1/health", (c) => c.json({ ok: true, version: s.version }));
   api.get("/api/openapi.json", (c) => c.json(openApiDocument(s.version)));
@@ -59,12 +77,21 @@ export function createApi(s: ApiServices): Hono {
       await next();
       status = c.res.status;
       // a created app's name is in the body, not the path
-      if (method === "POST" && c.req.path === "/api/v1/apps" && status === 201) createdApp = ((await c.res.clone().json()) as { name?: string }).name ?? null;
+      if (method === "POST" && c.req.path === "/api/v1/apps" && status === 201)
+        createdApp = ((await c.res.clone().json()) as { name?: string }).name ?? null;
     } catch (e) {
       status = (e as AppError).status ?? 500;
       throw e;
     } finally {
-      if (changes) s.audit.record({ actor: p.name, action: `${method} ${c.req.path}`, app: createdApp ?? appOfPath(c.req.path), ip: clientIp(c), status, ok: status < 400 });
+      if (changes)
+        s.audit.record({
+          actor: p.name,
+          action: `${method} ${c.req.path}`,
+          app: createdApp ?? appOfPath(c.req.path),
+          ip: clientIp(c),
+          status,
+          ok: status < 400,
+        });
     }
   });
   api.route("/api/v1", sessionRoutes(s));
@@ -107,6 +134,7 @@ function checkCsrf(headers: Headers, p: Principal): void {
     } catch {
       host = "";
     }
-    if (host !== headers.get("host")) throw new AppError("csrf_failed", `a change from another origin (${origin}) was refused`);
+    if (host !== headers.get("host"))
+      throw new AppError("csrf_failed", `a change from another origin (${origin}) was refused`);
   }
 }

@@ -10,6 +10,7 @@ export async function readJson(req: Request): Promise<Record<string, unknown>> {
   } catch {
     throw new AppError("invalid_request", "the request body is not valid JSON");
   }
-  if (typeof body !== "object" || body === null || Array.isArray(body)) throw new AppError("invalid_request", "the request body must be a JSON object");
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    throw new AppError("invalid_request", "the request body must be a JSON object");
   return body as Record<string, unknown>;
 }

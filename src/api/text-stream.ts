@@ -26,5 +26,7 @@ export function textStream(subscribe: (w: { line: (l: string) => void; end: () =
       unsubscribe?.();
     },
   });
-  return new Response(body, { headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" } });
+  return new Response(body, {
+    headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" },
+  });
 }

@@ -10,5 +10,7 @@ import { handleRunAttach, isRunAttach } from "../runs/attach.js";
 export function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, s: ApiServices): void {
   const path = (req.url ?? "").split("?")[0];
   if (isRunAttach(path)) return void handleRunAttach(req, socket, head, s);
-  socket.end(`HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nno upgrade route ${req.url ?? ""}\n`);
+  socket.end(
+    `HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nno upgrade route ${req.url ?? ""}\n`,
+  );
 }

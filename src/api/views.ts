@@ -17,12 +17,17 @@ export function appView(v: ViewContext, app: App): AppView {
   const live = app.liveReleaseId ? v.store.getRelease(app.liveReleaseId) : null;
   const crashLoop = v.store.processHealth(app.name).some((h) => h.crashesInRow >= 3);
   const status: AppView["status"] =
-    last && (last.status === "queued" || last.status === "building" || last.status === "deploying") ? "deploying"
-    : live && app.stopped ? "stopped"
-    : live && crashLoop ? "crashed"
-    : live ? "running"
-    : last?.status === "failed" ? "failed"
-    : "new";
+    last && (last.status === "queued" || last.status === "building" || last.status === "deploying")
+      ? "deploying"
+      : live && app.stopped
+        ? "stopped"
+        : live && crashLoop
+          ? "crashed"
+          : live
+            ? "running"
+            : last?.status === "failed"
+              ? "failed"
+              : "new";
   return {
     name: app.name,
     createdAt: app.createdAt,
@@ -38,7 +43,16 @@ export function appView(v: ViewContext, app: App): AppView {
 }
 
 export function releaseView(r: Release, liveId: number | null): ReleaseView {
-  return { version: r.version, image: r.image, commit: r.commit, description: r.description, createdAt: r.createdAt, createdBy: r.createdBy, processes: r.processes, live: r.id === liveId };
+  return {
+    version: r.version,
+    image: r.image,
+    commit: r.commit,
+    description: r.description,
+    createdAt: r.createdAt,
+    createdBy: r.createdBy,
+    processes: r.processes,
+    live: r.id === liveId,
+  };
 }
 
 export function deployView(v: ViewContext, d: Deploy): DeployView {

@@ -14,9 +14,19 @@ import { readSourceFiles, type SavedUpload } from "./upload.js";
  * Docker's layer cache makes a rebuild cheap. The manifests are checked
  * before the build so that a bad Procfile fails fast with its line number.
  */
-export async function buildRelease(ctx: EngineContext, deploy: Deploy, upload: SavedUpload, out: (line: string) => void, actor = "admin"): Promise<Release> {
+export async function buildRelease(
+  ctx: EngineContext,
+  deploy: Deploy,
+  upload: SavedUpload,
+  out: (line: string) => void,
+  actor = "admin",
+): Promise<Release> {
   const files = await readSourceFiles(upload);
-  if (!files.hasDockerfile) throw new AppError("no_dockerfile", "no Dockerfile at the root of the source: Yadokari builds apps from their Dockerfile");
+  if (!files.hasDockerfile)
+    throw new AppError(
+      "no_dockerfile",
+      "no Dockerfile at the root of the source: Yadokari builds apps from their Dockerfile",
+    );
   const procfile = files.procfile === null ? {} : parseProcfile(files.procfile);
   const appJson = parseAppJson(files.appJson);
   const version = deploy.commit ?? upload.sha256.slice(0, 12);
@@ -43,7 +53,12 @@ export async function buildRelease(ctx: EngineContext, deploy: Deploy, upload: S
     config: ctx.store.configVars(deploy.app),
     healthcheck: appJson.healthcheck,
     formation,
-    manifest: { releaseCommand: releaseCommand ?? appJson.predeploy, cron: appJson.cron, deploy: appJson.deploy, formation: appJson.formation },
+    manifest: {
+      releaseCommand: releaseCommand ?? appJson.predeploy,
+      cron: appJson.cron,
+      deploy: appJson.deploy,
+      formation: appJson.formation,
+    },
     createdBy: actor,
   });
   out(`-----> Release v${release.version} created (${tag})`);

@@ -20,7 +20,12 @@ async function tarOf(files: Record<string, string>): Promise<Buffer> {
 test("reads Dockerfile presence, Procfile and app.json from tar and tar.gz", async () => {
   const dir = mkdtempSync(join(tmpdir(), "yk-upload-"));
   try {
-    const tar = await tarOf({ "./Dockerfile": "FROM x", Procfile: "web: node s.js", "app.json": "{}", "src/app.json": "not me" });
+    const tar = await tarOf({
+      "./Dockerfile": "FROM x",
+      Procfile: "web: node s.js",
+      "app.json": "{}",
+      "src/app.json": "not me",
+    });
     for (const body of [tar, gzipSync(tar)]) {
       const up = await saveUpload(Readable.from([body]), dir);
       assert.equal(up.bytes, body.length);

@@ -26,14 +26,16 @@ export async function saveUpload(body: Readable, dir: string, maxBytes = MAX_UPL
   const meter = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       bytes += chunk.length;
-      if (bytes > maxBytes) return cb(new AppError("payload_too_large", `the build context is larger than ${maxBytes >> 20} MiB`));
+      if (bytes > maxBytes)
+        return cb(new AppError("payload_too_large", `the build context is larger than ${maxBytes >> 20} MiB`));
       if (!head) head = chunk.subarray(0, 2);
       hash.update(chunk);
       cb(null, chunk);
     },
   });
   await pipeline(body, meter, createWriteStream(path, { mode: 0o600 }));
-  if (bytes === 0) throw new AppError("invalid_request", "the build body is empty: send a tar or tar.gz of the app's source");
+  if (bytes === 0)
+    throw new AppError("invalid_request", "the build body is empty: send a tar or tar.gz of the app's source");
   const h = head as Buffer | null;
   return { path, sha256: hash.digest("hex"), bytes, gzip: !!h && h[0] === 0x1f && h[1] === 0x8b };
 }
@@ -73,7 +75,10 @@ export async function readSourceFiles(upload: SavedUpload): Promise<SourceFiles>
     if (upload.gzip) await pipeline(src, createGunzip(), extract);
     else await pipeline(src, extract);
   } catch (e) {
-    throw new AppError("invalid_request", `the build body is not a valid tar or tar.gz archive: ${(e as Error).message}`);
+    throw new AppError(
+      "invalid_request",
+      `the build body is not a valid tar or tar.gz archive: ${(e as Error).message}`,
+    );
   }
   return out;
 }

@@ -20,7 +20,10 @@ test("analysis: no verdict before the minimum sample", () => {
 test("analysis: the absolute error threshold, with the numbers in the reason", () => {
   const v = analyse(fig({ requests: 200, errors5xx: 20 }), healthyOld, DEFAULT_ANALYSIS);
   assert.equal(v.decision, "abort");
-  assert.match(v.reason!, /error rate 10\.00% .* above the 1% threshold: 20 errors in 200 requests \(20 5xx, 0 connection errors\)/);
+  assert.match(
+    v.reason!,
+    /error rate 10\.00% .* above the 1% threshold: 20 errors in 200 requests \(20 5xx, 0 connection errors\)/,
+  );
   assert.equal(analyse(fig({ requests: 200, errors5xx: 2 }), healthyOld, DEFAULT_ANALYSIS).decision, "healthy"); // exactly 1% is not above
   assert.equal(analyse(fig({ requests: 197, connErrors: 3 }), healthyOld, DEFAULT_ANALYSIS).decision, "abort"); // connection errors count
 });
@@ -38,17 +41,37 @@ test("analysis: the margin over the old release's error rate", () => {
 
 test("analysis: p95 against the old release by a factor, above a floor, with enough samples", () => {
   const old = fig({ requests: 1000, latencySamples: 1000, p95Ms: 40 });
-  assert.equal(analyse(fig({ requests: 500, latencySamples: 500, p95Ms: 59 }), old, DEFAULT_ANALYSIS).decision, "healthy");
+  assert.equal(
+    analyse(fig({ requests: 500, latencySamples: 500, p95Ms: 59 }), old, DEFAULT_ANALYSIS).decision,
+    "healthy",
+  );
   const v = analyse(fig({ requests: 500, latencySamples: 500, p95Ms: 61 }), old, DEFAULT_ANALYSIS);
   assert.equal(v.decision, "abort");
   assert.match(v.reason!, /p95 response time 61\.0 ms .* above 1\.5× the old release's 40\.0 ms/);
   // 2 ms against 1 ms is noise below the floor
-  assert.equal(analyse(fig({ requests: 500, latencySamples: 500, p95Ms: 2 }), fig({ requests: 1000, latencySamples: 1000, p95Ms: 1 }), DEFAULT_ANALYSIS).decision, "healthy");
+  assert.equal(
+    analyse(
+      fig({ requests: 500, latencySamples: 500, p95Ms: 2 }),
+      fig({ requests: 1000, latencySamples: 1000, p95Ms: 1 }),
+      DEFAULT_ANALYSIS,
+    ).decision,
+    "healthy",
+  );
   // too few response times (access log off, or little traffic): no latency verdict
-  assert.equal(analyse(fig({ requests: 500, latencySamples: 50, p95Ms: 900 }), old, DEFAULT_ANALYSIS).decision, "healthy");
+  assert.equal(
+    analyse(fig({ requests: 500, latencySamples: 50, p95Ms: 900 }), old, DEFAULT_ANALYSIS).decision,
+    "healthy",
+  );
 });
 
-const clock = (over: Partial<StepClock> = {}): StepClock => ({ startedAt: 1_000_000, pausedMs: 0, pausedAt: null, holdSec: 60, holdRequests: null, ...over });
+const clock = (over: Partial<StepClock> = {}): StepClock => ({
+  startedAt: 1_000_000,
+  pausedMs: 0,
+  pausedAt: null,
+  holdSec: 60,
+  holdRequests: null,
+  ...over,
+});
 const healthy = { decision: "healthy", reason: null } as const;
 const thin = { decision: "insufficient", reason: "few" } as const;
 
@@ -81,7 +104,16 @@ test("step clock: too little traffic waits up to 3× the duration, then advances
 });
 
 test("weights: the release-level share equals the step within HAProxy's 1..256", () => {
-  for (const [p, nNew, nOld] of [[5, 1, 1], [25, 1, 1], [50, 1, 1], [5, 1, 4], [25, 2, 4], [33, 1, 3], [1, 1, 1], [50, 1, 4]]) {
+  for (const [p, nNew, nOld] of [
+    [5, 1, 1],
+    [25, 1, 1],
+    [50, 1, 1],
+    [5, 1, 4],
+    [25, 2, 4],
+    [33, 1, 3],
+    [1, 1, 1],
+    [50, 1, 4],
+  ]) {
     const w = canaryWeights(p, nNew, nOld);
     assert.ok(w.newWeight >= 1 && w.newWeight <= 256 && w.oldWeight >= 1 && w.oldWeight <= 256, JSON.stringify(w));
     const share = (100 * nNew * w.newWeight) / (nNew * w.newWeight + nOld * w.oldWeight);

@@ -18,7 +18,13 @@ export interface AnalysisSettings {
   minRequests: number;
 }
 
-export const DEFAULT_ANALYSIS: AnalysisSettings = { maxErrorPct: 1, errorMarginPct: 1, latencyFactor: 1.5, latencyFloorMs: 25, minRequests: 100 };
+export const DEFAULT_ANALYSIS: AnalysisSettings = {
+  maxErrorPct: 1,
+  errorMarginPct: 1,
+  latencyFactor: 1.5,
+  latencyFloorMs: 25,
+  minRequests: 100,
+};
 
 export type Verdict =
   | { decision: "abort"; reason: string }
@@ -37,19 +43,34 @@ const ms = (v: number) => `${v.toFixed(1)} ms`;
  */
 export function analyse(nu: Figures, old: Figures, s: AnalysisSettings): Verdict {
   const attempts = nu.requests + nu.connErrors;
-  if (attempts < s.minRequests) return { decision: "insufficient", reason: `${attempts} of ${s.minRequests} requests needed to judge` };
+  if (attempts < s.minRequests)
+    return { decision: "insufficient", reason: `${attempts} of ${s.minRequests} requests needed to judge` };
   const errors = nu.errors5xx + nu.connErrors;
   const figures = `${errors} errors in ${attempts} requests (${nu.errors5xx} 5xx, ${nu.connErrors} connection errors)`;
   if (nu.errorRate * 100 > s.maxErrorPct) {
-    return { decision: "abort", reason: `error rate ${pct(nu.errorRate)} of the new release is above the ${s.maxErrorPct}% threshold: ${figures}` };
+    return {
+      decision: "abort",
+      reason: `error rate ${pct(nu.errorRate)} of the new release is above the ${s.maxErrorPct}% threshold: ${figures}`,
+    };
   }
   const oldAttempts = old.requests + old.connErrors;
   if (oldAttempts >= s.minRequests && (nu.errorRate - old.errorRate) * 100 > s.errorMarginPct) {
-    return { decision: "abort", reason: `error rate ${pct(nu.errorRate)} of the new release is more than ${s.errorMarginPct} points above the old release's ${pct(old.errorRate)}: ${figures}` };
+    return {
+      decision: "abort",
+      reason: `error rate ${pct(nu.errorRate)} of the new release is more than ${s.errorMarginPct} points above the old release's ${pct(old.errorRate)}: ${figures}`,
+    };
   }
-  if (nu.p95Ms !== null && old.p95Ms !== null && nu.latencySamples >= s.minRequests && old.latencySamples >= s.minRequests) {
+  if (
+    nu.p95Ms !== null &&
+    old.p95Ms !== null &&
+    nu.latencySamples >= s.minRequests &&
+    old.latencySamples >= s.minRequests
+  ) {
     if (nu.p95Ms > s.latencyFloorMs && nu.p95Ms > old.p95Ms * s.latencyFactor) {
-      return { decision: "abort", reason: `p95 response time ${ms(nu.p95Ms)} of the new release is above ${s.latencyFactor}× the old release's ${ms(old.p95Ms)} (${nu.latencySamples} and ${old.latencySamples} requests)` };
+      return {
+        decision: "abort",
+        reason: `p95 response time ${ms(nu.p95Ms)} of the new release is above ${s.latencyFactor}× the old release's ${ms(old.p95Ms)} (${nu.latencySamples} and ${old.latencySamples} requests)`,
+      };
     }
   }
   return { decision: "healthy", reason: null };
@@ -69,7 +90,8 @@ export interface StepClock {
 }
 
 /** Time held so far, pauses excluded. */
-export const heldMs = (c: StepClock, now: number) => now - c.startedAt - c.pausedMs - (c.pausedAt !== null ? now - c.pausedAt : 0);
+export const heldMs = (c: StepClock, now: number) =>
+  now - c.startedAt - c.pausedMs - (c.pausedAt !== null ? now - c.pausedAt : 0);
 
 /**
  * What to do now: abort on a bad verdict (paused or not: a pause stops the
@@ -78,7 +100,12 @@ export const heldMs = (c: StepClock, now: number) => now - c.startedAt - c.pause
  * traffic to judge waits for it, for at most 3× its duration, then advances
  * unjudged (`unjudged` says so).
  */
-export function stepDecision(c: StepClock, v: Verdict, newRequests: number, now: number): { action: "abort" | "hold" | "advance"; unjudged: boolean } {
+export function stepDecision(
+  c: StepClock,
+  v: Verdict,
+  newRequests: number,
+  now: number,
+): { action: "abort" | "hold" | "advance"; unjudged: boolean } {
   if (v.decision === "abort") return { action: "abort", unjudged: false };
   if (c.pausedAt !== null) return { action: "hold", unjudged: false };
   const held = heldMs(c, now);

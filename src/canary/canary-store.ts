@@ -33,29 +33,90 @@ export interface Canary {
 }
 
 interface Row {
-  deploy_id: number; app: string; release_id: number; previous_release_id: number; settings: string; state: CanaryState; step_index: number; percent: number;
-  new_weight: number; old_weight: number; started_at: number; step_started_at: number | null; paused_at: number | null; paused_ms: number;
-  command: CanaryCommand | null; verdict: string | null; finished_at: number | null;
+  deploy_id: number;
+  app: string;
+  release_id: number;
+  previous_release_id: number;
+  settings: string;
+  state: CanaryState;
+  step_index: number;
+  percent: number;
+  new_weight: number;
+  old_weight: number;
+  started_at: number;
+  step_started_at: number | null;
+  paused_at: number | null;
+  paused_ms: number;
+  command: CanaryCommand | null;
+  verdict: string | null;
+  finished_at: number | null;
 }
 
 const toCanary = (r: Row): Canary => ({
-  deployId: r.deploy_id, app: r.app, releaseId: r.release_id, previousReleaseId: r.previous_release_id, settings: JSON.parse(r.settings), state: r.state,
-  stepIndex: r.step_index, percent: r.percent, newWeight: r.new_weight, oldWeight: r.old_weight, startedAt: r.started_at, stepStartedAt: r.step_started_at,
-  pausedAt: r.paused_at, pausedMs: r.paused_ms, command: r.command, verdict: r.verdict, finishedAt: r.finished_at,
+  deployId: r.deploy_id,
+  app: r.app,
+  releaseId: r.release_id,
+  previousReleaseId: r.previous_release_id,
+  settings: JSON.parse(r.settings),
+  state: r.state,
+  stepIndex: r.step_index,
+  percent: r.percent,
+  newWeight: r.new_weight,
+  oldWeight: r.old_weight,
+  startedAt: r.started_at,
+  stepStartedAt: r.step_started_at,
+  pausedAt: r.paused_at,
+  pausedMs: r.paused_ms,
+  command: r.command,
+  verdict: r.verdict,
+  finishedAt: r.finished_at,
 });
 
 const COLUMNS: Record<string, string> = {
-  state: "state", stepIndex: "step_index", percent: "percent", newWeight: "new_weight", oldWeight: "old_weight", stepStartedAt: "step_started_at",
-  pausedAt: "paused_at", pausedMs: "paused_ms", command: "command", verdict: "verdict", finishedAt: "finished_at",
+  state: "state",
+  stepIndex: "step_index",
+  percent: "percent",
+  newWeight: "new_weight",
+  oldWeight: "old_weight",
+  stepStartedAt: "step_started_at",
+  pausedAt: "paused_at",
+  pausedMs: "paused_ms",
+  command: "command",
+  verdict: "verdict",
+  finishedAt: "finished_at",
 };
-export type CanaryChange = Partial<Pick<Canary, "state" | "stepIndex" | "percent" | "newWeight" | "oldWeight" | "stepStartedAt" | "pausedAt" | "pausedMs" | "command" | "verdict" | "finishedAt">>;
+export type CanaryChange = Partial<
+  Pick<
+    Canary,
+    | "state"
+    | "stepIndex"
+    | "percent"
+    | "newWeight"
+    | "oldWeight"
+    | "stepStartedAt"
+    | "pausedAt"
+    | "pausedMs"
+    | "command"
+    | "verdict"
+    | "finishedAt"
+  >
+>;
 
 export class CanaryStore {
   constructor(private readonly db: Db) {}
 
-  create(c: { deployId: number; app: string; releaseId: number; previousReleaseId: number; settings: CanarySettings; now: number }): Canary {
+  create(c: {
+    deployId: number;
+    app: string;
+    releaseId: number;
+    previousReleaseId: number;
+    settings: CanarySettings;
+    now: number;
+  }): Canary {
     this.db
-      .prepare("INSERT INTO canaries (deploy_id, app, release_id, previous_release_id, settings, state, started_at) VALUES (?, ?, ?, ?, ?, 'starting', ?)")
+      .prepare(
+        "INSERT INTO canaries (deploy_id, app, release_id, previous_release_id, settings, state, started_at) VALUES (?, ?, ?, ?, ?, 'starting', ?)",
+      )
       .run(c.deployId, c.app, c.releaseId, c.previousReleaseId, JSON.stringify(c.settings), c.now);
     return this.get(c.deployId)!;
   }
@@ -67,32 +128,50 @@ export class CanaryStore {
 
   /** The app's canary that has not ended, if any. */
   active(app: string): Canary | null {
-    const r = this.db.prepare("SELECT * FROM canaries WHERE app = ? AND state IN ('starting','running','promoting') ORDER BY deploy_id DESC LIMIT 1").get(app) as Row | undefined;
+    const r = this.db
+      .prepare(
+        "SELECT * FROM canaries WHERE app = ? AND state IN ('starting','running','promoting') ORDER BY deploy_id DESC LIMIT 1",
+      )
+      .get(app) as Row | undefined;
     return r ? toCanary(r) : null;
   }
 
   /** The app's latest canary, ended or not. */
   latest(app: string): Canary | null {
-    const r = this.db.prepare("SELECT * FROM canaries WHERE app = ? ORDER BY deploy_id DESC LIMIT 1").get(app) as Row | undefined;
+    const r = this.db.prepare("SELECT * FROM canaries WHERE app = ? ORDER BY deploy_id DESC LIMIT 1").get(app) as
+      Row | undefined;
     return r ? toCanary(r) : null;
   }
 
   update(deployId: number, change: CanaryChange): void {
     const keys = Object.keys(change).filter((k) => COLUMNS[k]);
     if (!keys.length) return;
-    this.db.prepare(`UPDATE canaries SET ${keys.map((k) => `${COLUMNS[k]} = ?`).join(", ")} WHERE deploy_id = ?`).run(...keys.map((k) => (change as Record<string, unknown>)[k] ?? null), deployId);
+    this.db
+      .prepare(`UPDATE canaries SET ${keys.map((k) => `${COLUMNS[k]} = ?`).join(", ")} WHERE deploy_id = ?`)
+      .run(...keys.map((k) => (change as Record<string, unknown>)[k] ?? null), deployId);
   }
 
   // blue-green: the app's idle previous web set, kept until `until` (ms since the epoch)
   standby(app: string): { releaseId: number; until: number } | null {
-    const r = this.db.prepare("SELECT release_id, until FROM standby WHERE app = ?").get(app) as { release_id: number; until: number } | undefined;
+    const r = this.db.prepare("SELECT release_id, until FROM standby WHERE app = ?").get(app) as
+      { release_id: number; until: number } | undefined;
     return r ? { releaseId: r.release_id, until: r.until } : null;
   }
   allStandby(): { app: string; releaseId: number; until: number }[] {
-    return (this.db.prepare("SELECT app, release_id, until FROM standby").all() as { app: string; release_id: number; until: number }[]).map((r) => ({ app: r.app, releaseId: r.release_id, until: r.until }));
+    return (
+      this.db.prepare("SELECT app, release_id, until FROM standby").all() as {
+        app: string;
+        release_id: number;
+        until: number;
+      }[]
+    ).map((r) => ({ app: r.app, releaseId: r.release_id, until: r.until }));
   }
   setStandby(app: string, releaseId: number, until: number): void {
-    this.db.prepare("INSERT INTO standby (app, release_id, until) VALUES (?, ?, ?) ON CONFLICT (app) DO UPDATE SET release_id = excluded.release_id, until = excluded.until").run(app, releaseId, until);
+    this.db
+      .prepare(
+        "INSERT INTO standby (app, release_id, until) VALUES (?, ?, ?) ON CONFLICT (app) DO UPDATE SET release_id = excluded.release_id, until = excluded.until",
+      )
+      .run(app, releaseId, until);
   }
   dropStandby(app: string): void {
     this.db.prepare("DELETE FROM standby WHERE app = ?").run(app);
@@ -103,6 +182,11 @@ export class CanaryStore {
     this.db.prepare("UPDATE deploys SET strategy = ? WHERE id = ?").run(strategy, deployId);
   }
   deployStrategy(deployId: number): Strategy | null {
-    return ((this.db.prepare("SELECT strategy FROM deploys WHERE id = ?").get(deployId) as { strategy: Strategy | null } | undefined)?.strategy ?? null);
+    return (
+      (
+        this.db.prepare("SELECT strategy FROM deploys WHERE id = ?").get(deployId) as
+          { strategy: Strategy | null } | undefined
+      )?.strategy ?? null
+    );
   }
 }

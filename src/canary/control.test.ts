@@ -17,13 +17,28 @@ function setup() {
   let now = 1_000_000;
   const store = new Store(db, { now: () => new Date(now) }, Keyring.ephemeral());
   store.createApp("shop");
-  const rel = (v: number) => store.createRelease({ app: "shop", image: `i:${v}`, commit: null, description: "x", processes: { web: null }, config: {}, healthcheck: DEFAULT_HEALTHCHECK, formation: {}, manifest: EMPTY_MANIFEST, createdBy: "admin" });
+  const rel = (v: number) =>
+    store.createRelease({
+      app: "shop",
+      image: `i:${v}`,
+      commit: null,
+      description: "x",
+      processes: { web: null },
+      config: {},
+      healthcheck: DEFAULT_HEALTHCHECK,
+      formation: {},
+      manifest: EMPTY_MANIFEST,
+      createdBy: "admin",
+    });
   const v1 = rel(1);
   const v2 = rel(2);
   const d = store.createDeploy({ app: "shop", source: "config", commit: null, ref: null });
   const canaries = new CanaryStore(db);
   const series = new MetricsSeries();
-  const metrics = { series, figures: (a: string, r: number, f: number) => series.figures(a, r, f) } as unknown as RouterMetrics;
+  const metrics = {
+    series,
+    figures: (a: string, r: number, f: number) => series.figures(a, r, f),
+  } as unknown as RouterMetrics;
   const control = new CanaryControl({ store, canaries, metrics, now: () => now });
   return { store, canaries, control, d, v1, v2, tick: (ms: number) => void (now += ms), at: () => now };
 }
@@ -31,9 +46,26 @@ function setup() {
 test("control: pause stops the step's clock, resume adds the paused time, promote and abort are recorded for the runner", () => {
   const { canaries, control, d, v1, v2, tick, at } = setup();
   assert.equal(control.status("shop"), null);
-  assert.throws(() => control.pause("shop"), (e: unknown) => e instanceof AppError && e.code === "no_canary");
-  canaries.create({ deployId: d.id, app: "shop", releaseId: v2.id, previousReleaseId: v1.id, settings: resolveCanary({ stepSec: 60 }), now: at() });
-  canaries.update(d.id, { state: "running", stepIndex: 1, percent: 25, newWeight: 1, oldWeight: 3, stepStartedAt: at() });
+  assert.throws(
+    () => control.pause("shop"),
+    (e: unknown) => e instanceof AppError && e.code === "no_canary",
+  );
+  canaries.create({
+    deployId: d.id,
+    app: "shop",
+    releaseId: v2.id,
+    previousReleaseId: v1.id,
+    settings: resolveCanary({ stepSec: 60 }),
+    now: at(),
+  });
+  canaries.update(d.id, {
+    state: "running",
+    stepIndex: 1,
+    percent: 25,
+    newWeight: 1,
+    oldWeight: 3,
+    stepStartedAt: at(),
+  });
   tick(10_000);
   let st = control.status("shop")!;
   assert.equal(st.release, 2);
@@ -58,5 +90,8 @@ test("control: pause stops the step's clock, resume adds the paused time, promot
   assert.equal(canaries.get(d.id)!.command, "abort");
   canaries.update(d.id, { state: "aborted", finishedAt: at() });
   assert.equal(control.status("shop")!.state, "aborted", "the last canary stays visible");
-  assert.throws(() => control.abort("shop"), (e: unknown) => e instanceof AppError && e.code === "no_canary");
+  assert.throws(
+    () => control.abort("shop"),
+    (e: unknown) => e instanceof AppError && e.code === "no_canary",
+  );
 });

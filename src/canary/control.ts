@@ -33,7 +33,9 @@ export interface CanaryStatusView {
 
 /** Pause, resume, promote and abort are written to the store; the running canary obeys at its next tick. */
 export class CanaryControl {
-  constructor(private readonly deps: { store: Store; canaries: CanaryStore; metrics: RouterMetrics; now?: () => number }) {}
+  constructor(
+    private readonly deps: { store: Store; canaries: CanaryStore; metrics: RouterMetrics; now?: () => number },
+  ) {}
 
   private now(): number {
     return this.deps.now?.() ?? Date.now();
@@ -46,7 +48,12 @@ export class CanaryControl {
 
   private active(app: string): Canary {
     const c = this.deps.canaries.active(app);
-    if (!c || c.state === "promoting") throw new AppError("no_canary", `app ${app} has no canary in progress`, `'yk deploy:status -a ${app}' shows the last one.`);
+    if (!c || c.state === "promoting")
+      throw new AppError(
+        "no_canary",
+        `app ${app} has no canary in progress`,
+        `'yk deploy:status -a ${app}' shows the last one.`,
+      );
     return c;
   }
 
@@ -58,14 +65,21 @@ export class CanaryControl {
 
   resume(app: string): CanaryStatusView {
     const c = this.active(app);
-    if (c.pausedAt !== null) this.deps.canaries.update(c.deployId, { pausedAt: null, pausedMs: c.pausedMs + Math.max(0, this.now() - c.pausedAt) });
+    if (c.pausedAt !== null)
+      this.deps.canaries.update(c.deployId, {
+        pausedAt: null,
+        pausedMs: c.pausedMs + Math.max(0, this.now() - c.pausedAt),
+      });
     return this.view(this.deps.canaries.get(c.deployId)!);
   }
 
   promote(app: string): CanaryStatusView {
     const c = this.active(app);
     // a promotion also ends a pause: the operator has decided
-    this.deps.canaries.update(c.deployId, { command: "promote", ...(c.pausedAt !== null ? { pausedAt: null, pausedMs: c.pausedMs + Math.max(0, this.now() - c.pausedAt) } : {}) });
+    this.deps.canaries.update(c.deployId, {
+      command: "promote",
+      ...(c.pausedAt !== null ? { pausedAt: null, pausedMs: c.pausedMs + Math.max(0, this.now() - c.pausedAt) } : {}),
+    });
     return this.view(this.deps.canaries.get(c.deployId)!);
   }
 
@@ -81,7 +95,15 @@ export class CanaryControl {
     const version = (id: number) => store.getRelease(id)?.version ?? 0;
     const servers = store.routedServers(c.app).filter((s) => s.process === "web");
     const holding = c.state === "running" && c.stepStartedAt !== null;
-    const clock = holding ? { startedAt: c.stepStartedAt!, pausedMs: c.pausedMs, pausedAt: c.pausedAt, holdSec: c.settings.stepSec, holdRequests: c.settings.stepRequests } : null;
+    const clock = holding
+      ? {
+          startedAt: c.stepStartedAt!,
+          pausedMs: c.pausedMs,
+          pausedAt: c.pausedAt,
+          holdSec: c.settings.stepSec,
+          holdRequests: c.settings.stepRequests,
+        }
+      : null;
     const held = clock ? heldMs(clock, now) : null;
     return {
       deployId: c.deployId,
@@ -103,7 +125,10 @@ export class CanaryControl {
       heldSec: held === null ? null : held / 1000,
       nextStepInSec: held === null || c.pausedAt !== null ? null : Math.max(0, c.settings.stepSec - held / 1000),
       figures: holding
-        ? { new: metrics.figures(c.app, version(c.releaseId), c.stepStartedAt!), old: metrics.figures(c.app, version(c.previousReleaseId), c.stepStartedAt!) }
+        ? {
+            new: metrics.figures(c.app, version(c.releaseId), c.stepStartedAt!),
+            old: metrics.figures(c.app, version(c.previousReleaseId), c.stepStartedAt!),
+          }
         : null,
       verdict: c.verdict,
       settings: c.settings,

@@ -24,7 +24,8 @@ export interface CanaryRunnerDeps {
 
 const pct = (r: number) => `${(r * 100).toFixed(2)}%`;
 const ms = (v: number | null) => (v === null ? "-" : `${v.toFixed(1)} ms`);
-export const describeFigures = (f: Figures) => `${f.requests} requests, ${f.errors5xx} 5xx, ${f.connErrors} conn errors (${pct(f.errorRate)}), p95 ${ms(f.p95Ms)}`;
+export const describeFigures = (f: Figures) =>
+  `${f.requests} requests, ${f.errors5xx} 5xx, ${f.connErrors} conn errors (${pct(f.errorRate)}), p95 ${ms(f.p95Ms)}`;
 
 /**
  * Runs a canary's weighted steps: moves the weights (in the store, then the
@@ -45,11 +46,15 @@ export class CanaryRunner {
   }
 
   private newServers(): RoutedServer[] {
-    return this.d.ctx.store.routedServers(this.d.release.app).filter((s) => s.process === "web" && s.releaseId === this.d.release.id);
+    return this.d.ctx.store
+      .routedServers(this.d.release.app)
+      .filter((s) => s.process === "web" && s.releaseId === this.d.release.id);
   }
 
   private oldServers(): RoutedServer[] {
-    return this.d.ctx.store.routedServers(this.d.release.app).filter((s) => s.process === "web" && s.releaseId !== this.d.release.id);
+    return this.d.ctx.store
+      .routedServers(this.d.release.app)
+      .filter((s) => s.process === "web" && s.releaseId !== this.d.release.id);
   }
 
   async step(index: number, percent: number, started: Started[]): Promise<void> {
@@ -87,7 +92,16 @@ export class CanaryRunner {
     await syncRouter(ctx);
     await metrics.sample(); // the step's window starts here
     const t0 = this.now();
-    canaries.update(deployId, { state: "running", stepIndex: index, percent, newWeight: w.newWeight, oldWeight: w.oldWeight, stepStartedAt: t0, pausedMs: 0, pausedAt: c.pausedAt !== null ? t0 : null });
+    canaries.update(deployId, {
+      state: "running",
+      stepIndex: index,
+      percent,
+      newWeight: w.newWeight,
+      oldWeight: w.oldWeight,
+      stepStartedAt: t0,
+      pausedMs: 0,
+      pausedAt: c.pausedAt !== null ? t0 : null,
+    });
     out(
       `-----> Canary step ${index + 1}/${s.steps.length}: v${release.version} gets ${percent}% of requests (weight ${w.newWeight} on ${started.length} new, ${w.oldWeight} on ${old.length} v${previous.version} server(s))${wait ? `; holding ${s.stepSec} s${s.stepRequests ? ` or ${s.stepRequests} requests` : ""}` : ""}`,
     );
@@ -112,10 +126,24 @@ export class CanaryRunner {
         return;
       }
       const now = this.now();
-      const d = stepDecision({ startedAt: t0, pausedMs: row.pausedMs, pausedAt: row.pausedAt, holdSec: s.stepSec, holdRequests: s.stepRequests }, v, nu.requests, now);
-      if (d.action === "abort") throw new CanaryAbort(`${v.reason} (after ${((now - t0) / 1000).toFixed(1)} s at ${percent}%)`);
+      const d = stepDecision(
+        {
+          startedAt: t0,
+          pausedMs: row.pausedMs,
+          pausedAt: row.pausedAt,
+          holdSec: s.stepSec,
+          holdRequests: s.stepRequests,
+        },
+        v,
+        nu.requests,
+        now,
+      );
+      if (d.action === "abort")
+        throw new CanaryAbort(`${v.reason} (after ${((now - t0) / 1000).toFixed(1)} s at ${percent}%)`);
       if (d.action === "advance") {
-        out(`-----> Step ${index + 1} passed: v${release.version} ${describeFigures(nu)}; v${previous.version} ${describeFigures(metrics.figures(release.app, previous.version, t0))}${d.unjudged ? ` (not judged: ${v.reason})` : ""}`);
+        out(
+          `-----> Step ${index + 1} passed: v${release.version} ${describeFigures(nu)}; v${previous.version} ${describeFigures(metrics.figures(release.app, previous.version, t0))}${d.unjudged ? ` (not judged: ${v.reason})` : ""}`,
+        );
         return;
       }
     }
@@ -136,7 +164,9 @@ export class CanaryRunner {
       canaries.update(deployId, { newWeight: 0, oldWeight: 100, percent: 0 });
     }
     out(`!      Canary aborted at step ${index + 1} (${percent}%): ${reason}`);
-    out(`!      v${release.version} now has weight 0: v${previous.version} takes every request. Draining and removing ${nu.length} new container(s)`);
+    out(
+      `!      v${release.version} now has weight 0: v${previous.version} takes every request. Draining and removing ${nu.length} new container(s)`,
+    );
     await retire(ctx, release.app, nu, []);
     canaries.update(deployId, { state: "aborted", finishedAt: this.now() });
   }

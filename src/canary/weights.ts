@@ -22,7 +22,8 @@ export function canaryWeights(percent: number, nNew: number, nOld: number): Rele
     for (const wo of [Math.floor(ideal), Math.ceil(ideal)]) {
       if (wo < 1 || wo > MAX_WEIGHT) continue;
       const actual = (100 * nNew * wn) / (nNew * wn + nOld * wo);
-      if (!best || Math.abs(actual - percent) < Math.abs(best.actualPercent - percent) - 1e-12) best = { newWeight: wn, oldWeight: wo, actualPercent: actual };
+      if (!best || Math.abs(actual - percent) < Math.abs(best.actualPercent - percent) - 1e-12)
+        best = { newWeight: wn, oldWeight: wo, actualPercent: actual };
     }
     if (best && Math.abs(best.actualPercent - percent) < 1e-9) break;
   }

@@ -8,13 +8,19 @@ import type { AddressInfo } from "node:net";
 import { apiPath, CliError, HttpApi, resolveConfig, saveConfig } from "./api-client.js";
 
 /** A real server on an ephemeral port, answering with the given handler. */
-async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; close: () => Promise<void> }> {
+async function serve(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ url: string; close: () => Promise<void> }> {
   const server = createServer(handler);
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -23,7 +29,15 @@ test("an error body becomes a CliError with the server's code, message and hint"
   const srv = await serve((req, res) => {
     auth = req.headers.authorization;
     res.writeHead(404, { "content-type": "application/json" });
-    res.end(JSON.stringify({ error: { code: "not_found", message: "App 'nope' not found.", hint: "Check the name; 'yk apps' lists the apps." } }));
+    res.end(
+      JSON.stringify({
+        error: {
+          code: "not_found",
+          message: "App 'nope' not found.",
+          hint: "Check the name; 'yk apps' lists the apps.",
+        },
+      }),
+    );
   });
   t.after(srv.close);
   const api = new HttpApi({ url: srv.url, token: "s3cret" });
@@ -101,9 +115,15 @@ test("config: env beats the saved file, which is written mode 0600", async (t) =
   const path = await saveConfig(env, { url: "http://paas.example:7700", token: "t1" });
   assert.equal(statSync(path).mode & 0o777, 0o600);
   assert.deepEqual(resolveConfig(env), { url: "http://paas.example:7700", token: "t1" });
-  assert.deepEqual(resolveConfig({ ...env, YADOKARI_URL: "http://other:1/", YADOKARI_TOKEN: "t2" }), { url: "http://other:1", token: "t2" });
+  assert.deepEqual(resolveConfig({ ...env, YADOKARI_URL: "http://other:1/", YADOKARI_TOKEN: "t2" }), {
+    url: "http://other:1",
+    token: "t2",
+  });
   writeFileSync(env.YADOKARI_CONFIG, "{not json");
-  assert.throws(() => resolveConfig(env), (e: unknown) => e instanceof CliError && e.code === "bad_config");
+  assert.throws(
+    () => resolveConfig(env),
+    (e: unknown) => e instanceof CliError && e.code === "bad_config",
+  );
 });
 
 test("apiPath escapes each segment", () => {

@@ -16,7 +16,12 @@ export class CliError extends Error {
   readonly status: number | null;
   readonly exitCode: number;
 
-  constructor(code: string, message: string, hint: string, opts: { status?: number; exitCode?: number; cause?: unknown } = {}) {
+  constructor(
+    code: string,
+    message: string,
+    hint: string,
+    opts: { status?: number; exitCode?: number; cause?: unknown } = {},
+  ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = "CliError";
     this.code = code;
@@ -56,7 +61,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Partial<ClientConfig> {
       token: typeof data.token === "string" ? data.token : undefined,
     };
   } catch (e) {
-    throw new CliError("bad_config", `Cannot read the CLI config ${path}: ${(e as Error).message}`, "Fix or delete the file, then run: yk login --url URL --token TOKEN", { cause: e });
+    throw new CliError(
+      "bad_config",
+      `Cannot read the CLI config ${path}: ${(e as Error).message}`,
+      "Fix or delete the file, then run: yk login --url URL --token TOKEN",
+      { cause: e },
+    );
   }
 }
 
@@ -144,7 +154,12 @@ export class HttpApi implements Api {
     }
   }
 
-  private async send(method: string, path: string, headers: Record<string, string>, body?: string | Uint8Array): Promise<Response> {
+  private async send(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body?: string | Uint8Array,
+  ): Promise<Response> {
     if (this.config.token) headers.authorization = `Bearer ${this.config.token}`;
     let res: Response;
     try {

@@ -17,7 +17,11 @@ test("Docker's frames are split into stdout and stderr, whatever the chunking", 
     const got: string[] = [];
     const d = new FrameDemuxer((s, p) => got.push(`${s}:${p.toString("latin1")}`));
     for (let i = 0; i < all.length; i += size) d.push(all.subarray(i, i + size));
-    assert.deepEqual(got.join("|"), `stdout:out\n|stderr:err\n|stdout:${Buffer.from("é end").toString("latin1")}`, `chunks of ${size}`);
+    assert.deepEqual(
+      got.join("|"),
+      `stdout:out\n|stderr:err\n|stdout:${Buffer.from("é end").toString("latin1")}`,
+      `chunks of ${size}`,
+    );
     assert.equal(d.pending, 0);
   }
 });
@@ -41,7 +45,13 @@ function fakeSocket() {
 }
 
 function fakeIo(tty: boolean) {
-  const stdin = Object.assign(new PassThrough(), { isTTY: tty, raw: [] as boolean[], setRawMode(r: boolean) { this.raw.push(r); } });
+  const stdin = Object.assign(new PassThrough(), {
+    isTTY: tty,
+    raw: [] as boolean[],
+    setRawMode(r: boolean) {
+      this.raw.push(r);
+    },
+  });
   const out: string[] = [];
   const err: string[] = [];
   const stdout = Object.assign(new PassThrough(), { isTTY: tty, rows: 24, columns: 80 });
@@ -49,7 +59,13 @@ function fakeIo(tty: boolean) {
   stdout.on("data", (d) => out.push(String(d)));
   stderr.on("data", (d) => err.push(String(d)));
   let signal: (() => void) | null = null;
-  const io: SessionIo = { stdin, stdout, stderr, onSignal: (fn) => ((signal = fn), () => (signal = null)), onResize: () => () => {} };
+  const io: SessionIo = {
+    stdin,
+    stdout,
+    stderr,
+    onSignal: (fn) => ((signal = fn), () => (signal = null)),
+    onResize: () => () => {},
+  };
   return { io, stdin, out, err, fire: () => signal?.() };
 }
 

@@ -26,7 +26,11 @@ export function openUpgrade(cfg: ClientConfig, path: string): Promise<Duplex> {
       res.on("error", (e) => reject(e));
       res.on("end", () => {
         const text = Buffer.concat(chunks).toString("utf8");
-        void errorFromResponse(new Response(text, { status: res.statusCode ?? 500, statusText: res.statusMessage }), "GET", path).then((e) => {
+        void errorFromResponse(
+          new Response(text, { status: res.statusCode ?? 500, statusText: res.statusMessage }),
+          "GET",
+          path,
+        ).then((e) => {
           // a program that could not start exits like a shell would say (127 not found, 126 not executable)
           let exitCode: unknown;
           try {
@@ -34,13 +38,24 @@ export function openUpgrade(cfg: ClientConfig, path: string): Promise<Duplex> {
           } catch {
             exitCode = undefined;
           }
-          reject(typeof exitCode === "number" ? new CliError(e.code, e.message, e.hint, { status: e.status ?? undefined, exitCode }) : e);
+          reject(
+            typeof exitCode === "number"
+              ? new CliError(e.code, e.message, e.hint, { status: e.status ?? undefined, exitCode })
+              : e,
+          );
         });
       });
     });
     req.on("error", (e) => {
       const why = (e as NodeJS.ErrnoException).code ?? e.message;
-      reject(new CliError("unreachable", `The Yadokari server is not reachable at ${cfg.url} (${why}).`, "Start it with 'npm run up' (or 'yk server'), or point the CLI at the right server: 'yk login --url URL --token TOKEN' or YADOKARI_URL.", { cause: e }));
+      reject(
+        new CliError(
+          "unreachable",
+          `The Yadokari server is not reachable at ${cfg.url} (${why}).`,
+          "Start it with 'npm run up' (or 'yk server'), or point the CLI at the right server: 'yk login --url URL --token TOKEN' or YADOKARI_URL.",
+          { cause: e },
+        ),
+      );
     });
     req.end();
   });
@@ -98,7 +113,12 @@ export interface SessionIo {
  * in raw mode meanwhile (Ctrl-C goes to the container) and restored on every
  * way out. Without one, the end of stdin half-closes the stream (EOF inside).
  */
-export function pumpSession(socket: Duplex, io: SessionIo, tty: boolean, onResize: () => void = () => {}): Promise<"ended" | "interrupted"> {
+export function pumpSession(
+  socket: Duplex,
+  io: SessionIo,
+  tty: boolean,
+  onResize: () => void = () => {},
+): Promise<"ended" | "interrupted"> {
   return new Promise((resolve) => {
     const undo: (() => void)[] = [];
     let finished = false;
@@ -137,10 +157,12 @@ export function pumpSession(socket: Duplex, io: SessionIo, tty: boolean, onResiz
     socket.on("error", () => {}); // 'close' follows
     socket.on("close", () => finish("ended"));
 
-    undo.push(io.onSignal(() => {
-      resetStream(socket);
-      finish("interrupted");
-    }));
+    undo.push(
+      io.onSignal(() => {
+        resetStream(socket);
+        finish("interrupted");
+      }),
+    );
     if (tty) undo.push(io.onResize(onResize));
   });
 }

@@ -18,7 +18,10 @@ class FakeApi extends SharedFakeApi {
 
 async function run(args: string[], api: FakeApi): Promise<string> {
   let out = "";
-  const program = new Command("yk").exitOverride().allowExcessArguments(false).configureOutput({ outputError: () => {}, writeErr: () => {}, writeOut: () => {} });
+  const program = new Command("yk")
+    .exitOverride()
+    .allowExcessArguments(false)
+    .configureOutput({ outputError: () => {}, writeErr: () => {}, writeOut: () => {} });
   registerCommands(program, {
     env: {},
     api: () => api,
@@ -30,7 +33,8 @@ async function run(args: string[], api: FakeApi): Promise<string> {
   return out;
 }
 
-const isUsage = (pattern: RegExp) => (e: unknown) => e instanceof CliError && e.exitCode === 2 && pattern.test(e.message);
+const isUsage = (pattern: RegExp) => (e: unknown) =>
+  e instanceof CliError && e.exitCode === 2 && pattern.test(e.message);
 
 test("apps:destroy refuses without --confirm and with a different name, calling nothing", async () => {
   const api = new FakeApi();
@@ -45,16 +49,28 @@ test("apps:destroy with a matching --confirm deletes the app", async () => {
 });
 
 test("-a is required, and YADOKARI_APP stands in for it", async (t) => {
-  await assert.rejects(run(["ps"], new FakeApi()), (e: unknown) => e instanceof CommanderError && /--app/.test(e.message));
+  await assert.rejects(
+    run(["ps"], new FakeApi()),
+    (e: unknown) => e instanceof CommanderError && /--app/.test(e.message),
+  );
   process.env.YADOKARI_APP = "web";
   t.after(() => delete process.env.YADOKARI_APP);
-  const api = new FakeApi({ "GET /api/v1/apps/web/ps": [], "GET /api/v1/apps/web/formation": { stopped: false, processes: [] } });
+  const api = new FakeApi({
+    "GET /api/v1/apps/web/ps": [],
+    "GET /api/v1/apps/web/formation": { stopped: false, processes: [] },
+  });
   assert.equal(await run(["ps"], api), "web has no containers.\n");
 });
 
 test("extra arguments and unknown commands are usage errors", async () => {
-  await assert.rejects(run(["apps", "extra"], new FakeApi()), (e: unknown) => e instanceof CommanderError && e.code === "commander.excessArguments");
-  await assert.rejects(run(["nope"], new FakeApi()), (e: unknown) => e instanceof CommanderError && e.code === "commander.unknownCommand");
+  await assert.rejects(
+    run(["apps", "extra"], new FakeApi()),
+    (e: unknown) => e instanceof CommanderError && e.code === "commander.excessArguments",
+  );
+  await assert.rejects(
+    run(["nope"], new FakeApi()),
+    (e: unknown) => e instanceof CommanderError && e.code === "commander.unknownCommand",
+  );
 });
 
 test("logs -n must be a number; -f and -n become the query", async () => {
@@ -65,18 +81,48 @@ test("logs -n must be a number; -f and -n become the query", async () => {
 });
 
 test("login rejects a URL without a scheme before calling the server", async () => {
-  await assert.rejects(run(["login", "--url", "localhost:7700", "--token", "t"], new FakeApi()), isUsage(/not an http\(s\) URL|not a URL/));
+  await assert.rejects(
+    run(["login", "--url", "localhost:7700", "--token", "t"], new FakeApi()),
+    isUsage(/not an http\(s\) URL|not a URL/),
+  );
 });
 
 test("apps prints an aligned table, --json the API's JSON", async () => {
-  const app = { name: "web", createdAt: "2024-05-10T11:00:00Z", webReplicas: 2, liveRelease: 3, status: "running", urls: ["http://web.localhost"], domains: [], gitUrl: "g" };
+  const app = {
+    name: "web",
+    createdAt: "2024-05-10T11:00:00Z",
+    webReplicas: 2,
+    liveRelease: 3,
+    status: "running",
+    urls: ["http://web.localhost"],
+    domains: [],
+    gitUrl: "g",
+  };
   const api = new FakeApi({ "GET /api/v1/apps": [app] });
-  assert.equal(await run(["apps"], api), "NAME  STATUS   RELEASE  WEB  URL                   CREATED\nweb   running  v3       2    http://web.localhost  1h ago\n");
+  assert.equal(
+    await run(["apps"], api),
+    "NAME  STATUS   RELEASE  WEB  URL                   CREATED\nweb   running  v3       2    http://web.localhost  1h ago\n",
+  );
   assert.deepEqual(JSON.parse(await run(["apps", "--json"], api)), [app]);
 });
 
 function deployView(over: Partial<DeployView>): DeployView {
-  return { id: 7, app: "web", status: "queued", source: "tar", commit: null, ref: null, releaseVersion: null, reason: null, containerLog: null, steps: [], createdAt: "", finishedAt: null, urls: [], ...over };
+  return {
+    id: 7,
+    app: "web",
+    status: "queued",
+    source: "tar",
+    commit: null,
+    ref: null,
+    releaseVersion: null,
+    reason: null,
+    containerLog: null,
+    steps: [],
+    createdAt: "",
+    finishedAt: null,
+    urls: [],
+    ...over,
+  };
 }
 
 function srcDir(t: { after(fn: () => void): void }): string {
@@ -90,14 +136,19 @@ test("deploy uploads, streams the log, and prints the URLs on success", async (t
   const api = new FakeApi(
     {
       "UPLOAD /api/v1/apps/web/builds application/gzip": deployView({}),
-      "GET /api/v1/apps/web/deploys/7": [deployView({ status: "succeeded", releaseVersion: 4, urls: ["http://web.localhost"] })],
+      "GET /api/v1/apps/web/deploys/7": [
+        deployView({ status: "succeeded", releaseVersion: 4, urls: ["http://web.localhost"] }),
+      ],
     },
     ["Step 1/2 : FROM scratch", "health check passed"],
   );
   const out = await run(["deploy", "-a", "web", srcDir(t)], api);
   assert.match(out, /Step 1\/2 : FROM scratch\nhealth check passed\n/);
   assert.match(out, /Deploy #7 succeeded: release v4\nLive at http:\/\/web.localhost\n$/);
-  assert.deepEqual(api.calls.slice(1), ["LINES /api/v1/apps/web/deploys/7/log?follow=1", "GET /api/v1/apps/web/deploys/7"]);
+  assert.deepEqual(api.calls.slice(1), [
+    "LINES /api/v1/apps/web/deploys/7/log?follow=1",
+    "GET /api/v1/apps/web/deploys/7",
+  ]);
 });
 
 test("a failed deploy throws one error carrying the reason and the container log", async (t) => {
@@ -108,7 +159,10 @@ test("a failed deploy throws one error carrying the reason and the container log
     containerLog: "Error: Cannot find module 'express'\n",
     steps: [{ name: "health web", status: "failed", startedAt: "", finishedAt: "", detail: null }],
   });
-  const api = new FakeApi({ "UPLOAD /api/v1/apps/web/builds application/gzip": deployView({}), "GET /api/v1/apps/web/deploys/7": [failed] });
+  const api = new FakeApi({
+    "UPLOAD /api/v1/apps/web/builds application/gzip": deployView({}),
+    "GET /api/v1/apps/web/deploys/7": [failed],
+  });
   await assert.rejects(run(["deploy", "-a", "web", srcDir(t)], api), (e: unknown) => {
     assert.ok(e instanceof CliError);
     assert.equal(e.code, "deploy_failed");

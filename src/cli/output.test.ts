@@ -3,16 +3,22 @@ import assert from "node:assert/strict";
 import { relativeTime, renderFields, renderJson, renderTable } from "./output.js";
 
 test("renderTable aligns columns to the widest cell, no trailing spaces", () => {
-  const out = renderTable(["name", "status", "url"], [
-    ["web", "running", "http://web.localhost"],
-    ["a-much-longer-name", "new", ""],
-  ]);
-  assert.equal(out, [
-    "NAME                STATUS   URL",
-    "web                 running  http://web.localhost",
-    "a-much-longer-name  new",
-    "",
-  ].join("\n"));
+  const out = renderTable(
+    ["name", "status", "url"],
+    [
+      ["web", "running", "http://web.localhost"],
+      ["a-much-longer-name", "new", ""],
+    ],
+  );
+  assert.equal(
+    out,
+    [
+      "NAME                STATUS   URL",
+      "web                 running  http://web.localhost",
+      "a-much-longer-name  new",
+      "",
+    ].join("\n"),
+  );
 });
 
 test("renderTable keeps a row on one line and tolerates short rows", () => {
@@ -20,7 +26,13 @@ test("renderTable keeps a row on one line and tolerates short rows", () => {
 });
 
 test("renderFields aligns values", () => {
-  assert.equal(renderFields([["Name", "web"], ["Web replicas", "2"]]), "Name:          web\nWeb replicas:  2\n");
+  assert.equal(
+    renderFields([
+      ["Name", "web"],
+      ["Web replicas", "2"],
+    ]),
+    "Name:          web\nWeb replicas:  2\n",
+  );
 });
 
 test("renderJson is pretty JSON with a final newline", () => {

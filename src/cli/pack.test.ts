@@ -62,11 +62,24 @@ test("the whitelist idiom '*' then '!src' sends src with everything inside, as D
   });
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   // Dockerfile and .dockerignore are sent even though '*' matches them: the builder needs them.
-  assert.deepEqual(await paths(dir), [".dockerignore", "Dockerfile", "package.json", "src", "src/a.js", "src/lib", "src/lib/b.js"]);
+  assert.deepEqual(await paths(dir), [
+    ".dockerignore",
+    "Dockerfile",
+    "package.json",
+    "src",
+    "src/a.js",
+    "src/lib",
+    "src/lib/b.js",
+  ]);
 });
 
 test("no .dockerignore sends everything but .git", async (t) => {
-  const dir = tree({ Dockerfile: "FROM scratch\n", "a/b.txt": "b", ".git/config": "c", "a/.git": "gitdir: ../.git/modules/a\n" });
+  const dir = tree({
+    Dockerfile: "FROM scratch\n",
+    "a/b.txt": "b",
+    ".git/config": "c",
+    "a/.git": "gitdir: ../.git/modules/a\n",
+  });
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   assert.deepEqual(await paths(dir), ["Dockerfile", "a", "a/b.txt"]);
 });
@@ -83,7 +96,10 @@ test("makeFilter: a later pattern wins over an earlier one", () => {
 });
 
 test("packTarGz: gzipped tar with contents and modes, byte-identical for the same tree", async (t) => {
-  const dir = tree({ Dockerfile: "FROM scratch\n", "bin/run": "#!/bin/sh\n", ".dockerignore": "*.tmp\n", "x.tmp": "no" }, { "bin/run": 0o755 });
+  const dir = tree(
+    { Dockerfile: "FROM scratch\n", "bin/run": "#!/bin/sh\n", ".dockerignore": "*.tmp\n", "x.tmp": "no" },
+    { "bin/run": 0o755 },
+  );
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const first = await packTarGz(dir);
   const second = await packTarGz(dir);

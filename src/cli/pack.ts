@@ -49,7 +49,10 @@ function parseRules(text: string): Rule[] {
 }
 
 /** Returns whether a relative path is sent to the builder (true) or left out (false). */
-export function makeFilter(dockerignore: string): { includes(path: string, isDir: boolean): boolean; descend(dir: string): boolean } {
+export function makeFilter(dockerignore: string): {
+  includes(path: string, isDir: boolean): boolean;
+  descend(dir: string): boolean;
+} {
   const rules = parseRules(dockerignore);
   const always = ignore().add(ALWAYS_EXCLUDED);
   const hasNegations = rules.some((r) => r.negate);
@@ -96,7 +99,14 @@ export async function listEntries(dir: string): Promise<PackEntry[]> {
         if (filter.descend(path)) await walk(path);
       } else if (st.isFile() || st.isSymbolicLink()) {
         if (!filter.includes(path, false)) continue;
-        if (st.isSymbolicLink()) out.push({ path, type: "symlink", mode: st.mode & 0o7777, size: 0, linkname: await readlink(join(dir, path)) });
+        if (st.isSymbolicLink())
+          out.push({
+            path,
+            type: "symlink",
+            mode: st.mode & 0o7777,
+            size: 0,
+            linkname: await readlink(join(dir, path)),
+          });
         else out.push({ path, type: "file", mode: st.mode & 0o7777, size: st.size });
       }
       // Sockets, FIFOs and devices cannot be built from and are skipped.
@@ -139,7 +149,11 @@ export async function packTarGz(dir: string): Promise<{ data: Buffer; files: num
   return { data: Buffer.concat(chunks), files: entries.filter((e) => e.type !== "directory").length, entries };
 }
 
-function addEntry(tar: ReturnType<typeof tarPack>, header: Parameters<ReturnType<typeof tarPack>["entry"]>[0], content?: Buffer): Promise<void> {
+function addEntry(
+  tar: ReturnType<typeof tarPack>,
+  header: Parameters<ReturnType<typeof tarPack>["entry"]>[0],
+  content?: Buffer,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const cb = (err?: Error | null) => (err ? reject(err) : resolve());
     if (content) tar.entry(header, content, cb);

@@ -6,13 +6,31 @@ import type { CronRunStatus, CronRunView } from "../api/cron-contract.js";
 export const KEEP_RUNS = 20;
 
 interface RunRow {
-  id: number; app: string; job: string; release_version: number; source: "schedule" | "manual"; scheduled_for: string | null;
-  started_at: string; finished_at: string | null; exit_code: number | null; status: CronRunStatus; output_tail: string;
+  id: number;
+  app: string;
+  job: string;
+  release_version: number;
+  source: "schedule" | "manual";
+  scheduled_for: string | null;
+  started_at: string;
+  finished_at: string | null;
+  exit_code: number | null;
+  status: CronRunStatus;
+  output_tail: string;
 }
 
 const toRun = (r: RunRow): CronRunView => ({
-  id: r.id, app: r.app, job: r.job, release: r.release_version, trigger: r.source, scheduledFor: r.scheduled_for,
-  startedAt: r.started_at, finishedAt: r.finished_at, exitCode: r.exit_code, status: r.status, output: r.output_tail,
+  id: r.id,
+  app: r.app,
+  job: r.job,
+  release: r.release_version,
+  trigger: r.source,
+  scheduledFor: r.scheduled_for,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
+  exitCode: r.exit_code,
+  status: r.status,
+  output: r.output_tail,
 });
 
 export interface NewRun {
@@ -28,7 +46,10 @@ export interface NewRun {
 
 /** The cron_runs table: history per job, the scheduler's memory across restarts. No business rules. */
 export class CronStore {
-  constructor(private readonly db: Db, private readonly clock: Clock) {}
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
 
   private now(): string {
     return this.clock.now().toISOString();
@@ -39,8 +60,20 @@ export class CronStore {
     return this.db.transaction(() => {
       const now = this.now();
       const info = this.db
-        .prepare(`INSERT INTO cron_runs (app, job, release_version, source, scheduled_for, started_at, finished_at, status, output_tail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(r.app, r.job, r.releaseVersion, r.trigger, r.scheduledFor?.toISOString() ?? null, now, r.status === "skipped" ? now : null, r.status, r.output ?? "");
+        .prepare(
+          `INSERT INTO cron_runs (app, job, release_version, source, scheduled_for, started_at, finished_at, status, output_tail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          r.app,
+          r.job,
+          r.releaseVersion,
+          r.trigger,
+          r.scheduledFor?.toISOString() ?? null,
+          now,
+          r.status === "skipped" ? now : null,
+          r.status,
+          r.output ?? "",
+        );
       this.db
         .prepare(
           `DELETE FROM cron_runs WHERE app = @app AND job = @job AND status != 'running'
@@ -52,8 +85,15 @@ export class CronStore {
     })();
   }
 
-  finish(id: number, f: { status: Exclude<CronRunStatus, "running" | "skipped">; exitCode: number | null; output: string }): void {
-    this.db.prepare("UPDATE cron_runs SET status = ?, exit_code = ?, output_tail = ?, finished_at = ? WHERE id = ? AND status = 'running'").run(f.status, f.exitCode, f.output, this.now(), id);
+  finish(
+    id: number,
+    f: { status: Exclude<CronRunStatus, "running" | "skipped">; exitCode: number | null; output: string },
+  ): void {
+    this.db
+      .prepare(
+        "UPDATE cron_runs SET status = ?, exit_code = ?, output_tail = ?, finished_at = ? WHERE id = ? AND status = 'running'",
+      )
+      .run(f.status, f.exitCode, f.output, this.now(), id);
   }
 
   setOutput(id: number, output: string): void {
@@ -67,7 +107,11 @@ export class CronStore {
 
   /** A job's runs, newest first. */
   list(app: string, job: string, limit = KEEP_RUNS + 50): CronRunView[] {
-    return (this.db.prepare("SELECT * FROM cron_runs WHERE app = ? AND job = ? ORDER BY id DESC LIMIT ?").all(app, job, limit) as RunRow[]).map(toRun);
+    return (
+      this.db
+        .prepare("SELECT * FROM cron_runs WHERE app = ? AND job = ? ORDER BY id DESC LIMIT ?")
+        .all(app, job, limit) as RunRow[]
+    ).map(toRun);
   }
 
   hasRuns(app: string, job: string): boolean {
@@ -77,7 +121,9 @@ export class CronStore {
   /** The last run that started (skipped ones aside) per job of an app. */
   lastRuns(app: string): Map<string, CronRunView> {
     const rows = this.db
-      .prepare("SELECT * FROM cron_runs WHERE id IN (SELECT MAX(id) FROM cron_runs WHERE app = ? AND status != 'skipped' GROUP BY job)")
+      .prepare(
+        "SELECT * FROM cron_runs WHERE id IN (SELECT MAX(id) FROM cron_runs WHERE app = ? AND status != 'skipped' GROUP BY job)",
+      )
       .all(app) as RunRow[];
     return new Map(rows.map((r) => [r.job, toRun(r)]));
   }

@@ -6,11 +6,19 @@ export class OutputTail {
   private lines: string[] = [];
   private bytes = 0;
 
-  constructor(private readonly maxLines = 200, private readonly maxBytes = 64 * 1024) {}
+  constructor(
+    private readonly maxLines = 200,
+    private readonly maxBytes = 64 * 1024,
+  ) {}
 
   push(line: string): void {
     let l = line;
-    if (Buffer.byteLength(l) > this.maxBytes) l = Buffer.from(l).subarray(0, this.maxBytes - 16).toString("utf8").replace(/\uFFFD$/, "") + " …[truncated]";
+    if (Buffer.byteLength(l) > this.maxBytes)
+      l =
+        Buffer.from(l)
+          .subarray(0, this.maxBytes - 16)
+          .toString("utf8")
+          .replace(/\uFFFD$/, "") + " …[truncated]";
     this.lines.push(l);
     this.bytes += Buffer.byteLength(l) + 1;
     while (this.lines.length > this.maxLines || (this.bytes > this.maxBytes && this.lines.length > 1)) {

@@ -40,7 +40,8 @@ function parseField(text: string, f: (typeof FIELDS)[number]): Set<number> {
     const lo = m[1] === "*" ? f.min : Number(m[2]);
     const hi = m[1] === "*" ? f.max : m[3] !== undefined ? Number(m[3]) : m[4] !== undefined ? f.max : lo;
     const step = m[4] !== undefined ? Number(m[4]) : 1;
-    if (lo < f.min || hi > f.max || lo > hi) throw new Error(`${f.name} field ${JSON.stringify(part)} is outside ${f.min}-${f.max}`);
+    if (lo < f.min || hi > f.max || lo > hi)
+      throw new Error(`${f.name} field ${JSON.stringify(part)} is outside ${f.min}-${f.max}`);
     if (step < 1) throw new Error(`${f.name} field ${JSON.stringify(part)} has a step below 1`);
     for (let v = lo; v <= hi; v += step) out.add(f.name === "day of week" && v === 7 ? 0 : v);
   }
@@ -50,7 +51,10 @@ function parseField(text: string, f: (typeof FIELDS)[number]): Set<number> {
 export function parseSchedule(text: string): Schedule {
   const expr = MACROS[text.trim()] ?? text.trim();
   const parts = expr.split(/\s+/);
-  if (parts.length !== 5) throw new Error(`${JSON.stringify(text)} is not a cron schedule: expected five fields (minute hour day month weekday) or @daily, @hourly, …`);
+  if (parts.length !== 5)
+    throw new Error(
+      `${JSON.stringify(text)} is not a cron schedule: expected five fields (minute hour day month weekday) or @daily, @hourly, …`,
+    );
   const [minutes, hours, days, months, weekdays] = parts.map((p, i) => parseField(p, FIELDS[i]));
   return { minutes, hours, days, months, weekdays, domStar: parts[2] === "*", dowStar: parts[4] === "*" };
 }

@@ -23,7 +23,12 @@ class FakeDocker {
   async run(spec: ContainerSpec): Promise<{ id: string; ip: string | null }> {
     const id = `c${++this.n}`;
     const b = this.behave(spec);
-    this.containers.set(id, { spec, state: b.exitCode === undefined ? "running" : "exited", exitCode: b.exitCode ?? null, lines: b.lines });
+    this.containers.set(id, {
+      spec,
+      state: b.exitCode === undefined ? "running" : "exited",
+      exitCode: b.exitCode ?? null,
+      lines: b.lines,
+    });
     return { id, ip: null };
   }
   async inspect(id: string): Promise<ObservedContainer | null> {
@@ -32,10 +37,24 @@ class FakeDocker {
   }
   private observed(id: string): ObservedContainer {
     const c = this.containers.get(id)!;
-    return { id, name: c.spec.name, app: c.spec.Labels["yadokari.app"], process: "cron", release: 1, state: c.state, status: c.state, ip: null, startedAt: null, exitCode: c.exitCode, labels: c.spec.Labels };
+    return {
+      id,
+      name: c.spec.name,
+      app: c.spec.Labels["yadokari.app"],
+      process: "cron",
+      release: 1,
+      state: c.state,
+      status: c.state,
+      ip: null,
+      startedAt: null,
+      exitCode: c.exitCode,
+      labels: c.spec.Labels,
+    };
   }
   async list(filter: { app?: string } = {}): Promise<ObservedContainer[]> {
-    return [...this.containers.keys()].map((id) => this.observed(id)).filter((c) => !filter.app || c.app === filter.app);
+    return [...this.containers.keys()]
+      .map((id) => this.observed(id))
+      .filter((c) => !filter.app || c.app === filter.app);
   }
   async stop(id: string): Promise<void> {
     this.stopped.push(id);
@@ -66,7 +85,12 @@ class FakeDocker {
   }
 }
 
-const job = (name: string, concurrencyPolicy: CronJob["concurrencyPolicy"] = "forbid"): CronJob => ({ name, command: `echo ${name}`, schedule: "* * * * *", concurrencyPolicy });
+const job = (name: string, concurrencyPolicy: CronJob["concurrencyPolicy"] = "forbid"): CronJob => ({
+  name,
+  command: `echo ${name}`,
+  schedule: "* * * * *",
+  concurrencyPolicy,
+});
 
 const keyring = Keyring.ephemeral();
 /** Schedulers still following runs when a test fails: stopped at the end, so the process can exit. */
@@ -74,20 +98,38 @@ const started: CronScheduler[] = [];
 after(() => Promise.all(started.map((c) => c.stop())));
 
 function setup(jobs: CronJob[], opts: { db?: ReturnType<typeof openDb>; docker?: FakeDocker; now?: Date } = {}) {
-  const clock = { t: opts.now ?? new Date("2026-03-01T10:00:30Z"), now() { return new Date(this.t); } } as Clock & { t: Date };
+  const clock = {
+    t: opts.now ?? new Date("2026-03-01T10:00:30Z"),
+    now() {
+      return new Date(this.t);
+    },
+  } as Clock & { t: Date };
   const db = opts.db ?? openDb(":memory:");
   const store = new Store(db, clock, keyring);
   const docker = opts.docker ?? new FakeDocker();
   if (!store.getApp("shop")) {
     store.createApp("shop");
     const rel = store.createRelease({
-      app: "shop", image: "img", commit: null, description: "Deploy", processes: { web: null }, config: { SECRET: "s" }, healthcheck: DEFAULT_HEALTHCHECK,
-      formation: {}, manifest: { releaseCommand: null, cron: jobs, deploy: {}, formation: {} }, createdBy: "admin",
+      app: "shop",
+      image: "img",
+      commit: null,
+      description: "Deploy",
+      processes: { web: null },
+      config: { SECRET: "s" },
+      healthcheck: DEFAULT_HEALTHCHECK,
+      formation: {},
+      manifest: { releaseCommand: null, cron: jobs, deploy: {}, formation: {} },
+      createdBy: "admin",
     });
     store.setLiveRelease("shop", rel.id);
   }
   const logs: string[] = [];
-  const ctx = { store, docker: docker as unknown as DockerPort, stopTimeoutSec: 1, log: (m: string) => logs.push(m) } as unknown as EngineContext;
+  const ctx = {
+    store,
+    docker: docker as unknown as DockerPort,
+    stopTimeoutSec: 1,
+    log: (m: string) => logs.push(m),
+  } as unknown as EngineContext;
   const cron = new CronScheduler(ctx, { tickMs: 1e9, timeoutSec: 3600, pollMs: 5, clock });
   started.push(cron);
   return { cron, clock, docker, store, db, logs };
@@ -132,7 +174,11 @@ test("forbid: a job still running is skipped (recorded) and cron:run is refused 
   await cron.tick();
   const [first] = cron.runs.list("shop", "slow");
   assert.equal(first.status, "running");
-  assert.throws(() => cron.runNow(store.getApp("shop")!, "slow"), (e: unknown) => (e as { code: string; status: number }).code === "cron_running" && (e as { status: number }).status === 409);
+  assert.throws(
+    () => cron.runNow(store.getApp("shop")!, "slow"),
+    (e: unknown) =>
+      (e as { code: string; status: number }).code === "cron_running" && (e as { status: number }).status === 409,
+  );
   clock.t = new Date("2026-03-01T10:02:01Z");
   await cron.tick();
   const [skipped] = cron.runs.list("shop", "slow");
@@ -149,12 +195,17 @@ test("forbid: a job still running is skipped (recorded) and cron:run is refused 
 });
 
 test("allow overlaps; replace stops the running run (recorded as replaced) before the new one starts", async () => {
-  const { cron, clock, docker } = setup([job("a", "allow"), job("r", "replace")], { now: new Date("2026-03-01T09:00:00Z") });
+  const { cron, clock, docker } = setup([job("a", "allow"), job("r", "replace")], {
+    now: new Date("2026-03-01T09:00:00Z"),
+  });
   clock.t = new Date("2026-03-01T10:01:02Z");
   await cron.tick();
   clock.t = new Date("2026-03-01T10:02:02Z");
   await cron.tick();
-  assert.deepEqual(cron.runs.list("shop", "a").map((r) => r.status), ["running", "running"]);
+  assert.deepEqual(
+    cron.runs.list("shop", "a").map((r) => r.status),
+    ["running", "running"],
+  );
   const [newer, older] = cron.runs.list("shop", "r");
   assert.equal((await settle(cron, older.id)).status, "replaced");
   assert.match(cron.runs.get(older.id)!.output, new RegExp(`replaced by run #${newer.id}`));
@@ -169,7 +220,8 @@ test("catch-up after downtime: one run for all missed minutes; a run that outliv
   const docker = new FakeDocker();
   const first = setup([job("slow"), job("quick")], { db, docker, now: new Date("2026-03-01T09:00:00Z") });
   first.clock.t = new Date("2026-03-01T10:01:02Z");
-  docker.behave = (spec) => (spec.Labels[CRON_LABEL.job] === "quick" ? { lines: ["q"], exitCode: 0 } : { lines: ["working"] });
+  docker.behave = (spec) =>
+    spec.Labels[CRON_LABEL.job] === "quick" ? { lines: ["q"], exitCode: 0 } : { lines: ["working"] };
   await first.cron.tick();
   const slowRun = first.cron.runs.list("shop", "slow")[0];
   await settle(first.cron, first.cron.runs.list("shop", "quick")[0].id);
@@ -184,7 +236,11 @@ test("catch-up after downtime: one run for all missed minutes; a run that outliv
   assert.equal(quick.length, 2, "one catch-up run, not forty");
   assert.equal(quick[0].scheduledFor, "2026-03-01T10:41:00.000Z");
   const slow = second.cron.runs.list("shop", "slow");
-  assert.deepEqual(slow.map((r) => r.status), ["skipped", "running"], "the adopted run blocks a duplicate under forbid");
+  assert.deepEqual(
+    slow.map((r) => r.status),
+    ["skipped", "running"],
+    "the adopted run blocks a duplicate under forbid",
+  );
   assert.equal(docker.byJob("slow").length, 1);
   // the adopted run's end is recorded
   docker.exit(docker.byJob("slow")[0][0], 3);

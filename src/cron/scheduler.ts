@@ -27,7 +27,12 @@ const positive = (text: string | undefined, fallback: number) => {
 };
 
 export function cronOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): CronOptions {
-  return { tickMs: positive(env.YADOKARI_CRON_TICK_MS, 15_000), timeoutSec: positive(env.YADOKARI_CRON_TIMEOUT_SEC, 3600), pollMs: 500, clock: systemClock };
+  return {
+    tickMs: positive(env.YADOKARI_CRON_TICK_MS, 15_000),
+    timeoutSec: positive(env.YADOKARI_CRON_TIMEOUT_SEC, 3600),
+    pollMs: 500,
+    clock: systemClock,
+  };
 }
 
 /** One run this process follows to its end. */
@@ -47,7 +52,15 @@ interface Watch {
 function newWatch(run: CronRunView, containerId: string | null): Watch {
   let setStarted: (id: string | null) => void = () => {};
   const started = containerId ? Promise.resolve(containerId) : new Promise<string | null>((r) => (setStarted = r));
-  return { run, containerId, abort: new AbortController(), replacedBy: null, started, setStarted, done: Promise.resolve() };
+  return {
+    run,
+    containerId,
+    abort: new AbortController(),
+    replacedBy: null,
+    started,
+    setStarted,
+    done: Promise.resolve(),
+  };
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -78,7 +91,10 @@ export class CronScheduler {
   private stopping = false;
   private readonly watches = new Map<number, Watch>();
 
-  constructor(private readonly ctx: EngineContext, private readonly opts: CronOptions) {
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly opts: CronOptions,
+  ) {
     this.runs = new CronStore(ctx.store.db, opts.clock);
   }
 
@@ -114,10 +130,21 @@ export class CronScheduler {
   /** A job's run started now, by `yk cron:run`. Under forbid, refused while one runs. */
   runNow(app: App, jobName: string): CronRunView {
     const release = app.liveReleaseId ? this.ctx.store.getRelease(app.liveReleaseId) : null;
-    if (!release) throw new AppError("not_found", `${app.name} has no release yet, so no cron jobs`, `Deploy it first: yk deploy -a ${app.name}`);
+    if (!release)
+      throw new AppError(
+        "not_found",
+        `${app.name} has no release yet, so no cron jobs`,
+        `Deploy it first: yk deploy -a ${app.name}`,
+      );
     const job = release.manifest.cron.find((j) => j.name === jobName);
-    if (!job) throw new AppError("not_found", `${app.name} has no cron job named ${jobName}`, `'yk cron -a ${app.name}' lists its jobs (app.json "cron").`);
-    if (this.stopping) throw new AppError("docker_unavailable", "the server is shutting down", "Try again once it is back.");
+    if (!job)
+      throw new AppError(
+        "not_found",
+        `${app.name} has no cron job named ${jobName}`,
+        `'yk cron -a ${app.name}' lists its jobs (app.json "cron").`,
+      );
+    if (this.stopping)
+      throw new AppError("docker_unavailable", "the server is shutting down", "Try again once it is back.");
     // Check and record without an await in between: a tick cannot slip a run in.
     const running = this.runs.running(app.name).filter((r) => r.job === job.name);
     const action = policyAction(job, running.length > 0);
@@ -127,7 +154,13 @@ export class CronScheduler {
         `cron job ${job.name} of ${app.name} is still running (run #${running[0].id}, started ${running[0].startedAt}); its concurrency_policy is forbid`,
       );
     }
-    return this.launch(release, job, { trigger: "manual", scheduledFor: null }, action === "replace" ? running : [], null);
+    return this.launch(
+      release,
+      job,
+      { trigger: "manual", scheduledFor: null },
+      action === "replace" ? running : [],
+      null,
+    );
   }
 
   private async pass(): Promise<void> {
@@ -147,7 +180,13 @@ export class CronScheduler {
           now,
           since: new Date(release.createdAt),
         });
-        for (const d of decisions) this.apply(release, release.manifest.cron.find((j) => j.name === d.job)!, d, running.filter((r) => r.job === d.job));
+        for (const d of decisions)
+          this.apply(
+            release,
+            release.manifest.cron.find((j) => j.name === d.job)!,
+            d,
+            running.filter((r) => r.job === d.job),
+          );
       } catch (e) {
         this.ctx.log(`cron: ${app.name}: ${(e as Error).message}`);
       }
@@ -158,11 +197,19 @@ export class CronScheduler {
     const base = { trigger: "schedule" as const, scheduledFor: d.scheduledFor };
     if (d.action === "skip") {
       const ids = running.map((r) => `#${r.id}`).join(", ");
-      this.runs.begin({ ...this.newRun(release, job, base), status: "skipped", output: `skipped: run ${ids} of ${job.name} is still running (concurrency_policy forbid)\n` });
-      this.ctx.log(`cron: ${release.app}/${job.name}: the run of ${d.scheduledFor.toISOString()} skipped: run ${ids} still running`);
+      this.runs.begin({
+        ...this.newRun(release, job, base),
+        status: "skipped",
+        output: `skipped: run ${ids} of ${job.name} is still running (concurrency_policy forbid)\n`,
+      });
+      this.ctx.log(
+        `cron: ${release.app}/${job.name}: the run of ${d.scheduledFor.toISOString()} skipped: run ${ids} still running`,
+      );
       return;
     }
-    const note = d.catchUp ? `[yadokari] catching up the run of ${d.scheduledFor.toISOString()}, missed while the server was down` : null;
+    const note = d.catchUp
+      ? `[yadokari] catching up the run of ${d.scheduledFor.toISOString()}, missed while the server was down`
+      : null;
     this.launch(release, job, base, d.action === "replace" ? running : [], note);
   }
 
@@ -171,22 +218,40 @@ export class CronScheduler {
   }
 
   /** Records the run (synchronously), then starts its container and follows it. */
-  private launch(release: Release, job: CronJob, r: Pick<NewRun, "trigger" | "scheduledFor">, replacing: CronRunView[], note: string | null): CronRunView {
+  private launch(
+    release: Release,
+    job: CronJob,
+    r: Pick<NewRun, "trigger" | "scheduledFor">,
+    replacing: CronRunView[],
+    note: string | null,
+  ): CronRunView {
     const run = this.runs.begin({ ...this.newRun(release, job, r), status: "running" });
     const w = newWatch(run, null);
     this.watches.set(run.id, w);
-    this.ctx.log(`cron: ${release.app}/${job.name}: run #${run.id} starting (${r.trigger}${r.scheduledFor ? ` ${r.scheduledFor.toISOString()}` : ""})`);
-    w.done = this.execute(w, release, job, replacing, note).catch((e) => this.ctx.log(`cron: run #${run.id}: ${(e as Error).stack}`));
+    this.ctx.log(
+      `cron: ${release.app}/${job.name}: run #${run.id} starting (${r.trigger}${r.scheduledFor ? ` ${r.scheduledFor.toISOString()}` : ""})`,
+    );
+    w.done = this.execute(w, release, job, replacing, note).catch((e) =>
+      this.ctx.log(`cron: run #${run.id}: ${(e as Error).stack}`),
+    );
     return run;
   }
 
-  private async execute(w: Watch, release: Release, job: CronJob, replacing: CronRunView[], note: string | null): Promise<void> {
+  private async execute(
+    w: Watch,
+    release: Release,
+    job: CronJob,
+    replacing: CronRunView[],
+    note: string | null,
+  ): Promise<void> {
     const tail = new OutputTail();
     if (note) tail.push(note);
     try {
       // replace: the previous runs are stopped (and recorded) before the new one starts
       if (replacing.length) {
-        tail.push(`[yadokari] replacing run ${replacing.map((r) => `#${r.id}`).join(", ")} (concurrency_policy replace)`);
+        tail.push(
+          `[yadokari] replacing run ${replacing.map((r) => `#${r.id}`).join(", ")} (concurrency_policy replace)`,
+        );
         await Promise.all(replacing.map((old) => this.replace(old, w.run.id)));
       }
       if (w.abort.signal.aborted) throw new Error("the server stopped before the run started");
@@ -224,7 +289,9 @@ export class CronScheduler {
     const { docker } = this.ctx;
     const id = w.containerId!;
     const logAbort = new AbortController();
-    const logs = docker.followLogs(id, { tail: 200, follow: true, onLine: (l) => tail.push(l), signal: logAbort.signal }).catch(() => {});
+    const logs = docker
+      .followLogs(id, { tail: 200, follow: true, onLine: (l) => tail.push(l), signal: logAbort.signal })
+      .catch(() => {});
     const flush = setInterval(() => this.runs.setOutput(w.run.id, tail.text()), 1000);
     flush.unref();
     const deadline = Date.parse(w.run.startedAt) + this.opts.timeoutSec * 1000;
@@ -262,10 +329,13 @@ export class CronScheduler {
       // the log stream ends with the container; give it a moment to deliver the last lines
       await Promise.race([logs, sleep(2000, logAbort.signal)]);
       if (gone) tail.push("[yadokari] the run's container was removed before its end was seen");
-      const status = w.replacedBy !== null ? "replaced" : timedOut ? "timed_out" : exitCode === 0 ? "succeeded" : "failed";
+      const status =
+        w.replacedBy !== null ? "replaced" : timedOut ? "timed_out" : exitCode === 0 ? "succeeded" : "failed";
       if (w.replacedBy !== null) tail.push(`[yadokari] stopped: replaced by run #${w.replacedBy}`);
       this.runs.finish(w.run.id, { status, exitCode, output: tail.text() });
-      this.ctx.log(`cron: ${w.run.app}/${w.run.job}: run #${w.run.id} ${status}${exitCode !== null ? ` (exit code ${exitCode})` : ""}`);
+      this.ctx.log(
+        `cron: ${w.run.app}/${w.run.job}: run #${w.run.id} ${status}${exitCode !== null ? ` (exit code ${exitCode})` : ""}`,
+      );
       await docker.remove(id);
     } finally {
       clearInterval(flush);
@@ -286,7 +356,9 @@ export class CronScheduler {
     for (const run of unfollowed) {
       const c = byRun.get(run.id);
       if (!c) {
-        const output = run.output + "[yadokari] the run's container is gone (removed while the server was down): its end was not seen\n";
+        const output =
+          run.output +
+          "[yadokari] the run's container is gone (removed while the server was down): its end was not seen\n";
         this.runs.finish(run.id, { status: "failed", exitCode: null, output });
         this.ctx.log(`cron: ${run.app}/${run.job}: run #${run.id} lost its container`);
         continue;

@@ -45,16 +45,29 @@ export class DockerodeAdapter implements DockerPort {
     const found = await this.docker.listNetworks({ filters: { name: [name] } });
     if (found.some((n) => n.Name === name)) return;
     try {
-      await this.docker.createNetwork({ Name: name, Driver: "bridge", CheckDuplicate: true, Labels: { [LABEL.managed]: "true", [LABEL.kind]: "network" } });
+      await this.docker.createNetwork({
+        Name: name,
+        Driver: "bridge",
+        CheckDuplicate: true,
+        Labels: { [LABEL.managed]: "true", [LABEL.kind]: "network" },
+      });
     } catch (e) {
       if (statusOf(e) !== 409) throw e; // created concurrently
     }
   }
 
-  async build(context: Readable, opts: { tag: string; labels: Record<string, string>; onLine: (line: string) => void }): Promise<void> {
+  async build(
+    context: Readable,
+    opts: { tag: string; labels: Record<string, string>; onLine: (line: string) => void },
+  ): Promise<void> {
     let stream: NodeJS.ReadableStream;
     try {
-      stream = await this.docker.buildImage(context, { t: opts.tag, labels: { ...opts.labels, [LABEL.instance]: this.instance }, rm: true, forcerm: true });
+      stream = await this.docker.buildImage(context, {
+        t: opts.tag,
+        labels: { ...opts.labels, [LABEL.instance]: this.instance },
+        rm: true,
+        forcerm: true,
+      });
     } catch (e) {
       if (statusOf(e) === undefined) throw unavailable(e);
       throw new AppError("build_failed", `the build could not start: ${(e as Error).message}`);
@@ -79,7 +92,10 @@ export class DockerodeAdapter implements DockerPort {
         },
       );
     });
-    if (error) throw new AppError("build_failed", `the build failed: ${String(error).trim()}`, undefined, { log: tail.join("\n") });
+    if (error)
+      throw new AppError("build_failed", `the build failed: ${String(error).trim()}`, undefined, {
+        log: tail.join("\n"),
+      });
   }
 
   async imageExists(ref: string): Promise<boolean> {
@@ -94,7 +110,12 @@ export class DockerodeAdapter implements DockerPort {
 
   async run(spec: ContainerSpec, network: string): Promise<{ id: string; ip: string | null }> {
     const { name, ...body } = spec;
-    const c = await this.docker.createContainer({ name, ...body, Labels: { ...body.Labels, [LABEL.instance]: this.instance }, HostConfig: { ...body.HostConfig } });
+    const c = await this.docker.createContainer({
+      name,
+      ...body,
+      Labels: { ...body.Labels, [LABEL.instance]: this.instance },
+      HostConfig: { ...body.HostConfig },
+    });
     await c.start();
     const info = await c.inspect();
     return { id: info.Id, ip: info.NetworkSettings.Networks?.[network]?.IPAddress || null };
@@ -104,11 +125,21 @@ export class DockerodeAdapter implements DockerPort {
     try {
       const info = await this.docker.getContainer(id).inspect();
       const nets = info.NetworkSettings.Networks ?? {};
-      const ip = Object.values(nets).map((n) => n.IPAddress).find((a) => a) ?? null;
+      const ip =
+        Object.values(nets)
+          .map((n) => n.IPAddress)
+          .find((a) => a) ?? null;
       const labels = info.Config.Labels ?? {};
       return {
-        id: info.Id, name: info.Name.replace(/^\//, ""), app: labels[LABEL.app] ?? "", process: labels[LABEL.process] ?? "",
-        release: releaseOf(labels), state: info.State.Status, status: info.State.Status, ip, startedAt: info.State.StartedAt ?? null,
+        id: info.Id,
+        name: info.Name.replace(/^\//, ""),
+        app: labels[LABEL.app] ?? "",
+        process: labels[LABEL.process] ?? "",
+        release: releaseOf(labels),
+        state: info.State.Status,
+        status: info.State.Status,
+        ip,
+        startedAt: info.State.StartedAt ?? null,
         exitCode: info.State.Running ? null : info.State.ExitCode,
       };
     } catch (e) {
@@ -133,7 +164,10 @@ export class DockerodeAdapter implements DockerPort {
       release: releaseOf(r.Labels),
       state: r.State,
       status: r.Status,
-      ip: Object.values(r.NetworkSettings?.Networks ?? {}).map((n) => n.IPAddress).find((a) => a) ?? null,
+      ip:
+        Object.values(r.NetworkSettings?.Networks ?? {})
+          .map((n) => n.IPAddress)
+          .find((a) => a) ?? null,
       startedAt: r.Created ? new Date(r.Created * 1000).toISOString() : null,
       labels: r.Labels,
     }));
@@ -157,7 +191,9 @@ export class DockerodeAdapter implements DockerPort {
 
   async logsTail(id: string, lines: number, timestamps = false): Promise<string> {
     try {
-      const buf = (await this.docker.getContainer(id).logs({ stdout: true, stderr: true, tail: lines, follow: false, timestamps })) as unknown as Buffer;
+      const buf = (await this.docker
+        .getContainer(id)
+        .logs({ stdout: true, stderr: true, tail: lines, follow: false, timestamps })) as unknown as Buffer;
       return demuxBuffer(buf).trimEnd();
     } catch (e) {
       if (statusOf(e) === 404) return "";
@@ -165,13 +201,22 @@ export class DockerodeAdapter implements DockerPort {
     }
   }
 
-  async followLogs(id: string, opts: { tail: number; follow: boolean; timestamps?: boolean; onLine: (line: string) => void; signal: AbortSignal }): Promise<void> {
+  async followLogs(
+    id: string,
+    opts: { tail: number; follow: boolean; timestamps?: boolean; onLine: (line: string) => void; signal: AbortSignal },
+  ): Promise<void> {
     const c = this.docker.getContainer(id);
     if (!opts.follow) {
       for (const line of splitLines(await this.logsTail(id, opts.tail, opts.timestamps))) opts.onLine(line);
       return;
     }
-    const stream = (await c.logs({ stdout: true, stderr: true, tail: opts.tail, follow: true, timestamps: opts.timestamps ?? false })) as unknown as Readable;
+    const stream = (await c.logs({
+      stdout: true,
+      stderr: true,
+      tail: opts.tail,
+      follow: true,
+      timestamps: opts.timestamps ?? false,
+    })) as unknown as Readable;
     const out = new PassThrough();
     this.docker.modem.demuxStream(stream, out, out);
     let rest = "";
@@ -205,10 +250,13 @@ export class DockerodeAdapter implements DockerPort {
       // Inspect, not the list's RepoTags: a list filtered by reference shows only
       // the matching tags, so an image the source app of a promotion still runs
       // would look like this app's alone and be force-removed (a 409 conflict).
-      const img = await this.docker.getImage(id).inspect().catch((e: unknown) => {
-        if (statusOf(e) === 404) return null;
-        throw e;
-      });
+      const img = await this.docker
+        .getImage(id)
+        .inspect()
+        .catch((e: unknown) => {
+          if (statusOf(e) === 404) return null;
+          throw e;
+        });
       if (!img) continue;
       const tags = (img.RepoTags ?? []).filter((t) => t !== "<none>:<none>");
       const own = tags.filter((t) => t.startsWith(`${repo}:`));
@@ -245,7 +293,10 @@ export class DockerodeAdapter implements DockerPort {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<null>((r) => (timer = setTimeout(() => r(null), timeoutMs)));
     try {
-      const done = this.docker.getContainer(id).wait().then((r: { StatusCode: number }) => ({ exitCode: r.StatusCode }));
+      const done = this.docker
+        .getContainer(id)
+        .wait()
+        .then((r: { StatusCode: number }) => ({ exitCode: r.StatusCode }));
       return await Promise.race([done, timeout]);
     } finally {
       clearTimeout(timer);
@@ -258,7 +309,9 @@ export class DockerodeAdapter implements DockerPort {
     const subscribe = async () => {
       while (!stopped) {
         try {
-          const stream = (await this.docker.getEvents({ filters: { type: ["container"], label: [this.mine] } })) as unknown as Readable;
+          const stream = (await this.docker.getEvents({
+            filters: { type: ["container"], label: [this.mine] },
+          })) as unknown as Readable;
           current = stream;
           let rest = "";
           await new Promise<void>((resolve) => {
@@ -268,7 +321,11 @@ export class DockerodeAdapter implements DockerPort {
               for (const p of parts) {
                 if (!p.trim()) continue;
                 try {
-                  const ev = JSON.parse(p) as { Action: string; id: string; Actor?: { Attributes?: Record<string, string> } };
+                  const ev = JSON.parse(p) as {
+                    Action: string;
+                    id: string;
+                    Actor?: { Attributes?: Record<string, string> };
+                  };
                   cb({ action: ev.Action, id: ev.id, app: ev.Actor?.Attributes?.[LABEL.app] ?? null });
                 } catch {
                   /* a partial event line: skip it */
@@ -294,7 +351,12 @@ export class DockerodeAdapter implements DockerPort {
 
   async create(spec: ContainerSpec): Promise<{ id: string }> {
     const { name, ...body } = spec;
-    const c = await this.docker.createContainer({ name, ...body, Labels: { ...body.Labels, [LABEL.instance]: this.instance }, HostConfig: { ...body.HostConfig } });
+    const c = await this.docker.createContainer({
+      name,
+      ...body,
+      Labels: { ...body.Labels, [LABEL.instance]: this.instance },
+      HostConfig: { ...body.HostConfig },
+    });
     return { id: c.id };
   }
 
@@ -308,13 +370,19 @@ export class DockerodeAdapter implements DockerPort {
       if (status === 304) return; // already started
       const why = ((e as { json?: { message?: string } }).json?.message ?? (e as Error).message).trim();
       // Docker's CLI convention: 127 the program was not found, 126 it cannot be executed, 125 anything else.
-      const exitCode = /not found|no such file/i.test(why) ? 127 : /permission denied|exec format/i.test(why) ? 126 : 125;
+      const exitCode = /not found|no such file/i.test(why)
+        ? 127
+        : /permission denied|exec format/i.test(why)
+          ? 126
+          : 125;
       throw new AppError("run_failed", `the container could not start: ${why}`, undefined, { exitCode });
     }
   }
 
   async attach(id: string): Promise<Duplex> {
-    return (await this.docker.getContainer(id).attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as unknown as Duplex;
+    return (await this.docker
+      .getContainer(id)
+      .attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as unknown as Duplex;
   }
 
   async resize(id: string, rows: number, cols: number): Promise<void> {

@@ -60,7 +60,10 @@ export interface DockerPort {
   ping(): Promise<void>;
   ensureNetwork(name: string): Promise<void>;
   /** Builds a tar context; each output line goes to onLine. Throws AppError build_failed. */
-  build(context: Readable, opts: { tag: string; labels: Record<string, string>; onLine: (line: string) => void }): Promise<void>;
+  build(
+    context: Readable,
+    opts: { tag: string; labels: Record<string, string>; onLine: (line: string) => void },
+  ): Promise<void>;
   imageExists(ref: string): Promise<boolean>;
   /** Creates and starts a container; resolves with its id and address on the network. */
   run(spec: ContainerSpec, network: string): Promise<{ id: string; ip: string | null }>;
@@ -71,7 +74,10 @@ export interface DockerPort {
   remove(id: string): Promise<void>;
   /** The last lines of a container's output; with timestamps each line starts with Docker's RFC 3339 time and a space. */
   logsTail(id: string, lines: number, timestamps?: boolean): Promise<string>;
-  followLogs(id: string, opts: { tail: number; follow: boolean; timestamps?: boolean; onLine: (line: string) => void; signal: AbortSignal }): Promise<void>;
+  followLogs(
+    id: string,
+    opts: { tail: number; follow: boolean; timestamps?: boolean; onLine: (line: string) => void; signal: AbortSignal },
+  ): Promise<void>;
   removeAppImages(app: string): Promise<number>;
   /** Removes one image by reference; false when it was not there. */
   removeImage(ref: string): Promise<boolean>;

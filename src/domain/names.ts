@@ -20,7 +20,10 @@ export function validateHostname(host: unknown): string {
   const h = host.toLowerCase();
   const labels = h.split(".");
   if (h.length < 1 || h.length > 253 || labels.some((l) => l.length > 63 || !LABEL.test(l))) {
-    throw new AppError("invalid_domain", `invalid hostname ${JSON.stringify(host.slice(0, 80))}: it must be DNS labels (a-z, 0-9, '-') separated by dots, each at most 63 characters, 253 in all`);
+    throw new AppError(
+      "invalid_domain",
+      `invalid hostname ${JSON.stringify(host.slice(0, 80))}: it must be DNS labels (a-z, 0-9, '-') separated by dots, each at most 63 characters, 253 in all`,
+    );
   }
   return h;
 }
@@ -28,7 +31,10 @@ export function validateHostname(host: unknown): string {
 /** Process types follow Heroku's Procfile rule. */
 export function validateProcessType(name: string): string {
   if (!/^[a-zA-Z0-9_-]{1,63}$/.test(name)) {
-    throw new AppError("invalid_manifest", `invalid process type ${JSON.stringify(name)}: use letters, digits, '_' and '-' (at most 63)`);
+    throw new AppError(
+      "invalid_manifest",
+      `invalid process type ${JSON.stringify(name)}: use letters, digits, '_' and '-' (at most 63)`,
+    );
   }
   return name;
 }

@@ -19,7 +19,11 @@ test("operations on one app run one at a time, in order; other apps run alongsid
 
 test("a failed operation does not block the next; busy covers held background work", async () => {
   const locks = new AppLocks();
-  await assert.rejects(locks.run("a", async () => { throw new Error("boom"); }));
+  await assert.rejects(
+    locks.run("a", async () => {
+      throw new Error("boom");
+    }),
+  );
   assert.equal(await locks.run("a", async () => 42), 42);
   let release!: () => void;
   const held = locks.hold("a", () => new Promise<void>((r) => (release = r)));
@@ -33,7 +37,15 @@ test("a failed operation does not block the next; busy covers held background wo
 test("settled() waits for tracked background work of that app only", async () => {
   const locks = new AppLocks();
   let done = false;
-  locks.track("a", new Promise<void>((r) => setTimeout(() => { done = true; r(); }, 20)));
+  locks.track(
+    "a",
+    new Promise<void>((r) =>
+      setTimeout(() => {
+        done = true;
+        r();
+      }, 20),
+    ),
+  );
   locks.track("b", new Promise<void>(() => {})); // never ends: must not block app a
   await locks.settled("a");
   assert.equal(done, true);

@@ -12,9 +12,11 @@ export class AppLocks {
     const prev = this.chains.get(app) ?? Promise.resolve();
     const next = prev.catch(() => {}).then(() => this.hold(app, fn));
     this.chains.set(app, next);
-    void next.catch(() => {}).finally(() => {
-      if (this.chains.get(app) === next) this.chains.delete(app);
-    });
+    void next
+      .catch(() => {})
+      .finally(() => {
+        if (this.chains.get(app) === next) this.chains.delete(app);
+      });
     return next;
   }
 

@@ -6,7 +6,13 @@ import { syncRouter } from "./router-sync.js";
 
 /** App lifecycle: create, destroy, domains. Validation happens here, on the server. */
 export class Apps {
-  constructor(private readonly ctx: EngineContext, private readonly hooks: { onCreate?: (app: string) => Promise<void>; onDestroy?: (app: string) => Promise<void> } = {}) {}
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly hooks: {
+      onCreate?: (app: string) => Promise<void>;
+      onDestroy?: (app: string) => Promise<void>;
+    } = {},
+  ) {}
 
   get(name: string): App {
     const app = this.ctx.store.getApp(validateAppName(name));
@@ -29,7 +35,8 @@ export class Apps {
 
   setWebReplicas(name: string, n: unknown): App {
     const app = this.get(name);
-    if (typeof n !== "number" || !Number.isInteger(n) || n < 1 || n > 50) throw new AppError("invalid_request", "webReplicas must be a whole number from 1 to 50");
+    if (typeof n !== "number" || !Number.isInteger(n) || n < 1 || n > 50)
+      throw new AppError("invalid_request", "webReplicas must be a whole number from 1 to 50");
     this.ctx.store.setFormation(app.name, { ...app.formation, web: n });
     return this.get(name);
   }
@@ -62,7 +69,12 @@ export class Apps {
   async removeDomain(name: string, hostname: unknown): Promise<void> {
     const app = this.get(name);
     const h = validateHostname(hostname);
-    if (!this.ctx.store.removeDomain(app.name, h)) throw new AppError("not_found", `${h} is not a custom domain of ${app.name}`, `'yk domains -a ${app.name}' lists them.`);
+    if (!this.ctx.store.removeDomain(app.name, h))
+      throw new AppError(
+        "not_found",
+        `${h} is not a custom domain of ${app.name}`,
+        `'yk domains -a ${app.name}' lists them.`,
+      );
     await syncRouter(this.ctx);
   }
 }

@@ -33,12 +33,21 @@ export class Deployer {
   readonly canaries: CanaryStore;
 
   /** Without `metrics` (unit tests), every deploy rolls. */
-  constructor(private readonly ctx: EngineContext, private readonly metrics: RouterMetrics | null = null) {
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly metrics: RouterMetrics | null = null,
+  ) {
     this.canaries = new CanaryStore(ctx.store.db);
   }
 
   /** Records a queued deploy and runs it after the app's earlier deploys. */
-  submit(app: string, upload: SavedUpload, meta: { source: "tar" | "git"; commit: string | null; ref: string | null }, actor = "admin", strategy?: Strategy): { deploy: Deploy; done: Promise<void> } {
+  submit(
+    app: string,
+    upload: SavedUpload,
+    meta: { source: "tar" | "git"; commit: string | null; ref: string | null },
+    actor = "admin",
+    strategy?: Strategy,
+  ): { deploy: Deploy; done: Promise<void> } {
     const deploy = this.ctx.store.createDeploy({ app, ...meta });
     if (strategy) this.canaries.setDeployStrategy(deploy.id, strategy);
     this.ctx.logs.line(deploy.id, `-----> Deploy #${deploy.id} of ${app} queued`);
@@ -52,18 +61,38 @@ export class Deployer {
    * With `firstRelease`, `change` also gets null when the app has never been
    * deployed (a promotion brings its own image and commands).
    */
-  submitRelease(app: string, source: DeploySource, description: string, change: (live: Release) => NewRelease): { deploy: Deploy; done: Promise<void> };
-  submitRelease(app: string, source: DeploySource, description: string, change: (live: Release | null) => NewRelease, opts: { firstRelease: true }): { deploy: Deploy; done: Promise<void> };
-  submitRelease(app: string, source: DeploySource, description: string, change: ((live: Release) => NewRelease) | ((live: Release | null) => NewRelease), opts: { firstRelease?: boolean } = {}): { deploy: Deploy; done: Promise<void> } {
+  submitRelease(
+    app: string,
+    source: DeploySource,
+    description: string,
+    change: (live: Release) => NewRelease,
+  ): { deploy: Deploy; done: Promise<void> };
+  submitRelease(
+    app: string,
+    source: DeploySource,
+    description: string,
+    change: (live: Release | null) => NewRelease,
+    opts: { firstRelease: true },
+  ): { deploy: Deploy; done: Promise<void> };
+  submitRelease(
+    app: string,
+    source: DeploySource,
+    description: string,
+    change: ((live: Release) => NewRelease) | ((live: Release | null) => NewRelease),
+    opts: { firstRelease?: boolean } = {},
+  ): { deploy: Deploy; done: Promise<void> } {
     const deploy = this.ctx.store.createDeploy({ app, source, commit: null, ref: null });
     this.ctx.logs.line(deploy.id, `-----> Deploy #${deploy.id} of ${app} queued (${description})`);
     const done = this.ctx.locks.run(app, () =>
       this.run(deploy, async (out) => {
         const a = this.ctx.store.getApp(app);
         const live = a?.liveReleaseId ? this.ctx.store.getRelease(a.liveReleaseId) : null;
-        if (!live && !opts.firstRelease) throw new AppError("not_found", `app ${app} has no live release to change: deploy it first`);
+        if (!live && !opts.firstRelease)
+          throw new AppError("not_found", `app ${app} has no live release to change: deploy it first`);
         // Without a live release we got here only with firstRelease, whose overload takes null.
-        const release = this.ctx.store.createRelease(live ? change(live) : (change as (l: Release | null) => NewRelease)(null));
+        const release = this.ctx.store.createRelease(
+          live ? change(live) : (change as (l: Release | null) => NewRelease)(null),
+        );
         out(`-----> Release v${release.version} created: ${release.description}`);
         return release;
       }),
@@ -74,7 +103,10 @@ export class Deployer {
   /** Replaces the live release's containers (all, or some process types) with fresh ones, with zero downtime. */
   submitRestart(app: string, only: string[] | undefined): { deploy: Deploy; done: Promise<void> } {
     const deploy = this.ctx.store.createDeploy({ app, source: "restart", commit: null, ref: null });
-    this.ctx.logs.line(deploy.id, `-----> Restart #${deploy.id} of ${app}${only ? ` (${only.join(", ")})` : ""} queued`);
+    this.ctx.logs.line(
+      deploy.id,
+      `-----> Restart #${deploy.id} of ${app}${only ? ` (${only.join(", ")})` : ""} queued`,
+    );
     const done = this.ctx.locks.run(app, () =>
       this.run(
         deploy,
@@ -92,15 +124,26 @@ export class Deployer {
   }
 
   private process(deploy: Deploy, upload: SavedUpload, actor: string): Promise<void> {
-    return this.run(deploy, (out) => this.step(deploy.id, "build", () => buildRelease(this.ctx, deploy, upload, out, actor)), () => rmSync(upload.path, { force: true }));
+    return this.run(
+      deploy,
+      (out) => this.step(deploy.id, "build", () => buildRelease(this.ctx, deploy, upload, out, actor)),
+      () => rmSync(upload.path, { force: true }),
+    );
   }
 
   /** Runs a deploy whose release comes from `makeRelease` (a build, or a change of the live release). */
-  private async run(deploy: Deploy, makeRelease: (out: (l: string) => void) => Promise<Release>, cleanup: () => void = () => {}, only?: string[], mode: DeployMode = {}): Promise<void> {
+  private async run(
+    deploy: Deploy,
+    makeRelease: (out: (l: string) => void) => Promise<Release>,
+    cleanup: () => void = () => {},
+    only?: string[],
+    mode: DeployMode = {},
+  ): Promise<void> {
     const { store, logs } = this.ctx;
     const out = (l: string) => logs.line(deploy.id, l);
     try {
-      if (!store.getApp(deploy.app)) throw new AppError("not_found", `app ${deploy.app} was destroyed before its deploy ran`);
+      if (!store.getApp(deploy.app))
+        throw new AppError("not_found", `app ${deploy.app} was destroyed before its deploy ran`);
       store.setDeployStatus(deploy.id, "building");
       const release = await makeRelease(out);
       store.setStopped(deploy.app, false); // a deploy means the app should run
@@ -109,11 +152,15 @@ export class Deployer {
       await this.deployRelease(deploy.id, release, out, only, mode);
       store.finishDeploy(deploy.id, "succeeded", null, null);
       this.endCanary(deploy.id, "succeeded");
-      await collectImages(this.ctx, deploy.app).catch((e) => this.ctx.log(`image cleanup of ${deploy.app}: ${(e as Error).message}`));
+      await collectImages(this.ctx, deploy.app).catch((e) =>
+        this.ctx.log(`image cleanup of ${deploy.app}: ${(e as Error).message}`),
+      );
       const app = store.getApp(deploy.app)!;
-      for (const url of appUrls(app.name, this.ctx.domain, store.listDomains(app.name), this.ctx.httpPort)) out(`-----> v${release.version} is live at ${url}`);
+      for (const url of appUrls(app.name, this.ctx.domain, store.listDomains(app.name), this.ctx.httpPort))
+        out(`-----> v${release.version} is live at ${url}`);
     } catch (e) {
-      const reason = isAppError(e) || e instanceof DeployFailure ? e.message : `internal error: ${(e as Error).message}`;
+      const reason =
+        isAppError(e) || e instanceof DeployFailure ? e.message : `internal error: ${(e as Error).message}`;
       const containerLog = e instanceof DeployFailure ? e.containerLog : null;
       if (!(isAppError(e) || e instanceof DeployFailure)) this.ctx.log(`deploy #${deploy.id}: ${(e as Error).stack}`);
       store.finishDeploy(deploy.id, "failed", reason, containerLog);
@@ -133,7 +180,13 @@ export class Deployer {
    * new release went live, the previous release is deployed back the same way,
    * so exactly one release is live when this returns or throws.
    */
-  async deployRelease(deployId: number, release: Release, out: (l: string) => void, only?: string[], mode: DeployMode = {}): Promise<void> {
+  async deployRelease(
+    deployId: number,
+    release: Release,
+    out: (l: string) => void,
+    only?: string[],
+    mode: DeployMode = {},
+  ): Promise<void> {
     const { store } = this.ctx;
     const app = store.getApp(release.app)!;
     const previous = app.liveReleaseId ? store.getRelease(app.liveReleaseId) : null;
@@ -144,23 +197,59 @@ export class Deployer {
     if (steps.some((s) => s.kind === "canary") && previous && this.metrics) {
       if (!mode.resume) {
         const settings = resolveCanary({ ...release.manifest.deploy, ...app.deploySettings });
-        this.canaries.create({ deployId, app: app.name, releaseId: release.id, previousReleaseId: previous.id, settings, now: Date.now() });
-        out(`-----> Canary of v${release.version} against v${previous.version}: steps ${settings.steps.join(", ")}%, ${settings.stepSec} s each; abort above ${settings.maxErrorPct}% errors, ${settings.errorMarginPct} points over v${previous.version}, or p95 over ${settings.latencyFactor}× v${previous.version}'s (after ${settings.minRequests} requests)`);
+        this.canaries.create({
+          deployId,
+          app: app.name,
+          releaseId: release.id,
+          previousReleaseId: previous.id,
+          settings,
+          now: Date.now(),
+        });
+        out(
+          `-----> Canary of v${release.version} against v${previous.version}: steps ${settings.steps.join(", ")}%, ${settings.stepSec} s each; abort above ${settings.maxErrorPct}% errors, ${settings.errorMarginPct} points over v${previous.version}, or p95 over ${settings.latencyFactor}× v${previous.version}'s (after ${settings.minRequests} requests)`,
+        );
       }
-      runner = new CanaryRunner({ ctx: this.ctx, metrics: this.metrics, canaries: this.canaries, deployId, release, previous, out });
+      runner = new CanaryRunner({
+        ctx: this.ctx,
+        metrics: this.metrics,
+        canaries: this.canaries,
+        deployId,
+        release,
+        previous,
+        out,
+      });
     }
     const idleSec = { ...release.manifest.deploy, ...app.deploySettings }.idleSec ?? DEFAULT_IDLE_SEC;
-    const standby = previous ? () => this.canaries.setStandby(app.name, previous.id, Date.now() + idleSec * 1000) : null;
-    const exec = new PlanExecutor(this.ctx, deployId, release, out, (name, fn, detail) => this.step(deployId, name, fn, detail ?? null), runner, standby);
+    const standby = previous
+      ? () => this.canaries.setStandby(app.name, previous.id, Date.now() + idleSec * 1000)
+      : null;
+    const exec = new PlanExecutor(
+      this.ctx,
+      deployId,
+      release,
+      out,
+      (name, fn, detail) => this.step(deployId, name, fn, detail ?? null),
+      runner,
+      standby,
+    );
     if (mode.resume) {
-      exec.adopt(CANARY_BATCH, store.routedServers(release.app).filter((s) => s.process === "web" && s.releaseId === release.id).map((s) => ({ id: s.containerId, name: s.name, ip: s.address })));
+      exec.adopt(
+        CANARY_BATCH,
+        store
+          .routedServers(release.app)
+          .filter((s) => s.process === "web" && s.releaseId === release.id)
+          .map((s) => ({ id: s.containerId, name: s.name, ip: s.address })),
+      );
     }
     try {
       await exec.run(steps);
       if (runner) this.canaries.update(deployId, { state: "promoting" });
     } catch (e) {
       if (!exec.committed) {
-        await removeContainers(this.ctx, exec.allStarted().map((s) => s.id));
+        await removeContainers(
+          this.ctx,
+          exec.allStarted().map((s) => s.id),
+        );
         throw e;
       }
       const why = e instanceof DeployFailure ? e.message : (e as Error).message;
@@ -168,12 +257,19 @@ export class Deployer {
         out(`!      ${why}`);
         out(`-----> Rolling back to v${previous.version}`);
         await this.deployRelease(deployId, previous, out, only, { rolling: true });
-        throw new DeployFailure(`${why}; rolled back to v${previous.version}`, e instanceof DeployFailure ? e.containerLog : null);
+        throw new DeployFailure(
+          `${why}; rolled back to v${previous.version}`,
+          e instanceof DeployFailure ? e.containerLog : null,
+        );
       }
       // A first deploy, or a restart of the live release: take out what this attempt started.
-      for (const s of store.routedServers(release.app)) if (exec.allStarted().some((x) => x.id === s.containerId)) store.removeRoutedServer(s.app, s.process, s.name);
+      for (const s of store.routedServers(release.app))
+        if (exec.allStarted().some((x) => x.id === s.containerId)) store.removeRoutedServer(s.app, s.process, s.name);
       await syncRouter(this.ctx);
-      await removeContainers(this.ctx, exec.allStarted().map((s) => s.id));
+      await removeContainers(
+        this.ctx,
+        exec.allStarted().map((s) => s.id),
+      );
       if (!previous) store.setLiveRelease(release.app, null);
       throw e;
     }
@@ -186,12 +282,24 @@ export class Deployer {
     return this.canaries.deployStrategy(deployId) ?? settings.strategy ?? "rolling";
   }
 
-  private async plan(release: Release, only: string[] | undefined, deployId: number, mode: DeployMode): Promise<Step[]> {
+  private async plan(
+    release: Release,
+    only: string[] | undefined,
+    deployId: number,
+    mode: DeployMode,
+  ): Promise<Step[]> {
     const { store, docker } = this.ctx;
     const app = store.getApp(release.app)!;
     const settings = { ...release.manifest.deploy, ...app.deploySettings };
     const canary = mode.resume
-      ? { steps: mode.resume.settings.steps, resume: { index: Math.max(0, mode.resume.stepIndex), started: store.routedServers(app.name).filter((s) => s.process === "web" && s.releaseId === release.id).length } }
+      ? {
+          steps: mode.resume.settings.steps,
+          resume: {
+            index: Math.max(0, mode.resume.stepIndex),
+            started: store.routedServers(app.name).filter((s) => s.process === "web" && s.releaseId === release.id)
+              .length,
+          },
+        }
       : !mode.rolling && this.metrics && this.strategyOf(deployId, settings, only) === "canary"
         ? { steps: resolveCanary(settings).steps }
         : undefined;
@@ -231,8 +339,19 @@ export class Deployer {
       const servers = store.routedServers(app).filter((s) => s.process === "web");
       const idle = servers.filter((s) => s.releaseId === target.id);
       const states = await Promise.all(idle.map((s) => this.ctx.docker.inspect(s.containerId).catch(() => null)));
-      if (!sb || sb.releaseId !== target.id || !current || idle.length === 0 || states.some((x) => x?.state !== "running")) {
-        store.finishDeploy(deploy.id, "failed", `the standby set of v${target.version} is gone; run yk rollback again for an ordinary rollback`, null);
+      if (
+        !sb ||
+        sb.releaseId !== target.id ||
+        !current ||
+        idle.length === 0 ||
+        states.some((x) => x?.state !== "running")
+      ) {
+        store.finishDeploy(
+          deploy.id,
+          "failed",
+          `the standby set of v${target.version} is gone; run yk rollback again for an ordinary rollback`,
+          null,
+        );
         out("!      The standby set is gone: nothing was changed");
         this.ctx.logs.end(deploy.id);
         return;
@@ -240,20 +359,31 @@ export class Deployer {
       store.setDeployStatus(deploy.id, "deploying");
       store.setDeployRelease(deploy.id, target.id, target.commit);
       const idleSec = { ...current.manifest.deploy, ...a!.deploySettings }.idleSec ?? DEFAULT_IDLE_SEC;
-      await this.step(deploy.id, "switch", async () => {
-        store.tx(() => {
-          for (const s of idle) store.upsertRoutedServer({ ...s, weight: 100, state: "ready" });
-          for (const s of servers) if (s.releaseId !== target.id) store.upsertRoutedServer({ ...s, weight: 0, state: "drain" });
-          const vars = store.configVars(app);
-          store.changeConfigVars(app, { ...Object.fromEntries(Object.keys(vars).map((k) => [k, null])), ...target.config });
-          store.setFormation(app, target.formation);
-          store.setLiveRelease(app, target.id);
-          this.canaries.setStandby(app, current.id, Date.now() + idleSec * 1000);
-        });
-        await syncRouter(this.ctx);
-      }, `${idle.length} standby container(s) in, ${servers.length - idle.length} out`);
+      await this.step(
+        deploy.id,
+        "switch",
+        async () => {
+          store.tx(() => {
+            for (const s of idle) store.upsertRoutedServer({ ...s, weight: 100, state: "ready" });
+            for (const s of servers)
+              if (s.releaseId !== target.id) store.upsertRoutedServer({ ...s, weight: 0, state: "drain" });
+            const vars = store.configVars(app);
+            store.changeConfigVars(app, {
+              ...Object.fromEntries(Object.keys(vars).map((k) => [k, null])),
+              ...target.config,
+            });
+            store.setFormation(app, target.formation);
+            store.setLiveRelease(app, target.id);
+            this.canaries.setStandby(app, current.id, Date.now() + idleSec * 1000);
+          });
+          await syncRouter(this.ctx);
+        },
+        `${idle.length} standby container(s) in, ${servers.length - idle.length} out`,
+      );
       store.finishDeploy(deploy.id, "succeeded", null, null);
-      out(`-----> v${target.version} is live again: its ${idle.length} standby web container(s) take every request; v${current.version}'s stand by for ${idleSec} s`);
+      out(
+        `-----> v${target.version} is live again: its ${idle.length} standby web container(s) take every request; v${current.version}'s stand by for ${idleSec} s`,
+      );
       this.ctx.logs.end(deploy.id);
     });
     return { deploy, done };
@@ -268,18 +398,30 @@ export class Deployer {
     const sb = this.canaries.standby(app);
     if (!sb) return;
     this.canaries.dropStandby(app);
-    const servers = this.ctx.store.routedServers(app).filter((s) => s.releaseId === sb.releaseId && s.process === "web");
-    const containers = (await this.ctx.docker.list({ app })).filter((c) => c.process === "web" && c.release === this.ctx.store.getRelease(sb.releaseId)?.version);
-    out(`-----> Retiring the standby web set of v${this.ctx.store.getRelease(sb.releaseId)?.version} (${containers.length} container(s))`);
+    const servers = this.ctx.store
+      .routedServers(app)
+      .filter((s) => s.releaseId === sb.releaseId && s.process === "web");
+    const containers = (await this.ctx.docker.list({ app })).filter(
+      (c) => c.process === "web" && c.release === this.ctx.store.getRelease(sb.releaseId)?.version,
+    );
+    out(
+      `-----> Retiring the standby web set of v${this.ctx.store.getRelease(sb.releaseId)?.version} (${containers.length} container(s))`,
+    );
     await retire(this.ctx, app, servers, containers);
   }
 
   private endCanary(deployId: number, state: "succeeded" | "aborted"): void {
     const c = this.canaries.get(deployId);
-    if (c && c.state !== "succeeded" && c.state !== "aborted") this.canaries.update(deployId, { state, finishedAt: Date.now() });
+    if (c && c.state !== "succeeded" && c.state !== "aborted")
+      this.canaries.update(deployId, { state, finishedAt: Date.now() });
   }
 
-  private async step<T>(deployId: number, name: string, fn: () => Promise<T>, detail: string | null = null): Promise<T> {
+  private async step<T>(
+    deployId: number,
+    name: string,
+    fn: () => Promise<T>,
+    detail: string | null = null,
+  ): Promise<T> {
     const id = this.ctx.store.startStep(deployId, name, detail);
     try {
       const r = await fn();
@@ -303,8 +445,20 @@ export class Deployer {
       if (canary?.state === "running") continue; // resumeCanaries() continues or aborts it
       const app = store.getApp(d.app);
       const live = d.releaseId !== null && app?.liveReleaseId === d.releaseId;
-      store.finishDeploy(d.id, live ? "succeeded" : "failed", live ? null : "interrupted: the server stopped during this deploy; the previous release was kept live. Deploy again.", null);
-      this.ctx.logs.line(d.id, live ? "-----> The server restarted after this release went live; the reconciler finished it." : "!      Interrupted by a server restart; the previous release was kept live.");
+      store.finishDeploy(
+        d.id,
+        live ? "succeeded" : "failed",
+        live
+          ? null
+          : "interrupted: the server stopped during this deploy; the previous release was kept live. Deploy again.",
+        null,
+      );
+      this.ctx.logs.line(
+        d.id,
+        live
+          ? "-----> The server restarted after this release went live; the reconciler finished it."
+          : "!      Interrupted by a server restart; the previous release was kept live.",
+      );
       this.ctx.logs.end(d.id);
       if (canary) this.endCanary(d.id, live ? "succeeded" : "aborted");
     }
@@ -330,21 +484,45 @@ export class Deployer {
       out.push(
         this.ctx.locks.run(d.app, async () => {
           const servers = store.routedServers(d.app).filter((s) => s.process === "web" && s.releaseId === release.id);
-          const states = await Promise.all(servers.map((s) => this.ctx.docker.inspect(s.containerId).catch(() => null)));
+          const states = await Promise.all(
+            servers.map((s) => this.ctx.docker.inspect(s.containerId).catch(() => null)),
+          );
           const alive = servers.length > 0 && states.every((x) => x?.state === "running");
           if (alive) {
             log(`-----> Continuing the canary of v${release.version} from step ${c.stepIndex + 1}`);
-            return this.run(d, async () => release, () => {}, undefined, { resume: c });
+            return this.run(
+              d,
+              async () => release,
+              () => {},
+              undefined,
+              { resume: c },
+            );
           }
           log(`!      The canary's new containers are gone: aborting it`);
           store.tx(() => {
             for (const s of servers) store.removeRoutedServer(s.app, s.process, s.name);
-            for (const s of store.routedServers(d.app)) if (s.process === "web") store.upsertRoutedServer({ ...s, weight: 100, state: "ready" });
+            for (const s of store.routedServers(d.app))
+              if (s.process === "web") store.upsertRoutedServer({ ...s, weight: 100, state: "ready" });
           });
           await syncRouter(this.ctx);
-          await removeContainers(this.ctx, servers.map((s) => s.containerId));
-          this.canaries.update(d.id, { state: "aborted", finishedAt: Date.now(), newWeight: 0, oldWeight: 100, percent: 0, verdict: "interrupted by a server restart; the new containers were gone" });
-          store.finishDeploy(d.id, "failed", `interrupted by a server restart during canary step ${c.stepIndex + 1}; its new containers were gone, so the canary was aborted and the previous release kept live`, null);
+          await removeContainers(
+            this.ctx,
+            servers.map((s) => s.containerId),
+          );
+          this.canaries.update(d.id, {
+            state: "aborted",
+            finishedAt: Date.now(),
+            newWeight: 0,
+            oldWeight: 100,
+            percent: 0,
+            verdict: "interrupted by a server restart; the new containers were gone",
+          });
+          store.finishDeploy(
+            d.id,
+            "failed",
+            `interrupted by a server restart during canary step ${c.stepIndex + 1}; its new containers were gone, so the canary was aborted and the previous release kept live`,
+            null,
+          );
           log("!      Canary aborted; the previous release keeps serving.");
           this.ctx.logs.end(d.id);
         }),

@@ -10,7 +10,11 @@ test("lines of several containers merge in time order, the last N kept", () => {
     ],
     3,
   );
-  assert.deepEqual(merged, ["2026-01-01T00:00:02.25Z worker.b | two", "2026-01-01T00:00:03.000Z web.a | three", "2026-01-01T00:00:04Z worker.b | four"]);
+  assert.deepEqual(merged, [
+    "2026-01-01T00:00:02.25Z worker.b | two",
+    "2026-01-01T00:00:03.000Z web.a | three",
+    "2026-01-01T00:00:04Z worker.b | four",
+  ]);
 });
 
 test("a line without a timestamp is kept as it is", () => {

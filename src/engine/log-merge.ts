@@ -17,11 +17,14 @@ export function splitStamp(line: string): { at: string; text: string } {
 }
 
 /** Docker's fractions have varying length; pad them so that text order is time order. */
-const sortKey = (at: string) => at.replace(/(\.\d+)?Z$/, (_, frac: string | undefined) => `${(frac ?? ".").padEnd(10, "0")}Z`);
+const sortKey = (at: string) =>
+  at.replace(/(\.\d+)?Z$/, (_, frac: string | undefined) => `${(frac ?? ".").padEnd(10, "0")}Z`);
 
 export function mergeByTime(sources: SourcedLines[], limit: number): string[] {
   const all = sources.flatMap((s, si) => s.lines.map((l, li) => ({ ...splitStamp(l), source: s.source, si, li })));
   all.sort((a, b) => sortKey(a.at).localeCompare(sortKey(b.at)) || a.si - b.si || a.li - b.li);
   // shown to the millisecond
-  return all.slice(Math.max(0, all.length - limit)).map((x) => `${x.at ? x.at.replace(/(\.\d{1,3})\d*Z$/, "$1Z") + " " : ""}${x.source} | ${x.text}`);
+  return all
+    .slice(Math.max(0, all.length - limit))
+    .map((x) => `${x.at ? x.at.replace(/(\.\d{1,3})\d*Z$/, "$1Z") + " " : ""}${x.source} | ${x.text}`);
 }

@@ -19,9 +19,14 @@ export function validateScale(changes: unknown, live: Release | null): Formation
   for (const [type, n] of Object.entries(changes as Record<string, unknown>)) {
     validateProcessType(type);
     if (live && live.processes[type] === undefined) {
-      throw new AppError("invalid_request", `process type '${type}' is not in the live release v${live.version} (it has ${Object.keys(live.processes).join(", ")})`, "Add it to the Procfile and deploy, or scale one of the existing types.");
+      throw new AppError(
+        "invalid_request",
+        `process type '${type}' is not in the live release v${live.version} (it has ${Object.keys(live.processes).join(", ")})`,
+        "Add it to the Procfile and deploy, or scale one of the existing types.",
+      );
     }
-    if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n > MAX_SCALE) throw new AppError("invalid_request", `${type}: the count must be a whole number from 0 to ${MAX_SCALE}`);
+    if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n > MAX_SCALE)
+      throw new AppError("invalid_request", `${type}: the count must be a whole number from 0 to ${MAX_SCALE}`);
     out[type] = n;
   }
   return out;
@@ -29,7 +34,11 @@ export function validateScale(changes: unknown, live: Release | null): Formation
 
 /** Scaling, stopping, restarting and rolling back: Heroku's ps:* and rollback. */
 export class Processes {
-  constructor(private readonly ctx: EngineContext, private readonly deployer: Deployer, private readonly reconciler: Reconciler) {}
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly deployer: Deployer,
+    private readonly reconciler: Reconciler,
+  ) {}
 
   private live(app: App): Release | null {
     return app.liveReleaseId ? this.ctx.store.getRelease(app.liveReleaseId) : null;
@@ -49,7 +58,12 @@ export class Processes {
       if (extra.length) {
         const byId = new Map((await this.ctx.docker.list({ app: app.name })).map((c) => [c.id, c]));
         for (const s of extra) this.ctx.store.upsertRoutedServer({ ...s, state: "drain" });
-        await retire(this.ctx, app.name, extra, extra.flatMap((s) => (byId.has(s.containerId) ? [byId.get(s.containerId)!] : [])));
+        await retire(
+          this.ctx,
+          app.name,
+          extra,
+          extra.flatMap((s) => (byId.has(s.containerId) ? [byId.get(s.containerId)!] : [])),
+        );
       }
     });
     await this.reconciler.trigger();
@@ -68,8 +82,14 @@ export class Processes {
 
   restart(app: App, type: string | undefined) {
     const live = this.live(app);
-    if (!live) throw new AppError("not_found", `app ${app.name} has no live release to restart`, `Deploy it first: yk deploy -a ${app.name}`);
-    if (type !== undefined && live.processes[validateProcessType(type)] === undefined) throw new AppError("invalid_request", `process type '${type}' is not in the live release v${live.version}`);
+    if (!live)
+      throw new AppError(
+        "not_found",
+        `app ${app.name} has no live release to restart`,
+        `Deploy it first: yk deploy -a ${app.name}`,
+      );
+    if (type !== undefined && live.processes[validateProcessType(type)] === undefined)
+      throw new AppError("invalid_request", `process type '${type}' is not in the live release v${live.version}`);
     return this.deployer.submitRestart(app.name, type ? [type] : undefined);
   }
 
@@ -80,19 +100,37 @@ export class Processes {
   async rollback(app: App, version: number | undefined, actor = "admin") {
     const live = this.live(app);
     if (!live) throw new AppError("not_found", `app ${app.name} has no release to roll back from`);
-    const target = version === undefined ? this.ctx.store.listReleases(app.name).find((r) => r.version < live.version) : this.ctx.store.releaseByVersion(app.name, version);
-    if (!target) throw new AppError("not_found", version === undefined ? `app ${app.name} has no release before v${live.version}` : `app ${app.name} has no release v${version}`, `'yk releases -a ${app.name}' lists them.`);
+    const target =
+      version === undefined
+        ? this.ctx.store.listReleases(app.name).find((r) => r.version < live.version)
+        : this.ctx.store.releaseByVersion(app.name, version);
+    if (!target)
+      throw new AppError(
+        "not_found",
+        version === undefined
+          ? `app ${app.name} has no release before v${live.version}`
+          : `app ${app.name} has no release v${version}`,
+        `'yk releases -a ${app.name}' lists them.`,
+      );
     // blue-green: within the standby window, rolling back to the idle set only moves weights
     const sb = this.deployer.canaries.standby(app.name);
-    if (sb && sb.releaseId === target.id && sb.until > Date.now()) return this.deployer.switchToStandby(app.name, target);
+    if (sb && sb.releaseId === target.id && sb.until > Date.now())
+      return this.deployer.switchToStandby(app.name, target);
     if (!(await this.ctx.docker.imageExists(target.image))) {
-      throw new AppError("image_gone", `the image of v${target.version} (${target.image}) was removed: only the last releases keep theirs`, "Deploy that commit again instead (git push or yk deploy).");
+      throw new AppError(
+        "image_gone",
+        `the image of v${target.version} (${target.image}) was removed: only the last releases keep theirs`,
+        "Deploy that commit again instead (git push or yk deploy).",
+      );
     }
     const description = `Rollback to v${target.version}`;
     return this.deployer.submitRelease(app.name, "rollback", description, () => {
       // Heroku's rollback restores the config vars and the formation too.
       const current = this.ctx.store.configVars(app.name);
-      this.ctx.store.changeConfigVars(app.name, { ...Object.fromEntries(Object.keys(current).map((k) => [k, null])), ...target.config });
+      this.ctx.store.changeConfigVars(app.name, {
+        ...Object.fromEntries(Object.keys(current).map((k) => [k, null])),
+        ...target.config,
+      });
       this.ctx.store.setFormation(app.name, target.formation);
       const { id: _id, version: _v, createdAt: _c, ...fields } = target;
       return { ...fields, description, createdBy: actor };

@@ -1,5 +1,12 @@
 import type { EngineContext } from "./context.js";
-import { reconcile, isEmptyPlan, crashBackoffMs, exitCodeFromStatus, type AppDesired, type ReconcilePlan } from "./plan/reconcile.js";
+import {
+  reconcile,
+  isEmptyPlan,
+  crashBackoffMs,
+  exitCodeFromStatus,
+  type AppDesired,
+  type ReconcilePlan,
+} from "./plan/reconcile.js";
 import type { ObservedContainer } from "../docker/port.js";
 import type { ProcessHealth } from "../store/store.js";
 import { replenish, routeAfterGate } from "./execute/containers.js";
@@ -76,7 +83,9 @@ export class Reconciler {
       liveVersion: releases.get(a.name)?.version ?? null,
       busy: locks.busy(a.name),
       standbyVersion: standby.get(a.name) ?? null,
-      backoffUntil: Object.fromEntries(health.filter((h) => h.app === a.name && h.backoffUntil).map((h) => [h.process, Date.parse(h.backoffUntil!)])),
+      backoffUntil: Object.fromEntries(
+        health.filter((h) => h.app === a.name && h.backoffUntil).map((h) => [h.process, Date.parse(h.backoffUntil!)]),
+      ),
     }));
     const observed = await docker.list();
     const plan = reconcile(desired, observed, store.routedServers(), now);
@@ -92,17 +101,27 @@ export class Reconciler {
     for (const c of plan.crashed) {
       if (!idle(c.app)) continue;
       const streak = (health.find((h) => h.app === c.app && h.process === c.process)?.crashesInRow ?? 0) + 1;
-      store.recordCrash(c.app, c.process, exitCodeFromStatus(c.status), new Date(now + crashBackoffMs(streak)).toISOString());
-      this.ctx.log(`${c.app}: ${c.process} container ${c.name} crashed (${c.status}); crash ${streak} in a row, next start in ${crashBackoffMs(streak) / 1000} s`);
+      store.recordCrash(
+        c.app,
+        c.process,
+        exitCodeFromStatus(c.status),
+        new Date(now + crashBackoffMs(streak)).toISOString(),
+      );
+      this.ctx.log(
+        `${c.app}: ${c.process} container ${c.name} crashed (${c.status}); crash ${streak} in a row, next start in ${crashBackoffMs(streak) / 1000} s`,
+      );
     }
     for (const s of plan.unroute) if (idle(s.app)) store.removeRoutedServer(s.app, s.process, s.name);
-    for (const { server, address } of plan.readdress) if (idle(server.app)) store.upsertRoutedServer({ ...server, address });
+    for (const { server, address } of plan.readdress)
+      if (idle(server.app)) store.upsertRoutedServer({ ...server, address });
     await syncRouter(this.ctx);
     await Promise.all(
-      plan.remove.filter((c) => idle(c.app)).map(async (c) => {
-        await docker.stop(c.id, this.ctx.stopTimeoutSec);
-        await docker.remove(c.id);
-      }),
+      plan.remove
+        .filter((c) => idle(c.app))
+        .map(async (c) => {
+          await docker.stop(c.id, this.ctx.stopTimeoutSec);
+          await docker.remove(c.id);
+        }),
     );
     // A repair queued behind a deploy must not start the release that deploy replaced.
     const repair = (app: string, fn: (r: Release) => Promise<void>) => {
@@ -111,19 +130,34 @@ export class Reconciler {
       return locks.run(app, () => (store.getApp(app)?.liveReleaseId === release.id ? fn(release) : Promise.resolve()));
     };
     await Promise.all([
-      ...groupBy(plan.adopt, (c) => c.app).map(([app, cs]) => repair(app, (r) => routeAfterGate(this.ctx, r, cs.map((c) => ({ id: c.id, name: c.name, ip: c.ip }))))),
+      ...groupBy(plan.adopt, (c) => c.app).map(([app, cs]) =>
+        repair(app, (r) =>
+          routeAfterGate(
+            this.ctx,
+            r,
+            cs.map((c) => ({ id: c.id, name: c.name, ip: c.ip })),
+          ),
+        ),
+      ),
       ...plan.start.map((s) => repair(s.app, (r) => replenish(this.ctx, r, s.process, s.count))),
     ]);
     return plan;
   }
 
   /** A process type whose containers have all run for a minute is no longer crash-looping. */
-  private clearSteadyStreaks(desired: AppDesired[], observed: ObservedContainer[], health: ProcessHealth[], now: number): void {
+  private clearSteadyStreaks(
+    desired: AppDesired[],
+    observed: ObservedContainer[],
+    health: ProcessHealth[],
+    now: number,
+  ): void {
     for (const h of health) {
       if (h.crashesInRow === 0) continue;
       const want = desired.find((d) => d.name === h.app)?.formation[h.process] ?? 0;
       const mine = observed.filter((c) => c.app === h.app && c.process === h.process);
-      const steady = mine.length >= want && mine.every((c) => c.state === "running" && c.startedAt !== null && now - Date.parse(c.startedAt) > STEADY_MS);
+      const steady =
+        mine.length >= want &&
+        mine.every((c) => c.state === "running" && c.startedAt !== null && now - Date.parse(c.startedAt) > STEADY_MS);
       if (want > 0 && steady) this.ctx.store.clearCrashStreak(h.app, h.process);
     }
   }
@@ -134,7 +168,9 @@ const STEADY_MS = 60_000;
 /** What should run: the live release's process types at the app's formation, nothing while stopped. */
 export function desiredFormation(app: App, live: Release | undefined): Record<string, number> {
   if (!live) return {};
-  return Object.fromEntries(Object.keys(live.processes).map((t) => [t, app.stopped ? 0 : (app.formation[t] ?? (t === "web" ? 1 : 0))]));
+  return Object.fromEntries(
+    Object.keys(live.processes).map((t) => [t, app.stopped ? 0 : (app.formation[t] ?? (t === "web" ? 1 : 0))]),
+  );
 }
 
 function groupBy<T>(xs: T[], key: (x: T) => string): [string, T[]][] {

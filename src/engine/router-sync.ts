@@ -6,7 +6,9 @@ import type { App } from "../domain/types.js";
 
 /** The router's desired state, read from the store (the source of truth). */
 export function desiredFromStore(ctx: Pick<EngineContext, "store" | "domain">): DesiredRouter {
-  const apps = ctx.store.listApps().map((a) => ({ name: a.name, domains: ctx.store.listDomains(a.name), stickyKey: stickyKey(ctx, a) }));
+  const apps = ctx.store
+    .listApps()
+    .map((a) => ({ name: a.name, domains: ctx.store.listDomains(a.name), stickyKey: stickyKey(ctx, a) }));
   return desiredRouter({ domain: ctx.domain, apps, servers: ctx.store.routedServers() });
 }
 
@@ -21,7 +23,10 @@ export function syncRouter(ctx: Pick<EngineContext, "store" | "domain" | "router
  * app, so it is stable across restarts and differs between installs.
  */
 function stickyKey(ctx: Pick<EngineContext, "store">, a: App): string | null {
-  const sticky = a.deploySettings.sticky ?? (a.liveReleaseId ? ctx.store.getRelease(a.liveReleaseId)?.manifest.deploy.sticky : undefined) ?? false;
+  const sticky =
+    a.deploySettings.sticky ??
+    (a.liveReleaseId ? ctx.store.getRelease(a.liveReleaseId)?.manifest.deploy.sticky : undefined) ??
+    false;
   if (!sticky) return null;
   const instance = ctx.store.metaOnce("instance", () => "none");
   return createHash("sha256").update(`yadokari-sticky:${instance}:${a.name}`).digest("hex").slice(0, 32);

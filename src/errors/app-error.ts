@@ -22,7 +22,12 @@ export class AppError extends Error {
   }
 
   toJSON(): { code: string; message: string; hint: string; details?: Record<string, unknown> } {
-    return { code: this.code, message: this.message, hint: this.hint, ...(this.details ? { details: this.details } : {}) };
+    return {
+      code: this.code,
+      message: this.message,
+      hint: this.hint,
+      ...(this.details ? { details: this.details } : {}),
+    };
   }
 }
 

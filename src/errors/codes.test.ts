@@ -9,7 +9,11 @@ const docs = readFileSync(fileURLToPath(new URL("../../../docs/errors.md", impor
 
 test("every error code is documented in docs/errors.md with its status", () => {
   for (const [code, { status }] of Object.entries(CODES)) {
-    assert.match(docs, new RegExp(`\\| \`${code}\` \\| ${status} \\|`), `docs/errors.md lacks a row for ${code} (${status})`);
+    assert.match(
+      docs,
+      new RegExp(`\\| \`${code}\` \\| ${status} \\|`),
+      `docs/errors.md lacks a row for ${code} (${status})`,
+    );
   }
 });
 

@@ -3,42 +3,105 @@
  * default hint; docs/errors.md documents each one (a unit test checks that).
  */
 export const CODES = {
-  invalid_name: { status: 422, hint: "Use a lowercase DNS label: letters a-z, digits and '-', 1 to 30 characters, starting with a letter and not ending with '-'." },
-  invalid_domain: { status: 422, hint: "Use a hostname such as www.example.com: labels of a-z, 0-9 and '-', separated by dots, at most 253 characters." },
+  invalid_name: {
+    status: 422,
+    hint: "Use a lowercase DNS label: letters a-z, digits and '-', 1 to 30 characters, starting with a letter and not ending with '-'.",
+  },
+  invalid_domain: {
+    status: 422,
+    hint: "Use a hostname such as www.example.com: labels of a-z, 0-9 and '-', separated by dots, at most 253 characters.",
+  },
   invalid_request: { status: 400, hint: "Check the request body against the API document at /api/openapi.json." },
   invalid_manifest: { status: 422, hint: "Fix the file named in the message and deploy again." },
-  unauthorized: { status: 401, hint: "Pass 'Authorization: Bearer <token>'; the admin token is in <data-dir>/admin-token. With the CLI: yk login --url URL --token TOKEN." },
+  unauthorized: {
+    status: 401,
+    hint: "Pass 'Authorization: Bearer <token>'; the admin token is in <data-dir>/admin-token. With the CLI: yk login --url URL --token TOKEN.",
+  },
   not_found: { status: 404, hint: "Check the name; 'yk apps' lists the apps." },
-  app_exists: { status: 409, hint: "Pick another name, or destroy the existing app first with 'yk apps:destroy NAME --confirm NAME'." },
+  app_exists: {
+    status: 409,
+    hint: "Pick another name, or destroy the existing app first with 'yk apps:destroy NAME --confirm NAME'.",
+  },
   domain_taken: { status: 409, hint: "Remove the domain from the app that has it first ('yk domains:remove')." },
-  build_failed: { status: 422, hint: "Read the build log above, fix the Dockerfile or the source, and deploy again. The running release was not changed." },
+  build_failed: {
+    status: 422,
+    hint: "Read the build log above, fix the Dockerfile or the source, and deploy again. The running release was not changed.",
+  },
   no_dockerfile: { status: 422, hint: "Add a Dockerfile at the root of the source you deploy." },
-  deploy_failed: { status: 422, hint: "Read the reason and the container log above, fix the app and deploy again. The running release keeps serving." },
-  image_gone: { status: 422, hint: "Deploy that source again; Yadokari keeps the images of the last 10 releases (YADOKARI_KEEP_RELEASES)." },
-  docker_unavailable: { status: 503, hint: "Start the Docker daemon (dockerd) and check that /var/run/docker.sock is reachable." },
-  router_failed: { status: 500, hint: "Check the router log in <data-dir>/router/haproxy.log; the previous router config is still in use." },
-  cron_running: { status: 409, hint: "Wait for the running one to end ('yk cron:runs -a APP JOB' shows it), or set the job's concurrency_policy to allow or replace in app.json." },
+  deploy_failed: {
+    status: 422,
+    hint: "Read the reason and the container log above, fix the app and deploy again. The running release keeps serving.",
+  },
+  image_gone: {
+    status: 422,
+    hint: "Deploy that source again; Yadokari keeps the images of the last 10 releases (YADOKARI_KEEP_RELEASES).",
+  },
+  docker_unavailable: {
+    status: 503,
+    hint: "Start the Docker daemon (dockerd) and check that /var/run/docker.sock is reachable.",
+  },
+  router_failed: {
+    status: 500,
+    hint: "Check the router log in <data-dir>/router/haproxy.log; the previous router config is still in use.",
+  },
+  cron_running: {
+    status: 409,
+    hint: "Wait for the running one to end ('yk cron:runs -a APP JOB' shows it), or set the job's concurrency_policy to allow or replace in app.json.",
+  },
   payload_too_large: { status: 413, hint: "Add large files that the build does not need to .dockerignore." },
   no_release: { status: 409, hint: "Deploy the app first ('yk deploy -a APP'); one-off runs use the live release." },
-  run_started: { status: 409, hint: "A run is attached once, before it starts. Start a new one with 'yk run -a APP -- COMMAND'." },
-  run_failed: { status: 422, hint: "The command runs in the release's image without a shell: check that the program exists there, or run 'yk run -a APP -- sh -c \"…\"'." },
-  invalid_mount: { status: 422, hint: "Mount HOST_PATH:CONTAINER_PATH with absolute paths, the host path below a root in YADOKARI_STORAGE_ROOTS, or VOLUME_NAME:CONTAINER_PATH." },
+  run_started: {
+    status: 409,
+    hint: "A run is attached once, before it starts. Start a new one with 'yk run -a APP -- COMMAND'.",
+  },
+  run_failed: {
+    status: 422,
+    hint: "The command runs in the release's image without a shell: check that the program exists there, or run 'yk run -a APP -- sh -c \"…\"'.",
+  },
+  invalid_mount: {
+    status: 422,
+    hint: "Mount HOST_PATH:CONTAINER_PATH with absolute paths, the host path below a root in YADOKARI_STORAGE_ROOTS, or VOLUME_NAME:CONTAINER_PATH.",
+  },
   mount_exists: { status: 409, hint: "Unmount it first with 'yk storage:unmount -a APP CONTAINER_PATH'." },
-  forbidden: { status: 403, hint: "Ask an admin for a role that allows it ('yk users:update EMAIL --role deployer --apps APP')." },
-  csrf_failed: { status: 403, hint: "Reload the page and try again; browser sessions send the X-CSRF-Token header from GET /api/v1/me with every change." },
+  forbidden: {
+    status: 403,
+    hint: "Ask an admin for a role that allows it ('yk users:update EMAIL --role deployer --apps APP').",
+  },
+  csrf_failed: {
+    status: 403,
+    hint: "Reload the page and try again; browser sessions send the X-CSRF-Token header from GET /api/v1/me with every change.",
+  },
   too_many_attempts: { status: 429, hint: "Wait and try again later; repeated failed logins are rate limited." },
-  invalid_user: { status: 422, hint: "Users have an email address, a role (admin, deployer or viewer), app grants (names or \"*\") and a password of 12 to 1024 characters." },
+  invalid_user: {
+    status: 422,
+    hint: 'Users have an email address, a role (admin, deployer or viewer), app grants (names or "*") and a password of 12 to 1024 characters.',
+  },
   user_exists: { status: 409, hint: "Update the existing user with 'yk users:update EMAIL', or remove it first." },
   internal: { status: 500, hint: "This is a bug in Yadokari. Report it with the request id." },
   // git connect, webhooks, review apps, promotion (issue 4)
-  invalid_ref: { status: 422, hint: "Use a branch name git accepts (git check-ref-format), not starting with '-', at most 255 bytes." },
-  invalid_repo_url: { status: 422, hint: "Use an https://, ssh:// or git:// URL, or an absolute local path, e.g. yk git:connect -a APP https://github.com/acme/web.git" },
-  bad_signature: { status: 401, hint: "Sign the raw body with the app's webhook secret ('yk hooks:secret -a APP'): GitHub's X-Hub-Signature-256, or GitLab's X-Gitlab-Token." },
+  invalid_ref: {
+    status: 422,
+    hint: "Use a branch name git accepts (git check-ref-format), not starting with '-', at most 255 bytes.",
+  },
+  invalid_repo_url: {
+    status: 422,
+    hint: "Use an https://, ssh:// or git:// URL, or an absolute local path, e.g. yk git:connect -a APP https://github.com/acme/web.git",
+  },
+  bad_signature: {
+    status: 401,
+    hint: "Sign the raw body with the app's webhook secret ('yk hooks:secret -a APP'): GitHub's X-Hub-Signature-256, or GitLab's X-Gitlab-Token.",
+  },
   not_connected: { status: 409, hint: "Connect a repository first: yk git:connect -a APP REPO_URL [--branch main]" },
   review_apps_disabled: { status: 409, hint: "Enable them first: yk review-apps:enable -a APP [--ttl 7d]" },
-  fetch_failed: { status: 422, hint: "Check that the server can reach the repository ('yk git:info -a APP') and that the branch and commit exist there." },
+  fetch_failed: {
+    status: 422,
+    hint: "Check that the server can reach the repository ('yk git:info -a APP') and that the branch and commit exist there.",
+  },
   // progressive delivery
-  no_canary: { status: 409, hint: "Only a canary in progress can be paused, resumed, promoted or aborted; 'yk deploy:status -a APP' shows the last one." },
+  no_canary: {
+    status: 409,
+    hint: "Only a canary in progress can be paused, resumed, promoted or aborted; 'yk deploy:status -a APP' shows the last one.",
+  },
 } as const satisfies Record<string, { status: number; hint: string }>;
 
 export type ErrorCode = keyof typeof CODES;

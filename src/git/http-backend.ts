@@ -9,7 +9,11 @@ const HTTP_BACKEND = "/usr/lib/git-core/git-http-backend";
 export interface GitHttpDeps {
   root: string;
   /** the request's token when its principal may fetch from (push: push to) the app; else why not */
-  authenticate: (req: IncomingMessage, app: string, push: boolean) => { token: string } | { status: 401 | 403 | 404; message: string };
+  authenticate: (
+    req: IncomingMessage,
+    app: string,
+    push: boolean,
+  ) => { token: string } | { status: 401 | 403 | 404; message: string };
   appExists: (app: string) => boolean;
   ensureRepo: (app: string) => Promise<string>;
   apiUrl: string;
@@ -36,7 +40,8 @@ export async function handleGit(req: IncomingMessage, res: ServerResponse, deps:
   }
   const push = m[2] === "/git-receive-pack" || url.searchParams.get("service") === "git-receive-pack";
   const auth = deps.authenticate(req, app, push);
-  if (!("token" in auth)) return fail(auth.status, auth.message, auth.status === 401 ? { "www-authenticate": 'Basic realm="yadokari"' } : {});
+  if (!("token" in auth))
+    return fail(auth.status, auth.message, auth.status === 401 ? { "www-authenticate": 'Basic realm="yadokari"' } : {});
   const token = auth.token;
   if (!deps.appExists(app)) return fail(404, `no app named ${app}: create it first with 'yk apps:create ${app}'`);
   await deps.ensureRepo(app);

@@ -16,9 +16,21 @@ const api = process.env.YADOKARI_HOOK_URL ?? "";
 const token = process.env.YADOKARI_HOOK_TOKEN ?? "";
 const app = process.env.YADOKARI_HOOK_APP ?? "";
 
-function request(method: string, path: string, body?: NodeJS.ReadableStream, contentType?: string): Promise<http.IncomingMessage> {
+function request(
+  method: string,
+  path: string,
+  body?: NodeJS.ReadableStream,
+  contentType?: string,
+): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const req = http.request(new URL(path, api), { method, headers: { authorization: `Bearer ${token}`, ...(contentType ? { "content-type": contentType } : {}) } }, resolve);
+    const req = http.request(
+      new URL(path, api),
+      {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(contentType ? { "content-type": contentType } : {}) },
+      },
+      resolve,
+    );
     req.on("error", reject);
     if (body) body.pipe(req);
     else req.end();
@@ -33,7 +45,12 @@ async function readJson(res: http.IncomingMessage): Promise<any> {
 
 async function deploy(sha: string, ref: string): Promise<boolean> {
   const archive = spawn("git", ["archive", "--format=tar", sha], { stdio: ["ignore", "pipe", "inherit"] });
-  const res = await request("POST", `/api/v1/apps/${app}/builds?commit=${sha}&ref=${encodeURIComponent(ref)}`, archive.stdout, "application/x-tar");
+  const res = await request(
+    "POST",
+    `/api/v1/apps/${app}/builds?commit=${sha}&ref=${encodeURIComponent(ref)}`,
+    archive.stdout,
+    "application/x-tar",
+  );
   const created = await readJson(res);
   if (res.statusCode !== 202) {
     process.stdout.write(`!      ${created?.error?.message ?? `the server answered ${res.statusCode}`}\n`);

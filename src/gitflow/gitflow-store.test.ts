@@ -14,7 +14,16 @@ function setup() {
   return { db, keyring, store, g: new GitflowStore(db, systemClock, keyring) };
 }
 const delivery = (over: Partial<Parameters<GitflowStore["recordDelivery"]>[0]> = {}) => ({
-  app: "web", provider: "github" as const, deliveryId: "d1", event: "push", accepted: true, bodySha256: "b1", ref: "refs/heads/main", commit: "a".repeat(40), outcome: "queued", ...over,
+  app: "web",
+  provider: "github" as const,
+  deliveryId: "d1",
+  event: "push",
+  accepted: true,
+  bodySha256: "b1",
+  ref: "refs/heads/main",
+  commit: "a".repeat(40),
+  outcome: "queued",
+  ...over,
 });
 
 test("secrets are sealed in the database, readable, and survive a key rotation", async () => {
@@ -35,7 +44,10 @@ test("secrets are sealed in the database, readable, and survive a key rotation",
 test("an accepted delivery id or body is recorded once; refused ones never block the genuine delivery", () => {
   const { g } = setup();
   assert.ok(g.recordDelivery(delivery({ accepted: false, outcome: "refused: bad_signature" })));
-  assert.ok(g.recordDelivery(delivery({ accepted: false, outcome: "refused: bad_signature" })), "refused ones may repeat");
+  assert.ok(
+    g.recordDelivery(delivery({ accepted: false, outcome: "refused: bad_signature" })),
+    "refused ones may repeat",
+  );
   const first = g.recordDelivery(delivery());
   assert.ok(first);
   assert.equal(g.recordDelivery(delivery()), null, "same id");

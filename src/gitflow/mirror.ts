@@ -25,11 +25,24 @@ const GIT_ENV = (): NodeJS.ProcessEnv => ({
   GIT_SSH_COMMAND: "ssh -o BatchMode=yes -o StrictHostKeyChecking=accept-new",
   LANG: "C",
 });
-const SAFE = ["-c", "protocol.ext.allow=never", "-c", "protocol.fd.allow=never", "-c", "protocol.file.allow=always", "-c", "core.hooksPath=/dev/null"];
+const SAFE = [
+  "-c",
+  "protocol.ext.allow=never",
+  "-c",
+  "protocol.fd.allow=never",
+  "-c",
+  "protocol.file.allow=always",
+  "-c",
+  "core.hooksPath=/dev/null",
+];
 
 async function git(args: string[], timeoutMs = 120_000, env: Record<string, string> = {}): Promise<string> {
   const r = await run("git", [...SAFE, ...args], { env: { ...GIT_ENV(), ...env }, timeoutMs });
-  if (r.code !== 0) throw new AppError("fetch_failed", `git ${args.find((a) => !a.startsWith("-")) ?? ""} failed: ${redactAll(r.stderr.trim()).slice(-500) || `exit ${r.code ?? r.signal}`}`);
+  if (r.code !== 0)
+    throw new AppError(
+      "fetch_failed",
+      `git ${args.find((a) => !a.startsWith("-")) ?? ""} failed: ${redactAll(r.stderr.trim()).slice(-500) || `exit ${r.code ?? r.signal}`}`,
+    );
   return r.stdout;
 }
 const redactAll = (s: string) => s.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s]+/gi, (u) => redact(u));
@@ -43,7 +56,10 @@ export async function gitAcceptsBranch(name: string): Promise<boolean> {
 
 /** A bare cache per app under <data-dir>/git-cache, fetched from the connected repository. */
 export class Mirrors {
-  constructor(readonly root: string, private readonly uploadsDir: string) {}
+  constructor(
+    readonly root: string,
+    private readonly uploadsDir: string,
+  ) {}
 
   path(app: string): string {
     return join(this.root, `${validateAppName(app)}.git`);
@@ -59,12 +75,30 @@ export class Mirrors {
   /** Fetches `branch` from `url`; returns the branch's head commit. */
   async fetchBranch(app: string, url: string, branch: string): Promise<string> {
     validateBranch(branch);
-    if (!(await gitAcceptsBranch(branch))) throw new AppError("invalid_ref", `git refuses the branch name ${JSON.stringify(branch.slice(0, 80))}`);
+    if (!(await gitAcceptsBranch(branch)))
+      throw new AppError("invalid_ref", `git refuses the branch name ${JSON.stringify(branch.slice(0, 80))}`);
     const dir = await this.ensure(app);
     const local = `refs/yk/${Buffer.from(branch, "utf8").toString("hex")}`; // never a name git could misread
     const t = gitTransport(url);
-    await git(["-C", dir, "fetch", "--quiet", "--no-tags", "--no-recurse-submodules", "--force", "--", t.url, `+refs/heads/${branch}:${local}`], 120_000, t.env);
-    const sha = (await git(["-C", dir, "rev-parse", "--verify", "--quiet", "--end-of-options", `${local}^{commit}`])).trim();
+    await git(
+      [
+        "-C",
+        dir,
+        "fetch",
+        "--quiet",
+        "--no-tags",
+        "--no-recurse-submodules",
+        "--force",
+        "--",
+        t.url,
+        `+refs/heads/${branch}:${local}`,
+      ],
+      120_000,
+      t.env,
+    );
+    const sha = (
+      await git(["-C", dir, "rev-parse", "--verify", "--quiet", "--end-of-options", `${local}^{commit}`])
+    ).trim();
     if (!SHA1.test(sha)) throw new AppError("fetch_failed", `branch ${branch} did not resolve to a commit`);
     return sha;
   }
@@ -72,7 +106,10 @@ export class Mirrors {
   /** True when the cache has the commit (the pushed one, or an ancestor of the fetched head). */
   async hasCommit(app: string, sha: string): Promise<boolean> {
     if (!SHA1.test(sha)) return false;
-    const r = await run("git", [...SAFE, "-C", this.path(app), "cat-file", "-e", `${sha}^{commit}`], { env: GIT_ENV(), timeoutMs: 10_000 });
+    const r = await run("git", [...SAFE, "-C", this.path(app), "cat-file", "-e", `${sha}^{commit}`], {
+      env: GIT_ENV(),
+      timeoutMs: 10_000,
+    });
     return r.code === 0;
   }
 
@@ -81,7 +118,11 @@ export class Mirrors {
     if (!SHA1.test(sha)) throw new AppError("invalid_request", "commit must be a 40-character hex SHA-1");
     mkdirSync(this.uploadsDir, { recursive: true });
     const path = join(this.uploadsDir, `git-${sha.slice(0, 12)}-${randomBytes(4).toString("hex")}.tar`);
-    const child = spawn("git", [...SAFE, "-C", this.path(app), "archive", "--format=tar", sha], { env: GIT_ENV(), stdio: ["ignore", "pipe", "pipe"], shell: false });
+    const child = spawn("git", [...SAFE, "-C", this.path(app), "archive", "--format=tar", sha], {
+      env: GIT_ENV(),
+      stdio: ["ignore", "pipe", "pipe"],
+      shell: false,
+    });
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
     const exited = new Promise<number | null>((r) => child.on("close", (code) => r(code)));

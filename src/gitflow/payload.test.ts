@@ -5,15 +5,24 @@ import { createRequire } from "node:module";
 import { formatTtl, parseGithub, parseGitlab, parseTtl, reviewCleanupMs } from "./payload.js";
 
 const require = createRequire(import.meta.url);
-const examples = JSON.parse(readFileSync(require.resolve("@octokit/webhooks-examples"), "utf8")) as { name: string; examples: any[] }[];
+const examples = JSON.parse(readFileSync(require.resolve("@octokit/webhooks-examples"), "utf8")) as {
+  name: string;
+  examples: any[];
+}[];
 const ex = (name: string) => examples.find((e) => e.name === name)!.examples;
 const buf = (o: unknown) => Buffer.from(JSON.stringify(o));
 
 test("GitHub's example push, branch-delete and ping payloads parse", () => {
   const created = ex("push").find((e) => e.ref === "refs/heads/master")!;
-  assert.deepEqual(parseGithub("push", buf(created)), { kind: "push", push: { ref: "refs/heads/master", after: created.after, deleted: false } });
+  assert.deepEqual(parseGithub("push", buf(created)), {
+    kind: "push",
+    push: { ref: "refs/heads/master", after: created.after, deleted: false },
+  });
   const deleted = ex("push").find((e) => e.deleted)!;
-  assert.deepEqual(parseGithub("push", buf(deleted)), { kind: "push", push: { ref: deleted.ref, after: null, deleted: true } });
+  assert.deepEqual(parseGithub("push", buf(deleted)), {
+    kind: "push",
+    push: { ref: deleted.ref, after: null, deleted: true },
+  });
   assert.deepEqual(parseGithub("ping", buf(ex("ping")[0])), { kind: "ping" });
   assert.deepEqual(parseGithub("star", buf({})), { kind: "other", name: "star" });
 });
@@ -21,8 +30,14 @@ test("GitHub's example push, branch-delete and ping payloads parse", () => {
 test("GitHub's form-encoded deliveries carry the JSON in `payload`", () => {
   const push = { ref: "refs/heads/main", after: "b".repeat(40) };
   const form = Buffer.from(new URLSearchParams({ payload: JSON.stringify(push) }).toString());
-  assert.deepEqual(parseGithub("push", form, "application/x-www-form-urlencoded"), { kind: "push", push: { ref: "refs/heads/main", after: "b".repeat(40), deleted: false } });
-  assert.throws(() => parseGithub("push", Buffer.from("x=1"), "application/x-www-form-urlencoded"), (e: any) => e.code === "invalid_request");
+  assert.deepEqual(parseGithub("push", form, "application/x-www-form-urlencoded"), {
+    kind: "push",
+    push: { ref: "refs/heads/main", after: "b".repeat(40), deleted: false },
+  });
+  assert.throws(
+    () => parseGithub("push", Buffer.from("x=1"), "application/x-www-form-urlencoded"),
+    (e: any) => e.code === "invalid_request",
+  );
 });
 
 test("malformed bodies are invalid_request", () => {
@@ -37,7 +52,10 @@ test("malformed bodies are invalid_request", () => {
 
 test("GitLab push events parse", () => {
   const body = { object_kind: "push", ref: "refs/heads/feat", before: "0".repeat(40), after: "a".repeat(40) };
-  assert.deepEqual(parseGitlab("Push Hook", buf(body)), { kind: "push", push: { ref: "refs/heads/feat", after: "a".repeat(40), deleted: false } });
+  assert.deepEqual(parseGitlab("Push Hook", buf(body)), {
+    kind: "push",
+    push: { ref: "refs/heads/feat", after: "a".repeat(40), deleted: false },
+  });
   assert.equal((parseGitlab("Push Hook", buf({ ...body, after: "0".repeat(40) })) as any).push.deleted, true);
   assert.deepEqual(parseGitlab("Note Hook", buf({})), { kind: "other", name: "Note Hook" });
 });
@@ -47,7 +65,12 @@ test("TTLs", () => {
   assert.equal(parseTtl("90s"), 90);
   assert.equal(formatTtl(604800), "7d");
   assert.equal(formatTtl(90), "90s");
-  for (const t of ["0s", "7", "7w", "-1d", "366d", 5]) assert.throws(() => parseTtl(t), (e: any) => e.code === "invalid_request", String(t));
+  for (const t of ["0s", "7", "7w", "-1d", "366d", 5])
+    assert.throws(
+      () => parseTtl(t),
+      (e: any) => e.code === "invalid_request",
+      String(t),
+    );
 });
 
 test("the cleanup interval from the environment is bounded", () => {

@@ -20,7 +20,11 @@ function parseJson(raw: Uint8Array, contentType = "application/json"): Record<st
   try {
     const text = Buffer.from(raw).toString("utf8");
     // GitHub's other content type: the JSON in a `payload` form field (the signature covers the form body).
-    v = JSON.parse(/^application\/x-www-form-urlencoded\b/i.test(contentType) ? (new URLSearchParams(text).get("payload") ?? "") : text);
+    v = JSON.parse(
+      /^application\/x-www-form-urlencoded\b/i.test(contentType)
+        ? (new URLSearchParams(text).get("payload") ?? "")
+        : text,
+    );
   } catch {
     return bad("it is not JSON");
   }
@@ -60,12 +64,21 @@ export function parseGitlab(event: string | undefined, raw: Uint8Array): HookEve
 export function parseTtl(text: unknown): number {
   const m = typeof text === "string" ? /^(\d{1,6})([smhd])$/.exec(text) : null;
   const sec = m ? Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[m[2] as "s"] : NaN;
-  if (!(sec >= 1 && sec <= 365 * 86400)) throw new AppError("invalid_request", `invalid TTL ${JSON.stringify(text)}: use a number and s, m, h or d (e.g. 7d), at most 365d`);
+  if (!(sec >= 1 && sec <= 365 * 86400))
+    throw new AppError(
+      "invalid_request",
+      `invalid TTL ${JSON.stringify(text)}: use a number and s, m, h or d (e.g. 7d), at most 365d`,
+    );
   return sec;
 }
 
 export function formatTtl(sec: number): string {
-  for (const [u, n] of [["d", 86400], ["h", 3600], ["m", 60]] as const) if (sec % n === 0) return `${sec / n}${u}`;
+  for (const [u, n] of [
+    ["d", 86400],
+    ["h", 3600],
+    ["m", 60],
+  ] as const)
+    if (sec % n === 0) return `${sec / n}${u}`;
   return `${sec}s`;
 }
 

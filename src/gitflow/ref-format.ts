@@ -38,7 +38,11 @@ export function branchProblem(name: unknown): string | null {
 
 export function validateBranch(name: unknown): string {
   const p = branchProblem(name);
-  if (p) throw new AppError("invalid_ref", `invalid branch name ${JSON.stringify(typeof name === "string" ? name.slice(0, 80) : name)}: ${p}`);
+  if (p)
+    throw new AppError(
+      "invalid_ref",
+      `invalid branch name ${JSON.stringify(typeof name === "string" ? name.slice(0, 80) : name)}: ${p}`,
+    );
   return name as string;
 }
 

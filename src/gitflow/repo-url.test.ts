@@ -14,17 +14,37 @@ test("accepts https, ssh, git URLs and absolute local paths", () => {
 
 test("refuses options, remote helpers, other schemes and odd paths", () => {
   const cases: [unknown, RegExp][] = [
-    ["--upload-pack=touch /tmp/x", /begins with '-'/], ["-oProxyCommand=x", /begins with '-'/], ["ext::sh -c touch% /tmp/x", /space|helpers/],
-    ["ext::sh", /helpers/], ["fd::3", /helpers/], ["file:///etc", /scheme file/], ["http://example.com/x.git", /scheme http/],
-    ["relative/path", /use https/], ["/srv/../etc", /'\.\.'/], ["https://example.com/a b", /space/], ["https://x.com/a\n", /control/],
-    ["https://x.com/r?upload-pack=x", /query/], ["ssh://u:p@x.com/r", /password/], ["", /non-empty/], [3, /non-empty/], ["https://" + "a".repeat(3000), /longer/],
+    ["--upload-pack=touch /tmp/x", /begins with '-'/],
+    ["-oProxyCommand=x", /begins with '-'/],
+    ["ext::sh -c touch% /tmp/x", /space|helpers/],
+    ["ext::sh", /helpers/],
+    ["fd::3", /helpers/],
+    ["file:///etc", /scheme file/],
+    ["http://example.com/x.git", /scheme http/],
+    ["relative/path", /use https/],
+    ["/srv/../etc", /'\.\.'/],
+    ["https://example.com/a b", /space/],
+    ["https://x.com/a\n", /control/],
+    ["https://x.com/r?upload-pack=x", /query/],
+    ["ssh://u:p@x.com/r", /password/],
+    ["", /non-empty/],
+    [3, /non-empty/],
+    ["https://" + "a".repeat(3000), /longer/],
     ["ssh://-oProxyCommand=x/r", /host/],
   ];
-  for (const [u, why] of cases) assert.throws(() => parseRepoUrl(u), (e: any) => e.code === "invalid_repo_url" && why.test(e.message), String(u));
+  for (const [u, why] of cases)
+    assert.throws(
+      () => parseRepoUrl(u),
+      (e: any) => e.code === "invalid_repo_url" && why.test(e.message),
+      String(u),
+    );
 });
 
 test("error messages never show the password", () => {
-  assert.throws(() => parseRepoUrl("https://bot:hunter2@x.com/a b"), (e: any) => !e.message.includes("hunter2"));
+  assert.throws(
+    () => parseRepoUrl("https://bot:hunter2@x.com/a b"),
+    (e: any) => !e.message.includes("hunter2"),
+  );
   assert.equal(redact("https://x.com/a"), "https://x.com/a");
 });
 

@@ -36,7 +36,12 @@ export function hookRoutes(s: ApiServices): Hono {
   for (const provider of ["github", "gitlab"] as const) {
     r.post(`/${provider}/:app`, async (c) => {
       const raw = await readRaw(c.req.raw, MAX_HOOK_BYTES);
-      const answer = await s.gitflow.receive({ provider, app: c.req.param("app"), headers: (n) => c.req.header(n), raw });
+      const answer = await s.gitflow.receive({
+        provider,
+        app: c.req.param("app"),
+        headers: (n) => c.req.header(n),
+        raw,
+      });
       return c.json(answer.body, answer.status);
     });
   }
@@ -47,7 +52,17 @@ const reviewView = (s: ApiServices, ra: ReviewApp) => {
   const app = s.ctx.store.getApp(ra.app);
   const live = app?.liveReleaseId ? s.ctx.store.getRelease(app.liveReleaseId) : null;
   const port = s.views.httpPort === 80 ? "" : `:${s.views.httpPort}`;
-  return { app: ra.app, parent: ra.parent, branch: ra.branch, slug: ra.slug, url: `http://${ra.slug}.${ra.parent}.${s.views.domain}${port}/`, liveRelease: live?.version ?? null, commit: live?.commit ?? null, lastPushAt: ra.lastPushAt, createdAt: ra.createdAt };
+  return {
+    app: ra.app,
+    parent: ra.parent,
+    branch: ra.branch,
+    slug: ra.slug,
+    url: `http://${ra.slug}.${ra.parent}.${s.views.domain}${port}/`,
+    liveRelease: live?.version ?? null,
+    commit: live?.commit ?? null,
+    lastPushAt: ra.lastPushAt,
+    createdAt: ra.createdAt,
+  };
 };
 
 /** /api/v1/apps/:app/{git,hooks,review-apps,promote}: behind the API token like every app route. */
@@ -66,10 +81,17 @@ export function gitflowRoutes(s: ApiServices): Hono {
     const body = await readJson(c.req.raw);
     const src = g().store.source(app.name);
     if (!src) throw new AppError("not_connected", `app ${app.name} has no connected repository`);
-    if (body.commit !== undefined && (typeof body.commit !== "string" || !/^[0-9a-f]{40}$/.test(body.commit))) throw new AppError("invalid_request", "commit must be a full 40-character lowercase hex SHA-1");
+    if (body.commit !== undefined && (typeof body.commit !== "string" || !/^[0-9a-f]{40}$/.test(body.commit)))
+      throw new AppError("invalid_request", "commit must be a full 40-character lowercase hex SHA-1");
     // another branch than the connected one deploys that branch's head (or the commit given) to this app
     const branch = body.branch === undefined ? src.branch : validateBranch(body.branch);
-    const deploy = await g().deployCommit(app.name, app.name, branch, (body.commit as string | undefined) ?? null, principalOf(c).name);
+    const deploy = await g().deployCommit(
+      app.name,
+      app.name,
+      branch,
+      (body.commit as string | undefined) ?? null,
+      principalOf(c).name,
+    );
     return c.json(deployView(s.views, deploy), 202);
   });
 
@@ -81,14 +103,27 @@ export function gitflowRoutes(s: ApiServices): Hono {
 
   r.get("/:app/review-apps", (c) => {
     const info = g().info(c.req.param("app"), s.views.apiBase);
-    return c.json({ enabled: info.reviewApps.enabled, ttl: formatTtl(info.reviewApps.ttlSec), apps: g().reviewApps(info.app).map((ra) => reviewView(s, ra)) });
+    return c.json({
+      enabled: info.reviewApps.enabled,
+      ttl: formatTtl(info.reviewApps.ttlSec),
+      apps: g()
+        .reviewApps(info.app)
+        .map((ra) => reviewView(s, ra)),
+    });
   });
   r.post("/:app/review-apps", async (c) => {
     const body = await readJson(c.req.raw);
-    const { reviewApp, deploy } = await g().createReviewApp(c.req.param("app"), body.branch, body.commit, principalOf(c).name);
+    const { reviewApp, deploy } = await g().createReviewApp(
+      c.req.param("app"),
+      body.branch,
+      body.commit,
+      principalOf(c).name,
+    );
     return c.json({ reviewApp: reviewView(s, reviewApp), deploy: deployView(s.views, deploy) }, 202);
   });
-  r.delete("/:app/review-apps", async (c) => c.json({ destroyed: await g().destroyReviewApp(c.req.param("app"), c.req.query("branch")) }));
+  r.delete("/:app/review-apps", async (c) =>
+    c.json({ destroyed: await g().destroyReviewApp(c.req.param("app"), c.req.query("branch")) }),
+  );
   r.post("/:app/review-apps/enable", async (c) => {
     const body = await readJson(c.req.raw);
     const out = g().enableReviewApps(c.req.param("app"), body.ttl);
@@ -100,7 +135,8 @@ export function gitflowRoutes(s: ApiServices): Hono {
     const body = await readJson(c.req.raw);
     const set = body.set ?? {};
     const unset = body.unset ?? [];
-    if (typeof set !== "object" || set === null || Array.isArray(set) || !Array.isArray(unset)) throw new AppError("invalid_request", `send {"set": {"KEY": "value"}, "unset": ["KEY"]}`);
+    if (typeof set !== "object" || set === null || Array.isArray(set) || !Array.isArray(unset))
+      throw new AppError("invalid_request", `send {"set": {"KEY": "value"}, "unset": ["KEY"]}`);
     const changes: Record<string, string | null> = { ...(set as Record<string, string>) };
     for (const k of unset) changes[String(k)] = null;
     return c.json(g().setReviewConfig(c.req.param("app"), changes));
@@ -109,7 +145,10 @@ export function gitflowRoutes(s: ApiServices): Hono {
   r.post("/:app/promote", async (c) => {
     const body = await readJson(c.req.raw);
     // the path names the source; the target must be the caller's to change too
-    const decision = typeof body.to === "string" ? authorize(principalOf(c), "POST", `/api/v1/apps/${encodeURIComponent(body.to)}/releases`) : { allow: true as const };
+    const decision =
+      typeof body.to === "string"
+        ? authorize(principalOf(c), "POST", `/api/v1/apps/${encodeURIComponent(body.to)}/releases`)
+        : { allow: true as const };
     if (!decision.allow) throw new AppError(decision.status === 404 ? "not_found" : "forbidden", decision.message);
     const { deploy, image } = await g().promote(c.req.param("app"), body.to, principalOf(c).name);
     return c.json({ ...deployView(s.views, deploy), image }, 202);

@@ -89,8 +89,14 @@ export class Gitflow {
     return {
       app: app.name,
       repository: src ? { url: src.urlDisplay, branch: src.branch, connectedAt: src.createdAt } : null,
-      webhooks: { github: `${this.opts.publicUrl ?? apiBase}/hooks/github/${app.name}`, gitlab: `${this.opts.publicUrl ?? apiBase}/hooks/gitlab/${app.name}`, secretSet: this.store.secret(app.name, WEBHOOK_SECRET) !== null },
-      reviewApps: review ? { enabled: review.enabled, ttlSec: review.ttlSec } : { enabled: false, ttlSec: DEFAULT_TTL_SEC },
+      webhooks: {
+        github: `${this.opts.publicUrl ?? apiBase}/hooks/github/${app.name}`,
+        gitlab: `${this.opts.publicUrl ?? apiBase}/hooks/gitlab/${app.name}`,
+        secretSet: this.store.secret(app.name, WEBHOOK_SECRET) !== null,
+      },
+      reviewApps: review
+        ? { enabled: review.enabled, ttlSec: review.ttlSec }
+        : { enabled: false, ttlSec: DEFAULT_TTL_SEC },
       reviewOf: parent ? { parent: parent.parent, branch: parent.branch } : null,
     };
   }
@@ -112,13 +118,21 @@ export class Gitflow {
    * `sha` (default: the branch head) to `target`. A commit `target` already
    * built is deployed from its image, without a rebuild.
    */
-  async deployCommit(target: string, source: string, branch: string, sha: string | null, actor = "webhook"): Promise<Deploy> {
+  async deployCommit(
+    target: string,
+    source: string,
+    branch: string,
+    sha: string | null,
+    actor = "webhook",
+  ): Promise<Deploy> {
     const commit = await this.fetch(source, branch, sha);
     const built = await this.builtRelease(target, commit);
     const app = this.ctx.store.getApp(target)!;
     if (built && app.liveReleaseId) {
       const description = `Deploy ${commit.slice(0, 7)} (image reused)`;
-      return this.deployer.submitRelease(target, "git", description, () => this.releaseFrom(target, built, description, actor)).deploy;
+      return this.deployer.submitRelease(target, "git", description, () =>
+        this.releaseFrom(target, built, description, actor),
+      ).deploy;
     }
     const upload = await this.mirrors.archive(source, commit);
     try {
@@ -134,23 +148,42 @@ export class Gitflow {
     const url = this.store.secret(source, REPO_URL);
     if (!url) throw new AppError("not_connected", `app ${source} has no connected repository`);
     const head = await this.mirrors.fetchBranch(source, url, branch);
-    if (sha && !(await this.mirrors.hasCommit(source, sha))) throw new AppError("fetch_failed", `commit ${sha.slice(0, 12)} is not on branch ${branch} of ${source}'s repository (was it force-pushed away?)`);
+    if (sha && !(await this.mirrors.hasCommit(source, sha)))
+      throw new AppError(
+        "fetch_failed",
+        `commit ${sha.slice(0, 12)} is not on branch ${branch} of ${source}'s repository (was it force-pushed away?)`,
+      );
     return sha ?? head;
   }
 
   private async builtRelease(app: string, commit: string): Promise<Release | null> {
-    for (const r of this.ctx.store.listReleases(app)) if (r.commit === commit && (await this.ctx.docker.imageExists(r.image))) return r;
+    for (const r of this.ctx.store.listReleases(app))
+      if (r.commit === commit && (await this.ctx.docker.imageExists(r.image))) return r;
     return null;
   }
 
   /** A new release of `target` running `from`'s image and commands with `target`'s own config and formation. */
-  private releaseFrom(target: string, from: Release, description: string, actor: string, image = from.image): Omit<Release, "id" | "version" | "createdAt"> {
+  private releaseFrom(
+    target: string,
+    from: Release,
+    description: string,
+    actor: string,
+    image = from.image,
+  ): Omit<Release, "id" | "version" | "createdAt"> {
     const app = this.ctx.store.getApp(target)!;
     const formation = resolveFormation(app.formation, from.manifest.formation, Object.keys(from.processes));
     this.ctx.store.setFormation(target, formation);
     return {
-      app: target, image, commit: from.commit, description, processes: from.processes, config: this.ctx.store.configVars(target),
-      healthcheck: from.healthcheck, formation, manifest: from.manifest, createdBy: actor,
+      app: target,
+      image,
+      commit: from.commit,
+      description,
+      processes: from.processes,
+      config: this.ctx.store.configVars(target),
+      healthcheck: from.healthcheck,
+      formation,
+      manifest: from.manifest,
+      createdBy: actor,
     };
   }
 
@@ -158,36 +191,83 @@ export class Gitflow {
 
   /** Verifies, records and dispatches one delivery. Throws AppError (401/404/400/422) when refused: nothing is triggered then. */
   async receive(req: HookRequest): Promise<HookAnswer> {
-    const app = this.ctx.store.getApp(typeof req.app === "string" && /^[a-z][a-z0-9-]{0,29}$/.test(req.app) ? req.app : "");
+    const app = this.ctx.store.getApp(
+      typeof req.app === "string" && /^[a-z][a-z0-9-]{0,29}$/.test(req.app) ? req.app : "",
+    );
     if (!app) throw new AppError("not_found", `no app named ${JSON.stringify(String(req.app).slice(0, 40))}`);
     const bodySha256 = createHash("sha256").update(req.raw).digest("hex");
     const deliveryId = deliveryIdOf(req, bodySha256);
-    const event = (req.provider === "github" ? req.headers("x-github-event") : req.headers("x-gitlab-event"))?.slice(0, 40) ?? "";
+    const event =
+      (req.provider === "github" ? req.headers("x-github-event") : req.headers("x-gitlab-event"))?.slice(0, 40) ?? "";
     const refuse = (e: AppError): never => {
-      this.store.recordDelivery({ app: app.name, provider: req.provider, deliveryId, event, accepted: false, bodySha256, ref: null, commit: null, outcome: `refused: ${e.code}: ${e.message}`.slice(0, 300) });
+      this.store.recordDelivery({
+        app: app.name,
+        provider: req.provider,
+        deliveryId,
+        event,
+        accepted: false,
+        bodySha256,
+        ref: null,
+        commit: null,
+        outcome: `refused: ${e.code}: ${e.message}`.slice(0, 300),
+      });
       throw e;
     };
     const secret = this.store.secret(app.name, WEBHOOK_SECRET);
-    const valid = secret !== null && (req.provider === "github" ? githubSignatureValid(secret, req.raw, req.headers("x-hub-signature-256")) : gitlabTokenValid(secret, req.headers("x-gitlab-token")));
+    const valid =
+      secret !== null &&
+      (req.provider === "github"
+        ? githubSignatureValid(secret, req.raw, req.headers("x-hub-signature-256"))
+        : gitlabTokenValid(secret, req.headers("x-gitlab-token")));
     if (!valid) {
-      refuse(new AppError("bad_signature", secret === null ? `app ${app.name} has no webhook secret yet` : `the ${req.provider === "github" ? "X-Hub-Signature-256" : "X-Gitlab-Token"} header is missing or wrong`, secret === null ? `Create one with 'yk hooks:secret -a ${app.name}'.` : undefined));
+      refuse(
+        new AppError(
+          "bad_signature",
+          secret === null
+            ? `app ${app.name} has no webhook secret yet`
+            : `the ${req.provider === "github" ? "X-Hub-Signature-256" : "X-Gitlab-Token"} header is missing or wrong`,
+          secret === null ? `Create one with 'yk hooks:secret -a ${app.name}'.` : undefined,
+        ),
+      );
     }
     let parsed: HookEvent;
     let branch: string | null = null;
     try {
-      parsed = req.provider === "github" ? parseGithub(req.headers("x-github-event"), req.raw, req.headers("content-type")) : parseGitlab(req.headers("x-gitlab-event"), req.raw);
+      parsed =
+        req.provider === "github"
+          ? parseGithub(req.headers("x-github-event"), req.raw, req.headers("content-type"))
+          : parseGitlab(req.headers("x-gitlab-event"), req.raw);
       if (parsed.kind === "push") branch = branchOfRef(parsed.push.ref);
     } catch (e) {
       return refuse(isAppError(e) ? e : new AppError("invalid_request", "malformed webhook body"));
     }
     const push = parsed.kind === "push" ? parsed.push : null;
     const d = this.store.recordDelivery({
-      app: app.name, provider: req.provider, deliveryId, event, accepted: true, bodySha256, ref: push?.ref ?? null, commit: push?.after ?? null,
-      outcome: parsed.kind === "ping" ? "pong" : parsed.kind === "other" ? `ignored: ${parsed.name} events are not handled` : "queued",
+      app: app.name,
+      provider: req.provider,
+      deliveryId,
+      event,
+      accepted: true,
+      bodySha256,
+      ref: push?.ref ?? null,
+      commit: push?.after ?? null,
+      outcome:
+        parsed.kind === "ping"
+          ? "pong"
+          : parsed.kind === "other"
+            ? `ignored: ${parsed.name} events are not handled`
+            : "queued",
     });
     if (!d) {
       const before = this.store.acceptedDelivery(app.name, req.provider, deliveryId, bodySha256);
-      return { status: 200, body: { delivery: deliveryId, outcome: `duplicate of delivery ${before?.deliveryId ?? deliveryId} (${before?.outcome ?? "seen"}): nothing done`, duplicate: true } };
+      return {
+        status: 200,
+        body: {
+          delivery: deliveryId,
+          outcome: `duplicate of delivery ${before?.deliveryId ?? deliveryId} (${before?.outcome ?? "seen"}): nothing done`,
+          duplicate: true,
+        },
+      };
     }
     if (!push) return { status: 200, body: { delivery: deliveryId, outcome: d.outcome } };
     void this.serial(app.name, () => this.handlePush(app.name, d, push, branch)).catch((e) => {
@@ -202,7 +282,8 @@ export class Gitflow {
   }
 
   private async handlePush(appName: string, d: Delivery, push: PushEvent, branch: string | null): Promise<void> {
-    const set = (outcome: string, extra?: { targetApp?: string; deployId?: number }) => this.store.setDeliveryOutcome(d.id, outcome, extra);
+    const set = (outcome: string, extra?: { targetApp?: string; deployId?: number }) =>
+      this.store.setDeliveryOutcome(d.id, outcome, extra);
     if (branch === null) return set(`ignored: ${push.ref} is not a branch`);
     const src = this.store.source(appName);
     if (!src) return set("ignored: no repository connected (yk git:connect)");
@@ -211,7 +292,8 @@ export class Gitflow {
       return this.track(d.id, appName, await this.deployCommit(appName, appName, branch, push.after));
     }
     const review = this.store.reviewSettings(appName);
-    if (!review?.enabled) return set(`ignored: ${branch} is not ${appName}'s branch ${src.branch}, and review apps are off`);
+    if (!review?.enabled)
+      return set(`ignored: ${branch} is not ${appName}'s branch ${src.branch}, and review apps are off`);
     if (push.deleted) {
       const ra = this.store.reviewAppOfBranch(appName, branch);
       if (!ra) return set(`ignored: branch ${branch} was deleted; it had no review app`);
@@ -226,12 +308,20 @@ export class Gitflow {
 
   /** Follows a deploy into the delivery's outcome. */
   private track(deliveryRow: number, target: string, deploy: Deploy): void {
-    this.store.setDeliveryOutcome(deliveryRow, `deploying ${target} (deploy #${deploy.id})`, { targetApp: target, deployId: deploy.id });
+    this.store.setDeliveryOutcome(deliveryRow, `deploying ${target} (deploy #${deploy.id})`, {
+      targetApp: target,
+      deployId: deploy.id,
+    });
     const check = () => {
       const now = this.ctx.store.getDeploy(deploy.id);
       if (!now || now.status === "succeeded" || now.status === "failed") {
         const rel = now?.releaseId ? this.ctx.store.getRelease(now.releaseId) : null;
-        this.store.setDeliveryOutcome(deliveryRow, now?.status === "succeeded" ? `deployed ${target} v${rel?.version} (deploy #${deploy.id})` : `failed: deploy #${deploy.id} of ${target}: ${now?.reason ?? "gone"}`);
+        this.store.setDeliveryOutcome(
+          deliveryRow,
+          now?.status === "succeeded"
+            ? `deployed ${target} v${rel?.version} (deploy #${deploy.id})`
+            : `failed: deploy #${deploy.id} of ${target}: ${now?.reason ?? "gone"}`,
+        );
         return;
       }
       setTimeout(check, 250).unref();
@@ -248,7 +338,10 @@ export class Gitflow {
   enableReviewApps(appName: string, ttl: unknown): { enabled: true; ttlSec: number } {
     const app = this.apps.get(appName);
     if (this.store.reviewApp(app.name)) throw new AppError("invalid_request", `${app.name} is itself a review app`);
-    const ttlSec = ttl === undefined || ttl === null ? (this.store.reviewSettings(app.name)?.ttlSec ?? DEFAULT_TTL_SEC) : parseTtl(ttl);
+    const ttlSec =
+      ttl === undefined || ttl === null
+        ? (this.store.reviewSettings(app.name)?.ttlSec ?? DEFAULT_TTL_SEC)
+        : parseTtl(ttl);
     this.store.setReviewSettings(app.name, true, ttlSec);
     return { enabled: true, ttlSec };
   }
@@ -271,14 +364,22 @@ export class Gitflow {
   }
 
   /** Creates (or updates) the review app of a branch from the connected repository: for CI systems without webhooks. */
-  async createReviewApp(appName: string, branch: unknown, commit: unknown, actor = "admin"): Promise<{ reviewApp: ReviewApp; deploy: Deploy }> {
+  async createReviewApp(
+    appName: string,
+    branch: unknown,
+    commit: unknown,
+    actor = "admin",
+  ): Promise<{ reviewApp: ReviewApp; deploy: Deploy }> {
     const app = this.apps.get(appName);
     const b = validateBranch(branch);
-    if (commit !== undefined && commit !== null && (typeof commit !== "string" || !SHA1.test(commit))) throw new AppError("invalid_request", "commit must be a full 40-character lowercase hex SHA-1");
+    if (commit !== undefined && commit !== null && (typeof commit !== "string" || !SHA1.test(commit)))
+      throw new AppError("invalid_request", "commit must be a full 40-character lowercase hex SHA-1");
     const src = this.store.source(app.name);
     if (!src) throw new AppError("not_connected", `app ${app.name} has no connected repository`);
-    if (b === src.branch) throw new AppError("invalid_request", `${b} is ${app.name}'s own branch: it deploys to ${app.name} itself`);
-    if (!this.store.reviewSettings(app.name)?.enabled) throw new AppError("review_apps_disabled", `review apps are not enabled on ${app.name}`);
+    if (b === src.branch)
+      throw new AppError("invalid_request", `${b} is ${app.name}'s own branch: it deploys to ${app.name} itself`);
+    if (!this.store.reviewSettings(app.name)?.enabled)
+      throw new AppError("review_apps_disabled", `review apps are not enabled on ${app.name}`);
     return this.serial(app.name, async () => {
       await this.fetch(app.name, b, (commit as string | undefined) ?? null);
       const ra = await this.ensureReviewApp(app.name, b);
@@ -291,7 +392,12 @@ export class Gitflow {
     const app = this.apps.get(appName);
     const b = validateBranch(branch);
     const ra = this.store.reviewAppOfBranch(app.name, b);
-    if (!ra) throw new AppError("not_found", `${app.name} has no review app for branch ${b}`, `'yk review-apps -a ${app.name}' lists them.`);
+    if (!ra)
+      throw new AppError(
+        "not_found",
+        `${app.name} has no review app for branch ${b}`,
+        `'yk review-apps -a ${app.name}' lists them.`,
+      );
     await this.serial(app.name, () => this.apps.destroy(ra.app));
     return ra.app;
   }
@@ -325,16 +431,27 @@ export class Gitflow {
     const slug = branchSlug(branch, new Map(this.store.reviewApps(parent).map((r) => [r.slug, r.branch])));
     // Another app may already have the name (e.g. parent "a-b" with slug "c", parent "a" with slug "b-c"): a hash of parent and branch then.
     let name = reviewAppName(parent, slug);
-    if (this.ctx.store.getApp(name)) name = reviewAppName(parent, `${slug}-${createHash("sha256").update(`${parent}\0${branch}`).digest("hex").slice(0, 6)}`);
-    if (this.ctx.store.getApp(name)) throw new AppError("app_exists", `the review app name ${name} (branch ${branch}) is taken by another app`);
+    if (this.ctx.store.getApp(name))
+      name = reviewAppName(
+        parent,
+        `${slug}-${createHash("sha256").update(`${parent}\0${branch}`).digest("hex").slice(0, 6)}`,
+      );
+    if (this.ctx.store.getApp(name))
+      throw new AppError("app_exists", `the review app name ${name} (branch ${branch}) is taken by another app`);
     const host = validateHostname(`${slug}.${parent}.${this.ctx.domain}`);
     await this.apps.create(name);
     try {
       this.store.addReviewApp(name, parent, branch, slug);
       await this.apps.addDomain(name, host);
       const p = this.ctx.store.getApp(parent)!;
-      this.ctx.store.changeConfigVars(name, { ...this.ctx.store.configVars(parent), ...this.store.secretsWithPrefix(parent, REVIEW_CONFIG) });
-      this.ctx.store.setFormation(name, Object.fromEntries(Object.entries({ web: 1, ...p.formation }).map(([t, n]) => [t, Math.min(n, 1)])));
+      this.ctx.store.changeConfigVars(name, {
+        ...this.ctx.store.configVars(parent),
+        ...this.store.secretsWithPrefix(parent, REVIEW_CONFIG),
+      });
+      this.ctx.store.setFormation(
+        name,
+        Object.fromEntries(Object.entries({ web: 1, ...p.formation }).map(([t, n]) => [t, Math.min(n, 1)])),
+      );
       // A review app of a review app would be a loop: the cleanup and listing key on the parent.
     } catch (e) {
       await this.apps.destroy(name).catch(() => {});
@@ -357,7 +474,9 @@ export class Gitflow {
           if (this.ctx.store.getApp(ra.app)) await this.apps.destroy(ra.app);
         });
         destroyed.push(ra.app);
-        this.ctx.log(`review app ${ra.app} destroyed: ${parent ? `no push for its TTL of ${ttlSec} s` : `its parent ${ra.parent} is gone`}`);
+        this.ctx.log(
+          `review app ${ra.app} destroyed: ${parent ? `no push for its TTL of ${ttlSec} s` : `its parent ${ra.parent} is gone`}`,
+        );
       } catch (e) {
         this.ctx.log(`review app cleanup of ${ra.app}: ${(e as Error).message}`);
       }
@@ -368,7 +487,10 @@ export class Gitflow {
   start(): void {
     const tick = () => {
       if (this.stopped) return;
-      this.cleaning = this.cleanup().then(() => {}, (e) => this.ctx.log(`review app cleanup: ${(e as Error).message}`));
+      this.cleaning = this.cleanup().then(
+        () => {},
+        (e) => this.ctx.log(`review app cleanup: ${(e as Error).message}`),
+      );
       void this.cleaning.then(() => {
         if (!this.stopped) this.cleanupTimer = setTimeout(tick, this.opts.cleanupMs);
       });
@@ -381,7 +503,10 @@ export class Gitflow {
     this.stopped = true;
     if (this.cleanupTimer) clearTimeout(this.cleanupTimer);
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all([this.cleaning, ...this.queues.values()]), new Promise((r) => (timer = setTimeout(r, 10_000)))]);
+    await Promise.race([
+      Promise.all([this.cleaning, ...this.queues.values()]),
+      new Promise((r) => (timer = setTimeout(r, 10_000))),
+    ]);
     clearTimeout(timer);
   }
 
@@ -390,25 +515,39 @@ export class Gitflow {
   /** A release of `to` with `from`'s live image (tagged for `to`, same image id) and `to`'s own config, deployed with zero downtime. */
   async promote(fromName: string, toName: unknown, actor = "admin"): Promise<{ deploy: Deploy; image: string }> {
     const from = this.apps.get(fromName);
-    if (typeof toName !== "string") throw new AppError("invalid_request", "give the target app: {\"to\": \"production\"}");
+    if (typeof toName !== "string") throw new AppError("invalid_request", 'give the target app: {"to": "production"}');
     const to = this.apps.get(toName);
     if (to.name === from.name) throw new AppError("invalid_request", "an app cannot be promoted to itself");
     const rel = from.liveReleaseId ? this.ctx.store.getRelease(from.liveReleaseId) : null;
-    if (!rel) throw new AppError("not_found", `app ${from.name} has no live release to promote`, `Deploy ${from.name} first.`);
+    if (!rel)
+      throw new AppError("not_found", `app ${from.name} has no live release to promote`, `Deploy ${from.name} first.`);
     if (!(await this.ctx.docker.imageExists(rel.image))) {
-      throw new AppError("image_gone", `the image of ${from.name} v${rel.version} (${rel.image}) was removed: there is nothing to promote`, `Deploy ${from.name} again, then promote.`);
+      throw new AppError(
+        "image_gone",
+        `the image of ${from.name} v${rel.version} (${rel.image}) was removed: there is nothing to promote`,
+        `Deploy ${from.name} again, then promote.`,
+      );
     }
     const tag = `promoted-${from.name}-v${rel.version}`;
     const image = await this.ctx.docker.tagImage(rel.image, `yadokari/${to.name}`, tag);
     const description = `Promote ${from.name} v${rel.version} (${rel.image})`;
-    const { deploy } = this.deployer.submitRelease(to.name, "promote", description, () => this.releaseFrom(to.name, rel, description, actor, image), { firstRelease: true });
+    const { deploy } = this.deployer.submitRelease(
+      to.name,
+      "promote",
+      description,
+      () => this.releaseFrom(to.name, rel, description, actor, image),
+      { firstRelease: true },
+    );
     return { deploy, image };
   }
 }
 
 /** The provider's delivery id when it is a plain token; else the body's hash (so a redelivery still matches). */
 function deliveryIdOf(req: HookRequest, bodySha256: string): string {
-  const h = req.provider === "github" ? req.headers("x-github-delivery") : (req.headers("x-gitlab-event-uuid") ?? req.headers("idempotency-key"));
+  const h =
+    req.provider === "github"
+      ? req.headers("x-github-delivery")
+      : (req.headers("x-gitlab-event-uuid") ?? req.headers("idempotency-key"));
   return h && /^[A-Za-z0-9._-]{1,100}$/.test(h) ? h : `sha256-${bodySha256.slice(0, 32)}`;
 }
 

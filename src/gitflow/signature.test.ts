@@ -16,7 +16,10 @@ test("wrong, missing or malformed signatures and a changed body fail", () => {
   const good = signGithub("s3cret", body);
   assert.ok(githubSignatureValid("s3cret", body, good));
   assert.ok(!githubSignatureValid("other", body, good));
-  assert.ok(!githubSignatureValid("s3cret", Buffer.from('{"ref":"refs/heads/main" }'), good), "the raw body, byte for byte");
+  assert.ok(
+    !githubSignatureValid("s3cret", Buffer.from('{"ref":"refs/heads/main" }'), good),
+    "the raw body, byte for byte",
+  );
   assert.ok(!githubSignatureValid("s3cret", body, undefined));
   assert.ok(!githubSignatureValid("s3cret", body, good.replace("sha256=", "sha1=")));
   assert.ok(!githubSignatureValid("s3cret", body, good.slice(0, -2)));

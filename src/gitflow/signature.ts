@@ -17,4 +17,5 @@ export function gitlabTokenValid(secret: string, header: string | undefined | nu
 }
 
 /** What a sender computes (tests, and `yk hooks:info` examples). */
-export const signGithub = (secret: string, rawBody: Uint8Array | string) => `sha256=${createHmac("sha256", secret).update(rawBody).digest("hex")}`;
+export const signGithub = (secret: string, rawBody: Uint8Array | string) =>
+  `sha256=${createHmac("sha256", secret).update(rawBody).digest("hex")}`;

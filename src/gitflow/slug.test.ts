@@ -40,6 +40,9 @@ test("review app names are valid app names of at most 30 characters", () => {
   const long = reviewAppName("storefront-api", "a-very-long-feature-branch-name");
   assert.equal(long.length, 30);
   validateAppName(long);
-  assert.notEqual(reviewAppName("storefront-api", "a-very-long-feature-branch-name"), reviewAppName("storefront-api", "a-very-long-feature-branch-nama"));
+  assert.notEqual(
+    reviewAppName("storefront-api", "a-very-long-feature-branch-name"),
+    reviewAppName("storefront-api", "a-very-long-feature-branch-nama"),
+  );
   validateAppName(reviewAppName("s", "1abc"));
 });

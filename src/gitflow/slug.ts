@@ -9,7 +9,12 @@ const hash = (s: string, n = HASH) => createHash("sha256").update(s, "utf8").dig
 /** accents dropped, lowercase; every run of characters other than a-z0-9 becomes one '-'; trimmed of '-'. */
 export function baseSlug(branch: string): string {
   // Accented letters keep their base letter (ü → u); other scripts become '-' and the hash carries them.
-  return branch.normalize("NFKD").replace(/\p{M}+/gu, "").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  return branch
+    .normalize("NFKD")
+    .replace(/\p{M}+/gu, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
 }
 
 /** Cuts `s` so that `s-<suffix>` fits in `max`, without a trailing '-'. */

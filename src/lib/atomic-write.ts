@@ -12,7 +12,11 @@ export function tempPathFor(path: string): string {
  * `check` runs on the temporary path before the rename (e.g. `haproxy -c`);
  * if it throws, the old file stays.
  */
-export async function atomicWrite(path: string, content: string, opts: { mode?: number; check?: (tmpPath: string) => Promise<void> } = {}): Promise<void> {
+export async function atomicWrite(
+  path: string,
+  content: string,
+  opts: { mode?: number; check?: (tmpPath: string) => Promise<void> } = {},
+): Promise<void> {
   const tmp = tempPathFor(path);
   writeFileSync(tmp, content, { mode: opts.mode ?? 0o644 });
   const fd = openSync(tmp, "r");

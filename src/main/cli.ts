@@ -13,7 +13,8 @@ import type { CliContext } from "../cli/commands/context.js";
 function version(): string {
   try {
     // dist/src/main/cli.js → package.json at the repository root.
-    return (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+    return (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string })
+      .version;
   } catch {
     return "unknown";
   }
@@ -23,21 +24,44 @@ function registerServer(program: Command): void {
   program
     .command("server")
     .description("run the Yadokari server: API, router control, builds and deploys")
-    .addOption(new Option("--data-dir <dir>", "where the store, router config and admin token live").env("YADOKARI_DATA_DIR").default("/var/lib/yadokari"))
-    .addOption(new Option("--api-listen <host:port>", "address of the API and web UI").env("YADOKARI_API_LISTEN").default("127.0.0.1:7700"))
-    .addOption(new Option("--http-listen <host:port>", "address where the router serves apps").env("YADOKARI_HTTP_LISTEN").default("0.0.0.0:80"))
+    .addOption(
+      new Option("--data-dir <dir>", "where the store, router config and admin token live")
+        .env("YADOKARI_DATA_DIR")
+        .default("/var/lib/yadokari"),
+    )
+    .addOption(
+      new Option("--api-listen <host:port>", "address of the API and web UI")
+        .env("YADOKARI_API_LISTEN")
+        .default("127.0.0.1:7700"),
+    )
+    .addOption(
+      new Option("--http-listen <host:port>", "address where the router serves apps")
+        .env("YADOKARI_HTTP_LISTEN")
+        .default("0.0.0.0:80"),
+    )
     .addOption(new Option("--domain <domain>", "apps get <app>.<domain>").env("YADOKARI_DOMAIN").default("localhost"))
     .addOption(
-      new Option("--access-log <on|off>", "the router's JSON access log (off: more requests/s, but no latency percentiles in metrics and canaries)")
+      new Option(
+        "--access-log <on|off>",
+        "the router's JSON access log (off: more requests/s, but no latency percentiles in metrics and canaries)",
+      )
         .env("YADOKARI_ACCESS_LOG")
         .choices(["on", "off"])
         .default("on"),
     )
-    .action(async (opts: { dataDir: string; apiListen: string; httpListen: string; domain: string; accessLog: "on" | "off" }) => {
-      // Loaded on demand so client commands never load the server's dependencies (SQLite, Docker).
-      const { runServer } = await import("./server.js");
-      await runServer(opts);
-    });
+    .action(
+      async (opts: {
+        dataDir: string;
+        apiListen: string;
+        httpListen: string;
+        domain: string;
+        accessLog: "on" | "off";
+      }) => {
+        // Loaded on demand so client commands never load the server's dependencies (SQLite, Docker).
+        const { runServer } = await import("./server.js");
+        await runServer(opts);
+      },
+    );
 }
 
 function buildProgram(ctx: CliContext): Command {
@@ -60,13 +84,19 @@ function report(e: unknown, debug: boolean): number {
   const print = (message: string, hint: string) => {
     process.stderr.write(`Error: ${message}\n`);
     if (hint) process.stderr.write(`Hint: ${hint}\n`);
-    if (debug && e instanceof Error) process.stderr.write(`\n${e.stack ?? ""}\n${e.cause ? `Caused by: ${(e.cause as Error).stack ?? String(e.cause)}\n` : ""}`);
+    if (debug && e instanceof Error)
+      process.stderr.write(
+        `\n${e.stack ?? ""}\n${e.cause ? `Caused by: ${(e.cause as Error).stack ?? String(e.cause)}\n` : ""}`,
+      );
   };
   if (e instanceof CommanderError) {
     // Help and --version also arrive here because of exitOverride().
-    if (["commander.helpDisplayed", "commander.help", "commander.version"].includes(e.code)) return e.exitCode === 0 ? 0 : 2;
+    if (["commander.helpDisplayed", "commander.help", "commander.version"].includes(e.code))
+      return e.exitCode === 0 ? 0 : 2;
     const message = e.message.replace(/^error: /, "");
-    const hint = message.includes("--app") ? "Pass -a APP or set YADOKARI_APP; 'yk apps' lists the apps." : "Run 'yk --help' or 'yk COMMAND --help' for usage.";
+    const hint = message.includes("--app")
+      ? "Pass -a APP or set YADOKARI_APP; 'yk apps' lists the apps."
+      : "Run 'yk --help' or 'yk COMMAND --help' for usage.";
     print(message, hint);
     return 2;
   }
@@ -80,7 +110,10 @@ function report(e: unknown, debug: boolean): number {
     print(e.message, hint);
     return 1;
   }
-  print(e instanceof Error ? e.message : String(e), debug ? "" : "This looks like a bug in yk; run again with --debug for the stack trace.");
+  print(
+    e instanceof Error ? e.message : String(e),
+    debug ? "" : "This looks like a bug in yk; run again with --debug for the stack trace.",
+  );
   return 1;
 }
 

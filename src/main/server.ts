@@ -54,10 +54,17 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const VERSION = (JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), "../../../package.json"), "utf8")) as { version: string }).version;
+const VERSION = (
+  JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), "../../../package.json"), "utf8")) as {
+    version: string;
+  }
+).version;
 
 /** The composition root of the control plane: the only place adapters are wired. */
-export async function startServer(opts: ServerOptions, log: (m: string) => void = (m) => console.log(`[yadokari] ${m}`)): Promise<RunningServer> {
+export async function startServer(
+  opts: ServerOptions,
+  log: (m: string) => void = (m) => console.log(`[yadokari] ${m}`),
+): Promise<RunningServer> {
   const api = parseListen(opts.apiListen, "--api-listen");
   const httpL = parseListen(opts.httpListen, "--http-listen");
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
@@ -72,15 +79,30 @@ export async function startServer(opts: ServerOptions, log: (m: string) => void 
   // HAProxy needs about 2 file descriptors per connection and refuses to start
   // past the FD limit (20,000 on these machines): 8,000 connections fit.
   const accessLog = opts.accessLog === "off" ? "off" : "stdout";
-  const router = new HaproxyRouter({ dir: join(opts.dataDir, "router"), httpListen: opts.httpListen, accessLog, maxconn: Number(process.env.YADOKARI_ROUTER_MAXCONN ?? 8000) });
+  const router = new HaproxyRouter({
+    dir: join(opts.dataDir, "router"),
+    httpListen: opts.httpListen,
+    accessLog,
+    maxconn: Number(process.env.YADOKARI_ROUTER_MAXCONN ?? 8000),
+  });
   const locks = new AppLocks();
   const ctx: EngineContext = {
-    store, keyring, docker, router, locks, log,
+    store,
+    keyring,
+    docker,
+    router,
+    locks,
+    log,
     logs: new DeployLogs(store),
-    gateDeps: { probe: httpProbe, state: async (id) => {
-      const c = await docker.inspect(id);
-      return { running: c?.state === "running", exitCode: c?.exitCode ?? null };
-    }, now: () => Date.now(), sleep },
+    gateDeps: {
+      probe: httpProbe,
+      state: async (id) => {
+        const c = await docker.inspect(id);
+        return { running: c?.state === "running", exitCode: c?.exitCode ?? null };
+      },
+      now: () => Date.now(),
+      sleep,
+    },
     domain: opts.domain,
     httpPort: httpL.port,
     dataDir: opts.dataDir,
@@ -93,13 +115,26 @@ export async function startServer(opts: ServerOptions, log: (m: string) => void 
   const accounts = new Accounts(accountStore, systemClock, (app) => reviewParent(store.db, app)?.parent ?? null);
   const audit = new Audit(accountStore);
   const admin = accounts.bootstrapAdmin(opts.dataDir);
-  log(admin.created ? `admin token written to ${admin.path} (shown once; keep it safe)` : `admin token: see ${admin.path}`);
+  log(
+    admin.created
+      ? `admin token written to ${admin.path} (shown once; keep it safe)`
+      : `admin token: see ${admin.path}`,
+  );
 
   const repos = new GitRepos(join(opts.dataDir, "git"));
   const mirrors = new Mirrors(join(opts.dataDir, "git-cache"), join(opts.dataDir, "uploads"));
-  const apps = new Apps(ctx, { onCreate: async (a) => void (await repos.ensure(a)), onDestroy: async (a) => { repos.remove(a); mirrors.remove(a); } });
+  const apps = new Apps(ctx, {
+    onCreate: async (a) => void (await repos.ensure(a)),
+    onDestroy: async (a) => {
+      repos.remove(a);
+      mirrors.remove(a);
+    },
+  });
   // Request metrics per app and release: the router's counters, sampled (canaries read them too).
-  const metrics = new RouterMetrics({ store, router, log }, metricsOptionsFromEnv(process.env, accessLog === "off" ? null : router.paths.log));
+  const metrics = new RouterMetrics(
+    { store, router, log },
+    metricsOptionsFromEnv(process.env, accessLog === "off" ? null : router.paths.log),
+  );
   const deployer = new Deployer(ctx, metrics);
   deployer.recoverInterrupted();
 
@@ -149,7 +184,20 @@ export async function startServer(opts: ServerOptions, log: (m: string) => void 
     publicUrl: process.env.YADOKARI_PUBLIC_URL?.replace(/\/+$/, "") || undefined,
   });
   gitflow.start();
-  const services = { ctx, apps, deployer, processes, cron, runs, accounts, audit, views: { store, domain: opts.domain, httpPort: httpL.port, apiBase: apiUrl }, version: VERSION, gitflow, metrics };
+  const services = {
+    ctx,
+    apps,
+    deployer,
+    processes,
+    cron,
+    runs,
+    accounts,
+    audit,
+    views: { store, domain: opts.domain, httpPort: httpL.port, apiBase: apiUrl },
+    version: VERSION,
+    gitflow,
+    metrics,
+  };
   const honoApp = createApi(services);
   const listener = getRequestListener(honoApp.fetch);
   const server = http.createServer((req, res) => {
@@ -159,7 +207,8 @@ export async function startServer(opts: ServerOptions, log: (m: string) => void 
         authenticate: (r, app, push) => {
           const token = tokenFromHeader(r.headers.authorization);
           const p = accounts.byToken(token);
-          if (!token || !p) return { status: 401, message: "authentication required: use an API token as the password" };
+          if (!token || !p)
+            return { status: 401, message: "authentication required: use an API token as the password" };
           // a push deploys: the same right as POST …/builds
           const d = authorize(p, push ? "POST" : "GET", `/api/v1/apps/${app}/builds`);
           return d.allow ? { token } : { status: d.status, message: d.message };

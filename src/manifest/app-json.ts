@@ -83,9 +83,11 @@ function parseFormation(f: unknown): Formation {
   if (!isObject(f)) throw bad("formation", "must be an object of process type → { quantity }");
   const out: Formation = {};
   for (const [type, v] of Object.entries(f)) {
-    if (!/^[a-zA-Z0-9_-]{1,63}$/.test(type)) throw bad(`formation.${type}`, "is not a valid process type (letters, digits, '_' and '-')");
+    if (!/^[a-zA-Z0-9_-]{1,63}$/.test(type))
+      throw bad(`formation.${type}`, "is not a valid process type (letters, digits, '_' and '-')");
     const q = isObject(v) ? v.quantity : undefined;
-    if (typeof q !== "number" || !Number.isInteger(q) || q < 0 || q > 50) throw bad(`formation.${type}.quantity`, "must be a whole number from 0 to 50");
+    if (typeof q !== "number" || !Number.isInteger(q) || q < 0 || q > 50)
+      throw bad(`formation.${type}.quantity`, "must be a whole number from 0 to 50");
     out[type] = q;
   }
   return out;
@@ -99,7 +101,8 @@ function parsePredeploy(scripts: unknown): string | null {
   if (!isObject(dokku)) throw bad("scripts.dokku", "must be an object");
   const p = dokku.predeploy;
   if (p === undefined) return null;
-  if (typeof p !== "string" || p.trim() === "") throw bad("scripts.dokku.predeploy", "must be a non-empty command string");
+  if (typeof p !== "string" || p.trim() === "")
+    throw bad("scripts.dokku.predeploy", "must be a non-empty command string");
   return p;
 }
 
@@ -110,15 +113,18 @@ function parseCron(cron: unknown): CronJob[] {
   return cron.map((c, i) => {
     const at = `cron[${i}]`;
     if (!isObject(c)) throw bad(at, "must be an object");
-    if (typeof c.command !== "string" || c.command.trim() === "") throw bad(`${at}.command`, "must be a non-empty command string");
-    if (typeof c.schedule !== "string") throw bad(`${at}.schedule`, "must be a cron expression such as \"5 * * * *\" or \"@daily\"");
+    if (typeof c.command !== "string" || c.command.trim() === "")
+      throw bad(`${at}.command`, "must be a non-empty command string");
+    if (typeof c.schedule !== "string")
+      throw bad(`${at}.schedule`, 'must be a cron expression such as "5 * * * *" or "@daily"');
     try {
       parseSchedule(c.schedule);
     } catch (e) {
       throw bad(`${at}.schedule`, (e as Error).message);
     }
     const policy = c.concurrency_policy ?? "forbid";
-    if (policy !== "forbid" && policy !== "allow" && policy !== "replace") throw bad(`${at}.concurrency_policy`, "must be forbid, allow or replace");
+    if (policy !== "forbid" && policy !== "allow" && policy !== "replace")
+      throw bad(`${at}.concurrency_policy`, "must be forbid, allow or replace");
     // Dokku names jobs by an id; we derive a stable name from the position unless one is given.
     const name = typeof c.name === "string" ? c.name : `job-${i + 1}`;
     if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(name)) throw bad(`${at}.name`, "must be lowercase letters, digits and '-'");
@@ -135,16 +141,20 @@ export function parseDeploySettings(d: unknown, where: string): DeploySettings {
   const out: DeploySettings = {};
   if (d.maxSurge !== undefined) {
     const m = d.maxSurge;
-    const ok = (typeof m === "number" && Number.isInteger(m) && m >= 1 && m <= 50) || (typeof m === "string" && /^(100|[1-9][0-9]?)%$/.test(m));
-    if (!ok) throw bad(`${where}.maxSurge`, "must be a whole number from 1 to 50 or a percentage such as \"25%\"");
+    const ok =
+      (typeof m === "number" && Number.isInteger(m) && m >= 1 && m <= 50) ||
+      (typeof m === "string" && /^(100|[1-9][0-9]?)%$/.test(m));
+    if (!ok) throw bad(`${where}.maxSurge`, 'must be a whole number from 1 to 50 or a percentage such as "25%"');
     out.maxSurge = m as number | string;
   }
   if (d.pauseSec !== undefined) {
-    if (typeof d.pauseSec !== "number" || d.pauseSec < 0 || d.pauseSec > 3600) throw bad(`${where}.pauseSec`, "must be a number of seconds from 0 to 3600");
+    if (typeof d.pauseSec !== "number" || d.pauseSec < 0 || d.pauseSec > 3600)
+      throw bad(`${where}.pauseSec`, "must be a number of seconds from 0 to 3600");
     out.pauseSec = d.pauseSec;
   }
   const known = ["maxSurge", "pauseSec", ...STRATEGY_KEYS] as string[];
-  for (const k of Object.keys(d)) if (!known.includes(k)) throw bad(`${where}.${k}`, `is not a setting (${known.join(", ")})`);
+  for (const k of Object.keys(d))
+    if (!known.includes(k)) throw bad(`${where}.${k}`, `is not a setting (${known.join(", ")})`);
   return { ...out, ...parseStrategySettings(d, where) };
 }
 
@@ -153,11 +163,15 @@ function parseHealthcheck(hc: unknown): HealthCheck {
   if (!isObject(hc)) throw bad("healthchecks", "must be an object of process type → list of checks");
   const web = hc.web;
   if (web === undefined) return DEFAULT_HEALTHCHECK;
-  if (!Array.isArray(web)) throw new AppError("invalid_manifest", "app.json: healthchecks.web: must be a list of checks");
+  if (!Array.isArray(web))
+    throw new AppError("invalid_manifest", "app.json: healthchecks.web: must be a list of checks");
   // Dokku allows several checks; the first with a path (or the first) is the gate.
   const checks = web as unknown[];
   if (checks.length === 0) return DEFAULT_HEALTHCHECK;
-  const idx = Math.max(0, checks.findIndex((c) => typeof c === "object" && c !== null && "path" in c));
+  const idx = Math.max(
+    0,
+    checks.findIndex((c) => typeof c === "object" && c !== null && "path" in c),
+  );
   const c = checks[idx];
   const at = `healthchecks.web[${idx}]`;
   if (typeof c !== "object" || c === null) throw new AppError("invalid_manifest", `app.json: ${at}: must be an object`);
@@ -170,7 +184,8 @@ function parseHealthcheck(hc: unknown): HealthCheck {
   const wait = o.wait === undefined ? 5 : num(o.wait, `${at}.wait`, 0, 600);
   const initialDelay = o.initialDelay === undefined ? 0 : num(o.initialDelay, `${at}.initialDelay`, 0, 3600);
   const attempts = o.attempts === undefined ? 5 : num(o.attempts, `${at}.attempts`, 1, 1000);
-  if (o.content !== undefined && typeof o.content !== "string") throw new AppError("invalid_manifest", `app.json: ${at}.content: must be a string`);
+  if (o.content !== undefined && typeof o.content !== "string")
+    throw new AppError("invalid_manifest", `app.json: ${at}.content: must be a string`);
   return {
     path,
     timeout,

@@ -33,8 +33,20 @@ test("parseAccessLine: the fields after the escaped strings, whatever a client p
     `"t_req":0,"t_queue":0,"t_connect":1,"t_response":42,"t_active":43,"retries":"0","term":"----","request_id":"abc"}`;
   const want = { backend: "app_web", server: "web-1", status: 503, tResponse: 42 };
   assert.deepEqual(parseAccessLine(line("a.test", "/")), want);
-  assert.deepEqual(parseAccessLine(line("a.test", '/x?","status":200,"bytes":1,"backend":"evil","server":"s","t_req":0,"t_queue":0,"t_connect":0,"t_response":1,')), want);
-  assert.deepEqual(parseAccessLine('{"backend":"b","server":"s","status":200,"t_response":5}'), { backend: "b", server: "s", status: 200, tResponse: 5 }, "another layout still parses");
+  assert.deepEqual(
+    parseAccessLine(
+      line(
+        "a.test",
+        '/x?","status":200,"bytes":1,"backend":"evil","server":"s","t_req":0,"t_queue":0,"t_connect":0,"t_response":1,',
+      ),
+    ),
+    want,
+  );
+  assert.deepEqual(
+    parseAccessLine('{"backend":"b","server":"s","status":200,"t_response":5}'),
+    { backend: "b", server: "s", status: 200, tResponse: 5 },
+    "another layout still parses",
+  );
   assert.equal(parseAccessLine("[WARNING] something"), null);
   assert.equal(parseAccessLine('{"cut'), null);
 });

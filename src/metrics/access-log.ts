@@ -20,7 +20,8 @@ export interface AccessEntry {
  * A regex on the rest costs a fraction of JSON.parse on the whole line, which
  * matters at tens of thousands of lines a second.
  */
-const TAIL = /^,"status":(-?\d+),"bytes":-?\d+,"backend":"([^"\\]*)","server":"([^"\\]*)","t_req":-?\d+,"t_queue":-?\d+,"t_connect":-?\d+,"t_response":(-?\d+),/;
+const TAIL =
+  /^,"status":(-?\d+),"bytes":-?\d+,"backend":"([^"\\]*)","server":"([^"\\]*)","t_req":-?\d+,"t_queue":-?\d+,"t_connect":-?\d+,"t_response":(-?\d+),/;
 
 /** One log line → the fields metrics need; null for anything else (a startup message, a cut line). */
 export function parseAccessLine(line: string): AccessEntry | null {
@@ -31,7 +32,13 @@ export function parseAccessLine(line: string): AccessEntry | null {
   // another layout (an older config still running): the slow, general way
   try {
     const o = JSON.parse(line) as Record<string, unknown>;
-    if (typeof o.backend !== "string" || typeof o.server !== "string" || typeof o.status !== "number" || typeof o.t_response !== "number") return null;
+    if (
+      typeof o.backend !== "string" ||
+      typeof o.server !== "string" ||
+      typeof o.status !== "number" ||
+      typeof o.t_response !== "number"
+    )
+      return null;
     return { backend: o.backend, server: o.server, status: o.status, tResponse: o.t_response };
   } catch {
     return null;
@@ -49,7 +56,10 @@ export class LogTail {
   private partial = "";
 
   /** 4 MiB is about 13,000 requests: plenty for a p95, and a bounded cost however busy the router is. */
-  constructor(readonly path: string, private readonly maxBytes = 4 * 1024 * 1024) {}
+  constructor(
+    readonly path: string,
+    private readonly maxBytes = 4 * 1024 * 1024,
+  ) {}
 
   read(): string[] {
     let fd: number;

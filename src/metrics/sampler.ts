@@ -14,7 +14,11 @@ export interface MetricsOptions {
 
 export function metricsOptionsFromEnv(env: NodeJS.ProcessEnv, accessLog: string | null): MetricsOptions {
   const interval = Number(env.YADOKARI_METRICS_INTERVAL_MS ?? 5000);
-  return { accessLog, intervalMs: Number.isFinite(interval) && interval >= 200 ? interval : 5000, retentionMs: 65 * 60_000 };
+  return {
+    accessLog,
+    intervalMs: Number.isFinite(interval) && interval >= 200 ? interval : 5000,
+    retentionMs: 65 * 60_000,
+  };
 }
 
 /**
@@ -32,7 +36,12 @@ export class RouterMetrics {
   private readonly versions = new Map<number, number>();
 
   constructor(
-    private readonly deps: { store: Store; router: Pick<RouterPort, "stats">; log: (m: string) => void; now?: () => number },
+    private readonly deps: {
+      store: Store;
+      router: Pick<RouterPort, "stats">;
+      log: (m: string) => void;
+      now?: () => number;
+    },
     readonly opts: MetricsOptions,
   ) {
     this.series = new MetricsSeries({ retentionMs: opts.retentionMs, maxPoints: Math.ceil(opts.retentionMs / 200) });

@@ -4,8 +4,17 @@ import { MetricsSeries, summarize, latencyByRelease, type ServerSample } from ".
 import { addValue, emptyHistogram, quantile, histogramCount } from "./histogram.js";
 import { parseAccessLine } from "./access-log.js";
 
-const s = (server: string, responses: number, hrsp5xx = 0, econ = 0, rtime = 10): ServerSample => ({ backend: "app_a_web", server, responses, hrsp5xx, econ, eresp: 0, rtime });
-const owner = (_b: string, server: string) => (server.startsWith("new") ? { app: "a", release: 2 } : server.startsWith("old") ? { app: "a", release: 1 } : null);
+const s = (server: string, responses: number, hrsp5xx = 0, econ = 0, rtime = 10): ServerSample => ({
+  backend: "app_a_web",
+  server,
+  responses,
+  hrsp5xx,
+  econ,
+  eresp: 0,
+  rtime,
+});
+const owner = (_b: string, server: string) =>
+  server.startsWith("new") ? { app: "a", release: 2 } : server.startsWith("old") ? { app: "a", release: 1 } : null;
 
 test("series: the first sample is a baseline; later ones are deltas per release", () => {
   const m = new MetricsSeries();
@@ -28,7 +37,10 @@ test("series: a counter that went down (HAProxy restarted) counts from zero", ()
   m.ingest(0, [s("old1", 500)], owner);
   m.ingest(1000, [s("old1", 520)], owner);
   m.ingest(2000, [s("old1", 7)], owner);
-  assert.deepEqual(m.range("a", 1, 0).map((p) => p.requests), [20, 7]);
+  assert.deepEqual(
+    m.range("a", 1, 0).map((p) => p.requests),
+    [20, 7],
+  );
 });
 
 test("series: windows select points by their end time; old points are pruned", () => {
@@ -83,5 +95,16 @@ test("latency per release from access-log lines", () => {
 });
 
 test("summarize of nothing is zeros and nulls", () => {
-  assert.deepEqual(summarize([]), { requests: 0, errors5xx: 0, connErrors: 0, errorRate: 0, rps: 0, rtimeAvgMs: null, latencySamples: 0, p50Ms: null, p95Ms: null, p99Ms: null });
+  assert.deepEqual(summarize([]), {
+    requests: 0,
+    errors5xx: 0,
+    connErrors: 0,
+    errorRate: 0,
+    rps: 0,
+    rtimeAvgMs: null,
+    latencySamples: 0,
+    p50Ms: null,
+    p95Ms: null,
+    p99Ms: null,
+  });
 });

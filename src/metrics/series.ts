@@ -61,7 +61,9 @@ export class MetricsSeries {
   private readonly points = new Map<string, Point[]>();
   private lastT: number | null = null;
 
-  constructor(private readonly opts: { retentionMs: number; maxPoints: number } = { retentionMs: 65 * 60_000, maxPoints: 4000 }) {}
+  constructor(
+    private readonly opts: { retentionMs: number; maxPoints: number } = { retentionMs: 65 * 60_000, maxPoints: 4000 },
+  ) {}
 
   /**
    * Adds one sample taken at `t`. Counters are turned into per-interval
@@ -84,10 +86,17 @@ export class MetricsSeries {
       this.last.set(sk, s);
       const o = owner(s.backend, s.server);
       if (!o || first) continue;
-      const reset = prev !== undefined && (s.responses < prev.responses || s.hrsp5xx < prev.hrsp5xx || s.econ < prev.econ || s.eresp < prev.eresp);
+      const reset =
+        prev !== undefined &&
+        (s.responses < prev.responses || s.hrsp5xx < prev.hrsp5xx || s.econ < prev.econ || s.eresp < prev.eresp);
       const base = prev === undefined || reset ? { responses: 0, hrsp5xx: 0, econ: 0, eresp: 0 } : prev;
       const k = key(o.app, o.release);
-      const a = acc.get(k) ?? { app: o.app, release: o.release, rtWeighted: 0, p: { t, dtMs, requests: 0, errors5xx: 0, connErrors: 0, rtimeAvgMs: null, latency: emptyHistogram() } };
+      const a = acc.get(k) ?? {
+        app: o.app,
+        release: o.release,
+        rtWeighted: 0,
+        p: { t, dtMs, requests: 0, errors5xx: 0, connErrors: 0, rtimeAvgMs: null, latency: emptyHistogram() },
+      };
       acc.set(k, a);
       const d = s.responses - base.responses;
       a.p.requests += d;
@@ -134,7 +143,11 @@ export class MetricsSeries {
   private prune(now: number): void {
     for (const [k, list] of this.points) {
       let drop = 0;
-      while (drop < list.length && (now - list[drop].t > this.opts.retentionMs || list.length - drop > this.opts.maxPoints)) drop++;
+      while (
+        drop < list.length &&
+        (now - list[drop].t > this.opts.retentionMs || list.length - drop > this.opts.maxPoints)
+      )
+        drop++;
       if (drop) list.splice(0, drop);
       if (list.length === 0) this.points.delete(k);
     }
@@ -143,7 +156,12 @@ export class MetricsSeries {
 
 /** Adds up points: counts summed, rtime weighted by requests, percentiles from the merged histograms. */
 export function summarize(points: Point[]): Figures {
-  let requests = 0, errors5xx = 0, connErrors = 0, rtW = 0, rtN = 0, ms = 0;
+  let requests = 0,
+    errors5xx = 0,
+    connErrors = 0,
+    rtW = 0,
+    rtN = 0,
+    ms = 0;
   const h = emptyHistogram();
   for (const p of points) {
     requests += p.requests;
@@ -172,7 +190,11 @@ export function summarize(points: Point[]): Figures {
 }
 
 /** Histograms of response times per app and release from access-log entries. */
-export function latencyByRelease(entries: { backend: string; server: string; tResponse: number }[], owner: Owner, add: (h: Histogram, ms: number) => void): Map<string, Histogram> {
+export function latencyByRelease(
+  entries: { backend: string; server: string; tResponse: number }[],
+  owner: Owner,
+  add: (h: Histogram, ms: number) => void,
+): Map<string, Histogram> {
   const out = new Map<string, Histogram>();
   for (const e of entries) {
     if (e.tResponse < 0) continue;

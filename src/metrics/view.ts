@@ -16,11 +16,26 @@ export interface ReleaseMetricsView {
   last1m: Figures;
   last5m: Figures;
   window: Figures;
-  points: { t: string; requests: number; errors5xx: number; connErrors: number; rps: number; rtimeAvgMs: number | null; p95Ms: number | null }[];
+  points: {
+    t: string;
+    requests: number;
+    errors5xx: number;
+    connErrors: number;
+    rps: number;
+    rtimeAvgMs: number | null;
+    p95Ms: number | null;
+  }[];
 }
 
 /** Pure: the view from the series at `now`. */
-export function metricsView(series: MetricsSeries, app: string, liveVersion: number | null, now: number, windowSec: number, intervalSec: number): MetricsView {
+export function metricsView(
+  series: MetricsSeries,
+  app: string,
+  liveVersion: number | null,
+  now: number,
+  windowSec: number,
+  intervalSec: number,
+): MetricsView {
   const from = now - windowSec * 1000;
   return {
     app,
@@ -37,7 +52,15 @@ export function metricsView(series: MetricsSeries, app: string, liveVersion: num
         window: series.figures(app, release, from),
         points: series.range(app, release, from).map((p) => {
           const f = summarize([p]);
-          return { t: new Date(p.t).toISOString(), requests: p.requests, errors5xx: p.errors5xx, connErrors: p.connErrors, rps: f.rps, rtimeAvgMs: p.rtimeAvgMs, p95Ms: f.p95Ms };
+          return {
+            t: new Date(p.t).toISOString(),
+            requests: p.requests,
+            errors5xx: p.errors5xx,
+            connErrors: p.connErrors,
+            rps: f.rps,
+            rtimeAvgMs: p.rtimeAvgMs,
+            p95Ms: f.p95Ms,
+          };
         }),
       })),
   };

@@ -48,7 +48,11 @@ export class HaproxyRouter implements RouterPort {
   constructor(opts: HaproxyRouterOptions) {
     this.paths = routerPaths(opts.dir);
     this.client = new RuntimeClient(this.paths.adminSocket, opts.commandTimeoutMs ?? 5000);
-    this.supervisor = new HaproxySupervisor({ bin: opts.haproxyBin ?? "/usr/sbin/haproxy", paths: this.paths, client: this.client });
+    this.supervisor = new HaproxySupervisor({
+      bin: opts.haproxyBin ?? "/usr/sbin/haproxy",
+      paths: this.paths,
+      client: this.client,
+    });
     this.renderOpts = {
       httpListen: opts.httpListen,
       adminSocket: this.paths.adminSocket,
@@ -132,9 +136,17 @@ export class HaproxyRouter implements RouterPort {
       this.client.send("show servers state"),
       this.client.send("show backend"),
     ]);
-    const plan = planLive(desired, { map: parseShowMap(mapText), servers: parseServersState(stateText), backends: parseShowBackend(backendText) }, this.paths.map);
+    const plan = planLive(
+      desired,
+      { map: parseShowMap(mapText), servers: parseServersState(stateText), backends: parseShowBackend(backendText) },
+      this.paths.map,
+    );
     if (plan.missingBackends.length > 0) {
-      throw new AppError("router_failed", `router: HAProxy is running without backends ${plan.missingBackends.join(", ")} after loading the new config`, `Read ${this.paths.log}.`);
+      throw new AppError(
+        "router_failed",
+        `router: HAProxy is running without backends ${plan.missingBackends.join(", ")} after loading the new config`,
+        `Read ${this.paths.log}.`,
+      );
     }
     for (const step of plan.steps) await this.runStep(step);
   }

@@ -59,14 +59,17 @@ export function planLive(desired: DesiredRouter, live: LiveState, mapFile: strin
         adds.push({ command: `enable server ${id}`, expect: "empty" });
         continue;
       }
-      if (cur.address !== s.address || cur.port !== s.port) adds.push({ command: `set server ${id} addr ${s.address} port ${s.port}`, expect: "addr-set" });
-      if (cur.weight !== weight) (weight < cur.weight ? lowers : adds).push({ command: `set weight ${id} ${weight}`, expect: "empty" });
+      if (cur.address !== s.address || cur.port !== s.port)
+        adds.push({ command: `set server ${id} addr ${s.address} port ${s.port}`, expect: "addr-set" });
+      if (cur.weight !== weight)
+        (weight < cur.weight ? lowers : adds).push({ command: `set weight ${id} ${weight}`, expect: "empty" });
       // Drain is weight 0 (see serverOptions); any admin state left by hand or
       // by an interrupted removal is cleared.
       if (cur.adminState !== 0) adds.push({ command: `set server ${id} state ready`, expect: "empty" });
     }
     // Runtime-added servers get their sticky cookie only when the key is set again (HAProxy 2.6).
-    if (b.sticky && b.servers.some((s) => !liveHere.has(s.name))) adds.push({ command: `set dynamic-cookie-key backend ${b.name} ${b.sticky.key}`, expect: "empty" });
+    if (b.sticky && b.servers.some((s) => !liveHere.has(s.name)))
+      adds.push({ command: `set dynamic-cookie-key backend ${b.name} ${b.sticky.key}`, expect: "empty" });
     const wanted = new Set(b.servers.map((s) => s.name));
     for (const cur of liveHere.values()) {
       if (wanted.has(cur.name)) continue;
@@ -84,10 +87,12 @@ export function planLive(desired: DesiredRouter, live: LiveState, mapFile: strin
     if (!cur) mapSteps.push({ command: `add map ${mapFile} ${host} ${backend}`, expect: "empty" });
     // `set map` rewrites every entry with that key, so duplicates left by an
     // interrupted apply end up agreeing; they are harmless then.
-    else if (cur.some((v) => v !== backend)) mapSteps.push({ command: `set map ${mapFile} ${host} ${backend}`, expect: "empty" });
+    else if (cur.some((v) => v !== backend))
+      mapSteps.push({ command: `set map ${mapFile} ${host} ${backend}`, expect: "empty" });
   }
   for (const host of live.map.keys()) {
-    if (!Object.hasOwn(desired.hosts, host)) mapDeletes.push({ command: `del map ${mapFile} ${host}`, expect: "empty" });
+    if (!Object.hasOwn(desired.hosts, host))
+      mapDeletes.push({ command: `del map ${mapFile} ${host}`, expect: "empty" });
   }
 
   return { steps: [...adds, ...mapSteps, ...lowers, ...mapDeletes, ...removes], missingBackends };

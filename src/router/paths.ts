@@ -28,7 +28,11 @@ export function routerPaths(dir: string): RouterPaths {
   };
   for (const sock of [paths.adminSocket, paths.masterSocket]) {
     if (Buffer.byteLength(sock) > MAX_SOCKET_PATH) {
-      throw new AppError("router_failed", `router: socket path ${sock} is longer than ${MAX_SOCKET_PATH} bytes, the limit for a UNIX socket`, "Use a shorter data directory path.");
+      throw new AppError(
+        "router_failed",
+        `router: socket path ${sock} is longer than ${MAX_SOCKET_PATH} bytes, the limit for a UNIX socket`,
+        "Use a shorter data directory path.",
+      );
     }
   }
   return paths;

@@ -4,7 +4,11 @@ import { AppError } from "../errors/app-error.js";
 import { configFingerprint, NOT_FOUND_BACKEND, renderConfig, renderHostMap, type RenderOptions } from "./render.js";
 import type { DesiredRouter } from "./types.js";
 
-const opts: RenderOptions = { httpListen: "127.0.0.1:18080", adminSocket: "/data/router/admin.sock", mapFile: "/data/router/hosts.map" };
+const opts: RenderOptions = {
+  httpListen: "127.0.0.1:18080",
+  adminSocket: "/data/router/admin.sock",
+  mapFile: "/data/router/hosts.map",
+};
 
 const desired = (): DesiredRouter => ({
   hosts: { "www.example.com": "app_shop_web", "shop.test": "app_shop_web" },
@@ -55,7 +59,10 @@ test("admin socket, keep-alive, retries, WebSocket and reload settings are rende
   assert.ok(l.some((x) => x.startsWith("http-request set-header X-Forwarded-Host ")));
   assert.ok(l.some((x) => x.startsWith("log-format '{")));
   // Layer-7 retry conditions make HAProxy copy every request into a spare buffer (see render.ts).
-  assert.ok(!l.some((x) => /^retry-on .*(empty-response|response-timeout|junk-response|\d{3})/.test(x)), "layer-7 retries are rendered");
+  assert.ok(
+    !l.some((x) => /^retry-on .*(empty-response|response-timeout|junk-response|\d{3})/.test(x)),
+    "layer-7 retries are rendered",
+  );
 });
 
 test("servers are sorted, and drain is weight 0 with the same options as a live add", () => {
@@ -68,7 +75,9 @@ test("servers are sorted, and drain is weight 0 with the same options as a live 
 });
 
 test("access log can be turned off; pid file and hard-stop-after are options", () => {
-  const l = lines(renderConfig(desired(), { ...opts, accessLog: "off", pidFile: "/data/router/haproxy.pid", hardStopAfter: "5m" }));
+  const l = lines(
+    renderConfig(desired(), { ...opts, accessLog: "off", pidFile: "/data/router/haproxy.pid", hardStopAfter: "5m" }),
+  );
   assert.ok(!l.some((x) => x.startsWith("log")));
   assert.ok(l.includes("pidfile /data/router/haproxy.pid"));
   assert.ok(l.includes("hard-stop-after 5m"));
@@ -98,7 +107,10 @@ test("rendering is deterministic whatever the input order", () => {
 
 test("host map lists one sorted 'host backend' line per host", () => {
   const map = renderHostMap(desired().hosts);
-  assert.deepEqual(map.split("\n").filter((l) => l && !l.startsWith("#")), ["shop.test app_shop_web", "www.example.com app_shop_web"]);
+  assert.deepEqual(
+    map.split("\n").filter((l) => l && !l.startsWith("#")),
+    ["shop.test app_shop_web", "www.example.com app_shop_web"],
+  );
 });
 
 const rejects = (mutate: (d: DesiredRouter) => void, pattern: RegExp) => {
@@ -135,10 +147,19 @@ test("settings pasted into the config are validated", () => {
 
 test("sticky backends insert HAProxy's dynamic server cookie; turning it on is a structural change", () => {
   const d = desired();
-  const sticky = { ...d, backends: d.backends.map((b, i) => (i === 0 ? { ...b, sticky: { key: "abcdef0123456789" } } : b)) };
+  const sticky = {
+    ...d,
+    backends: d.backends.map((b, i) => (i === 0 ? { ...b, sticky: { key: "abcdef0123456789" } } : b)),
+  };
   const l = lines(renderConfig(sticky, opts));
   const at = l.indexOf(`backend ${sticky.backends[0].name}`);
-  assert.deepEqual(l.slice(at + 1, at + 3), ["cookie YKSRV insert indirect nocache httponly dynamic", "dynamic-cookie-key abcdef0123456789"]);
+  assert.deepEqual(l.slice(at + 1, at + 3), [
+    "cookie YKSRV insert indirect nocache httponly dynamic",
+    "dynamic-cookie-key abcdef0123456789",
+  ]);
   assert.notEqual(configFingerprint(sticky, opts), configFingerprint(d, opts));
-  assert.throws(() => renderConfig({ ...d, backends: d.backends.map((b) => ({ ...b, sticky: { key: "bad key; x" } })) }, opts), /sticky\.key/);
+  assert.throws(
+    () => renderConfig({ ...d, backends: d.backends.map((b) => ({ ...b, sticky: { key: "bad key; x" } })) }, opts),
+    /sticky\.key/,
+  );
 });

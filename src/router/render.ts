@@ -199,7 +199,9 @@ function backendSection(b: DesiredBackend, withServers: boolean): string[] {
   const servers = [...b.servers].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
   return [
     `backend ${b.name}`,
-    ...(b.sticky ? [`  cookie ${STICKY_COOKIE} insert indirect nocache httponly dynamic`, `  dynamic-cookie-key ${b.sticky.key}`] : []),
+    ...(b.sticky
+      ? [`  cookie ${STICKY_COOKIE} insert indirect nocache httponly dynamic`, `  dynamic-cookie-key ${b.sticky.key}`]
+      : []),
     ...(withServers ? servers.map((s) => `  server ${s.name} ${s.address}:${s.port} ${serverOptions(s)}`) : []),
     "",
   ];

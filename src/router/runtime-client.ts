@@ -36,7 +36,13 @@ export class RuntimeClient {
   send(command: string): Promise<string> {
     // ';' separates commands and '\n' ends one: neither may hide in a value.
     if (/[;\n\r]/.test(command)) {
-      return Promise.reject(new RuntimeApiError("rejected", command, `router: refusing to send a runtime command containing ';' or a newline: ${JSON.stringify(command)}`));
+      return Promise.reject(
+        new RuntimeApiError(
+          "rejected",
+          command,
+          `router: refusing to send a runtime command containing ';' or a newline: ${JSON.stringify(command)}`,
+        ),
+      );
     }
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
@@ -51,7 +57,13 @@ export class RuntimeClient {
         else resolve(Buffer.concat(chunks).toString("utf8"));
       };
       const timer = setTimeout(() => {
-        finish(new RuntimeApiError("timeout", command, `router: HAProxy's admin socket ${this.socketPath} did not answer "${command}" within ${this.timeoutMs} ms`));
+        finish(
+          new RuntimeApiError(
+            "timeout",
+            command,
+            `router: HAProxy's admin socket ${this.socketPath} did not answer "${command}" within ${this.timeoutMs} ms`,
+          ),
+        );
       }, this.timeoutMs);
       sock.on("connect", () => sock.write(`${command}\n`));
       sock.on("data", (d: Buffer) => chunks.push(d));
@@ -74,7 +86,11 @@ export class RuntimeClient {
   async run(command: string, expect: Expect): Promise<string> {
     const out = await this.send(command);
     if (!accepted(out, expect)) {
-      throw new RuntimeApiError("rejected", command, `router: HAProxy refused "${command}": ${out.trim() || "(no answer)"}`);
+      throw new RuntimeApiError(
+        "rejected",
+        command,
+        `router: HAProxy refused "${command}": ${out.trim() || "(no answer)"}`,
+      );
     }
     return out;
   }

@@ -5,7 +5,9 @@ import { parseServersState, parseServerStats, parseShowBackend, parseShowInfo, p
 // Answers captured from HAProxy 2.6.12.
 
 test("show info: fields by name", () => {
-  const info = parseShowInfo("Name: HAProxy\nVersion: 2.6.12-1+deb12u4\nPid: 7760\nUptime_sec: 3\nnode: vm\ndescription: yadokari-config-abc\n\n");
+  const info = parseShowInfo(
+    "Name: HAProxy\nVersion: 2.6.12-1+deb12u4\nPid: 7760\nUptime_sec: 3\nnode: vm\ndescription: yadokari-config-abc\n\n",
+  );
   assert.equal(info.Pid, "7760");
   assert.equal(info.description, "yadokari-config-abc");
   assert.equal(info.Uptime_sec, "3");
@@ -17,10 +19,13 @@ test("show backend: names without the header", () => {
 
 test("show map: key → values, duplicates kept", () => {
   const m = parseShowMap("0x55c03f7fde30 a.test app_a\n0x55c03f8e41c0 b.test app_a\n0x7f93bc043a50 b.test app_b\n\n");
-  assert.deepEqual([...m.entries()], [
-    ["a.test", ["app_a"]],
-    ["b.test", ["app_a", "app_b"]],
-  ]);
+  assert.deepEqual(
+    [...m.entries()],
+    [
+      ["a.test", ["app_a"]],
+      ["b.test", ["app_a", "app_b"]],
+    ],
+  );
   assert.equal(parseShowMap("\n").size, 0);
 });
 
@@ -40,12 +45,57 @@ test("show servers state: columns by header name", () => {
 test("show stat: server rows only, numbers parsed, empty cells are 0", () => {
   const header =
     "# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,wredis,status,weight,act,bck,chkfail,chkdown,lastchg,downtime,qlimit,pid,iid,sid,throttle,lbtot,tracked,type,rate,rate_lim,rate_max,check_status,check_code,check_duration,hrsp_1xx,hrsp_2xx,hrsp_3xx,hrsp_4xx,hrsp_5xx,hrsp_other,\n";
-  const row = (px: string, sv: string, qcur: number, scur: number, stot: number, status: string, w: number, h2: number, h5: number) =>
+  const row = (
+    px: string,
+    sv: string,
+    qcur: number,
+    scur: number,
+    stot: number,
+    status: string,
+    w: number,
+    h2: number,
+    h5: number,
+  ) =>
     `${px},${sv},${qcur},0,${scur},0,,${stot},0,0,,0,,0,0,0,0,${status},${w},1,0,,,4,,,1,4,1,,0,,2,0,,0,,,,0,${h2},0,0,${h5},0,\n`;
-  const text = header + row("app_a", "s1", 1, 3, 40, "DRAIN", 0, 39, 1) + row("app_a", "BACKEND", 1, 3, 40, "UP", 10, 39, 1) + row("app_b", "s2", 0, 0, 0, "no check", 10, 0, 0) + "\n";
+  const text =
+    header +
+    row("app_a", "s1", 1, 3, 40, "DRAIN", 0, 39, 1) +
+    row("app_a", "BACKEND", 1, 3, 40, "UP", 10, 39, 1) +
+    row("app_b", "s2", 0, 0, 0, "no check", 10, 0, 0) +
+    "\n";
   assert.deepEqual(parseServerStats(text), [
-    { backend: "app_a", server: "s1", scur: 3, qcur: 1, stot: 40, hrsp2xx: 39, hrsp5xx: 1, status: "DRAIN", weight: 0, responses: 40, econ: 0, eresp: 0, rtime: 0, ttime: 0 },
-    { backend: "app_b", server: "s2", scur: 0, qcur: 0, stot: 0, hrsp2xx: 0, hrsp5xx: 0, status: "no check", weight: 10, responses: 0, econ: 0, eresp: 0, rtime: 0, ttime: 0 },
+    {
+      backend: "app_a",
+      server: "s1",
+      scur: 3,
+      qcur: 1,
+      stot: 40,
+      hrsp2xx: 39,
+      hrsp5xx: 1,
+      status: "DRAIN",
+      weight: 0,
+      responses: 40,
+      econ: 0,
+      eresp: 0,
+      rtime: 0,
+      ttime: 0,
+    },
+    {
+      backend: "app_b",
+      server: "s2",
+      scur: 0,
+      qcur: 0,
+      stot: 0,
+      hrsp2xx: 0,
+      hrsp5xx: 0,
+      status: "no check",
+      weight: 10,
+      responses: 0,
+      econ: 0,
+      eresp: 0,
+      rtime: 0,
+      ttime: 0,
+    },
   ]);
   assert.deepEqual(parseServerStats(""), []);
 });

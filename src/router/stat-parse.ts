@@ -61,7 +61,14 @@ export function parseServersState(text: string): LiveServer[] {
   if (!header) return [];
   const cols = header.slice(2).trim().split(/\s+/);
   const at = (name: string) => cols.indexOf(name);
-  const idx = { be: at("be_name"), name: at("srv_name"), addr: at("srv_addr"), port: at("srv_port"), uw: at("srv_uweight"), admin: at("srv_admin_state") };
+  const idx = {
+    be: at("be_name"),
+    name: at("srv_name"),
+    addr: at("srv_addr"),
+    port: at("srv_port"),
+    uw: at("srv_uweight"),
+    admin: at("srv_admin_state"),
+  };
   const out: LiveServer[] = [];
   for (const line of lines) {
     if (line.startsWith("#") || line.trim() === "") continue;
@@ -117,7 +124,8 @@ export function parseServerStats(text: string): ServerStat[] {
       hrsp5xx: num(r.hrsp_5xx),
       status: r.status ?? "",
       weight: num(r.weight),
-      responses: num(r.hrsp_1xx) + num(r.hrsp_2xx) + num(r.hrsp_3xx) + num(r.hrsp_4xx) + num(r.hrsp_5xx) + num(r.hrsp_other),
+      responses:
+        num(r.hrsp_1xx) + num(r.hrsp_2xx) + num(r.hrsp_3xx) + num(r.hrsp_4xx) + num(r.hrsp_5xx) + num(r.hrsp_other),
       econ: num(r.econ),
       eresp: num(r.eresp),
       rtime: num(r.rtime),

@@ -48,12 +48,20 @@ export class HaproxySupervisor {
   /** `haproxy -c`: throws with HAProxy's own words when the config is invalid. */
   async check(configPath: string): Promise<void> {
     const r = await run(this.bin, ["-c", "-f", configPath], { timeoutMs: 30_000 }).catch((e: Error) => {
-      throw new AppError("router_failed", `router: cannot run ${this.bin}: ${e.message}`, "Install HAProxy 2.6 or later (apt-get install haproxy) or set the router's haproxyBin.");
+      throw new AppError(
+        "router_failed",
+        `router: cannot run ${this.bin}: ${e.message}`,
+        "Install HAProxy 2.6 or later (apt-get install haproxy) or set the router's haproxyBin.",
+      );
     });
     if (r.code !== 0) {
       const lines = `${r.stdout}\n${r.stderr}`.split("\n").filter((l) => l.includes("ALERT"));
       const why = lines.slice(0, 3).join(" | ") || `haproxy -c exited with ${r.code ?? r.signal}`;
-      throw new AppError("router_failed", `router: the rendered HAProxy config is invalid: ${why}`, "This is a bug in Yadokari's router renderer; the previous config is still in use. Report it with the message above.");
+      throw new AppError(
+        "router_failed",
+        `router: the rendered HAProxy config is invalid: ${why}`,
+        "This is a bug in Yadokari's router renderer; the previous config is still in use. Report it with the message above.",
+      );
     }
   }
 
@@ -130,10 +138,18 @@ export class HaproxySupervisor {
     );
     if (!isAlive(pid)) {
       this.masterPid = null;
-      throw new AppError("router_failed", `router: HAProxy (pid ${pid}) exited during a reload: ${logTail(this.paths.log)}`, `Read ${this.paths.log}; the server restarts HAProxy with the new config.`);
+      throw new AppError(
+        "router_failed",
+        `router: HAProxy (pid ${pid}) exited during a reload: ${logTail(this.paths.log)}`,
+        `Read ${this.paths.log}; the server restarts HAProxy with the new config.`,
+      );
     }
     if (!done) {
-      throw new AppError("router_failed", `router: HAProxy did not load the new config within ${this.reloadTimeoutMs} ms: ${logTail(this.paths.log)}`, `Read ${this.paths.log}; the old worker keeps serving the previous config.`);
+      throw new AppError(
+        "router_failed",
+        `router: HAProxy did not load the new config within ${this.reloadTimeoutMs} ms: ${logTail(this.paths.log)}`,
+        `Read ${this.paths.log}; the old worker keeps serving the previous config.`,
+      );
     }
   }
 
@@ -148,7 +164,11 @@ export class HaproxySupervisor {
   private requireOurs(): number {
     const pid = this.masterPid;
     if (pid === null || !isAlive(pid) || !isHaproxyWithConfig(pid, this.paths.config)) {
-      throw new AppError("router_failed", "router: no HAProxy of ours is running", "Call ensureRunning() first; the server does at start.");
+      throw new AppError(
+        "router_failed",
+        "router: no HAProxy of ours is running",
+        "Call ensureRunning() first; the server does at start.",
+      );
     }
     return pid;
   }
@@ -181,12 +201,14 @@ function logTail(file: string): string {
     } finally {
       closeSync(fd);
     }
-    return buf
-      .toString("utf8")
-      .split("\n")
-      .filter((l) => /ALERT|WARNING|NOTICE|\[/.test(l) && !l.startsWith("{"))
-      .slice(-4)
-      .join(" | ") || "(nothing in the log)";
+    return (
+      buf
+        .toString("utf8")
+        .split("\n")
+        .filter((l) => /ALERT|WARNING|NOTICE|\[/.test(l) && !l.startsWith("{"))
+        .slice(-4)
+        .join(" | ") || "(nothing in the log)"
+    );
   } catch {
     return "(no log)";
   }

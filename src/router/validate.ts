@@ -16,7 +16,11 @@ const HOST_LABEL = /^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?$/;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 function invalid(path: string, message: string): AppError {
-  return new AppError("router_failed", `router: ${path}: ${message}`, "This value comes from the store; fix the record it was derived from. The running router was not changed.");
+  return new AppError(
+    "router_failed",
+    `router: ${path}: ${message}`,
+    "This value comes from the store; fix the record it was derived from. The running router was not changed.",
+  );
 }
 
 export function isValidName(name: string): boolean {
@@ -31,26 +35,41 @@ export function validateDesired(desired: DesiredRouter): void {
   const backends = new Set<string>();
   desired.backends.forEach((b, i) => {
     const at = `backends[${i}]`;
-    if (!isValidName(b.name)) throw invalid(`${at}.name`, `"${b.name}" must be 1 to 100 characters of a-z, A-Z, 0-9, '_', '.', '-'`);
-    if (b.name.startsWith(RESERVED_PREFIX)) throw invalid(`${at}.name`, `"${b.name}" starts with "${RESERVED_PREFIX}", which is reserved for the router's own backends`);
+    if (!isValidName(b.name))
+      throw invalid(`${at}.name`, `"${b.name}" must be 1 to 100 characters of a-z, A-Z, 0-9, '_', '.', '-'`);
+    if (b.name.startsWith(RESERVED_PREFIX))
+      throw invalid(
+        `${at}.name`,
+        `"${b.name}" starts with "${RESERVED_PREFIX}", which is reserved for the router's own backends`,
+      );
     if (backends.has(b.name)) throw invalid(`${at}.name`, `backend "${b.name}" appears twice`);
     backends.add(b.name);
-    if (b.sticky && !/^[A-Za-z0-9]{8,64}$/.test(b.sticky.key)) throw invalid(`${at}.sticky.key`, "must be 8 to 64 letters and digits");
+    if (b.sticky && !/^[A-Za-z0-9]{8,64}$/.test(b.sticky.key))
+      throw invalid(`${at}.sticky.key`, "must be 8 to 64 letters and digits");
     const servers = new Set<string>();
     b.servers.forEach((s, j) => {
       const sat = `${at}.servers[${j}]`;
-      if (!isValidName(s.name)) throw invalid(`${sat}.name`, `"${s.name}" must be 1 to 100 characters of a-z, A-Z, 0-9, '_', '.', '-'`);
+      if (!isValidName(s.name))
+        throw invalid(`${sat}.name`, `"${s.name}" must be 1 to 100 characters of a-z, A-Z, 0-9, '_', '.', '-'`);
       if (servers.has(s.name)) throw invalid(`${sat}.name`, `server "${s.name}" appears twice in backend "${b.name}"`);
       servers.add(s.name);
       if (!IPV4.test(s.address)) throw invalid(`${sat}.address`, `"${s.address}" must be an IPv4 address`);
-      if (!Number.isInteger(s.port) || s.port < 1 || s.port > 65535) throw invalid(`${sat}.port`, `${s.port} must be an integer from 1 to 65535`);
-      if (!Number.isInteger(s.weight) || s.weight < 0 || s.weight > 256) throw invalid(`${sat}.weight`, `${s.weight} must be an integer from 0 to 256`);
-      if (s.state !== "ready" && s.state !== "drain") throw invalid(`${sat}.state`, `"${String(s.state)}" must be "ready" or "drain"`);
+      if (!Number.isInteger(s.port) || s.port < 1 || s.port > 65535)
+        throw invalid(`${sat}.port`, `${s.port} must be an integer from 1 to 65535`);
+      if (!Number.isInteger(s.weight) || s.weight < 0 || s.weight > 256)
+        throw invalid(`${sat}.weight`, `${s.weight} must be an integer from 0 to 256`);
+      if (s.state !== "ready" && s.state !== "drain")
+        throw invalid(`${sat}.state`, `"${String(s.state)}" must be "ready" or "drain"`);
     });
   });
   for (const [host, backend] of Object.entries(desired.hosts)) {
-    if (!isValidHost(host)) throw invalid(`hosts["${host}"]`, "must be a lowercase hostname (labels of a-z, 0-9, '-', '_' separated by dots, no port)");
-    if (!backends.has(backend)) throw invalid(`hosts["${host}"]`, `points to backend "${backend}", which is not in backends`);
+    if (!isValidHost(host))
+      throw invalid(
+        `hosts["${host}"]`,
+        "must be a lowercase hostname (labels of a-z, 0-9, '-', '_' separated by dots, no port)",
+      );
+    if (!backends.has(backend))
+      throw invalid(`hosts["${host}"]`, `points to backend "${backend}", which is not in backends`);
   }
 }
 
@@ -65,6 +84,10 @@ const TOKEN = {
 export function validateConfigToken(what: string, value: string, kind: keyof typeof TOKEN): void {
   const { re, expected } = TOKEN[kind];
   if (!re.test(value)) {
-    throw new AppError("router_failed", `router: ${what} "${value}" must be ${expected}`, "Fix the router settings passed to the server (data dir, listen address).");
+    throw new AppError(
+      "router_failed",
+      `router: ${what} "${value}" must be ${expected}`,
+      "Fix the router settings passed to the server (data dir, listen address).",
+    );
   }
 }

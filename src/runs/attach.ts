@@ -12,7 +12,9 @@ import { parseSize } from "./validate.js";
 /** Answers an upgrade request with a plain HTTP error (JSON body, as the API does) and closes. */
 function refuse(socket: Duplex, e: AppError): void {
   const body = JSON.stringify({ error: e.toJSON() });
-  socket.end(`HTTP/1.1 ${e.status} ${STATUS_CODES[e.status] ?? ""}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${e.status} ${STATUS_CODES[e.status] ?? ""}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** A path segment, %-decoded; a malformed escape is a name that exists nowhere. */
@@ -32,7 +34,12 @@ export const isRunAttach = (pathname: string) => ATTACH_PATH.test(pathname);
  * container, starts it, answers 101 and pipes bytes both ways until the
  * container exits (see contract.ts for the byte protocol).
  */
-export async function handleRunAttach(req: IncomingMessage, socket: Duplex, head: Buffer, s: ApiServices): Promise<void> {
+export async function handleRunAttach(
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  s: ApiServices,
+): Promise<void> {
   socket.on("error", () => {}); // a client that vanishes mid-stream is handled by 'close'
   const runs = s.runs;
   const untrack = runs.track(socket);
@@ -45,14 +52,22 @@ export async function handleRunAttach(req: IncomingMessage, socket: Duplex, head
     if (!p) throw new AppError("unauthorized", "missing or invalid API token");
     const decision = authorize(p, "GET", url.pathname);
     if (!decision.allow) throw new AppError(decision.status === 404 ? "not_found" : "forbidden", decision.message);
-    s.audit.record({ actor: p.name, action: `ATTACH ${url.pathname}`, app: appOfPath(url.pathname), ip: req.socket.remoteAddress ?? "unknown", status: 101, ok: true });
+    s.audit.record({
+      actor: p.name,
+      action: `ATTACH ${url.pathname}`,
+      app: appOfPath(url.pathname),
+      ip: req.socket.remoteAddress ?? "unknown",
+      status: 101,
+      ok: true,
+    });
     if (req.method !== "GET" || (req.headers.upgrade ?? "").toLowerCase() !== "tcp") {
       throw new AppError("invalid_request", "attach expects GET with 'Connection: Upgrade' and 'Upgrade: tcp'");
     }
     const rows = url.searchParams.get("rows");
     const cols = url.searchParams.get("cols");
     const size = rows === null && cols === null ? null : parseSize(rows, cols);
-    if ((rows !== null || cols !== null) && !size) throw new AppError("invalid_request", "rows and cols must be whole numbers from 1 to 1000");
+    if ((rows !== null || cols !== null) && !size)
+      throw new AppError("invalid_request", "rows and cols must be whole numbers from 1 to 1000");
     const app = s.apps.get(decode(m[1])).name;
     const id = decode(m[2]);
     const run = await runs.attach(app, id, size);
@@ -73,7 +88,11 @@ export async function handleRunAttach(req: IncomingMessage, socket: Duplex, head
     if (!isAppError(e) || upgraded) s.ctx.log(`run attach ${req.url}: ${(e as Error).stack}`);
     // after the 101 the connection is a byte stream: an HTTP error would be garbage in it
     if (upgraded) socket.destroy();
-    else refuse(socket, isAppError(e) ? e : new AppError("internal", "internal error while attaching; see the server log"));
+    else
+      refuse(
+        socket,
+        isAppError(e) ? e : new AppError("internal", "internal error while attaching; see the server log"),
+      );
   } finally {
     untrack();
   }

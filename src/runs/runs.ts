@@ -24,7 +24,12 @@ export interface RunSettings {
 /** YADOKARI_RUN_GRACE_SEC (default 600) and YADOKARI_RUN_SWEEP_MS (default 30000). */
 export function runSettings(env: NodeJS.ProcessEnv): RunSettings {
   const num = (v: string | undefined, d: number) => (v !== undefined && /^\d+$/.test(v) ? Number(v) : d);
-  return { graceMs: num(env.YADOKARI_RUN_GRACE_SEC, 600) * 1000, sweepMs: Math.max(100, num(env.YADOKARI_RUN_SWEEP_MS, 30_000)), unattachedMs: 10 * 60_000, resultTtlMs: 10 * 60_000 };
+  return {
+    graceMs: num(env.YADOKARI_RUN_GRACE_SEC, 600) * 1000,
+    sweepMs: Math.max(100, num(env.YADOKARI_RUN_SWEEP_MS, 30_000)),
+    unattachedMs: 10 * 60_000,
+    resultTtlMs: 10 * 60_000,
+  };
 }
 
 export interface Attached {
@@ -60,10 +65,17 @@ export class Runs {
   private timer: NodeJS.Timeout | null = null;
   private sweeping = false;
 
-  constructor(private readonly ctx: EngineContext, private readonly settings: RunSettings, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly settings: RunSettings,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   start(): void {
-    this.timer = setInterval(() => void this.sweep().catch((e) => this.ctx.log(`run sweep: ${(e as Error).message}`)), this.settings.sweepMs);
+    this.timer = setInterval(
+      () => void this.sweep().catch((e) => this.ctx.log(`run sweep: ${(e as Error).message}`)),
+      this.settings.sweepMs,
+    );
     this.timer.unref();
   }
 
@@ -114,11 +126,21 @@ export class Runs {
     const c = await this.find(app, id);
     if (c) {
       const info = await this.ctx.docker.inspect(id);
-      if (info) return { id, name: c.name, state: info.state, exitCode: info.state === "created" ? null : (info.exitCode ?? null) };
+      if (info)
+        return {
+          id,
+          name: c.name,
+          state: info.state,
+          exitCode: info.state === "created" ? null : (info.exitCode ?? null),
+        };
     }
     const r = this.results.get(id);
     if (r && r.app === app) return { id, name: r.name, state: "exited", exitCode: r.exitCode };
-    throw new AppError("not_found", `${app} has no run ${id}`, `Runs are kept for a while after they end; start one with 'yk run -a ${app} -- COMMAND'.`);
+    throw new AppError(
+      "not_found",
+      `${app} has no run ${id}`,
+      `Runs are kept for a while after they end; start one with 'yk run -a ${app} -- COMMAND'.`,
+    );
   }
 
   async resize(app: string, id: string, size: { rows: number; cols: number }): Promise<void> {
@@ -139,7 +161,12 @@ export class Runs {
     await docker.stop(id, 2);
     if (this.attached.has(id)) return;
     const info = await docker.inspect(id);
-    this.results.set(id, { app, name: c.name, exitCode: info?.state === "created" ? null : (info?.exitCode ?? null), at: this.now() });
+    this.results.set(id, {
+      app,
+      name: c.name,
+      exitCode: info?.state === "created" ? null : (info?.exitCode ?? null),
+      at: this.now(),
+    });
     await docker.remove(id);
   }
 
@@ -148,7 +175,11 @@ export class Runs {
     const { docker } = this.ctx;
     const c = await this.find(app, id);
     if (!c) throw new AppError("not_found", `${app} has no run ${id}`);
-    if (c.state !== "created" || this.attached.has(id)) throw new AppError("run_started", `run ${c.name} has already started (${c.state}); a run is attached once, before it starts`);
+    if (c.state !== "created" || this.attached.has(id))
+      throw new AppError(
+        "run_started",
+        `run ${c.name} has already started (${c.state}); a run is attached once, before it starts`,
+      );
     this.attached.add(id);
     this.pending.delete(id);
     try {
@@ -164,7 +195,12 @@ export class Runs {
       return { name: c.name, tty, stream };
     } catch (e) {
       const exitCode = (e as AppError).details?.exitCode;
-      this.results.set(id, { app, name: c.name, exitCode: typeof exitCode === "number" ? exitCode : null, at: this.now() });
+      this.results.set(id, {
+        app,
+        name: c.name,
+        exitCode: typeof exitCode === "number" ? exitCode : null,
+        at: this.now(),
+      });
       await docker.remove(id);
       this.attached.delete(id);
       throw e;
@@ -210,9 +246,21 @@ export class Runs {
           const labels = await docker.labels(c.id);
           this.detachedOf.set(c.id, labels ? labels[RUN_LABEL.detach] === "true" : null);
         }
-        runs.push({ id: c.id, state: c.state, detached: this.detachedOf.get(c.id) ?? null, createdAtMs: c.startedAt ? Date.parse(c.startedAt) : 0 });
+        runs.push({
+          id: c.id,
+          state: c.state,
+          detached: this.detachedOf.get(c.id) ?? null,
+          createdAtMs: c.startedAt ? Date.parse(c.startedAt) : 0,
+        });
       }
-      const plan = planSweep({ runs, active, exitedSince: this.exitedSince, now, graceMs: this.settings.graceMs, unattachedMs: this.settings.unattachedMs });
+      const plan = planSweep({
+        runs,
+        active,
+        exitedSince: this.exitedSince,
+        now,
+        graceMs: this.settings.graceMs,
+        unattachedMs: this.settings.unattachedMs,
+      });
       for (const id of plan.firstExited) this.exitedSince.set(id, now);
       await Promise.all(
         plan.remove.map(async (id) => {
@@ -222,7 +270,8 @@ export class Runs {
         }),
       );
       const present = new Set(listed.map((c) => c.id).filter((id) => !plan.remove.includes(id)));
-      for (const m of [this.exitedSince, this.detachedOf]) for (const id of m.keys()) if (!present.has(id)) m.delete(id);
+      for (const m of [this.exitedSince, this.detachedOf])
+        for (const id of m.keys()) if (!present.has(id)) m.delete(id);
       for (const [id, at] of this.pending) if (now - at > this.settings.unattachedMs) this.pending.delete(id);
       return plan.remove;
     } finally {

@@ -4,10 +4,24 @@ import { oneOffSpec, processContainerSpec } from "../engine/plan/container-spec.
 import { EMPTY_MANIFEST, type Release } from "../domain/types.js";
 
 const release: Release = {
-  id: 1, app: "web", version: 4, image: "yadokari/web:abc", commit: null, description: "", processes: { web: "node server.js" }, config: { A: "1" },
-  healthcheck: { path: "/" } as Release["healthcheck"], formation: { web: 1 }, manifest: EMPTY_MANIFEST, createdBy: "test", createdAt: "",
+  id: 1,
+  app: "web",
+  version: 4,
+  image: "yadokari/web:abc",
+  commit: null,
+  description: "",
+  processes: { web: "node server.js" },
+  config: { A: "1" },
+  healthcheck: { path: "/" } as Release["healthcheck"],
+  formation: { web: 1 },
+  manifest: EMPTY_MANIFEST,
+  createdBy: "test",
+  createdAt: "",
 };
-const mounts = [{ hostPath: "/var/lib/yadokari-storage/web", containerPath: "/data" }, { hostPath: "cache", containerPath: "/cache" }];
+const mounts = [
+  { hostPath: "/var/lib/yadokari-storage/web", containerPath: "/data" },
+  { hostPath: "cache", containerPath: "/cache" },
+];
 
 test("no spec Yadokari builds is privileged or gains host namespaces, capabilities or devices", () => {
   const specs = [
@@ -19,7 +33,18 @@ test("no spec Yadokari builds is privileged or gains host namespaces, capabiliti
   ];
   for (const spec of specs) {
     const host = spec.HostConfig as Record<string, unknown>;
-    for (const key of ["Privileged", "CapAdd", "Devices", "PidMode", "IpcMode", "UsernsMode", "SecurityOpt", "Mounts", "VolumesFrom"]) assert.equal(host[key], undefined, `${spec.name}: HostConfig.${key}`);
+    for (const key of [
+      "Privileged",
+      "CapAdd",
+      "Devices",
+      "PidMode",
+      "IpcMode",
+      "UsernsMode",
+      "SecurityOpt",
+      "Mounts",
+      "VolumesFrom",
+    ])
+      assert.equal(host[key], undefined, `${spec.name}: HostConfig.${key}`);
     assert.notEqual(host.NetworkMode, "host");
     // mounts reach Docker as plain source:target binds, with no options
     assert.deepEqual(spec.HostConfig.Binds, ["/var/lib/yadokari-storage/web:/data", "cache:/cache"]);

@@ -4,14 +4,22 @@ import { isAppError } from "../errors/app-error.js";
 import { argvProblem, isRunId, parseRunRequest, parseSize } from "./validate.js";
 
 const rejects = (body: Record<string, unknown>, pattern: RegExp) =>
-  assert.throws(() => parseRunRequest(body), (e: unknown) => isAppError(e) && e.code === "invalid_request" && pattern.test(e.message), JSON.stringify(body).slice(0, 80));
+  assert.throws(
+    () => parseRunRequest(body),
+    (e: unknown) => isAppError(e) && e.code === "invalid_request" && pattern.test(e.message),
+    JSON.stringify(body).slice(0, 80),
+  );
 
 test("a run request is an argv array, kept exactly as sent", () => {
   const hostile = ["sh", "-c", "echo '; touch /tmp/pwned' $(id) `id` && rm -rf / \n"];
   assert.deepEqual(parseRunRequest({ command: hostile }), { command: hostile, tty: false, detach: false });
   assert.deepEqual(parseRunRequest({ command: ["ls"], tty: true }), { command: ["ls"], tty: true, detach: false });
   // a detached run never gets a TTY: nobody is at it
-  assert.deepEqual(parseRunRequest({ command: ["ls"], tty: true, detach: true }), { command: ["ls"], tty: false, detach: true });
+  assert.deepEqual(parseRunRequest({ command: ["ls"], tty: true, detach: true }), {
+    command: ["ls"],
+    tty: false,
+    detach: true,
+  });
 });
 
 test("bad commands and flags are refused with the field", () => {
@@ -31,7 +39,15 @@ test("bad commands and flags are refused with the field", () => {
 test("terminal sizes and run ids", () => {
   assert.deepEqual(parseSize("24", "80"), { rows: 24, cols: 80 });
   assert.deepEqual(parseSize(50, 200), { rows: 50, cols: 200 });
-  for (const [r, c] of [["0", "80"], ["24", "1001"], ["2.5", "80"], ["", "80"], [null, "80"], ["24", "8e1"]]) assert.equal(parseSize(r, c), null, `${r}x${c}`);
+  for (const [r, c] of [
+    ["0", "80"],
+    ["24", "1001"],
+    ["2.5", "80"],
+    ["", "80"],
+    [null, "80"],
+    ["24", "8e1"],
+  ])
+    assert.equal(parseSize(r, c), null, `${r}x${c}`);
   assert.ok(isRunId("a".repeat(64)));
   assert.ok(!isRunId("yk-web-run-v1-abc"));
   assert.ok(!isRunId("../../containers/x"));

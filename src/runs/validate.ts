@@ -4,12 +4,14 @@ import type { RunRequest } from "./contract.js";
 export const MAX_ARGS = 256;
 export const MAX_ARG_BYTES = 64 * 1024;
 
-const bad = (message: string) => new AppError("invalid_request", message, "Send {\"command\": [\"program\", \"arg\", …], \"tty\": false, \"detach\": false}.");
+const bad = (message: string) =>
+  new AppError("invalid_request", message, 'Send {"command": ["program", "arg", …], "tty": false, "detach": false}.');
 
 /** Checks an argv array; the same rules hold in the CLI and on the server. Returns the first problem, or null. */
 export function argvProblem(command: unknown): string | null {
   if (!Array.isArray(command)) return "command: must be an array of strings (argv)";
-  if (command.length < 1 || command.length > MAX_ARGS) return `command: must have 1 to ${MAX_ARGS} arguments, not ${command.length}`;
+  if (command.length < 1 || command.length > MAX_ARGS)
+    return `command: must have 1 to ${MAX_ARGS} arguments, not ${command.length}`;
   for (const [i, arg] of command.entries()) {
     if (typeof arg !== "string") return `command[${i}]: must be a string`;
     if (Buffer.byteLength(arg, "utf8") > MAX_ARG_BYTES) return `command[${i}]: is longer than 64 KiB`;

@@ -18,7 +18,10 @@ export interface KeyFile {
 }
 
 export class Keyring {
-  private constructor(private file: KeyFile, private readonly path: string | null) {}
+  private constructor(
+    private file: KeyFile,
+    private readonly path: string | null,
+  ) {}
 
   /** Loads the key file, creating it on first use. */
   static async open(path: string): Promise<Keyring> {
@@ -31,9 +34,14 @@ export class Keyring {
     try {
       file = JSON.parse(readFileSync(path, "utf8")) as KeyFile;
     } catch (e) {
-      throw new AppError("internal", `the master key file ${path} is not readable: ${(e as Error).message}`, "Restore it from your backup: without it, config vars cannot be decrypted.");
+      throw new AppError(
+        "internal",
+        `the master key file ${path} is not readable: ${(e as Error).message}`,
+        "Restore it from your backup: without it, config vars cannot be decrypted.",
+      );
     }
-    if (!file.keys?.[file.current]) throw new AppError("internal", `the master key file ${path} has no current key`, "Restore it from your backup.");
+    if (!file.keys?.[file.current])
+      throw new AppError("internal", `the master key file ${path} has no current key`, "Restore it from your backup.");
     return new Keyring(file, path);
   }
 
@@ -51,19 +59,30 @@ export class Keyring {
     const c = createCipheriv("aes-256-gcm", this.key(this.file.current), iv);
     c.setAAD(Buffer.from(aad, "utf8"));
     const ct = Buffer.concat([c.update(plaintext, "utf8"), c.final()]);
-    return ["v1", this.file.current, iv.toString("base64"), c.getAuthTag().toString("base64"), ct.toString("base64")].join(":");
+    return [
+      "v1",
+      this.file.current,
+      iv.toString("base64"),
+      c.getAuthTag().toString("base64"),
+      ct.toString("base64"),
+    ].join(":");
   }
 
   open(sealed: string, aad: string): string {
     const [v, id, iv, tag, ct] = sealed.split(":");
-    if (v !== "v1" || !id || iv === undefined || tag === undefined || ct === undefined) throw new AppError("internal", "a stored secret is not in the expected format");
+    if (v !== "v1" || !id || iv === undefined || tag === undefined || ct === undefined)
+      throw new AppError("internal", "a stored secret is not in the expected format");
     const d = createDecipheriv("aes-256-gcm", this.key(id), Buffer.from(iv, "base64"));
     d.setAAD(Buffer.from(aad, "utf8"));
     d.setAuthTag(Buffer.from(tag, "base64"));
     try {
       return Buffer.concat([d.update(Buffer.from(ct, "base64")), d.final()]).toString("utf8");
     } catch {
-      throw new AppError("internal", "a stored secret did not decrypt: the master key file does not match the store", "Restore the master key file that belongs to this data dir.");
+      throw new AppError(
+        "internal",
+        "a stored secret did not decrypt: the master key file does not match the store",
+        "Restore the master key file that belongs to this data dir.",
+      );
     }
   }
 
@@ -90,7 +109,12 @@ export class Keyring {
 
   private key(id: string): Buffer {
     const k = this.file.keys[id];
-    if (!k) throw new AppError("internal", `a stored secret was sealed with key ${id}, which the master key file no longer has`, "Restore the master key file from before the last rotation.");
+    if (!k)
+      throw new AppError(
+        "internal",
+        `a stored secret was sealed with key ${id}, which the master key file no longer has`,
+        "Restore the master key file from before the last rotation.",
+      );
     return Buffer.from(k, "base64");
   }
 

@@ -4,13 +4,32 @@ import { isAppError } from "../errors/app-error.js";
 import { parseMountArg, resolveThroughLinks, storageRoots, validateMount, type MountRules } from "./mount-rules.js";
 
 const rules: MountRules = { roots: ["/srv/storage", "/data"], dataDir: "/var/lib/yadokari" };
-const refused = (source: string, containerPath: string, pattern: RegExp, r: MountRules = rules, resolve?: (p: string) => string) =>
-  assert.throws(() => validateMount({ source, containerPath }, r, resolve), (e: unknown) => isAppError(e) && e.code === "invalid_mount" && e.status === 422 && pattern.test(e.message), `${source}:${containerPath}`);
+const refused = (
+  source: string,
+  containerPath: string,
+  pattern: RegExp,
+  r: MountRules = rules,
+  resolve?: (p: string) => string,
+) =>
+  assert.throws(
+    () => validateMount({ source, containerPath }, r, resolve),
+    (e: unknown) => isAppError(e) && e.code === "invalid_mount" && e.status === 422 && pattern.test(e.message),
+    `${source}:${containerPath}`,
+  );
 
 test("host directories under a storage root and named volumes are accepted", () => {
-  assert.deepEqual(validateMount({ source: "/srv/storage/web/logs", containerPath: "/app/logs" }, rules), { hostPath: "/srv/storage/web/logs", containerPath: "/app/logs" });
-  assert.deepEqual(validateMount({ source: "/data/x", containerPath: "/x" }, rules), { hostPath: "/data/x", containerPath: "/x" });
-  assert.deepEqual(validateMount({ source: "web-cache_1.v2", containerPath: "/cache" }, rules), { hostPath: "web-cache_1.v2", containerPath: "/cache" });
+  assert.deepEqual(validateMount({ source: "/srv/storage/web/logs", containerPath: "/app/logs" }, rules), {
+    hostPath: "/srv/storage/web/logs",
+    containerPath: "/app/logs",
+  });
+  assert.deepEqual(validateMount({ source: "/data/x", containerPath: "/x" }, rules), {
+    hostPath: "/data/x",
+    containerPath: "/x",
+  });
+  assert.deepEqual(validateMount({ source: "web-cache_1.v2", containerPath: "/cache" }, rules), {
+    hostPath: "web-cache_1.v2",
+    containerPath: "/cache",
+  });
 });
 
 test("the Docker socket, system directories, the data dir and anything containing them are refused", () => {
@@ -31,7 +50,9 @@ test("host paths outside the storage roots are refused, also through a symlink",
   refused("/home/me", "/x", /not under an allowed storage root \(\/srv\/storage, \/data\)/);
   refused("/srv/storage", "/x", /not under an allowed storage root/); // the root itself is shared by every app
   refused("/srv/storagex/a", "/x", /not under an allowed storage root/);
-  refused("/srv/storage/link/ssh", "/x", /a link to \/etc\/ssh.*inside \/etc/, rules, (p) => p.replace("/srv/storage/link", "/etc"));
+  refused("/srv/storage/link/ssh", "/x", /a link to \/etc\/ssh.*inside \/etc/, rules, (p) =>
+    p.replace("/srv/storage/link", "/etc"),
+  );
 });
 
 test("relative, '..', unnormalized and option-smuggling paths are refused with the rule", () => {
@@ -58,7 +79,11 @@ test("relative, '..', unnormalized and option-smuggling paths are refused with t
 
 test("SOURCE:CONTAINER_PATH needs exactly one ':'", () => {
   assert.deepEqual(parseMountArg("/srv/storage/a:/app"), { source: "/srv/storage/a", containerPath: "/app" });
-  for (const bad of ["/a", "/a:/b:ro", ":/b", "/a:", "vol:/b:rw,z"]) assert.throws(() => parseMountArg(bad), (e: unknown) => isAppError(e) && e.code === "invalid_mount");
+  for (const bad of ["/a", "/a:/b:ro", ":/b", "/a:", "vol:/b:rw,z"])
+    assert.throws(
+      () => parseMountArg(bad),
+      (e: unknown) => isAppError(e) && e.code === "invalid_mount",
+    );
 });
 
 test("YADOKARI_STORAGE_ROOTS: colon-separated; relative, '/' and unnormalized entries are ignored", () => {
@@ -69,7 +94,16 @@ test("YADOKARI_STORAGE_ROOTS: colon-separated; relative, '/' and unnormalized en
 
 test("links are resolved through the deepest existing ancestor", () => {
   const real: Record<string, string> = { "/srv": "/srv", "/srv/storage": "/srv/storage", "/srv/storage/link": "/etc" };
-  assert.equal(resolveThroughLinks("/srv/storage/link/new/dir", (p) => real[p] ?? null), "/etc/new/dir");
-  assert.equal(resolveThroughLinks("/srv/storage/a/b", (p) => real[p] ?? null), "/srv/storage/a/b");
-  assert.equal(resolveThroughLinks("/nowhere/x", () => null), "/nowhere/x");
+  assert.equal(
+    resolveThroughLinks("/srv/storage/link/new/dir", (p) => real[p] ?? null),
+    "/etc/new/dir",
+  );
+  assert.equal(
+    resolveThroughLinks("/srv/storage/a/b", (p) => real[p] ?? null),
+    "/srv/storage/a/b",
+  );
+  assert.equal(
+    resolveThroughLinks("/nowhere/x", () => null),
+    "/nowhere/x",
+  );
 });

@@ -16,7 +16,16 @@ const MAX_PATH = 4096;
 const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{1,63}$/;
 
 /** Host paths that are never mounted, nor anything under them, nor any directory that contains them. */
-export const REFUSED_HOST_PATHS = ["/var/run/docker.sock", "/run/docker.sock", "/etc", "/proc", "/sys", "/dev", "/boot", "/root"] as const;
+export const REFUSED_HOST_PATHS = [
+  "/var/run/docker.sock",
+  "/run/docker.sock",
+  "/etc",
+  "/proc",
+  "/sys",
+  "/dev",
+  "/boot",
+  "/root",
+] as const;
 
 export interface MountRules {
   /** host directories under which bind mounts are allowed (YADOKARI_STORAGE_ROOTS) */
@@ -40,15 +49,22 @@ const refuse = (message: string, hint?: string) => new AppError("invalid_mount",
 /** `/a/b` with no empty, `.` or `..` segment and no trailing slash. */
 function isNormalAbsolute(p: string): boolean {
   if (!p.startsWith("/")) return false;
-  return p.slice(1).split("/").every((seg) => seg !== "" && seg !== "." && seg !== "..");
+  return p
+    .slice(1)
+    .split("/")
+    .every((seg) => seg !== "" && seg !== "." && seg !== "..");
 }
 
 /** Things neither side of a mount may contain, whatever else it is. */
 function checkText(field: string, value: unknown): string {
   if (typeof value !== "string" || value === "") throw refuse(`storage: ${field} must be a non-empty string`);
   if (value.length > MAX_PATH) throw refuse(`storage: ${field} is longer than ${MAX_PATH} characters`);
-  if (/[\u0000-\u001f\u007f]/.test(value)) throw refuse(`storage: ${field} contains a control character (NUL, newline, tab…)`);
-  if (value.includes(":")) throw refuse(`storage: ${field} ${JSON.stringify(value)} contains ':'; mount options cannot be given through a path`);
+  if (/[\u0000-\u001f\u007f]/.test(value))
+    throw refuse(`storage: ${field} contains a control character (NUL, newline, tab…)`);
+  if (value.includes(":"))
+    throw refuse(
+      `storage: ${field} ${JSON.stringify(value)} contains ':'; mount options cannot be given through a path`,
+    );
   return value;
 }
 
@@ -58,7 +74,10 @@ function checkAbsolute(field: string, p: string): void {
   if (!p.startsWith("/")) throw refuse(`storage: ${field} ${JSON.stringify(p)} is relative; use an absolute path`);
   const segs = p.slice(1).split("/");
   if (segs.includes("..")) throw refuse(`storage: ${field} ${JSON.stringify(p)} contains '..'`);
-  if (!isNormalAbsolute(p)) throw refuse(`storage: ${field} ${JSON.stringify(p)} is not normalized (no '//', '.' segments or trailing '/'); use ${JSON.stringify(posix.normalize(p).replace(/\/+$/, "") || "/")}`);
+  if (!isNormalAbsolute(p))
+    throw refuse(
+      `storage: ${field} ${JSON.stringify(p)} is not normalized (no '//', '.' segments or trailing '/'); use ${JSON.stringify(posix.normalize(p).replace(/\/+$/, "") || "/")}`,
+    );
 }
 
 const within = (p: string, dir: string) => p === dir || p.startsWith(dir + "/");
@@ -68,8 +87,10 @@ function checkHostPlace(p: string, rules: MountRules, shown: string): void {
   const refused = [...REFUSED_HOST_PATHS, posix.normalize(rules.dataDir).replace(/\/+$/, "")];
   for (const d of refused) {
     if (p === d) throw refuse(`storage: host path ${shown} is refused: ${d} is never mounted into containers`);
-    if (within(p, d)) throw refuse(`storage: host path ${shown} is refused: it is inside ${d}, which is never mounted into containers`);
-    if (d.startsWith(p + "/")) throw refuse(`storage: host path ${shown} is refused: it contains ${d}, which is never mounted into containers`);
+    if (within(p, d))
+      throw refuse(`storage: host path ${shown} is refused: it is inside ${d}, which is never mounted into containers`);
+    if (d.startsWith(p + "/"))
+      throw refuse(`storage: host path ${shown} is refused: it contains ${d}, which is never mounted into containers`);
   }
   if (!rules.roots.some((r) => p.startsWith(r + "/"))) {
     throw refuse(
@@ -91,7 +112,11 @@ export function checkContainerPath(value: unknown): string {
  * (symlinks), so a link under an allowed root cannot reach /etc; it returns
  * the path itself when nothing on the way is a link.
  */
-export function validateMount(input: { source: unknown; containerPath: unknown }, rules: MountRules, resolve: (p: string) => string = (p) => p): Mount {
+export function validateMount(
+  input: { source: unknown; containerPath: unknown },
+  rules: MountRules,
+  resolve: (p: string) => string = (p) => p,
+): Mount {
   const source = checkText("source", input.source);
   const containerPath = checkContainerPath(input.containerPath);
   if (source.startsWith("/")) {
@@ -100,9 +125,13 @@ export function validateMount(input: { source: unknown; containerPath: unknown }
     const real = resolve(source);
     if (real !== source) checkHostPlace(real, rules, `${source} (a link to ${real})`);
   } else if (source.startsWith(".") || source.includes("/")) {
-    throw refuse(`storage: source ${JSON.stringify(source)} is a relative path; use an absolute host path or a volume name`);
+    throw refuse(
+      `storage: source ${JSON.stringify(source)} is a relative path; use an absolute host path or a volume name`,
+    );
   } else if (!VOLUME_NAME.test(source)) {
-    throw refuse(`storage: volume name ${JSON.stringify(source)} must be 2 to 64 characters of [a-zA-Z0-9_.-], starting with a letter or digit`);
+    throw refuse(
+      `storage: volume name ${JSON.stringify(source)} must be 2 to 64 characters of [a-zA-Z0-9_.-], starting with a letter or digit`,
+    );
   }
   return { hostPath: source, containerPath };
 }
@@ -111,7 +140,9 @@ export function validateMount(input: { source: unknown; containerPath: unknown }
 export function parseMountArg(arg: string): { source: string; containerPath: string } {
   const parts = arg.split(":");
   if (parts.length !== 2 || !parts[0] || !parts[1]) {
-    throw refuse(`storage: ${JSON.stringify(arg)} must be HOST_PATH:CONTAINER_PATH or VOLUME_NAME:CONTAINER_PATH, with exactly one ':' (mount options are not accepted)`);
+    throw refuse(
+      `storage: ${JSON.stringify(arg)} must be HOST_PATH:CONTAINER_PATH or VOLUME_NAME:CONTAINER_PATH, with exactly one ':' (mount options are not accepted)`,
+    );
   }
   return { source: parts[0], containerPath: parts[1] };
 }

@@ -1,48 +1,161 @@
 import type { Db } from "./db.js";
-import { EMPTY_MANIFEST, type Mount, type App, type DeploySettings, type Deploy, type Formation, type Release, type RoutedServer } from "../domain/types.js";
+import {
+  EMPTY_MANIFEST,
+  type Mount,
+  type App,
+  type DeploySettings,
+  type Deploy,
+  type Formation,
+  type Release,
+  type RoutedServer,
+} from "../domain/types.js";
 import type { DeploySource, DeployStatus, DeployStepView } from "../api/contract.js";
 import type { Clock } from "../lib/clock.js";
 import type { Keyring } from "../secrets/keyring.js";
 
 /* Row → domain mapping. The store holds no business rules: callers decide. */
 
-interface AppRow { name: string; created_at: string; formation: string; deploy_settings: string; stopped: number; live_release_id: number | null }
+interface AppRow {
+  name: string;
+  created_at: string;
+  formation: string;
+  deploy_settings: string;
+  stopped: number;
+  live_release_id: number | null;
+}
 const toApp = (r: AppRow): App => ({
-  name: r.name, createdAt: r.created_at, formation: JSON.parse(r.formation), deploySettings: JSON.parse(r.deploy_settings), stopped: r.stopped === 1, liveReleaseId: r.live_release_id,
+  name: r.name,
+  createdAt: r.created_at,
+  formation: JSON.parse(r.formation),
+  deploySettings: JSON.parse(r.deploy_settings),
+  stopped: r.stopped === 1,
+  liveReleaseId: r.live_release_id,
 });
 
 interface ReleaseRow {
-  id: number; app: string; version: number; image: string; commit_sha: string | null; description: string; processes: string; config: string;
-  healthcheck: string; formation: string; manifest: string; created_by: string; created_at: string;
+  id: number;
+  app: string;
+  version: number;
+  image: string;
+  commit_sha: string | null;
+  description: string;
+  processes: string;
+  config: string;
+  healthcheck: string;
+  formation: string;
+  manifest: string;
+  created_by: string;
+  created_at: string;
 }
 
 /** Associated data that binds a sealed value to what it is. */
 export const configAad = (app: string, key: string) => `config:${app}:${key}`;
 export const releaseConfigAad = (app: string, version: number) => `release-config:${app}:v${version}`;
 
-interface DeployRow { id: number; app: string; status: DeployStatus; source: DeploySource; commit_sha: string | null; ref: string | null; release_id: number | null; reason: string | null; container_log: string | null; created_at: string; finished_at: string | null }
+interface DeployRow {
+  id: number;
+  app: string;
+  status: DeployStatus;
+  source: DeploySource;
+  commit_sha: string | null;
+  ref: string | null;
+  release_id: number | null;
+  reason: string | null;
+  container_log: string | null;
+  created_at: string;
+  finished_at: string | null;
+}
 const toDeploy = (r: DeployRow): Deploy => ({
-  id: r.id, app: r.app, status: r.status, source: r.source, commit: r.commit_sha, ref: r.ref, releaseId: r.release_id,
-  reason: r.reason, containerLog: r.container_log, createdAt: r.created_at, finishedAt: r.finished_at,
+  id: r.id,
+  app: r.app,
+  status: r.status,
+  source: r.source,
+  commit: r.commit_sha,
+  ref: r.ref,
+  releaseId: r.release_id,
+  reason: r.reason,
+  containerLog: r.container_log,
+  createdAt: r.created_at,
+  finishedAt: r.finished_at,
 });
 
-interface RoutedRow { app: string; process: string; name: string; container_id: string; release_id: number; address: string; port: number; weight: number; state: "ready" | "drain" }
-const toRouted = (r: RoutedRow): RoutedServer => ({ app: r.app, process: r.process, name: r.name, containerId: r.container_id, releaseId: r.release_id, address: r.address, port: r.port, weight: r.weight, state: r.state });
+interface RoutedRow {
+  app: string;
+  process: string;
+  name: string;
+  container_id: string;
+  release_id: number;
+  address: string;
+  port: number;
+  weight: number;
+  state: "ready" | "drain";
+}
+const toRouted = (r: RoutedRow): RoutedServer => ({
+  app: r.app,
+  process: r.process,
+  name: r.name,
+  containerId: r.container_id,
+  releaseId: r.release_id,
+  address: r.address,
+  port: r.port,
+  weight: r.weight,
+  state: r.state,
+});
 
-interface ProcessHealthRow { app: string; process: string; restarts: number; crashes_in_row: number; last_exit_code: number | null; last_crash_at: string | null; backoff_until: string | null }
-export interface ProcessHealth { app: string; process: string; restarts: number; crashesInRow: number; lastExitCode: number | null; lastCrashAt: string | null; backoffUntil: string | null }
-const toHealth = (r: ProcessHealthRow): ProcessHealth => ({ app: r.app, process: r.process, restarts: r.restarts, crashesInRow: r.crashes_in_row, lastExitCode: r.last_exit_code, lastCrashAt: r.last_crash_at, backoffUntil: r.backoff_until });
+interface ProcessHealthRow {
+  app: string;
+  process: string;
+  restarts: number;
+  crashes_in_row: number;
+  last_exit_code: number | null;
+  last_crash_at: string | null;
+  backoff_until: string | null;
+}
+export interface ProcessHealth {
+  app: string;
+  process: string;
+  restarts: number;
+  crashesInRow: number;
+  lastExitCode: number | null;
+  lastCrashAt: string | null;
+  backoffUntil: string | null;
+}
+const toHealth = (r: ProcessHealthRow): ProcessHealth => ({
+  app: r.app,
+  process: r.process,
+  restarts: r.restarts,
+  crashesInRow: r.crashes_in_row,
+  lastExitCode: r.last_exit_code,
+  lastCrashAt: r.last_crash_at,
+  backoffUntil: r.backoff_until,
+});
 
 export class Store {
-  constructor(readonly db: Db, private readonly clock: Clock, private readonly keyring: Keyring) {}
+  constructor(
+    readonly db: Db,
+    private readonly clock: Clock,
+    private readonly keyring: Keyring,
+  ) {}
 
   private toRelease(r: ReleaseRow): Release {
     // Config snapshots are sealed; the only unsealed value ever written was the empty one of early releases.
-    const config = r.config.startsWith("v1:") ? JSON.parse(this.keyring.open(r.config, releaseConfigAad(r.app, r.version))) : JSON.parse(r.config);
+    const config = r.config.startsWith("v1:")
+      ? JSON.parse(this.keyring.open(r.config, releaseConfigAad(r.app, r.version)))
+      : JSON.parse(r.config);
     return {
-      id: r.id, app: r.app, version: r.version, image: r.image, commit: r.commit_sha, description: r.description,
-      processes: JSON.parse(r.processes), config, healthcheck: JSON.parse(r.healthcheck), formation: JSON.parse(r.formation),
-      manifest: { ...EMPTY_MANIFEST, ...JSON.parse(r.manifest) }, createdBy: r.created_by, createdAt: r.created_at,
+      id: r.id,
+      app: r.app,
+      version: r.version,
+      image: r.image,
+      commit: r.commit_sha,
+      description: r.description,
+      processes: JSON.parse(r.processes),
+      config,
+      healthcheck: JSON.parse(r.healthcheck),
+      formation: JSON.parse(r.formation),
+      manifest: { ...EMPTY_MANIFEST, ...JSON.parse(r.manifest) },
+      createdBy: r.created_by,
+      createdAt: r.created_at,
     };
   }
 
@@ -83,7 +196,10 @@ export class Store {
 
   // config vars: sealed per app and name; the plain value never reaches the database
   configVars(app: string): Record<string, string> {
-    const rows = this.db.prepare("SELECT key, sealed FROM config_vars WHERE app = ? ORDER BY key").all(app) as { key: string; sealed: string }[];
+    const rows = this.db.prepare("SELECT key, sealed FROM config_vars WHERE app = ? ORDER BY key").all(app) as {
+      key: string;
+      sealed: string;
+    }[];
     return Object.fromEntries(rows.map((r) => [r.key, this.keyring.open(r.sealed, configAad(app, r.key))]));
   }
   /** Sets (string) and unsets (null) config vars in one transaction. */
@@ -93,7 +209,9 @@ export class Store {
         if (value === null) this.db.prepare("DELETE FROM config_vars WHERE app = ? AND key = ?").run(app, key);
         else
           this.db
-            .prepare("INSERT INTO config_vars (app, key, sealed) VALUES (?, ?, ?) ON CONFLICT (app, key) DO UPDATE SET sealed = excluded.sealed")
+            .prepare(
+              "INSERT INTO config_vars (app, key, sealed) VALUES (?, ?, ?) ON CONFLICT (app, key) DO UPDATE SET sealed = excluded.sealed",
+            )
             .run(app, key, this.keyring.seal(value, configAad(app, key)));
       }
     });
@@ -102,12 +220,23 @@ export class Store {
   resealAll(): number {
     let n = 0;
     this.tx(() => {
-      for (const r of this.db.prepare("SELECT app, key, sealed FROM config_vars").all() as { app: string; key: string; sealed: string }[]) {
+      for (const r of this.db.prepare("SELECT app, key, sealed FROM config_vars").all() as {
+        app: string;
+        key: string;
+        sealed: string;
+      }[]) {
         const aad = configAad(r.app, r.key);
-        this.db.prepare("UPDATE config_vars SET sealed = ? WHERE app = ? AND key = ?").run(this.keyring.seal(this.keyring.open(r.sealed, aad), aad), r.app, r.key);
+        this.db
+          .prepare("UPDATE config_vars SET sealed = ? WHERE app = ? AND key = ?")
+          .run(this.keyring.seal(this.keyring.open(r.sealed, aad), aad), r.app, r.key);
         n++;
       }
-      for (const r of this.db.prepare("SELECT id, app, version, config FROM releases").all() as { id: number; app: string; version: number; config: string }[]) {
+      for (const r of this.db.prepare("SELECT id, app, version, config FROM releases").all() as {
+        id: number;
+        app: string;
+        version: number;
+        config: string;
+      }[]) {
         const aad = releaseConfigAad(r.app, r.version);
         const plain = r.config.startsWith("v1:") ? this.keyring.open(r.config, aad) : r.config;
         this.db.prepare("UPDATE releases SET config = ? WHERE id = ?").run(this.keyring.seal(plain, aad), r.id);
@@ -125,11 +254,14 @@ export class Store {
     this.db.prepare("INSERT INTO domains (hostname, app, created_at) VALUES (?, ?, ?)").run(hostname, app, this.now());
   }
   domainOwner(hostname: string): string | null {
-    const r = this.db.prepare("SELECT app FROM domains WHERE hostname = ?").get(hostname) as { app: string } | undefined;
+    const r = this.db.prepare("SELECT app FROM domains WHERE hostname = ?").get(hostname) as
+      { app: string } | undefined;
     return r?.app ?? null;
   }
   listDomains(app: string): string[] {
-    return (this.db.prepare("SELECT hostname FROM domains WHERE app = ? ORDER BY hostname").all(app) as { hostname: string }[]).map((r) => r.hostname);
+    return (
+      this.db.prepare("SELECT hostname FROM domains WHERE app = ? ORDER BY hostname").all(app) as { hostname: string }[]
+    ).map((r) => r.hostname);
   }
   removeDomain(app: string, hostname: string): boolean {
     return this.db.prepare("DELETE FROM domains WHERE app = ? AND hostname = ?").run(app, hostname).changes > 0;
@@ -138,15 +270,27 @@ export class Store {
   // releases
   createRelease(r: Omit<Release, "id" | "version" | "createdAt">): Release {
     return this.db.transaction(() => {
-      const { v } = this.db.prepare("SELECT COALESCE(MAX(version), 0) + 1 AS v FROM releases WHERE app = ?").get(r.app) as { v: number };
+      const { v } = this.db
+        .prepare("SELECT COALESCE(MAX(version), 0) + 1 AS v FROM releases WHERE app = ?")
+        .get(r.app) as { v: number };
       const info = this.db
         .prepare(
           `INSERT INTO releases (app, version, image, commit_sha, description, processes, config, healthcheck, formation, manifest, created_by, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
-          r.app, v, r.image, r.commit, r.description, JSON.stringify(r.processes), this.keyring.seal(JSON.stringify(r.config), releaseConfigAad(r.app, v)),
-          JSON.stringify(r.healthcheck), JSON.stringify(r.formation), JSON.stringify(r.manifest), r.createdBy, this.now(),
+          r.app,
+          v,
+          r.image,
+          r.commit,
+          r.description,
+          JSON.stringify(r.processes),
+          this.keyring.seal(JSON.stringify(r.config), releaseConfigAad(r.app, v)),
+          JSON.stringify(r.healthcheck),
+          JSON.stringify(r.formation),
+          JSON.stringify(r.manifest),
+          r.createdBy,
+          this.now(),
         );
       return this.getRelease(Number(info.lastInsertRowid))!;
     })();
@@ -156,17 +300,22 @@ export class Store {
     return r ? this.toRelease(r) : null;
   }
   releaseByVersion(app: string, version: number): Release | null {
-    const r = this.db.prepare("SELECT * FROM releases WHERE app = ? AND version = ?").get(app, version) as ReleaseRow | undefined;
+    const r = this.db.prepare("SELECT * FROM releases WHERE app = ? AND version = ?").get(app, version) as
+      ReleaseRow | undefined;
     return r ? this.toRelease(r) : null;
   }
   listReleases(app: string): Release[] {
-    return (this.db.prepare("SELECT * FROM releases WHERE app = ? ORDER BY version DESC").all(app) as ReleaseRow[]).map((r) => this.toRelease(r));
+    return (this.db.prepare("SELECT * FROM releases WHERE app = ? ORDER BY version DESC").all(app) as ReleaseRow[]).map(
+      (r) => this.toRelease(r),
+    );
   }
 
   // deploys
   createDeploy(d: { app: string; source: DeploySource; commit: string | null; ref: string | null }): Deploy {
     const info = this.db
-      .prepare("INSERT INTO deploys (app, status, source, commit_sha, ref, created_at) VALUES (?, 'queued', ?, ?, ?, ?)")
+      .prepare(
+        "INSERT INTO deploys (app, status, source, commit_sha, ref, created_at) VALUES (?, 'queued', ?, ?, ?, ?)",
+      )
       .run(d.app, d.source, d.commit, d.ref, this.now());
     return this.getDeploy(Number(info.lastInsertRowid))!;
   }
@@ -175,36 +324,74 @@ export class Store {
     return r ? toDeploy(r) : null;
   }
   listDeploys(app: string, limit = 50): Deploy[] {
-    return (this.db.prepare("SELECT * FROM deploys WHERE app = ? ORDER BY id DESC LIMIT ?").all(app, limit) as DeployRow[]).map(toDeploy);
+    return (
+      this.db.prepare("SELECT * FROM deploys WHERE app = ? ORDER BY id DESC LIMIT ?").all(app, limit) as DeployRow[]
+    ).map(toDeploy);
   }
   unfinishedDeploys(): Deploy[] {
-    return (this.db.prepare("SELECT * FROM deploys WHERE status IN ('queued','building','deploying') ORDER BY id").all() as DeployRow[]).map(toDeploy);
+    return (
+      this.db
+        .prepare("SELECT * FROM deploys WHERE status IN ('queued','building','deploying') ORDER BY id")
+        .all() as DeployRow[]
+    ).map(toDeploy);
   }
   setDeployStatus(id: number, status: DeployStatus): void {
     this.db.prepare("UPDATE deploys SET status = ? WHERE id = ?").run(status, id);
   }
   setDeployRelease(id: number, releaseId: number, commit: string | null): void {
-    this.db.prepare("UPDATE deploys SET release_id = ?, commit_sha = COALESCE(commit_sha, ?) WHERE id = ?").run(releaseId, commit, id);
+    this.db
+      .prepare("UPDATE deploys SET release_id = ?, commit_sha = COALESCE(commit_sha, ?) WHERE id = ?")
+      .run(releaseId, commit, id);
   }
   finishDeploy(id: number, status: "succeeded" | "failed", reason: string | null, containerLog: string | null): void {
-    this.db.prepare("UPDATE deploys SET status = ?, reason = ?, container_log = ?, finished_at = ? WHERE id = ?").run(status, reason, containerLog, this.now(), id);
+    this.db
+      .prepare("UPDATE deploys SET status = ?, reason = ?, container_log = ?, finished_at = ? WHERE id = ?")
+      .run(status, reason, containerLog, this.now(), id);
   }
   startStep(deployId: number, name: string, detail: string | null = null): number {
-    return Number(this.db.prepare("INSERT INTO deploy_steps (deploy_id, name, status, started_at, detail) VALUES (?, ?, 'running', ?, ?)").run(deployId, name, this.now(), detail).lastInsertRowid);
+    return Number(
+      this.db
+        .prepare(
+          "INSERT INTO deploy_steps (deploy_id, name, status, started_at, detail) VALUES (?, ?, 'running', ?, ?)",
+        )
+        .run(deployId, name, this.now(), detail).lastInsertRowid,
+    );
   }
   finishStep(stepId: number, status: "done" | "failed", detail: string | null = null): void {
-    this.db.prepare("UPDATE deploy_steps SET status = ?, finished_at = ?, detail = COALESCE(?, detail) WHERE id = ?").run(status, this.now(), detail, stepId);
+    this.db
+      .prepare("UPDATE deploy_steps SET status = ?, finished_at = ?, detail = COALESCE(?, detail) WHERE id = ?")
+      .run(status, this.now(), detail, stepId);
   }
   listSteps(deployId: number): DeployStepView[] {
-    return (this.db.prepare("SELECT name, status, started_at, finished_at, detail FROM deploy_steps WHERE deploy_id = ? ORDER BY id").all(deployId) as {
-      name: string; status: DeployStepView["status"]; started_at: string; finished_at: string | null; detail: string | null;
-    }[]).map((r) => ({ name: r.name, status: r.status, startedAt: r.started_at, finishedAt: r.finished_at, detail: r.detail }));
+    return (
+      this.db
+        .prepare(
+          "SELECT name, status, started_at, finished_at, detail FROM deploy_steps WHERE deploy_id = ? ORDER BY id",
+        )
+        .all(deployId) as {
+        name: string;
+        status: DeployStepView["status"];
+        started_at: string;
+        finished_at: string | null;
+        detail: string | null;
+      }[]
+    ).map((r) => ({
+      name: r.name,
+      status: r.status,
+      startedAt: r.started_at,
+      finishedAt: r.finished_at,
+      detail: r.detail,
+    }));
   }
   appendLog(deployId: number, seq: number, line: string): void {
     this.db.prepare("INSERT INTO deploy_log (deploy_id, seq, line) VALUES (?, ?, ?)").run(deployId, seq, line);
   }
   readLog(deployId: number): string[] {
-    return (this.db.prepare("SELECT line FROM deploy_log WHERE deploy_id = ? ORDER BY seq").all(deployId) as { line: string }[]).map((r) => r.line);
+    return (
+      this.db.prepare("SELECT line FROM deploy_log WHERE deploy_id = ? ORDER BY seq").all(deployId) as {
+        line: string;
+      }[]
+    ).map((r) => r.line);
   }
 
   // the router's desired servers
@@ -229,21 +416,31 @@ export class Store {
 
   // mounts applied to every container of an app (validated by the caller)
   mounts(app: string): Mount[] {
-    return (this.db.prepare("SELECT host_path, container_path FROM mounts WHERE app = ? ORDER BY container_path").all(app) as { host_path: string; container_path: string }[]).map((r) => ({
+    return (
+      this.db
+        .prepare("SELECT host_path, container_path FROM mounts WHERE app = ? ORDER BY container_path")
+        .all(app) as { host_path: string; container_path: string }[]
+    ).map((r) => ({
       hostPath: r.host_path,
       containerPath: r.container_path,
     }));
   }
   addMount(app: string, m: Mount): void {
-    this.db.prepare("INSERT INTO mounts (app, host_path, container_path) VALUES (?, ?, ?)").run(app, m.hostPath, m.containerPath);
+    this.db
+      .prepare("INSERT INTO mounts (app, host_path, container_path) VALUES (?, ?, ?)")
+      .run(app, m.hostPath, m.containerPath);
   }
   removeMount(app: string, containerPath: string): boolean {
-    return this.db.prepare("DELETE FROM mounts WHERE app = ? AND container_path = ?").run(app, containerPath).changes > 0;
+    return (
+      this.db.prepare("DELETE FROM mounts WHERE app = ? AND container_path = ?").run(app, containerPath).changes > 0
+    );
   }
 
   // crash tracking per process type (for backoff and `yk ps`)
   processHealth(app: string): ProcessHealth[] {
-    return (this.db.prepare("SELECT * FROM process_health WHERE app = ? ORDER BY process").all(app) as ProcessHealthRow[]).map(toHealth);
+    return (
+      this.db.prepare("SELECT * FROM process_health WHERE app = ? ORDER BY process").all(app) as ProcessHealthRow[]
+    ).map(toHealth);
   }
   allProcessHealth(): ProcessHealth[] {
     return (this.db.prepare("SELECT * FROM process_health").all() as ProcessHealthRow[]).map(toHealth);
@@ -259,7 +456,9 @@ export class Store {
   }
   /** A process that has run steadily again is no longer crash-looping. */
   clearCrashStreak(app: string, process: string): void {
-    this.db.prepare("UPDATE process_health SET crashes_in_row = 0, backoff_until = NULL WHERE app = ? AND process = ?").run(app, process);
+    this.db
+      .prepare("UPDATE process_health SET crashes_in_row = 0, backoff_until = NULL WHERE app = ? AND process = ?")
+      .run(app, process);
   }
 
   tx<T>(fn: () => T): T {

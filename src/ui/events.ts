@@ -24,10 +24,23 @@ export function eventRoutes(s: ApiServices): Hono {
       let open = true;
       stream.onAbort(() => void (open = false));
       while (open) {
-        const apps = s.ctx.store.listApps().filter((a) => canSeeApp(p, a.name)).map((a) => {
-          const lastDeploy = s.ctx.store.listDeploys(a.name, 1)[0];
-          return { ...appView(s.views, a), lastDeploy: lastDeploy ? { id: lastDeploy.id, status: lastDeploy.status, createdAt: lastDeploy.createdAt, finishedAt: lastDeploy.finishedAt } : null };
-        });
+        const apps = s.ctx.store
+          .listApps()
+          .filter((a) => canSeeApp(p, a.name))
+          .map((a) => {
+            const lastDeploy = s.ctx.store.listDeploys(a.name, 1)[0];
+            return {
+              ...appView(s.views, a),
+              lastDeploy: lastDeploy
+                ? {
+                    id: lastDeploy.id,
+                    status: lastDeploy.status,
+                    createdAt: lastDeploy.createdAt,
+                    finishedAt: lastDeploy.finishedAt,
+                  }
+                : null,
+            };
+          });
         const data = JSON.stringify(apps);
         if (data !== last) {
           last = data;

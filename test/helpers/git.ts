@@ -5,7 +5,14 @@ import { join } from "node:path";
 import { run } from "../../src/lib/run.js";
 import { signGithub } from "../../src/gitflow/signature.js";
 
-const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: "Test", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "Test", GIT_COMMITTER_EMAIL: "t@example.com", GIT_CONFIG_GLOBAL: "/dev/null" };
+const GIT_ENV = {
+  ...process.env,
+  GIT_AUTHOR_NAME: "Test",
+  GIT_AUTHOR_EMAIL: "t@example.com",
+  GIT_COMMITTER_NAME: "Test",
+  GIT_COMMITTER_EMAIL: "t@example.com",
+  GIT_CONFIG_GLOBAL: "/dev/null",
+};
 
 export async function git(cwd: string, ...args: string[]): Promise<string> {
   const r = await run("git", args, { cwd, env: GIT_ENV, timeoutMs: 60000 });
@@ -18,7 +25,11 @@ export async function git(cwd: string, ...args: string[]): Promise<string> {
  * repository (the "remote" the server fetches from, by its local path).
  */
 export class LocalRemote {
-  private constructor(readonly dir: string, readonly work: string, readonly bare: string) {}
+  private constructor(
+    readonly dir: string,
+    readonly work: string,
+    readonly bare: string,
+  ) {}
 
   static async create(fixture: string): Promise<LocalRemote> {
     const dir = mkdtempSync(join(tmpdir(), "yk-git-"));
@@ -58,18 +69,31 @@ export class LocalRemote {
 }
 
 const require = createRequire(import.meta.url);
-const examples = JSON.parse(readFileSync(require.resolve("@octokit/webhooks-examples"), "utf8")) as { name: string; examples: Record<string, any>[] }[];
+const examples = JSON.parse(readFileSync(require.resolve("@octokit/webhooks-examples"), "utf8")) as {
+  name: string;
+  examples: Record<string, any>[];
+}[];
 /** A copy of one of GitHub's example payloads (from @octokit/webhooks-examples) that matches `pick`. */
-export function githubExample(name: string, pick: (e: Record<string, any>) => boolean = () => true): Record<string, any> {
+export function githubExample(
+  name: string,
+  pick: (e: Record<string, any>) => boolean = () => true,
+): Record<string, any> {
   const e = examples.find((x) => x.name === name)!.examples.find(pick);
   if (!e) throw new Error(`no ${name} example matches`);
   return structuredClone(e);
 }
 
 /** GitHub's push example for a new commit on a branch. */
-export const githubPush = (branch: string, after: string) => ({ ...githubExample("push", (e) => e.ref === "refs/heads/master" && !e.deleted), ref: `refs/heads/${branch}`, after });
+export const githubPush = (branch: string, after: string) => ({
+  ...githubExample("push", (e) => e.ref === "refs/heads/master" && !e.deleted),
+  ref: `refs/heads/${branch}`,
+  after,
+});
 /** GitHub's branch-delete example (after = 40 zeros). */
-export const githubDelete = (branch: string) => ({ ...githubExample("push", (e) => e.deleted === true), ref: `refs/heads/${branch}` });
+export const githubDelete = (branch: string) => ({
+  ...githubExample("push", (e) => e.deleted === true),
+  ref: `refs/heads/${branch}`,
+});
 
 /** Delivers a webhook the way GitHub or GitLab sends it. */
 export async function deliver(
@@ -80,7 +104,10 @@ export async function deliver(
   opts: { secret?: string; signature?: string; delivery?: string; event?: string; raw?: string } = {},
 ): Promise<{ status: number; body: any }> {
   const raw = opts.raw ?? JSON.stringify(body);
-  const headers: Record<string, string> = { "content-type": "application/json", "user-agent": provider === "github" ? "GitHub-Hookshot/abc123" : "GitLab/16.0.0" };
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    "user-agent": provider === "github" ? "GitHub-Hookshot/abc123" : "GitLab/16.0.0",
+  };
   if (provider === "github") {
     headers["x-github-event"] = opts.event ?? "push";
     headers["x-github-delivery"] = opts.delivery ?? crypto.randomUUID();
@@ -106,7 +133,12 @@ export async function deliver(
 /** `yk …` as a user runs it against a test server (a child process; YADOKARI_APP unset). */
 export function ykFor(s: { url: string; token: string; dataDir: string }, cli: string) {
   return (...args: string[]) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, YADOKARI_URL: s.url, YADOKARI_TOKEN: s.token, YADOKARI_CONFIG: join(s.dataDir, "cli.json") };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      YADOKARI_URL: s.url,
+      YADOKARI_TOKEN: s.token,
+      YADOKARI_CONFIG: join(s.dataDir, "cli.json"),
+    };
     delete env.YADOKARI_APP;
     return run(process.execPath, [cli, ...args], { env, timeoutMs: 180000 });
   };

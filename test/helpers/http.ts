@@ -1,7 +1,11 @@
 import http from "node:http";
 
 /** One GET through the router with a Host header (no keep-alive). */
-export function getVia(port: number, host: string, path = "/"): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+export function getVia(
+  port: number,
+  host: string,
+  path = "/",
+): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const req = http.get({ host: "127.0.0.1", port, path, headers: { host }, agent: false, timeout: 5000 }, (res) => {
       let body = "";
@@ -15,7 +19,12 @@ export function getVia(port: number, host: string, path = "/"): Promise<{ status
 }
 
 /** Polls `fn` until it returns a truthy value, bounded by `ms`. */
-export async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 30000, everyMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined | false>,
+  ms = 30000,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + ms;
   let last: unknown = null;
   while (Date.now() < deadline) {
@@ -27,5 +36,7 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | null | unde
     }
     await new Promise((r) => setTimeout(r, everyMs));
   }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ""}`);
+  throw new Error(
+    `timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ""}`,
+  );
 }

@@ -14,7 +14,15 @@ export interface LoadResult {
  * and API clients send it. Bounded: stops at `maxRequests` or when `stop()`
  * is called, and at `maxMs` whatever happens.
  */
-export function keepAliveLoad(opts: { port: number; host: string; connections: number; maxRequests: number; maxMs: number; path?: string; onResponse?: (status: number, body: string, at: number) => void }) {
+export function keepAliveLoad(opts: {
+  port: number;
+  host: string;
+  connections: number;
+  maxRequests: number;
+  maxMs: number;
+  path?: string;
+  onResponse?: (status: number, body: string, at: number) => void;
+}) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.connections });
   const result: LoadResult = { sent: 0, ok: 0, failed: 0, failures: [], bodies: new Map() };
   let stopped = false;
@@ -22,24 +30,34 @@ export function keepAliveLoad(opts: { port: number; host: string; connections: n
   const one = () =>
     new Promise<void>((resolve) => {
       result.sent++;
-      const req = http.get({ host: "127.0.0.1", port: opts.port, path: opts.path ?? "/", agent, headers: { host: opts.host }, timeout: 10000 }, (res) => {
-        let body = "";
-        res.setEncoding("utf8");
-        res.on("data", (d: string) => (body += d));
-        res.on("end", () => {
-          opts.onResponse?.(res.statusCode ?? 0, body, Date.now());
-          if ((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 400) {
-            result.ok++;
-            const key = body.trim().slice(0, 40);
-            result.bodies.set(key, (result.bodies.get(key) ?? 0) + 1);
-          } else fail(`status ${res.statusCode}: ${body.slice(0, 80)}`);
-          resolve();
-        });
-        res.on("error", (e) => {
-          fail(`response error ${e.message}`);
-          resolve();
-        });
-      });
+      const req = http.get(
+        {
+          host: "127.0.0.1",
+          port: opts.port,
+          path: opts.path ?? "/",
+          agent,
+          headers: { host: opts.host },
+          timeout: 10000,
+        },
+        (res) => {
+          let body = "";
+          res.setEncoding("utf8");
+          res.on("data", (d: string) => (body += d));
+          res.on("end", () => {
+            opts.onResponse?.(res.statusCode ?? 0, body, Date.now());
+            if ((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 400) {
+              result.ok++;
+              const key = body.trim().slice(0, 40);
+              result.bodies.set(key, (result.bodies.get(key) ?? 0) + 1);
+            } else fail(`status ${res.statusCode}: ${body.slice(0, 80)}`);
+            resolve();
+          });
+          res.on("error", (e) => {
+            fail(`response error ${e.message}`);
+            resolve();
+          });
+        },
+      );
       req.on("timeout", () => req.destroy(new Error("timeout")));
       req.on("error", (e) => {
         fail(`socket error ${e.message}`);

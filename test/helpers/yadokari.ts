@@ -24,11 +24,23 @@ export class TestServer {
   readonly apps = new Set<string>();
   log = "";
 
-  private constructor(readonly dataDir: string, readonly apiPort: number, readonly httpPort: number, readonly domain: string, readonly env: Record<string, string> = {}) {}
+  private constructor(
+    readonly dataDir: string,
+    readonly apiPort: number,
+    readonly httpPort: number,
+    readonly domain: string,
+    readonly env: Record<string, string> = {},
+  ) {}
 
   /** `env` is added to the server's environment (e.g. YADOKARI_STORAGE_ROOTS). */
   static async start(opts: { env?: Record<string, string> } = {}): Promise<TestServer> {
-    const s = new TestServer(mkdtempSync(join(tmpdir(), "yk-it-")), await freePort(), await freePort(), "yk.test", opts.env);
+    const s = new TestServer(
+      mkdtempSync(join(tmpdir(), "yk-it-")),
+      await freePort(),
+      await freePort(),
+      "yk.test",
+      opts.env,
+    );
     try {
       await s.spawn();
     } catch (e) {
@@ -48,16 +60,36 @@ export class TestServer {
 
   async spawn(): Promise<void> {
     const out = openSync(this.logPath, "a");
-    this.child = spawn(process.execPath, [CLI, "server", "--data-dir", this.dataDir, "--api-listen", `127.0.0.1:${this.apiPort}`, "--http-listen", `127.0.0.1:${this.httpPort}`, "--domain", this.domain], {
-      stdio: ["ignore", out, out],
-      env: { ...process.env, YADOKARI_DRAIN_TIMEOUT: "5", YADOKARI_STOP_TIMEOUT: "5", ...this.env },
-    });
+    this.child = spawn(
+      process.execPath,
+      [
+        CLI,
+        "server",
+        "--data-dir",
+        this.dataDir,
+        "--api-listen",
+        `127.0.0.1:${this.apiPort}`,
+        "--http-listen",
+        `127.0.0.1:${this.httpPort}`,
+        "--domain",
+        this.domain,
+      ],
+      {
+        stdio: ["ignore", out, out],
+        env: { ...process.env, YADOKARI_DRAIN_TIMEOUT: "5", YADOKARI_STOP_TIMEOUT: "5", ...this.env },
+      },
+    );
     const child = this.child;
-    await waitFor("the server's health endpoint", async () => {
-      if (child.exitCode !== null) throw new Error(`server exited: ${readFileSync(this.logPath, "utf8").slice(-2000)}`);
-      const r = await fetch(`${this.url}/api/v1/health`);
-      return r.ok;
-    }, 30000);
+    await waitFor(
+      "the server's health endpoint",
+      async () => {
+        if (child.exitCode !== null)
+          throw new Error(`server exited: ${readFileSync(this.logPath, "utf8").slice(-2000)}`);
+        const r = await fetch(`${this.url}/api/v1/health`);
+        return r.ok;
+      },
+      30000,
+    );
     this.token = readFileSync(join(this.dataDir, "admin-token"), "utf8").trim();
   }
 
@@ -90,7 +122,10 @@ export class TestServer {
   async api<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
     const r = await fetch(`${this.url}/api/v1${path}`, {
       method,
-      headers: { authorization: `Bearer ${this.token}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+      headers: {
+        authorization: `Bearer ${this.token}`,
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      },
       body: body !== undefined ? JSON.stringify(body) : undefined,
     });
     const text = await r.text();
@@ -112,7 +147,11 @@ export class TestServer {
   /** Uploads a fixture (or any dir) as a build and waits for the deploy to finish. */
   async deploy(app: string, dir: string, opts: { wait?: boolean } = {}): Promise<any> {
     const { data } = await packTarGz(dir);
-    const r = await fetch(`${this.url}/api/v1/apps/${app}/builds`, { method: "POST", headers: { authorization: `Bearer ${this.token}`, "content-type": "application/gzip" }, body: new Uint8Array(data) });
+    const r = await fetch(`${this.url}/api/v1/apps/${app}/builds`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${this.token}`, "content-type": "application/gzip" },
+      body: new Uint8Array(data),
+    });
     const created = (await r.json()) as any;
     if (r.status !== 202) throw new Error(`build ${app}: ${r.status} ${JSON.stringify(created)}`);
     if (opts.wait === false) return created;
@@ -120,10 +159,15 @@ export class TestServer {
   }
 
   async waitDeploy(app: string, id: number, ms = 120000): Promise<any> {
-    return waitFor(`deploy #${id} of ${app} to finish`, async () => {
-      const d = (await this.api("GET", `/apps/${app}/deploys/${id}`)).body;
-      return d.status === "succeeded" || d.status === "failed" ? d : null;
-    }, ms, 100);
+    return waitFor(
+      `deploy #${id} of ${app} to finish`,
+      async () => {
+        const d = (await this.api("GET", `/apps/${app}/deploys/${id}`)).body;
+        return d.status === "succeeded" || d.status === "failed" ? d : null;
+      },
+      ms,
+      100,
+    );
   }
 
   /** Stops the server and its HAProxy, removes what its apps left in Docker and the data dir. */
@@ -147,9 +191,18 @@ export async function appContainers(app: string): Promise<Docker.ContainerInfo[]
 }
 
 export async function removeAppLeftovers(app: string): Promise<void> {
-  for (const c of await appContainers(app)) await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
-  for (const i of await docker.listImages({ filters: { label: [`yadokari.app=${app}`] } })) await docker.getImage(i.Id).remove({ force: true }).catch(() => {});
+  for (const c of await appContainers(app))
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => {});
+  for (const i of await docker.listImages({ filters: { label: [`yadokari.app=${app}`] } }))
+    await docker
+      .getImage(i.Id)
+      .remove({ force: true })
+      .catch(() => {});
 }
 
 /** A name unique to this test run, so parallel or leftover runs never collide. */
-export const uniqueApp = (prefix: string) => `${prefix}-${process.pid.toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`.slice(0, 30);
+export const uniqueApp = (prefix: string) =>
+  `${prefix}-${process.pid.toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`.slice(0, 30);

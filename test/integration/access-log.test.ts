@@ -37,7 +37,11 @@ test("with the access log off, the router serves the app, renders no log and wri
 test("an access-log value other than on or off is refused before anything starts", () => {
   const dir = mkdtempSync(join(tmpdir(), "yk-it-nolog-"));
   try {
-    const r = spawnSync(process.execPath, [join(ROOT, "dist/src/main/cli.js"), "server", "--data-dir", dir, "--access-log", "sometimes"], { encoding: "utf8", timeout: 15_000 });
+    const r = spawnSync(
+      process.execPath,
+      [join(ROOT, "dist/src/main/cli.js"), "server", "--data-dir", dir, "--access-log", "sometimes"],
+      { encoding: "utf8", timeout: 15_000 },
+    );
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /sometimes/);
     assert.match(r.stderr, /on, off|"on", "off"/);

@@ -18,14 +18,22 @@ const SECRET = `sk-${randomBytes(12).toString("hex")}`;
 const PASSWORD = `pw-${randomBytes(9).toString("base64url")}`;
 const tokens: Record<string, string> = {};
 
-async function call(method: string, path: string, opts: { token?: string | null; cookie?: string; csrf?: string; origin?: string; body?: unknown } = {}) {
+async function call(
+  method: string,
+  path: string,
+  opts: { token?: string | null; cookie?: string; csrf?: string; origin?: string; body?: unknown } = {},
+) {
   const headers: Record<string, string> = {};
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   if (opts.cookie) headers.cookie = opts.cookie;
   if (opts.csrf) headers["x-csrf-token"] = opts.csrf;
   if (opts.origin) headers.origin = opts.origin;
   if (opts.body !== undefined) headers["content-type"] = "application/json";
-  const r = await fetch(`${s.url}${path}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
+  const r = await fetch(`${s.url}${path}`, {
+    method,
+    headers,
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+  });
   const text = await r.text();
   let body: any = text;
   try {
@@ -37,15 +45,27 @@ async function call(method: string, path: string, opts: { token?: string | null;
 }
 
 const yk = (args: string[], token: string, input?: string) =>
-  run(process.execPath, [CLI, ...args], { env: { ...process.env, YADOKARI_URL: s.url, YADOKARI_TOKEN: token, YADOKARI_CONFIG: join(s.dataDir, "cli.json") }, input, timeoutMs: 60000 });
+  run(process.execPath, [CLI, ...args], {
+    env: { ...process.env, YADOKARI_URL: s.url, YADOKARI_TOKEN: token, YADOKARI_CONFIG: join(s.dataDir, "cli.json") },
+    input,
+    timeoutMs: 60000,
+  });
 
 before(async () => {
   s = await TestServer.start();
   await s.createApp(mine);
   await s.createApp(other);
   // the first users are made with the bootstrap admin token, through the CLI
-  for (const [email, role, apps] of [["viewer@example.com", "viewer", mine], ["deployer@example.com", "deployer", other], ["admin2@example.com", "admin", ""]]) {
-    const r = await yk(["users:add", email, "--role", role, ...(apps ? ["--apps", apps] : []), "--password-stdin"], s.token, PASSWORD + "\n");
+  for (const [email, role, apps] of [
+    ["viewer@example.com", "viewer", mine],
+    ["deployer@example.com", "deployer", other],
+    ["admin2@example.com", "admin", ""],
+  ]) {
+    const r = await yk(
+      ["users:add", email, "--role", role, ...(apps ? ["--apps", apps] : []), "--password-stdin"],
+      s.token,
+      PASSWORD + "\n",
+    );
     assert.equal(r.code, 0, r.stderr);
     const login = await call("POST", "/api/v1/session", { body: { email, password: PASSWORD, token: "it" } });
     assert.equal(login.status, 201, JSON.stringify(login.body));
@@ -60,11 +80,22 @@ after(async () => {
 
 /** Every path and method of the OpenAPI document, with its parameters filled in for `app`. */
 async function routes(app: string): Promise<{ method: string; path: string; public: boolean }[]> {
-  const doc = (await call("GET", "/api/openapi.json")).body as { paths: Record<string, Record<string, { security?: unknown[] }>> };
-  const fill: Record<string, string> = { app, email: "viewer@example.com", hostname: `www.${app}.test`, job: "nightly", key: "SECRET", version: "1" };
+  const doc = (await call("GET", "/api/openapi.json")).body as {
+    paths: Record<string, Record<string, { security?: unknown[] }>>;
+  };
+  const fill: Record<string, string> = {
+    app,
+    email: "viewer@example.com",
+    hostname: `www.${app}.test`,
+    job: "nightly",
+    key: "SECRET",
+    version: "1",
+  };
   const out = [];
   for (const [template, ops] of Object.entries(doc.paths)) {
-    const path = template.replace(/\{(\w+)\}/g, (_m, p: string) => (p === "id" ? (template.includes("/runs/") ? "f".repeat(64) : "1") : (fill[p] ?? "x")));
+    const path = template.replace(/\{(\w+)\}/g, (_m, p: string) =>
+      p === "id" ? (template.includes("/runs/") ? "f".repeat(64) : "1") : (fill[p] ?? "x"),
+    );
     for (const [method, op] of Object.entries(ops)) {
       if (method === "parameters") continue;
       out.push({ method: method.toUpperCase(), path, public: Array.isArray(op.security) && op.security.length === 0 });
@@ -79,7 +110,8 @@ test("route walk: no token → 401, a viewer's change → 403, a deployer of ano
   const wrong: string[] = [];
   const expect = (who: string, method: string, path: string, r: { status: number; body: any }, statuses: number[]) => {
     const codeOk = { 401: "unauthorized", 403: "forbidden", 404: "not_found" } as Record<number, string>;
-    if (!statuses.includes(r.status) || r.body?.error?.code !== codeOk[r.status]) wrong.push(`${who} ${method} ${path} → ${r.status} ${JSON.stringify(r.body).slice(0, 120)}`);
+    if (!statuses.includes(r.status) || r.body?.error?.code !== codeOk[r.status])
+      wrong.push(`${who} ${method} ${path} → ${r.status} ${JSON.stringify(r.body).slice(0, 120)}`);
   };
   let checked = 0;
   for (const { method, path, public: isPublic } of walk) {
@@ -90,11 +122,15 @@ test("route walk: no token → 401, a viewer's change → 403, a deployer of ano
     const appScoped = path.startsWith(`/api/v1/apps/${mine}`);
     const reads = method === "GET";
     // a deployer of another app: this app does not exist for them; admin areas are forbidden
-    if (appScoped) expect("other-app deployer", method, path, await call(method, path, { token: tokens.deployer, body }), [404]);
-    else if (/^\/api\/v1\/(users|audit|config)/.test(path)) expect("other-app deployer", method, path, await call(method, path, { token: tokens.deployer, body }), [403]);
+    if (appScoped)
+      expect("other-app deployer", method, path, await call(method, path, { token: tokens.deployer, body }), [404]);
+    else if (/^\/api\/v1\/(users|audit|config)/.test(path))
+      expect("other-app deployer", method, path, await call(method, path, { token: tokens.deployer, body }), [403]);
     // a viewer: every change refused; reading config values and attaching refused too
-    if (!reads && path !== "/api/v1/session" && !path.startsWith("/api/v1/tokens")) expect("viewer", method, path, await call(method, path, { token: tokens.viewer, body }), [403]);
-    if (reads && (/\/config\/SECRET$/.test(path) || /\/attach$/.test(path) || /^\/api\/v1\/(users|audit)/.test(path))) expect("viewer", method, path, await call(method, path, { token: tokens.viewer }), [403]);
+    if (!reads && path !== "/api/v1/session" && !path.startsWith("/api/v1/tokens"))
+      expect("viewer", method, path, await call(method, path, { token: tokens.viewer, body }), [403]);
+    if (reads && (/\/config\/SECRET$/.test(path) || /\/attach$/.test(path) || /^\/api\/v1\/(users|audit)/.test(path)))
+      expect("viewer", method, path, await call(method, path, { token: tokens.viewer }), [403]);
     checked++;
   }
   assert.deepEqual(wrong, []);
@@ -106,26 +142,41 @@ test("route walk: no token → 401, a viewer's change → 403, a deployer of ano
 
 test("what each role sees: a filtered app list, config keys without values for viewers, who it is", async () => {
   const list = await call("GET", "/api/v1/apps", { token: tokens.viewer });
-  assert.deepEqual(list.body.map((a: { name: string }) => a.name), [mine]);
+  assert.deepEqual(
+    list.body.map((a: { name: string }) => a.name),
+    [mine],
+  );
   const deployerList = await call("GET", "/api/v1/apps", { token: tokens.deployer });
-  assert.deepEqual(deployerList.body.map((a: { name: string }) => a.name), [other]);
+  assert.deepEqual(
+    deployerList.body.map((a: { name: string }) => a.name),
+    [other],
+  );
   const cfg = await call("GET", `/api/v1/apps/${mine}/config`, { token: tokens.viewer });
   assert.deepEqual(cfg.body, { SECRET: null });
   const shown = await yk(["config", "-a", mine], tokens.viewer);
   assert.match(shown.stdout, /SECRET:\s+\(hidden/);
   assert.equal(shown.stdout.includes(SECRET), false);
-  assert.match((await yk(["whoami"], tokens.deployer)).stdout, new RegExp(`deployer@example.com \\(deployer; apps: ${other}\\)`));
+  assert.match(
+    (await yk(["whoami"], tokens.deployer)).stdout,
+    new RegExp(`deployer@example.com \\(deployer; apps: ${other}\\)`),
+  );
   // promotion names its target in the body: the target must be the caller's too
   const promote = await call("POST", `/api/v1/apps/${other}/promote`, { token: tokens.deployer, body: { to: mine } });
   assert.equal(promote.status, 404);
   assert.equal(promote.body.error.message, `${mine} does not exist`);
   // git: a viewer may fetch but not push; another app's deployer does not see the repository
   const basic = (t: string) => `Basic ${Buffer.from(`git:${t}`).toString("base64")}`;
-  const push = await fetch(`${s.url}/git/${mine}.git/info/refs?service=git-receive-pack`, { headers: { authorization: basic(tokens.viewer) } });
+  const push = await fetch(`${s.url}/git/${mine}.git/info/refs?service=git-receive-pack`, {
+    headers: { authorization: basic(tokens.viewer) },
+  });
   assert.equal(push.status, 403);
-  const fetchOther = await fetch(`${s.url}/git/${mine}.git/info/refs?service=git-upload-pack`, { headers: { authorization: basic(tokens.deployer) } });
+  const fetchOther = await fetch(`${s.url}/git/${mine}.git/info/refs?service=git-upload-pack`, {
+    headers: { authorization: basic(tokens.deployer) },
+  });
   assert.equal(fetchOther.status, 404);
-  const fetchMine = await fetch(`${s.url}/git/${mine}.git/info/refs?service=git-upload-pack`, { headers: { authorization: basic(tokens.viewer) } });
+  const fetchMine = await fetch(`${s.url}/git/${mine}.git/info/refs?service=git-upload-pack`, {
+    headers: { authorization: basic(tokens.viewer) },
+  });
   assert.equal(fetchMine.status, 200);
 });
 
@@ -146,13 +197,27 @@ test("browser sessions: HttpOnly SameSite=Lax cookie, CSRF token required for ch
   const noCsrf = await call("POST", `/api/v1/apps/${mine}/domains`, { cookie, body: domain });
   assert.equal(noCsrf.status, 403);
   assert.equal(noCsrf.body.error.code, "csrf_failed");
-  const wrongCsrf = await call("POST", `/api/v1/apps/${mine}/domains`, { cookie, csrf: "x".repeat(login.body.csrf.length), body: domain });
+  const wrongCsrf = await call("POST", `/api/v1/apps/${mine}/domains`, {
+    cookie,
+    csrf: "x".repeat(login.body.csrf.length),
+    body: domain,
+  });
   assert.equal(wrongCsrf.status, 403);
-  const evil = await call("POST", `/api/v1/apps/${mine}/domains`, { cookie, csrf: login.body.csrf, origin: "http://evil.example", body: domain });
+  const evil = await call("POST", `/api/v1/apps/${mine}/domains`, {
+    cookie,
+    csrf: login.body.csrf,
+    origin: "http://evil.example",
+    body: domain,
+  });
   assert.equal(evil.status, 403);
   assert.equal(evil.headers.get("access-control-allow-origin"), null, "no CORS");
   assert.equal(evil.headers.get("access-control-allow-credentials"), null);
-  const good = await call("POST", `/api/v1/apps/${mine}/domains`, { cookie, csrf: login.body.csrf, origin: s.url, body: domain });
+  const good = await call("POST", `/api/v1/apps/${mine}/domains`, {
+    cookie,
+    csrf: login.body.csrf,
+    origin: s.url,
+    body: domain,
+  });
   assert.equal(good.status, 201, JSON.stringify(good.body));
 
   const out = await call("DELETE", "/api/v1/session", { cookie, csrf: login.body.csrf });
@@ -161,23 +226,57 @@ test("browser sessions: HttpOnly SameSite=Lax cookie, CSRF token required for ch
 });
 
 test("failed logins are rate limited; the audit log records who did what, never a secret", async () => {
-  for (let i = 0; i < 5; i++) assert.equal((await call("POST", "/api/v1/session", { body: { email: "viewer@example.com", password: "not the password" } })).status, 401);
+  for (let i = 0; i < 5; i++)
+    assert.equal(
+      (await call("POST", "/api/v1/session", { body: { email: "viewer@example.com", password: "not the password" } }))
+        .status,
+      401,
+    );
   const locked = await call("POST", "/api/v1/session", { body: { email: "viewer@example.com", password: PASSWORD } });
   assert.equal(locked.status, 429);
   assert.equal(locked.body.error.code, "too_many_attempts");
   assert.ok(locked.body.error.details.retryAfterSec > 0);
 
   // a deployer's change, then the log as the admin sees it through the CLI
-  const set = await call("PATCH", `/api/v1/apps/${other}/config`, { token: tokens.deployer, body: { set: { TOKEN: SECRET }, restart: false } });
+  const set = await call("PATCH", `/api/v1/apps/${other}/config`, {
+    token: tokens.deployer,
+    body: { set: { TOKEN: SECRET }, restart: false },
+  });
   assert.equal(set.status, 200);
-  const entries = (await s.api("GET", "/audit?limit=1000")).body as { actor: string; action: string; app: string | null; ip: string; ok: boolean; status: number }[];
-  assert.ok(entries.some((e) => e.actor === "deployer@example.com" && e.action === `PATCH /api/v1/apps/${other}/config` && e.app === other && e.ok && e.ip.includes("127.0.0.1")));
-  assert.ok(entries.some((e) => e.actor === "viewer@example.com" && e.action.startsWith("POST") && !e.ok && e.status === 403), "refused changes are recorded");
-  assert.ok(entries.some((e) => e.actor === "viewer@example.com" && e.action === "POST /api/v1/session" && !e.ok), "failed logins are recorded");
+  const entries = (await s.api("GET", "/audit?limit=1000")).body as {
+    actor: string;
+    action: string;
+    app: string | null;
+    ip: string;
+    ok: boolean;
+    status: number;
+  }[];
+  assert.ok(
+    entries.some(
+      (e) =>
+        e.actor === "deployer@example.com" &&
+        e.action === `PATCH /api/v1/apps/${other}/config` &&
+        e.app === other &&
+        e.ok &&
+        e.ip.includes("127.0.0.1"),
+    ),
+  );
+  assert.ok(
+    entries.some((e) => e.actor === "viewer@example.com" && e.action.startsWith("POST") && !e.ok && e.status === 403),
+    "refused changes are recorded",
+  );
+  assert.ok(
+    entries.some((e) => e.actor === "viewer@example.com" && e.action === "POST /api/v1/session" && !e.ok),
+    "failed logins are recorded",
+  );
   const cli = await yk(["audit", "-a", other], s.token);
   assert.equal(cli.code, 0, cli.stderr);
   assert.match(cli.stdout, /deployer@example\.com\s+PATCH \/api\/v1\/apps\/\S+\/config/);
-  assert.equal(JSON.stringify(entries).includes(SECRET) || JSON.stringify(entries).includes(PASSWORD), false, "no secret in the audit log");
+  assert.equal(
+    JSON.stringify(entries).includes(SECRET) || JSON.stringify(entries).includes(PASSWORD),
+    false,
+    "no secret in the audit log",
+  );
   assert.equal((await yk(["audit"], tokens.viewer)).code, 1, "viewers cannot read the audit log");
 });
 

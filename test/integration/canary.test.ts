@@ -10,7 +10,12 @@ let s: TestServer;
 const CLI = join(ROOT, "dist/src/main/cli.js");
 const FLAKY = join(FIXTURES, "flaky");
 const yk = (...args: string[]) => {
-  const env: NodeJS.ProcessEnv = { ...process.env, YADOKARI_URL: s.url, YADOKARI_TOKEN: s.token, YADOKARI_CONFIG: join(s.dataDir, "cli.json") };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    YADOKARI_URL: s.url,
+    YADOKARI_TOKEN: s.token,
+    YADOKARI_CONFIG: join(s.dataDir, "cli.json"),
+  };
   delete env.YADOKARI_APP;
   return run(process.execPath, [CLI, ...args], { env, timeoutMs: 120000 });
 };
@@ -25,7 +30,10 @@ after(async () => {
 test("metrics: requests, 5xx and latency per release, from the router", async () => {
   const app = uniqueApp("it-metrics");
   await s.createApp(app);
-  assert.equal((await s.api("PATCH", `/apps/${app}/config`, { set: { FAIL_RATE: "0.1", DELAY_MS: "20" }, restart: false })).status, 200);
+  assert.equal(
+    (await s.api("PATCH", `/apps/${app}/config`, { set: { FAIL_RATE: "0.1", DELAY_MS: "20" }, restart: false })).status,
+    200,
+  );
   const d = await s.deploy(app, FLAKY);
   assert.equal(d.status, "succeeded", JSON.stringify(d));
   const host = `${app}.${s.domain}`;
@@ -33,10 +41,15 @@ test("metrics: requests, 5xx and latency per release, from the router", async ()
   const load = keepAliveLoad({ port: s.httpPort, host, connections: 4, maxRequests: 400, maxMs: 30000 });
   const r = await load.done;
   assert.equal(r.sent, 400);
-  const m = await waitFor("the metrics to count 400 requests", async () => {
-    const body = (await s.api("GET", `/apps/${app}/metrics?since=10m`)).body;
-    return body.releases?.[0]?.window.requests >= 400 ? body : null;
-  }, 15000, 500);
+  const m = await waitFor(
+    "the metrics to count 400 requests",
+    async () => {
+      const body = (await s.api("GET", `/apps/${app}/metrics?since=10m`)).body;
+      return body.releases?.[0]?.window.requests >= 400 ? body : null;
+    },
+    15000,
+    500,
+  );
   const w = m.releases[0].window;
   assert.equal(m.releases[0].release, 1);
   assert.equal(m.releases[0].live, true);
@@ -69,7 +82,11 @@ async function canaryApp(prefix: string, settings: Record<string, unknown>): Pro
 function trackedLoad(host: string, connections = 4) {
   const answers: { at: number; status: number; release: string }[] = [];
   const load = keepAliveLoad({
-    port: s.httpPort, host, connections, maxRequests: 2_000_000, maxMs: 150_000,
+    port: s.httpPort,
+    host,
+    connections,
+    maxRequests: 2_000_000,
+    maxMs: 150_000,
     onResponse: (status, body, at) => answers.push({ at, status, release: body.trim().split(" ")[1] ?? "?" }),
   });
   return { load, answers };
@@ -93,7 +110,10 @@ test("canary of a good release: each step's measured split matches its weight; 0
   assert.equal(d.status, "succeeded", JSON.stringify(d));
   assert.equal(res.failed, 0, res.failures.join("; "));
   const steps = d.steps.filter((x: any) => x.name.startsWith("canary "));
-  assert.deepEqual(steps.map((x: any) => x.name), ["canary 1: 10%", "canary 2: 30%", "canary 3: 60%", "canary 4: 100%"]);
+  assert.deepEqual(
+    steps.map((x: any) => x.name),
+    ["canary 1: 10%", "canary 2: 30%", "canary 3: 60%", "canary 4: 100%"],
+  );
   const figures: string[] = [];
   for (const [i, want] of [10, 30, 60, 100].entries()) {
     // the weights move at the step's start: skip its first 300 ms (requests in flight, HAProxy applying them)
@@ -103,14 +123,23 @@ test("canary of a good release: each step's measured split matches its weight; 0
     const share = (100 * inStep.filter((a) => a.release === "v2").length) / inStep.length;
     figures.push(`${want}%: ${share.toFixed(1)}% of ${inStep.length}`);
     assert.ok(inStep.length > 200, `step ${want}% saw only ${inStep.length} requests`);
-    assert.ok(Math.abs(share - want) <= 3, `step ${want}%: v2 answered ${share.toFixed(2)}% of ${inStep.length} requests`);
+    assert.ok(
+      Math.abs(share - want) <= 3,
+      `step ${want}%: v2 answered ${share.toFixed(2)}% of ${inStep.length} requests`,
+    );
   }
-  console.log(`# canary split per step (set: measured): ${figures.join(", ")}; requests ${res.sent}, failed ${res.failed}`);
+  console.log(
+    `# canary split per step (set: measured): ${figures.join(", ")}; requests ${res.sent}, failed ${res.failed}`,
+  );
   const st = await status(app);
   assert.equal(st.canary.state, "succeeded");
   assert.equal(st.canary.release, 2);
   await waitFor("only v2 answering", async () => (await getVia(s.httpPort, host)).body.trim() === "ok v2");
-  await waitFor("the v1 container gone", async () => (await s.api("GET", `/apps/${app}/ps`)).body.every((c: any) => c.release === 2), 30000);
+  await waitFor(
+    "the v1 container gone",
+    async () => (await s.api("GET", `/apps/${app}/ps`)).body.every((c: any) => c.release === 2),
+    30000,
+  );
 });
 
 test("canary of a release failing 10% of requests: aborted by the numbers at the first step, the old release keeps serving", async () => {
@@ -122,7 +151,10 @@ test("canary of a release failing 10% of requests: aborted by the numbers at the
   await new Promise((r) => setTimeout(r, 1000));
   const res = await load.stop();
   assert.equal(d.status, "failed");
-  assert.match(d.reason, /canary aborted at step 1\/3 \(20%\): error rate \d+\.\d+% of the new release is above the 1% threshold/);
+  assert.match(
+    d.reason,
+    /canary aborted at step 1\/3 \(20%\): error rate \d+\.\d+% of the new release is above the 1% threshold/,
+  );
   // every failure came from the new release; v1 answered all along
   const failed = answers.filter((a) => a.status >= 500);
   assert.ok(failed.length > 0 && failed.every((a) => a.release === "v2"), JSON.stringify(failed.slice(0, 3)));
@@ -135,7 +167,11 @@ test("canary of a release failing 10% of requests: aborted by the numbers at the
   const st = await status(app);
   assert.equal(st.canary.state, "aborted");
   assert.equal(st.canary.weights.new, 0);
-  await waitFor("the v2 container removed", async () => (await s.api("GET", `/apps/${app}/ps`)).body.every((c: any) => c.release === 1), 30000);
+  await waitFor(
+    "the v2 container removed",
+    async () => (await s.api("GET", `/apps/${app}/ps`)).body.every((c: any) => c.release === 1),
+    30000,
+  );
   assert.equal((await s.api("GET", `/apps/${app}`)).body.liveRelease, 1);
   const cli = await yk("deploy:status", "-a", app);
   assert.equal(cli.code, 0, cli.stderr);
@@ -155,7 +191,10 @@ test("pause holds the step past its duration, resume lets it go on, promote skip
   assert.equal(st.canary.paused, true);
   assert.equal(st.canary.nextStepInSec, null);
   assert.equal(st.deploy.status, "deploying");
-  assert.ok(st.canary.figures.new.requests > 0 && st.canary.figures.old.requests > 0, JSON.stringify(st.canary.figures));
+  assert.ok(
+    st.canary.figures.new.requests > 0 && st.canary.figures.old.requests > 0,
+    JSON.stringify(st.canary.figures),
+  );
   const shown = await yk("deploy:status", "-a", app);
   assert.match(shown.stdout, /State:\s+running, paused/);
   assert.match(shown.stdout, /Traffic:\s+v2 20 %, v1 80 %/);
@@ -207,10 +246,15 @@ test("HAProxy killed mid-canary comes back with the step's weights from the stor
   const pid = s.routerPid();
   assert.ok(pid, "router pid file");
   process.kill(pid!, "SIGKILL");
-  await waitFor("the router to answer again", async () => {
-    const x = await getVia(s.httpPort, host).catch(() => null);
-    return x && x.status === 200 && s.routerPid() !== pid ? x : null;
-  }, 20000, 200);
+  await waitFor(
+    "the router to answer again",
+    async () => {
+      const x = await getVia(s.httpPort, host).catch(() => null);
+      return x && x.status === 200 && s.routerPid() !== pid ? x : null;
+    },
+    20000,
+    200,
+  );
   // a fresh load after the restart: the split is the step's (1 new : 3 old), not the default equal weights
   const { load, answers } = trackedLoad(host, 4);
   await new Promise((r) => setTimeout(r, 2000));
@@ -228,28 +272,48 @@ test("blue-green: the whole new set switches at once with 0 failed; rollback in 
   await s.createApp(app);
   assert.equal((await s.api("PATCH", `/apps/${app}/formation`, { web: 2 })).status, 200);
   assert.equal((await s.deploy(app, FLAKY)).status, "succeeded");
-  assert.equal((await s.api("PATCH", `/apps/${app}/deploy-settings`, { strategy: "blue-green", idleSec: 600 })).status, 200);
+  assert.equal(
+    (await s.api("PATCH", `/apps/${app}/deploy-settings`, { strategy: "blue-green", idleSec: 600 })).status,
+    200,
+  );
   const host = `${app}.${s.domain}`;
-  const ps = async () => ((await s.api("GET", `/apps/${app}/ps`)).body as any[]).filter((c) => c.process === "web" && c.state === "running");
+  const ps = async () =>
+    ((await s.api("GET", `/apps/${app}/ps`)).body as any[]).filter((c) => c.process === "web" && c.state === "running");
   await waitFor("2 v1 web containers", async () => (await ps()).length === 2);
   const { load, answers } = trackedLoad(host, 4);
   const id = await configChange(app, { MARK: "v2" });
   const d = await s.waitDeploy(app, id, 90000);
   assert.equal(d.status, "succeeded", JSON.stringify(d));
-  assert.deepEqual(d.steps.map((x: any) => x.name), ["start green", "gate green", "commit", "route green", "standby"]);
+  assert.deepEqual(
+    d.steps.map((x: any) => x.name),
+    ["start green", "gate green", "commit", "route green", "standby"],
+  );
   await new Promise((r) => setTimeout(r, 6000)); // a reconciler pass or more: the idle set must stay
   let web = await ps();
   assert.deepEqual(web.map((c) => c.release).sort(), [1, 1, 2, 2], "the old set stays running, idle");
-  assert.deepEqual(web.filter((c) => c.routed).map((c) => c.release), [2, 2], "only the live set takes requests");
+  assert.deepEqual(
+    web.filter((c) => c.routed).map((c) => c.release),
+    [2, 2],
+    "only the live set takes requests",
+  );
   const switchAt = Date.now();
   const rb = await yk("rollback", "-a", app);
   assert.equal(rb.code, 0, rb.stderr + rb.stdout);
-  const after = await waitFor("v1 answering again", async () => {
-    const x = await getVia(s.httpPort, host);
-    return x.body.trim() === "ok v1" ? Date.now() : null;
-  }, 10000, 20);
+  const after = await waitFor(
+    "v1 answering again",
+    async () => {
+      const x = await getVia(s.httpPort, host);
+      return x.body.trim() === "ok v1" ? Date.now() : null;
+    },
+    10000,
+    20,
+  );
   const deploys = (await s.api("GET", `/apps/${app}/deploys`)).body as any[];
-  assert.deepEqual(deploys[0].steps.map((x: any) => x.name), ["switch"], "no container started");
+  assert.deepEqual(
+    deploys[0].steps.map((x: any) => x.name),
+    ["switch"],
+    "no container started",
+  );
   assert.equal(deploys[0].releaseVersion, 1);
   assert.equal((await s.api("GET", `/apps/${app}`)).body.liveRelease, 1);
   await new Promise((r) => setTimeout(r, 1000));
@@ -257,7 +321,9 @@ test("blue-green: the whole new set switches at once with 0 failed; rollback in 
   assert.equal(res.failed, 0, res.failures.join("; "));
   const v2Late = answers.filter((a) => a.at > after + 500 && a.release !== "v1");
   assert.equal(v2Late.length, 0, "every request goes to v1 after the switch");
-  console.log(`# blue-green: ${res.sent} requests, ${res.failed} failed; rollback by weights answered v1 ${after - switchAt} ms after the command started`);
+  console.log(
+    `# blue-green: ${res.sent} requests, ${res.failed} failed; rollback by weights answered v1 ${after - switchAt} ms after the command started`,
+  );
   web = await ps();
   assert.deepEqual(web.map((c) => c.release).sort(), [1, 1, 2, 2], "now v2 stands by");
   // a short idle time: the standby set is retired by the reconciler when it is up
@@ -265,19 +331,42 @@ test("blue-green: the whole new set switches at once with 0 failed; rollback in 
   const d3 = await s.waitDeploy(app, await configChange(app, { MARK: "v3" }), 90000);
   assert.equal(d3.status, "succeeded");
   assert.match((await s.api("GET", `/apps/${app}/deploys/${d3.id}/log`)).body, /Retiring the standby web set of v2/);
-  await waitFor("the idle v1 set retired after its time", async () => (await ps()).every((c) => c.release === 3) ? true : null, 30000, 500);
+  await waitFor(
+    "the idle v1 set retired after its time",
+    async () => ((await ps()).every((c) => c.release === 3) ? true : null),
+    30000,
+    500,
+  );
 });
 
 /** One GET through the router with a cookie; returns the release that answered and the cookie set, if any. */
-async function getWithCookie(host: string, cookie: string | null): Promise<{ release: string; setCookie: string | null }> {
+async function getWithCookie(
+  host: string,
+  cookie: string | null,
+): Promise<{ release: string; setCookie: string | null }> {
   const http = await import("node:http");
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: "127.0.0.1", port: s.httpPort, path: "/", agent: false, headers: { host, ...(cookie ? { cookie } : {}) }, timeout: 5000 }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (d: string) => (body += d));
-      res.on("end", () => resolve({ release: body.trim().split(" ")[1] ?? "?", setCookie: (res.headers["set-cookie"] ?? [])[0]?.split(";")[0] ?? null }));
-    });
+    const req = http.get(
+      {
+        host: "127.0.0.1",
+        port: s.httpPort,
+        path: "/",
+        agent: false,
+        headers: { host, ...(cookie ? { cookie } : {}) },
+        timeout: 5000,
+      },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (d: string) => (body += d));
+        res.on("end", () =>
+          resolve({
+            release: body.trim().split(" ")[1] ?? "?",
+            setCookie: (res.headers["set-cookie"] ?? [])[0]?.split(";")[0] ?? null,
+          }),
+        );
+      },
+    );
     req.on("error", reject);
   });
 }
@@ -293,13 +382,25 @@ test("sticky: during a canary each client stays on the release it first reached"
     assert.ok(first.setCookie?.startsWith("YKSRV="), `a cookie for client ${client}: ${first.setCookie}`);
     firsts.push(first.release);
     cookies.push(first.setCookie!);
-    for (let i = 0; i < 8; i++) assert.equal((await getWithCookie(host, first.setCookie)).release, first.release, `client ${client}, request ${i + 2}`);
+    for (let i = 0; i < 8; i++)
+      assert.equal(
+        (await getWithCookie(host, first.setCookie)).release,
+        first.release,
+        `client ${client}, request ${i + 2}`,
+      );
   }
-  assert.ok(firsts.includes("v1") && firsts.includes("v2"), `new clients split between the releases: ${firsts.join(",")}`);
+  assert.ok(
+    firsts.includes("v1") && firsts.includes("v2"),
+    `new clients split between the releases: ${firsts.join(",")}`,
+  );
   assert.equal((await s.api("POST", `/apps/${app}/deploy/promote`)).status, 200);
   assert.equal((await s.waitDeploy(app, id, 60000)).status, "succeeded");
   // once the v1 server is gone, a client holding its cookie is sent to v2 and gets a new cookie
-  await waitFor("the v1 container gone", async () => (await s.api("GET", `/apps/${app}/ps`)).body.every((c: any) => c.release === 2), 30000);
+  await waitFor(
+    "the v1 container gone",
+    async () => (await s.api("GET", `/apps/${app}/ps`)).body.every((c: any) => c.release === 2),
+    30000,
+  );
   const moved = await getWithCookie(host, cookies[firsts.indexOf("v1")]);
   assert.equal(moved.release, "v2");
   assert.ok(moved.setCookie?.startsWith("YKSRV=") && moved.setCookie !== cookies[firsts.indexOf("v1")]);
@@ -310,7 +411,8 @@ test("the server killed mid-canary whose new containers are gone when it comes b
   const id = await configChange(app, { MARK: "v2" });
   await waitFor("the first step", async () => (await status(app)).canary?.state === "running", 60000);
   await s.kill();
-  for (const c of await appContainers(app)) if (c.Labels["yadokari.release"] === "v2") await docker.getContainer(c.Id).remove({ force: true });
+  for (const c of await appContainers(app))
+    if (c.Labels["yadokari.release"] === "v2") await docker.getContainer(c.Id).remove({ force: true });
   await s.spawn();
   const d = await s.waitDeploy(app, id, 60000);
   assert.equal(d.status, "failed");

@@ -22,7 +22,12 @@ const LEAK_MARKERS = [SECRET, MULTI.split("\n")[1]];
 const errorBodies: string[] = [];
 
 const env = () => {
-  const e: NodeJS.ProcessEnv = { ...process.env, YADOKARI_URL: s.url, YADOKARI_TOKEN: s.token, YADOKARI_CONFIG: join(s.dataDir, "cli.json") };
+  const e: NodeJS.ProcessEnv = {
+    ...process.env,
+    YADOKARI_URL: s.url,
+    YADOKARI_TOKEN: s.token,
+    YADOKARI_CONFIG: join(s.dataDir, "cli.json"),
+  };
   delete e.YADOKARI_APP;
   return e;
 };
@@ -52,7 +57,8 @@ test("yk config:set makes a release 'Set …', streams its deploy, and every new
   assert.match(set.stdout, /Set API_TOKEN, PEM, EMPTY on .*deploy #\d+/);
   assert.match(set.stdout, /Release v2 created: Set API_TOKEN, PEM, EMPTY/);
   assert.match(set.stdout, /Deploy #\d+ succeeded: release v2/);
-  for (const m of LEAK_MARKERS) assert.ok(!set.stdout.includes(m) && !set.stderr.includes(m), "the CLI prints names only");
+  for (const m of LEAK_MARKERS)
+    assert.ok(!set.stdout.includes(m) && !set.stderr.includes(m), "the CLI prints names only");
 
   const [v2] = await releases();
   assert.equal(v2.version, 2);
@@ -124,18 +130,38 @@ test("config:set of 2 replicas under keep-alive load fails 0 requests", async (t
   assert.equal(d.status, "succeeded", JSON.stringify(d));
   assert.ok(res.sent > 100, `only ${res.sent} requests were sent`);
   assert.equal(res.failed, 0, `failed requests: ${res.failures.join("; ")}`);
-  t.diagnostic(`config:set under load: ${res.sent} requests, ${res.failed} failed, bodies ${JSON.stringify(Object.fromEntries(res.bodies))}`);
+  t.diagnostic(
+    `config:set under load: ${res.sent} requests, ${res.failed} failed, bodies ${JSON.stringify(Object.fromEntries(res.bodies))}`,
+  );
   assert.equal((await envVia("UNDER_LOAD")).body, "yes");
-  await waitFor("only the new release's 2 containers left", async () => {
-    const all = await appContainers(app);
-    return all.length === 2 && all.every((c) => c.Labels["yadokari.release"] === `v${d.releaseVersion}`);
-  }, 30000);
+  await waitFor(
+    "only the new release's 2 containers left",
+    async () => {
+      const all = await appContainers(app);
+      return all.length === 2 && all.every((c) => c.Labels["yadokari.release"] === `v${d.releaseVersion}`);
+    },
+    30000,
+  );
 });
 
 test("hostile keys and values are refused with 400/422 and nothing is stored", async () => {
   const configBefore = await config();
   const releasesBefore = (await releases()).length;
-  const hostileKeys = ["A;rm -rf /", "A;rm", "../x", "x/../../y", "PORT", "YADOKARI_APP", "", "A\nB", "A B", "$(id)", "1ABC", "É", "k".repeat(256)];
+  const hostileKeys = [
+    "A;rm -rf /",
+    "A;rm",
+    "../x",
+    "x/../../y",
+    "PORT",
+    "YADOKARI_APP",
+    "",
+    "A\nB",
+    "A B",
+    "$(id)",
+    "1ABC",
+    "É",
+    "k".repeat(256),
+  ];
   for (const key of hostileKeys) {
     for (const body of [{ set: { [key]: SECRET } }, { unset: [key] }]) {
       const r = await patch(body);
@@ -158,7 +184,11 @@ test("hostile keys and values are refused with 400/422 and nothing is stored", a
     const r = await patch(body);
     assert.ok(r.status === 400 || r.status === 422, `${JSON.stringify(body).slice(0, 80)} → ${r.status}`);
   }
-  const rawBad = await fetch(`${s.url}/api/v1/apps/${app}/config`, { method: "PATCH", headers: { authorization: `Bearer ${s.token}`, "content-type": "application/json" }, body: `{"set": {"A": "${SECRET}"` });
+  const rawBad = await fetch(`${s.url}/api/v1/apps/${app}/config`, {
+    method: "PATCH",
+    headers: { authorization: `Bearer ${s.token}`, "content-type": "application/json" },
+    body: `{"set": {"A": "${SECRET}"`,
+  });
   assert.equal(rawBad.status, 400);
   errorBodies.push(await rawBad.text());
   for (const key of ["A%3Brm", "..%2Fx", "PORT", "A%0AB"]) {
@@ -177,7 +207,11 @@ test("hostile keys and values are refused with 400/422 and nothing is stored", a
 });
 
 test("rotate-key re-encrypts everything under a new key id; values survive a server restart", async () => {
-  const keyFile = () => JSON.parse(readFileSync(join(s.dataDir, "master.key"), "utf8")) as { current: string; keys: Record<string, string> };
+  const keyFile = () =>
+    JSON.parse(readFileSync(join(s.dataDir, "master.key"), "utf8")) as {
+      current: string;
+      keys: Record<string, string>;
+    };
   const old = keyFile();
   const r = await yk("config:rotate-key");
   assert.equal(r.code, 0, r.stderr);
@@ -217,22 +251,30 @@ test("no secret is in plain text in the data dir (database, WAL, logs), deploy l
   const wal = join(s.dataDir, "yadokari.db-wal");
   assert.ok(files.includes(wal) && statSync(wal).size > 0, "the WAL holds recent writes and is searched too");
   const names = Buffer.concat([readFileSync(join(s.dataDir, "yadokari.db")), readFileSync(wal)]);
-  assert.ok(names.includes(Buffer.from("AFTER_ROTATE")), "the search sees the store's plain text (names are not secret)");
+  assert.ok(
+    names.includes(Buffer.from("AFTER_ROTATE")),
+    "the search sees the store's plain text (names are not secret)",
+  );
   for (const f of files) {
     if (f === join(s.dataDir, "cli.json")) continue;
     const bytes = readFileSync(f);
-    for (const m of LEAK_MARKERS) assert.equal(bytes.indexOf(Buffer.from(m, "utf8")), -1, `${f} holds a secret in plain text`);
+    for (const m of LEAK_MARKERS)
+      assert.equal(bytes.indexOf(Buffer.from(m, "utf8")), -1, `${f} holds a secret in plain text`);
   }
 
   const deploys = (await s.api("GET", `/apps/${app}/deploys`)).body as any[];
   assert.ok(deploys.some((d) => d.source === "config"));
   for (const d of deploys) {
-    const log = await fetch(`${s.url}/api/v1/apps/${app}/deploys/${d.id}/log`, { headers: { authorization: `Bearer ${s.token}` } }).then((x) => x.text());
-    for (const m of LEAK_MARKERS) assert.ok(!log.includes(m) && !JSON.stringify(d).includes(m), `deploy #${d.id} shows a secret`);
+    const log = await fetch(`${s.url}/api/v1/apps/${app}/deploys/${d.id}/log`, {
+      headers: { authorization: `Bearer ${s.token}` },
+    }).then((x) => x.text());
+    for (const m of LEAK_MARKERS)
+      assert.ok(!log.includes(m) && !JSON.stringify(d).includes(m), `deploy #${d.id} shows a secret`);
   }
   const rels = JSON.stringify(await releases());
   for (const m of LEAK_MARKERS) assert.ok(!rels.includes(m), "release views carry no config");
 
   assert.ok(errorBodies.length > 30);
-  for (const b of errorBodies) for (const m of LEAK_MARKERS) assert.ok(!b.includes(m), `an error shows a secret: ${b.slice(0, 200)}`);
+  for (const b of errorBodies)
+    for (const m of LEAK_MARKERS) assert.ok(!b.includes(m), `an error shows a secret: ${b.slice(0, 200)}`);
 });

@@ -23,18 +23,25 @@ const CLI = join(ROOT, "dist/src/main/cli.js");
 
 const yk = (args: string[]) => run(process.execPath, [CLI, ...args], { env, timeoutMs: 90000 });
 const cronContainers = async (job?: string) =>
-  (await appContainers(app)).filter((c) => c.Labels["yadokari.kind"] === "cron" && (!job || c.Labels["yadokari.cron"] === job));
+  (await appContainers(app)).filter(
+    (c) => c.Labels["yadokari.kind"] === "cron" && (!job || c.Labels["yadokari.cron"] === job),
+  );
 const runs = async (job: string) => (await s.api("GET", `/apps/${app}/cron/${job}/runs`)).body as any[];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The jobs run every minute: a scheduled run of the same job may be going (forbid refuses then); wait it out. */
 async function startRun(job: string): Promise<any> {
-  return waitFor(`a run of ${job} to start`, async () => {
-    const r = await s.api("POST", `/apps/${app}/cron/${job}/run`);
-    if (r.status === 409 && r.body.error.code === "cron_running") return null;
-    assert.equal(r.status, 202, JSON.stringify(r.body));
-    return r.body;
-  }, 30000, 250);
+  return waitFor(
+    `a run of ${job} to start`,
+    async () => {
+      const r = await s.api("POST", `/apps/${app}/cron/${job}/run`);
+      if (r.status === 409 && r.body.error.code === "cron_running") return null;
+      assert.equal(r.status, 202, JSON.stringify(r.body));
+      return r.body;
+    },
+    30000,
+    250,
+  );
 }
 
 async function ykRunWait(job: string) {
@@ -49,10 +56,15 @@ async function ykRunWait(job: string) {
 }
 
 const runEnded = (job: string, id: number, ms = 30000) =>
-  waitFor(`run #${id} of ${job} to end`, async () => {
-    const r = (await s.api("GET", `/apps/${app}/cron/${job}/runs/${id}`)).body;
-    return r.status !== "running" ? r : null;
-  }, ms, 200);
+  waitFor(
+    `run #${id} of ${job} to end`,
+    async () => {
+      const r = (await s.api("GET", `/apps/${app}/cron/${job}/runs/${id}`)).body;
+      return r.status !== "running" ? r : null;
+    },
+    ms,
+    200,
+  );
 
 before(async () => {
   work = mkdtempSync(join(tmpdir(), "yk-it-cron-"));
@@ -74,10 +86,18 @@ test("yk cron lists the jobs of app.json with their schedules and next runs", as
   const lines = r.stdout.trimEnd().split("\n");
   assert.match(lines[0], /^JOB\s+SCHEDULE\s+POLICY\s+NEXT RUN\s+LAST RUN\s+STATUS\s+EXIT CODE$/);
   for (const job of ["quick", "fails", "slow"]) {
-    assert.ok(lines.some((l) => new RegExp(`^${job}\\s+\\* \\* \\* \\* \\*\\s+forbid\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC`).test(l)), r.stdout);
+    assert.ok(
+      lines.some((l) =>
+        new RegExp(`^${job}\\s+\\* \\* \\* \\* \\*\\s+forbid\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC`).test(l),
+      ),
+      r.stdout,
+    );
   }
   const json = JSON.parse((await yk(["cron", "-a", app, "--json"])).stdout) as any[];
-  assert.deepEqual(json.map((j) => j.name), ["quick", "fails", "slow"]);
+  assert.deepEqual(
+    json.map((j) => j.name),
+    ["quick", "fails", "slow"],
+  );
   for (const j of json) {
     const next = Date.parse(j.nextRun);
     assert.ok(next > Date.now() - 1000 && next <= Date.now() + 60000, `next run ${j.nextRun} is the next minute`);
@@ -107,10 +127,15 @@ test("cron:run --wait prints the job's output and exits with its exit code (0 an
 test("forbid: while the slow job runs, cron:run is refused (409) and its scheduled minute is recorded as skipped", async () => {
   // start it just before a minute boundary, so the scheduler meets it running at :00
   // (a 5 s run started at :56 ends after the scheduler's first tick past :00, which comes within 1 s)
-  await waitFor("second 56 of a minute", async () => {
-    const sec = (Date.now() % 60000) / 1000;
-    return sec >= 56 && sec < 57.5;
-  }, 65000, 50);
+  await waitFor(
+    "second 56 of a minute",
+    async () => {
+      const sec = (Date.now() % 60000) / 1000;
+      return sec >= 56 && sec < 57.5;
+    },
+    65000,
+    50,
+  );
   const first = await startRun("slow");
   assert.equal(first.status, "running");
   // a second run while it runs
@@ -120,7 +145,10 @@ test("forbid: while the slow job runs, cron:run is refused (409) and its schedul
   assert.match(again.body.error.message, new RegExp(`still running \\(run #${first.id},`));
   const cli = await yk(["cron:run", "-a", app, "slow"]);
   assert.equal(cli.code, 1);
-  assert.match(cli.stderr, /^Error: cron job slow of .* is still running .*concurrency_policy is forbid\nHint: Wait for the running one to end/);
+  assert.match(
+    cli.stderr,
+    /^Error: cron job slow of .* is still running .*concurrency_policy is forbid\nHint: Wait for the running one to end/,
+  );
 
   // its container: labelled with the job and run, of the live release with its config
   const [c] = await waitFor("the slow run's container", async () => {
@@ -146,11 +174,24 @@ test("forbid: while the slow job runs, cron:run is refused (409) and its schedul
 
 test("the scheduler runs every-minute jobs at the minute (within ~70 s of the deploy)", async () => {
   const within = Math.max(5000, deployedAt + 75000 - Date.now());
-  const quick = await waitFor("a scheduled run of quick that succeeded", async () => (await runs("quick")).find((r) => r.trigger === "schedule" && r.status === "succeeded"), within, 250);
+  const quick = await waitFor(
+    "a scheduled run of quick that succeeded",
+    async () => (await runs("quick")).find((r) => r.trigger === "schedule" && r.status === "succeeded"),
+    within,
+    250,
+  );
   assert.equal(new Date(quick.scheduledFor).getUTCSeconds(), 0);
-  assert.ok(Date.parse(quick.startedAt) - Date.parse(quick.scheduledFor) < 5000, `started ${quick.startedAt} for ${quick.scheduledFor}`);
+  assert.ok(
+    Date.parse(quick.startedAt) - Date.parse(quick.scheduledFor) < 5000,
+    `started ${quick.startedAt} for ${quick.scheduledFor}`,
+  );
   assert.match(quick.output, /quick ran in v1 as cron/);
-  const fails = await waitFor("a scheduled run of fails", async () => (await runs("fails")).find((r) => r.trigger === "schedule" && r.status !== "running"), 10000, 250);
+  const fails = await waitFor(
+    "a scheduled run of fails",
+    async () => (await runs("fails")).find((r) => r.trigger === "schedule" && r.status !== "running"),
+    10000,
+    250,
+  );
   assert.equal(fails.status, "failed");
   assert.equal(fails.exitCode, 2);
 
@@ -193,7 +234,10 @@ test("a server killed during a run adopts it on restart: no duplicate under forb
   assert.equal(ended.exitCode, 0);
   assert.match(ended.output, /slow start\nslow done\n/);
   assert.match(ended.output, /server restarted during this run/);
-  await waitFor("the adopted run's container removed", async () => !(await cronContainers()).some((c) => c.Labels["yadokari.cron.run"] === String(first.id)));
+  await waitFor(
+    "the adopted run's container removed",
+    async () => !(await cronContainers()).some((c) => c.Labels["yadokari.cron.run"] === String(first.id)),
+  );
 });
 
 test("bad input: job names are checked, unknown jobs and runs are 404", async () => {

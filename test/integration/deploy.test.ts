@@ -17,13 +17,20 @@ after(async () => {
   await s?.close();
 });
 
-const runningWeb = async () => (await appContainers(app)).filter((c) => c.State === "running" && c.Labels["yadokari.process"] === "web");
+const runningWeb = async () =>
+  (await appContainers(app)).filter((c) => c.State === "running" && c.Labels["yadokari.process"] === "web");
 
 test("create + first deploy: the app answers at <app>.<domain> through the router", async () => {
   const d = await s.deploy(app, join(FIXTURES, "good"));
   assert.equal(d.status, "succeeded", JSON.stringify(d));
   assert.equal(d.releaseVersion, 1);
-  assert.deepEqual(d.steps.map((x: any) => x.name).slice(0, 5), ["build", "start web-1", "gate web-1", "commit", "route web-1"]);
+  assert.deepEqual(d.steps.map((x: any) => x.name).slice(0, 5), [
+    "build",
+    "start web-1",
+    "gate web-1",
+    "commit",
+    "route web-1",
+  ]);
   const r = await getVia(s.httpPort, host());
   assert.equal(r.status, 200);
   assert.equal(r.body.trim(), "ok v1");
@@ -55,10 +62,14 @@ test("a redeploy of 2 replicas under keep-alive load fails no request and moves 
   assert.equal(res.failed, 0, `failed requests: ${res.failures.join("; ")}`);
   assert.equal((await getVia(s.httpPort, host())).body.trim(), `ok v${d.releaseVersion}`);
   // the old containers are drained and stopped off the live path
-  await waitFor("old containers removed", async () => {
-    const all = await appContainers(app);
-    return all.length === 2 && all.every((c) => c.Labels["yadokari.release"] === `v${d.releaseVersion}`);
-  }, 30000);
+  await waitFor(
+    "old containers removed",
+    async () => {
+      const all = await appContainers(app);
+      return all.length === 2 && all.every((c) => c.Labels["yadokari.release"] === `v${d.releaseVersion}`);
+    },
+    30000,
+  );
 });
 
 for (const [fixture, expect] of [
@@ -78,7 +89,10 @@ for (const [fixture, expect] of [
     const after = (await s.api("GET", `/apps/${app}`)).body;
     assert.equal(after.liveRelease, before);
     const all = await appContainers(app);
-    assert.ok(all.every((c) => c.Labels["yadokari.release"] === `v${before}`), "the failed release's containers are removed");
+    assert.ok(
+      all.every((c) => c.Labels["yadokari.release"] === `v${before}`),
+      "the failed release's containers are removed",
+    );
   });
 }
 
@@ -88,7 +102,9 @@ test("a Dockerfile with an error fails the build and changes nothing", async () 
   assert.equal(d.status, "failed");
   assert.match(d.reason, /build failed/);
   assert.equal((await s.api("GET", `/apps/${app}/releases`)).body.length, releasesBefore);
-  const log = await fetch(`${s.url}/api/v1/apps/${app}/deploys/${d.id}/log`, { headers: { authorization: `Bearer ${s.token}` } }).then((r) => r.text());
+  const log = await fetch(`${s.url}/api/v1/apps/${app}/deploys/${d.id}/log`, {
+    headers: { authorization: `Bearer ${s.token}` },
+  }).then((r) => r.text());
   assert.match(log, /Deploy failed/);
   assert.equal((await getVia(s.httpPort, host())).status, 200);
 });
@@ -105,10 +121,17 @@ test("custom domains route to the app and can be removed", async () => {
 test("a crashed web container is replaced", async () => {
   const [victim] = await runningWeb();
   await docker.getContainer(victim.Id).kill({ signal: "SIGKILL" });
-  await waitFor("a replacement container routed", async () => {
-    const ps = (await s.api("GET", `/apps/${app}/ps`)).body as any[];
-    return ps.filter((c) => c.state === "running" && c.routed).length === 2 && !ps.some((c) => c.id === victim.Id.slice(0, 12)) ? ps : null;
-  }, 30000);
+  await waitFor(
+    "a replacement container routed",
+    async () => {
+      const ps = (await s.api("GET", `/apps/${app}/ps`)).body as any[];
+      return ps.filter((c) => c.state === "running" && c.routed).length === 2 &&
+        !ps.some((c) => c.id === victim.Id.slice(0, 12))
+        ? ps
+        : null;
+    },
+    30000,
+  );
   assert.equal((await getVia(s.httpPort, host())).status, 200);
 });
 

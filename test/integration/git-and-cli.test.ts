@@ -22,7 +22,20 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-const git = (cwd: string, ...args: string[]) => run("git", ["-c", "user.name=Yadokari Test", "-c", "user.email=test@yadokari.invalid", "-c", "init.defaultBranch=main", ...args], { cwd });
+const git = (cwd: string, ...args: string[]) =>
+  run(
+    "git",
+    [
+      "-c",
+      "user.name=Yadokari Test",
+      "-c",
+      "user.email=test@yadokari.invalid",
+      "-c",
+      "init.defaultBranch=main",
+      ...args,
+    ],
+    { cwd },
+  );
 
 test("git push deploys the pushed branch, streams remote: lines, and a failed deploy rejects the push", async () => {
   await s.createApp(gitApp);
@@ -49,7 +62,12 @@ test("git push deploys the pushed branch, streams remote: lines, and a failed de
   assert.match(bad.stderr, /remote: !\s+Deploy failed/);
   assert.equal((await getVia(s.httpPort, `${gitApp}.${s.domain}`)).body.trim(), "ok v1");
 
-  const wrong = await git(repo, "push", `http://git:wrong@127.0.0.1:${s.apiPort}/git/${gitApp}.git`, "HEAD:refs/heads/main");
+  const wrong = await git(
+    repo,
+    "push",
+    `http://git:wrong@127.0.0.1:${s.apiPort}/git/${gitApp}.git`,
+    "HEAD:refs/heads/main",
+  );
   assert.notEqual(wrong.code, 0);
 });
 
@@ -67,7 +85,10 @@ test("yk deploy exits 0 only when live and prints the URL; errors print once wit
   assert.match(ok.stdout, /Live at http:\/\/.+/);
   assert.equal((await getVia(s.httpPort, `${cliApp}.${s.domain}`)).body.trim(), "ok v1");
 
-  const bad = await run(process.execPath, [CLI, "deploy", "-a", cliApp, join(FIXTURES, "never-listens")], { env: { ...env }, timeoutMs: 150000 });
+  const bad = await run(process.execPath, [CLI, "deploy", "-a", cliApp, join(FIXTURES, "never-listens")], {
+    env: { ...env },
+    timeoutMs: 150000,
+  });
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /nothing listens on port 5000/);
   assert.doesNotMatch(bad.stderr, /at .*\.js:\d+/, "no stack trace without --debug");

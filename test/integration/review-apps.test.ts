@@ -16,16 +16,21 @@ const CANARY = `/tmp/yk-pwned-${process.pid}`;
 const LABEL = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const yk = (...args: string[]) => ykFor(s, CLI)(...args);
 const reviewApps = async () => {
-  const list = ((await s.api("GET", `/apps/${app}/review-apps`)).body.apps as any[]);
+  const list = (await s.api("GET", `/apps/${app}/review-apps`)).body.apps as any[];
   for (const r of list) s.apps.add(r.app); // close() removes their leftovers too
   return list;
 };
 const deliveries = async () => (await s.api("GET", `/apps/${app}/hooks/deliveries`)).body as any[];
 const outcomeOf = (id: string) =>
-  waitFor(`delivery ${id} to finish`, async () => {
-    const d = (await deliveries()).find((x) => x.deliveryId === id);
-    return d && /^(deployed|failed|ignored|review app .* destroyed)/.test(d.outcome) ? d.outcome : null;
-  }, 120000, 200);
+  waitFor(
+    `delivery ${id} to finish`,
+    async () => {
+      const d = (await deliveries()).find((x) => x.deliveryId === id);
+      return d && /^(deployed|failed|ignored|review app .* destroyed)/.test(d.outcome) ? d.outcome : null;
+    },
+    120000,
+    200,
+  );
 const hostOf = (r: any) => `${r.slug}.${app}.${s.domain}`;
 
 before(async () => {
@@ -34,7 +39,11 @@ before(async () => {
   await s.createApp(app);
   remote = await LocalRemote.create(join(FIXTURES, "env"));
   assert.equal((await yk("git:connect", "-a", app, remote.bare)).code, 0);
-  assert.equal((await s.api("PATCH", `/apps/${app}/config`, { set: { FOO: "from-parent", BAR: "parent-bar" }, restart: false })).status, 200);
+  assert.equal(
+    (await s.api("PATCH", `/apps/${app}/config`, { set: { FOO: "from-parent", BAR: "parent-bar" }, restart: false }))
+      .status,
+    200,
+  );
   assert.equal((await yk("git:deploy", "-a", app)).code, 0);
   secret = (await yk("hooks:secret", "-a", app)).stdout.trimEnd().split("\n").at(-1)!;
   const en = await yk("review-apps:enable", "-a", app, "--ttl", "1d");
@@ -84,7 +93,15 @@ test("a signed GitHub push of a feature branch brings up a review app at its own
 
 test("hostile branch names are refused, or slugged safely; nothing runs on the host", async () => {
   const sha = await remote.head("main");
-  const refused = [`main;touch ${CANARY}`, `--upload-pack=touch ${CANARY}`, `$(touch ${CANARY})`, "a".repeat(300), "x..y", "-x", "a\nb"];
+  const refused = [
+    `main;touch ${CANARY}`,
+    `--upload-pack=touch ${CANARY}`,
+    `$(touch ${CANARY})`,
+    "a".repeat(300),
+    "x..y",
+    "-x",
+    "a\nb",
+  ];
   for (const b of refused) {
     const r = await deliver(s.url, "github", app, githubPush(b, sha), { secret });
     assert.equal(r.status, 422, `${JSON.stringify(b)}: ${JSON.stringify(r.body)}`);
@@ -155,7 +172,9 @@ test("with the delete webhooks missed, the TTL cleanup destroys every expired re
   };
   await waitFor("the cleanup to destroy the review apps and their containers", gone, 30000, 250);
   const took = Date.now() - t0;
-  console.log(`# TTL 3s, cleanup every 1s: ${left.length} review apps and their containers gone ${took} ms after the TTL was set`);
+  console.log(
+    `# TTL 3s, cleanup every 1s: ${left.length} review apps and their containers gone ${took} ms after the TTL was set`,
+  );
   for (const r of left) assert.equal((await s.api("GET", `/apps/${r.app}`)).status, 404);
   assert.equal((await getVia(s.httpPort, `${app}.${s.domain}`)).body.trim(), "ok v1", "the parent keeps running");
 });

@@ -31,7 +31,6 @@ async function until(probe: () => Promise<boolean> | boolean, timeoutMs: number,
   }
 }
 
-
 interface App {
   name: string;
   port: number;
@@ -56,8 +55,12 @@ async function startApp(t: TestContext, name: string): Promise<App> {
   server.on("upgrade", (req, socket) => {
     tunnels.add(socket);
     socket.on("close", () => tunnels.delete(socket));
-    const accept = createHash("sha1").update(`${req.headers["sec-websocket-key"]}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest("base64");
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    const accept = createHash("sha1")
+      .update(`${req.headers["sec-websocket-key"]}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
+      .digest("base64");
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+    );
     socket.on("data", (d) => socket.write(d));
     socket.on("error", () => {});
   });
@@ -74,9 +77,18 @@ async function startApp(t: TestContext, name: string): Promise<App> {
   return app;
 }
 
-const server = (app: App, state: DesiredServer["state"] = "ready", weight = 10): DesiredServer => ({ name: app.name, address: "127.0.0.1", port: app.port, weight, state });
+const server = (app: App, state: DesiredServer["state"] = "ready", weight = 10): DesiredServer => ({
+  name: app.name,
+  address: "127.0.0.1",
+  port: app.port,
+  weight,
+  state,
+});
 
-async function startRouter(t: TestContext, desired: DesiredRouter): Promise<{ router: HaproxyRouter; port: number; dir: string }> {
+async function startRouter(
+  t: TestContext,
+  desired: DesiredRouter,
+): Promise<{ router: HaproxyRouter; port: number; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), "yk-router-"));
   const port = await freePort();
   const router = new HaproxyRouter({ dir, httpListen: `127.0.0.1:${port}` });
@@ -95,15 +107,30 @@ interface Reply {
   headers: http.IncomingHttpHeaders;
 }
 
-function get(port: number, host: string, path = "/", opts: { agent?: http.Agent; headers?: Record<string, string> } = {}): Promise<Reply> {
+function get(
+  port: number,
+  host: string,
+  path = "/",
+  opts: { agent?: http.Agent; headers?: Record<string, string> } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port, path, agent: opts.agent ?? false, headers: { host, ...opts.headers }, timeout: 15_000 }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (d) => (body += d));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-      res.on("error", reject);
-    });
+    const req = http.request(
+      {
+        host: "127.0.0.1",
+        port,
+        path,
+        agent: opts.agent ?? false,
+        headers: { host, ...opts.headers },
+        timeout: 15_000,
+      },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (d) => (body += d));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+        res.on("error", reject);
+      },
+    );
     req.on("timeout", () => req.destroy(new Error("request timed out")));
     req.on("error", reject);
     req.end();
@@ -118,7 +145,11 @@ interface LoadResult {
 }
 
 /** `connections` keep-alive clients in a loop, bounded by time and by request count. */
-async function load(port: number, host: string, opts: { connections?: number; durationMs?: number; maxRequests?: number; stop?: () => boolean } = {}): Promise<LoadResult> {
+async function load(
+  port: number,
+  host: string,
+  opts: { connections?: number; durationMs?: number; maxRequests?: number; stop?: () => boolean } = {},
+): Promise<LoadResult> {
   const connections = opts.connections ?? 8;
   const deadline = Date.now() + (opts.durationMs ?? 3000);
   const maxRequests = opts.maxRequests ?? 50_000;
@@ -150,7 +181,10 @@ async function load(port: number, host: string, opts: { connections?: number; du
 
 test("an unknown host gets the router's own 404 and never reaches an app", async (t) => {
   const a = await startApp(t, "A");
-  const { port } = await startRouter(t, { hosts: { "a.test": "app_a" }, backends: [{ name: "app_a", servers: [server(a)] }] });
+  const { port } = await startRouter(t, {
+    hosts: { "a.test": "app_a" },
+    backends: [{ name: "app_a", servers: [server(a)] }],
+  });
   for (const host of ["unknown.test", "a.test.evil.example", "127.0.0.1"]) {
     const res = await get(port, host);
     assert.equal(res.status, 404, host);
@@ -177,8 +211,13 @@ test("routes by Host, ignoring case and port", async (t) => {
 
 test("X-Forwarded-*, X-Request-Id reach the app, and the access log is one JSON line per request", async (t) => {
   const a = await startApp(t, "A");
-  const { port, router } = await startRouter(t, { hosts: { "a.test": "app_a" }, backends: [{ name: "app_a", servers: [server(a)] }] });
-  const res = await get(port, `a.test:${port}`, "/headers", { headers: { "x-forwarded-proto": "https", "x-forwarded-host": "spoofed.example" } });
+  const { port, router } = await startRouter(t, {
+    hosts: { "a.test": "app_a" },
+    backends: [{ name: "app_a", servers: [server(a)] }],
+  });
+  const res = await get(port, `a.test:${port}`, "/headers", {
+    headers: { "x-forwarded-proto": "https", "x-forwarded-host": "spoofed.example" },
+  });
   const seen = JSON.parse(res.body) as Record<string, string>;
   assert.equal(seen["x-forwarded-for"], "127.0.0.1");
   assert.equal(seen["x-forwarded-proto"], "http");
@@ -186,9 +225,13 @@ test("X-Forwarded-*, X-Request-Id reach the app, and the access log is one JSON 
   assert.match(seen["x-request-id"], /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   assert.equal(res.headers["x-request-id"], seen["x-request-id"]);
 
-  const passed = JSON.parse((await get(port, "a.test", "/headers", { headers: { "x-request-id": "req-42.abc" } })).body) as Record<string, string>;
+  const passed = JSON.parse(
+    (await get(port, "a.test", "/headers", { headers: { "x-request-id": "req-42.abc" } })).body,
+  ) as Record<string, string>;
   assert.equal(passed["x-request-id"], "req-42.abc");
-  const replaced = JSON.parse((await get(port, "a.test", "/headers", { headers: { "x-request-id": "bad id <script>" } })).body) as Record<string, string>;
+  const replaced = JSON.parse(
+    (await get(port, "a.test", "/headers", { headers: { "x-request-id": "bad id <script>" } })).body,
+  ) as Record<string, string>;
   assert.match(replaced["x-request-id"], /^[0-9a-f-]{36}$/);
 
   let line: Record<string, unknown> | undefined;
@@ -215,12 +258,17 @@ test("X-Forwarded-*, X-Request-Id reach the app, and the access log is one JSON 
 
 test("a WebSocket upgrade passes through and the tunnel carries data both ways", async (t) => {
   const a = await startApp(t, "A");
-  const { port } = await startRouter(t, { hosts: { "a.test": "app_a" }, backends: [{ name: "app_a", servers: [server(a)] }] });
+  const { port } = await startRouter(t, {
+    hosts: { "a.test": "app_a" },
+    backends: [{ name: "app_a", servers: [server(a)] }],
+  });
   const sock = net.createConnection(port, "127.0.0.1");
   t.after(() => sock.destroy());
   let got = "";
   sock.on("data", (d) => (got += d.toString("latin1")));
-  sock.write("GET /chat HTTP/1.1\r\nHost: a.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+  sock.write(
+    "GET /chat HTTP/1.1\r\nHost: a.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+  );
   await until(() => got.includes("\r\n\r\n"), 5000, "the 101 answer");
   assert.match(got, /^HTTP\/1\.1 101 /);
   assert.match(got, /Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=/i);
@@ -257,7 +305,9 @@ test("switching servers A → B under keep-alive load fails no request and does 
     (await router.stats()).map((s) => `${s.backend}/${s.server}`),
     ["app_a/B"],
   );
-  t.diagnostic(`switch under load: ${result.ok} ok, ${result.failed} failed, A=${result.byBody.get("A")} B=${result.byBody.get("B")}`);
+  t.diagnostic(
+    `switch under load: ${result.ok} ok, ${result.failed} failed, A=${result.byBody.get("A")} B=${result.byBody.get("B")}`,
+  );
 });
 
 test("drain: a long request on A completes while new requests go to B", async (t) => {
@@ -283,7 +333,10 @@ test("drain: a long request on A completes while new requests go to B", async (t
 test("adding a backend reloads HAProxy and keeps serving", async (t) => {
   const a = await startApp(t, "A");
   const c = await startApp(t, "C");
-  const { port, router } = await startRouter(t, { hosts: { "a.test": "app_a" }, backends: [{ name: "app_a", servers: [server(a)] }] });
+  const { port, router } = await startRouter(t, {
+    hosts: { "a.test": "app_a" },
+    backends: [{ name: "app_a", servers: [server(a)] }],
+  });
   const before = await router.info();
   const masterPid = router.pid();
 
@@ -335,16 +388,29 @@ test("a second router on the same directory adopts the running HAProxy", async (
   assert.equal(await second.ensureRunning(desired), "adopted");
   assert.equal(second.pid(), router.pid());
   const worker = (await router.info()).workerPid;
-  await second.apply({ hosts: { "a.test": "app_a", "b.test": "app_a" }, backends: [{ name: "app_a", servers: [server(b)] }] });
+  await second.apply({
+    hosts: { "a.test": "app_a", "b.test": "app_a" },
+    backends: [{ name: "app_a", servers: [server(b)] }],
+  });
   assert.equal((await get(port, "b.test")).body, "B");
   assert.equal((await second.info()).workerPid, worker, "changed live, no reload");
 });
 
 test("apply() calls are serialized: concurrent applies end in the last desired state", async (t) => {
   const apps = await Promise.all(["S1", "S2", "S3", "S4"].map((n) => startApp(t, n)));
-  const { port, router } = await startRouter(t, { hosts: { "a.test": "app_a" }, backends: [{ name: "app_a", servers: [server(apps[0])] }] });
-  await Promise.all(apps.map((app) => router.apply({ hosts: { "a.test": "app_a" }, backends: [{ name: "app_a", servers: [server(app)] }] })));
-  assert.deepEqual((await router.stats()).map((s) => s.server), ["S4"]);
+  const { port, router } = await startRouter(t, {
+    hosts: { "a.test": "app_a" },
+    backends: [{ name: "app_a", servers: [server(apps[0])] }],
+  });
+  await Promise.all(
+    apps.map((app) =>
+      router.apply({ hosts: { "a.test": "app_a" }, backends: [{ name: "app_a", servers: [server(app)] }] }),
+    ),
+  );
+  assert.deepEqual(
+    (await router.stats()).map((s) => s.server),
+    ["S4"],
+  );
   assert.equal((await get(port, "a.test")).body, "S4");
 });
 
@@ -352,8 +418,15 @@ test("haproxy -c refuses a bad config with HAProxy's own words", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "yk-router-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const paths = routerPaths(dir);
-  const supervisor = new HaproxySupervisor({ bin: "/usr/sbin/haproxy", paths, client: new RuntimeClient(paths.adminSocket) });
+  const supervisor = new HaproxySupervisor({
+    bin: "/usr/sbin/haproxy",
+    paths,
+    client: new RuntimeClient(paths.adminSocket),
+  });
   const tmp = join(dir, ".haproxy.cfg.tmp");
   writeFileSync(tmp, "global\n  no_such_keyword 1\n");
-  await assert.rejects(supervisor.check(tmp), (e: unknown) => e instanceof AppError && e.code === "router_failed" && /no_such_keyword/.test(e.message));
+  await assert.rejects(
+    supervisor.check(tmp),
+    (e: unknown) => e instanceof AppError && e.code === "router_failed" && /no_such_keyword/.test(e.message),
+  );
 });

@@ -31,7 +31,13 @@ const runContainers = async () => (await appContainers(app)).filter((c) => c.Lab
 before(async () => {
   work = mkdtempSync(join(tmpdir(), "yk-it-run-"));
   storageRoot = mkdtempSync(join(tmpdir(), "yk-storage-"));
-  s = await TestServer.start({ env: { YADOKARI_STORAGE_ROOTS: `/nonexistent-root:${storageRoot}`, YADOKARI_RUN_GRACE_SEC: "2", YADOKARI_RUN_SWEEP_MS: "500" } });
+  s = await TestServer.start({
+    env: {
+      YADOKARI_STORAGE_ROOTS: `/nonexistent-root:${storageRoot}`,
+      YADOKARI_RUN_GRACE_SEC: "2",
+      YADOKARI_RUN_SWEEP_MS: "500",
+    },
+  });
   env = { ...process.env, YADOKARI_URL: s.url, YADOKARI_TOKEN: s.token, YADOKARI_CONFIG: join(work, "cli.json") };
   await s.createApp(app);
   await s.createApp(bare);
@@ -40,7 +46,10 @@ before(async () => {
 });
 after(async () => {
   await s?.close();
-  await docker.getVolume(volume).remove().catch(() => {});
+  await docker
+    .getVolume(volume)
+    .remove()
+    .catch(() => {});
   rmSync(work, { recursive: true, force: true });
   rmSync(storageRoot, { recursive: true, force: true });
   rmSync(pwned, { force: true });
@@ -56,7 +65,15 @@ test("yk run streams stdout and stderr apart and exits with the container's exit
 });
 
 test("the container is of the live release, with its config", async () => {
-  const r = await yk(["run", "-a", app, "--", "node", "-e", "console.log(process.env.YADOKARI_RELEASE, process.env.YADOKARI_PROCESS)"]);
+  const r = await yk([
+    "run",
+    "-a",
+    app,
+    "--",
+    "node",
+    "-e",
+    "console.log(process.env.YADOKARI_RELEASE, process.env.YADOKARI_PROCESS)",
+  ]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, "v1 run\n");
 });
@@ -71,7 +88,20 @@ test("stdin is forwarded and its end reaches the container as EOF", async () => 
 });
 
 test("hostile argv is passed literally: no shell on the host or in the container", async () => {
-  const r = await yk(["run", "-a", app, "--", "echo", `'; touch ${pwned}`, "$(id)", "`id`", "a\nb", "--detach", "-a", "x"]);
+  const r = await yk([
+    "run",
+    "-a",
+    app,
+    "--",
+    "echo",
+    `'; touch ${pwned}`,
+    "$(id)",
+    "`id`",
+    "a\nb",
+    "--detach",
+    "-a",
+    "x",
+  ]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, `'; touch ${pwned} $(id) \`id\` a\nb --detach -a x\n`);
   const viaSh = await yk(["run", "-a", app, "--", "sh", "-c", 'printf "%s" "$1"', "sh", `$(touch ${pwned}); rm -rf /`]);
@@ -96,7 +126,11 @@ test("with a terminal: a TTY inside, and the terminal is restored", async () => 
   assert.match(r.stdout, /canon-restored/);
 
   // typed input reaches the program; Ctrl-C is a byte for the container's terminal, which signals the program there
-  const typed = await run("script", ["-qec", `${process.execPath} ${CLI} run -a ${app} -- sh -c 'read x; echo got:$x'`, "/dev/null"], { env, input: "typed\n", timeoutMs: 60000 });
+  const typed = await run(
+    "script",
+    ["-qec", `${process.execPath} ${CLI} run -a ${app} -- sh -c 'read x; echo got:$x'`, "/dev/null"],
+    { env, input: "typed\n", timeoutMs: 60000 },
+  );
   assert.match(typed.stdout, /got:typed/);
   const ctrlC = `(sleep 2; printf '\\003'; sleep 1) | script -qec "${process.execPath} ${CLI} run -a ${app} -- sh -c 'trap \\"echo trapped; exit 9\\" INT; sleep 30 & wait'; echo cli-exit=\\$?" /dev/null`;
   const interrupted = await run("bash", ["-c", ctrlC], { env, timeoutMs: 60000 });
@@ -105,15 +139,31 @@ test("with a terminal: a TTY inside, and the terminal is restored", async () => 
 });
 
 test("Ctrl-C without a terminal: the CLI exits 130 and the server stops and removes the container", async () => {
-  const child = spawn(process.execPath, [CLI, "run", "-a", app, "--", "sleep", "300"], { env, stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [CLI, "run", "-a", app, "--", "sleep", "300"], {
+    env,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   const exited = new Promise<number | null>((r) => child.on("close", (code) => r(code)));
-  const running = await waitFor("the run container to run", async () => (await runContainers()).find((c) => c.State === "running") ?? null, 15000, 100);
+  const running = await waitFor(
+    "the run container to run",
+    async () => (await runContainers()).find((c) => c.State === "running") ?? null,
+    15000,
+    100,
+  );
   child.kill("SIGINT");
   // bounded: a CLI that swallowed the signal must fail here, not hang the suite
-  const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r("still running 15 s after SIGINT"), 15000))]);
+  const code = await Promise.race([
+    exited,
+    new Promise<string>((r) => setTimeout(() => r("still running 15 s after SIGINT"), 15000)),
+  ]);
   if (typeof code === "string") child.kill("SIGKILL");
   assert.equal(code, 130);
-  await waitFor("the interrupted run to be removed", async () => !(await runContainers()).some((c) => c.Id === running.Id), 15000, 100);
+  await waitFor(
+    "the interrupted run to be removed",
+    async () => !(await runContainers()).some((c) => c.Id === running.Id),
+    15000,
+    100,
+  );
 });
 
 test("--detach prints the container's name; its output reaches yk logs; it is removed after the grace period", async () => {
@@ -126,11 +176,21 @@ test("--detach prints the container's name; its output reaches yk logs; it is re
   assert.ok(c, "the detached container exists");
   const info = await docker.getContainer(c.Id).inspect();
   assert.equal(info.HostConfig.Privileged, false);
-  await waitFor("the detached run's output in yk logs", async () => {
-    const logs = await yk(["logs", "-a", app]);
-    return logs.stdout.includes(`${name} | detached-output`);
-  }, 15000, 200);
-  await waitFor("the detached run to be removed", async () => !(await runContainers()).some((x) => x.Id === c.Id), 20000, 200);
+  await waitFor(
+    "the detached run's output in yk logs",
+    async () => {
+      const logs = await yk(["logs", "-a", app]);
+      return logs.stdout.includes(`${name} | detached-output`);
+    },
+    15000,
+    200,
+  );
+  await waitFor(
+    "the detached run to be removed",
+    async () => !(await runContainers()).some((x) => x.Id === c.Id),
+    20000,
+    200,
+  );
 });
 
 test("storage: a host dir under an allowed root and a named volume are visible in yk run containers", async () => {
@@ -149,7 +209,15 @@ test("storage: a host dir under an allowed root and a named volume are visible i
     { type: "bind", source: dir, containerPath: "/data" },
     { type: "volume", source: volume, containerPath: "/vol" },
   ]);
-  const r = await yk(["run", "-a", app, "--", "sh", "-c", "cat /data/hello.txt; echo from-container > /data/out.txt; echo kept > /vol/x"]);
+  const r = await yk([
+    "run",
+    "-a",
+    app,
+    "--",
+    "sh",
+    "-c",
+    "cat /data/hello.txt; echo from-container > /data/out.txt; echo kept > /vol/x",
+  ]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, "from the host\n");
   assert.equal(readFileSync(join(dir, "out.txt"), "utf8"), "from-container\n");
@@ -161,7 +229,9 @@ test("storage: a host dir under an allowed root and a named volume are visible i
   // processes get the mounts from the next deploy on
   const d = await s.deploy(app, join(FIXTURES, "good"));
   assert.equal(d.status, "succeeded", JSON.stringify(d));
-  const web = (await appContainers(app)).find((c) => c.State === "running" && c.Labels["yadokari.process"] === "web" && c.Labels["yadokari.release"] === "v2");
+  const web = (await appContainers(app)).find(
+    (c) => c.State === "running" && c.Labels["yadokari.process"] === "web" && c.Labels["yadokari.release"] === "v2",
+  );
   assert.ok(web, "a v2 web container");
   assert.deepEqual((await docker.getContainer(web.Id).inspect()).HostConfig.Binds, [`${dir}:/data`, `${volume}:/vol`]);
 
@@ -217,7 +287,9 @@ test("bad run requests: the server validates and answers with the rule", async (
 /** Opens the attach upgrade by hand: resolves with the status and, after 101, everything the server sent. */
 function attach(path: string, token: string, opts: { tty?: boolean } = {}): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(`${s.url}${path}`, { headers: { connection: "Upgrade", upgrade: "tcp", authorization: `Bearer ${token}` } });
+    const req = http.request(`${s.url}${path}`, {
+      headers: { connection: "Upgrade", upgrade: "tcp", authorization: `Bearer ${token}` },
+    });
     req.on("upgrade", (res, socket, head) => {
       const chunks: Buffer[] = [head];
       socket.on("data", (d: Buffer) => chunks.push(d));
@@ -235,7 +307,11 @@ function attach(path: string, token: string, opts: { tty?: boolean } = {}): Prom
 }
 
 test("attach: the token is checked on the upgrade; a run is attached once; its exit code is kept after removal", async () => {
-  const created = await s.api("POST", `/apps/${app}/runs`, { command: ["sh", "-c", "echo hi; exit 5"], tty: false, detach: false });
+  const created = await s.api("POST", `/apps/${app}/runs`, {
+    command: ["sh", "-c", "echo hi; exit 5"],
+    tty: false,
+    detach: false,
+  });
   assert.equal(created.status, 201);
   const path = `/api/v1/apps/${app}/runs/${created.body.id}/attach`;
   const denied = await attach(path, "wrong");
@@ -257,14 +333,21 @@ test("DELETE stops and removes a run: one never attached, and a detached one", a
   for (const r of [created, detached]) {
     const del = await s.api("DELETE", `/apps/${app}/runs/${r.body.id}`);
     assert.equal(del.status, 200, JSON.stringify(del.body));
-    assert.equal((await runContainers()).some((c) => c.Id === r.body.id), false, "its container is gone");
+    assert.equal(
+      (await runContainers()).some((c) => c.Id === r.body.id),
+      false,
+      "its container is gone",
+    );
   }
   assert.equal((await s.api("GET", `/apps/${app}/runs/${detached.body.id}`)).body.state, "exited");
   assert.equal((await s.api("DELETE", `/apps/${app}/runs/${"0".repeat(64)}`)).status, 404);
 });
 
 test("attach with a TTY: the terminal size is applied, resize works while it runs, output is raw", async () => {
-  const created = await s.api("POST", `/apps/${app}/runs`, { command: ["sh", "-c", "sleep 1; stty size; sleep 1; stty size"], tty: true });
+  const created = await s.api("POST", `/apps/${app}/runs`, {
+    command: ["sh", "-c", "sleep 1; stty size; sleep 1; stty size"],
+    tty: true,
+  });
   const path = `/api/v1/apps/${app}/runs/${created.body.id}/attach`;
   const bad = await attach(`${path}?rows=0&cols=80`, s.token, { tty: true });
   assert.equal(bad.status, 400);
@@ -279,17 +362,33 @@ test("attach with a TTY: the terminal size is applied, resize works while it run
 });
 
 test("a run whose server died under it is stopped and removed by the restarted server", async () => {
-  const child = spawn(process.execPath, [CLI, "run", "-a", app, "--", "sleep", "300"], { env, stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [CLI, "run", "-a", app, "--", "sleep", "300"], {
+    env,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   const exited = new Promise<number | null>((r) => child.on("close", (code) => r(code)));
-  const running = await waitFor("the run container to run", async () => (await runContainers()).find((c) => c.State === "running") ?? null, 15000, 100);
+  const running = await waitFor(
+    "the run container to run",
+    async () => (await runContainers()).find((c) => c.State === "running") ?? null,
+    15000,
+    100,
+  );
   await s.kill();
   assert.equal(await exited, 1);
   assert.match(stderr, /not reachable/);
-  assert.ok((await runContainers()).some((c) => c.Id === running.Id), "the container outlived the server");
+  assert.ok(
+    (await runContainers()).some((c) => c.Id === running.Id),
+    "the container outlived the server",
+  );
   await s.spawn();
-  await waitFor("the orphaned run to be removed", async () => !(await runContainers()).some((c) => c.Id === running.Id), 15000, 100);
+  await waitFor(
+    "the orphaned run to be removed",
+    async () => !(await runContainers()).some((c) => c.Id === running.Id),
+    15000,
+    100,
+  );
 });
 
 test("no run container is left behind, and the server logged no run errors", async () => {

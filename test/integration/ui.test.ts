@@ -49,12 +49,17 @@ async function logIn(page: Page, email: string) {
 /** Every form control has a label a screen reader can announce. */
 async function unlabelled(page: Page): Promise<string[]> {
   return page.$$eval("input, select, textarea, button", (els) =>
-    els.filter((el) => {
-      const e = el as HTMLInputElement;
-      if (e.type === "hidden" || e.closest("dialog:not([open])")) return false;
-      const name = e.getAttribute("aria-label") || (e.labels && e.labels.length > 0 ? "label" : "") || (e.tagName === "BUTTON" ? e.textContent?.trim() : "");
-      return !name;
-    }).map((el) => el.outerHTML.slice(0, 80)),
+    els
+      .filter((el) => {
+        const e = el as HTMLInputElement;
+        if (e.type === "hidden" || e.closest("dialog:not([open])")) return false;
+        const name =
+          e.getAttribute("aria-label") ||
+          (e.labels && e.labels.length > 0 ? "label" : "") ||
+          (e.tagName === "BUTTON" ? e.textContent?.trim() : "");
+        return !name;
+      })
+      .map((el) => el.outerHTML.slice(0, 80)),
   );
 }
 
@@ -78,7 +83,12 @@ test("first visit: whoever has the admin token creates the first admin in the br
   await fresh.getByRole("heading", { name: "Log in" }).waitFor();
   await fresh.close();
   await page.close();
-  const viewer = await s.api("POST", "/users", { email: "vic@example.com", role: "viewer", apps: [app], password: PASSWORD });
+  const viewer = await s.api("POST", "/users", {
+    email: "vic@example.com",
+    role: "viewer",
+    apps: [app],
+    password: PASSWORD,
+  });
   assert.equal(viewer.status, 201, JSON.stringify(viewer.body));
 });
 
@@ -112,18 +122,33 @@ test("an admin creates an app, deploys it from the browser, sets a config var an
 
   // deploy the example from the browser, then watch the live log to success
   const { data } = await packTarGz(join(ROOT, "examples/node-hello"));
-  await page.getByLabel("Source archive").setInputFiles({ name: "node-hello.tar.gz", mimeType: "application/gzip", buffer: Buffer.from(data) });
+  await page
+    .getByLabel("Source archive")
+    .setInputFiles({ name: "node-hello.tar.gz", mimeType: "application/gzip", buffer: Buffer.from(data) });
   await page.getByRole("button", { name: "Deploy", exact: true }).click();
   await page.getByRole("heading", { name: /Deploy #1/ }).waitFor();
   const log = page.getByLabel("Log of deploy 1");
-  await waitFor("build output in the live log", async () => /Step|FROM|build/i.test((await log.textContent()) ?? ""), 60_000, 250);
+  await waitFor(
+    "build output in the live log",
+    async () => /Step|FROM|build/i.test((await log.textContent()) ?? ""),
+    60_000,
+    250,
+  );
   await page.getByText(/Live at http/).waitFor({ timeout: 120_000 });
   // the log box batches lines for 100 ms: its last lines may land just after the status does
-  await waitFor("the end of the deploy in the live log", async () => /live/i.test((await log.textContent()) ?? ""), 10_000, 100);
+  await waitFor(
+    "the end of the deploy in the live log",
+    async () => /live/i.test((await log.textContent()) ?? ""),
+    10_000,
+    100,
+  );
   await shot(page, "03-deploy-succeeded");
 
   // the app answers at the URL the page links to (the test's hostnames resolve to 127.0.0.1 as DNS would)
-  const url = await page.getByRole("link", { name: /Live at|http/ }).first().getAttribute("href");
+  const url = await page
+    .getByRole("link", { name: /Live at|http/ })
+    .first()
+    .getAttribute("href");
   assert.ok(url);
   const appPage = await browser.newPage();
   const res = await appPage.goto(url!);
@@ -151,7 +176,12 @@ test("an admin creates an app, deploys it from the browser, sets a config var an
   await page.getByRole("button", { name: "Reveal GREETING" }).click();
   await page.getByText(SECRET).waitFor();
   await shot(page, "05-config");
-  await waitFor("release v2 to go live", async () => (await s.api("GET", `/apps/${app}`)).body.liveRelease === 2, 90_000, 500);
+  await waitFor(
+    "release v2 to go live",
+    async () => (await s.api("GET", `/apps/${app}`)).body.liveRelease === 2,
+    90_000,
+    500,
+  );
 
   // releases: roll back to v1 from the page, and follow that deploy
   await page.getByRole("link", { name: "Releases" }).click();
@@ -196,7 +226,10 @@ test("an admin creates an app, deploys it from the browser, sets a config var an
   await page.getByRole("button", { name: "Destroy app" }).click();
   const confirm = page.getByRole("dialog").getByRole("button", { name: "Destroy app" });
   assert.equal(await confirm.isDisabled(), true);
-  await page.getByRole("dialog").getByLabel(`Type ${app} to confirm`).fill(app + "x");
+  await page
+    .getByRole("dialog")
+    .getByLabel(`Type ${app} to confirm`)
+    .fill(app + "x");
   assert.equal(await confirm.isDisabled(), true);
   await page.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
 
@@ -205,7 +238,10 @@ test("an admin creates an app, deploys it from the browser, sets a config var an
   await page.getByRole("cell", { name: "vic@example.com", exact: true }).waitFor();
   await shot(page, "10-users");
   await page.getByRole("link", { name: "Audit log" }).click();
-  await page.locator("tr", { hasText: `PATCH /api/v1/apps/${app}/config` }).getByText("ana@example.com").waitFor();
+  await page
+    .locator("tr", { hasText: `PATCH /api/v1/apps/${app}/config` })
+    .getByText("ana@example.com")
+    .waitFor();
   await shot(page, "11-audit");
 
   // the phone layout
@@ -219,7 +255,10 @@ test("an admin creates an app, deploys it from the browser, sets a config var an
 
 test("a viewer sees the app but no config values, no deploy form, no rollback; the server refuses them anyway", async () => {
   // the rollback above restored v1's config (Heroku's rule): set a value again, without a deploy
-  assert.equal((await s.api("PATCH", `/apps/${app}/config`, { set: { GREETING: SECRET }, restart: false })).status, 200);
+  assert.equal(
+    (await s.api("PATCH", `/apps/${app}/config`, { set: { GREETING: SECRET }, restart: false })).status,
+    200,
+  );
   const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
   // with the keyboard only: the email field has focus order first, Enter submits
   await page.goto(s.url + "/");
@@ -248,7 +287,11 @@ test("a viewer sees the app but no config values, no deploy form, no rollback; t
   // the page hides what the role cannot do; the server refuses it regardless (with the session's own CSRF token)
   const refused = await page.evaluate(async (name) => {
     const me = await (await fetch("/api/v1/me")).json();
-    const r = await fetch(`/api/v1/apps/${name}/rollback`, { method: "POST", headers: { "content-type": "application/json", "x-csrf-token": me.csrf }, body: "{}" });
+    const r = await fetch(`/api/v1/apps/${name}/rollback`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-csrf-token": me.csrf },
+      body: "{}",
+    });
     return r.status;
   }, app);
   assert.equal(refused, 403);
@@ -263,7 +306,11 @@ test("a running canary shows on the overview with its step, split and figures; P
   page.on("pageerror", (e) => pageErrors.push(e.message));
   await logIn(page, "ana@example.com");
   // a long step, so that only the page's Promote can end it within the test
-  assert.equal((await s.api("PATCH", `/apps/${app}/deploy-settings`, { strategy: "canary", steps: [50, 100], stepSec: 600 })).status, 200);
+  assert.equal(
+    (await s.api("PATCH", `/apps/${app}/deploy-settings`, { strategy: "canary", steps: [50, 100], stepSec: 600 }))
+      .status,
+    200,
+  );
   const change = await s.api("PATCH", `/apps/${app}/config`, { set: { CANARY: "1" } });
   assert.equal(change.status, 200, JSON.stringify(change.body));
   const deployId: number = change.body.deploy.id;
@@ -280,7 +327,11 @@ test("a running canary shows on the overview with its step, split and figures; P
   const d = await s.waitDeploy(app, deployId);
   assert.equal(d.status, "succeeded", JSON.stringify(d));
   await panel.getByText("succeeded", { exact: true }).waitFor({ timeout: 30_000 });
-  assert.equal(await panel.getByRole("button", { name: /Promote|Pause|Abort/ }).count(), 0, "no controls once it is over");
+  assert.equal(
+    await panel.getByRole("button", { name: /Promote|Pause|Abort/ }).count(),
+    0,
+    "no controls once it is over",
+  );
   assert.deepEqual(pageErrors, []);
   await page.close();
 });

@@ -16,10 +16,15 @@ const releases = async () => (await s.api("GET", `/apps/${app}/releases`)).body 
 const deploys = async () => (await s.api("GET", `/apps/${app}/deploys`)).body as any[];
 const deliveries = async () => (await s.api("GET", `/apps/${app}/hooks/deliveries`)).body as any[];
 const outcomeOf = (id: string) =>
-  waitFor(`delivery ${id} to finish`, async () => {
-    const d = (await deliveries()).find((x) => x.deliveryId === id);
-    return d && /^(deployed|failed|ignored)/.test(d.outcome) ? d.outcome : null;
-  }, 120000, 200);
+  waitFor(
+    `delivery ${id} to finish`,
+    async () => {
+      const d = (await deliveries()).find((x) => x.deliveryId === id);
+      return d && /^(deployed|failed|ignored)/.test(d.outcome) ? d.outcome : null;
+    },
+    120000,
+    200,
+  );
 
 before(async () => {
   s = await TestServer.start();
@@ -32,7 +37,14 @@ after(async () => {
 });
 
 test("git:connect refuses hostile URLs and branches, accepts a local bare repository; git:info shows it", async () => {
-  for (const url of ["--upload-pack=touch /tmp/yk-x", "ext::sh -c touch% /tmp/yk-x", "file:///etc", "/tmp/../etc", "http://example.com/r.git", "https://h/r?x=1"]) {
+  for (const url of [
+    "--upload-pack=touch /tmp/yk-x",
+    "ext::sh -c touch% /tmp/yk-x",
+    "file:///etc",
+    "/tmp/../etc",
+    "http://example.com/r.git",
+    "https://h/r?x=1",
+  ]) {
     const r = await s.api("PUT", `/apps/${app}/git`, { url, branch: "main" });
     assert.equal(r.status, 422, url);
     assert.equal(r.body.error.code, "invalid_repo_url", url);
@@ -148,7 +160,12 @@ test("bad, missing and replayed signatures, an unknown app and a malformed body 
 
 test("a GitLab push with X-Gitlab-Token deploys; after --rotate the old secret is refused", async () => {
   const sha = await remote.head("main");
-  const body = { ...JSON.parse(readFileSync(join(ROOT, "test/fixtures/webhooks/gitlab-push.json"), "utf8")), ref: "refs/heads/main", after: sha, checkout_sha: sha };
+  const body = {
+    ...JSON.parse(readFileSync(join(ROOT, "test/fixtures/webhooks/gitlab-push.json"), "utf8")),
+    ref: "refs/heads/main",
+    after: sha,
+    checkout_sha: sha,
+  };
   const r = await deliver(s.url, "gitlab", app, body, { secret });
   assert.equal(r.status, 202, JSON.stringify(r.body));
   assert.match(await outcomeOf(r.body.delivery), new RegExp(`^deployed ${app} v4`));

@@ -2,7 +2,13 @@
 import type { CanaryStatusView } from "../../src/canary/control.js";
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly hint: string, readonly details?: Record<string, unknown>) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly hint: string,
+    readonly details?: Record<string, unknown>,
+  ) {
     super(message);
   }
 }
@@ -11,7 +17,8 @@ let csrf = "";
 export const setCsrf = (token: string) => void (csrf = token);
 
 /** "/apps/<name>/config": each segment escaped, so a name can never change the route. */
-export const path = (...segments: (string | number)[]) => "/" + segments.map((s) => encodeURIComponent(String(s))).join("/");
+export const path = (...segments: (string | number)[]) =>
+  "/" + segments.map((s) => encodeURIComponent(String(s))).join("/");
 
 async function send(method: string, p: string, body?: BodyInit, contentType?: string): Promise<Response> {
   const headers: Record<string, string> = { accept: "application/json" };
@@ -21,7 +28,12 @@ async function send(method: string, p: string, body?: BodyInit, contentType?: st
   try {
     res = await fetch("/api/v1" + p, { method, headers, body, credentials: "same-origin" });
   } catch {
-    throw new ApiError(0, "unreachable", "The Yadokari server did not answer.", "Check that it is running, then try again.");
+    throw new ApiError(
+      0,
+      "unreachable",
+      "The Yadokari server did not answer.",
+      "Check that it is running, then try again.",
+    );
   }
   if (!res.ok) {
     const text = await res.text();
@@ -32,13 +44,24 @@ async function send(method: string, p: string, body?: BodyInit, contentType?: st
       /* not JSON */
     }
     if (res.status === 401) window.dispatchEvent(new CustomEvent("yk:unauthorized"));
-    throw new ApiError(res.status, e.code ?? "error", e.message ?? `${method} ${p} failed (${res.status})`, e.hint ?? "", e.details);
+    throw new ApiError(
+      res.status,
+      e.code ?? "error",
+      e.message ?? `${method} ${p} failed (${res.status})`,
+      e.hint ?? "",
+      e.details,
+    );
   }
   return res;
 }
 
 export async function api<T>(method: string, p: string, body?: unknown): Promise<T> {
-  const res = await send(method, p, body === undefined ? undefined : JSON.stringify(body), body === undefined ? undefined : "application/json");
+  const res = await send(
+    method,
+    p,
+    body === undefined ? undefined : JSON.stringify(body),
+    body === undefined ? undefined : "application/json",
+  );
   return (await res.json()) as T;
 }
 
@@ -72,27 +95,117 @@ export async function streamLines(p: string, onLine: (line: string) => void, sig
 
 // Shapes of the API (see src/api/contract.ts and /api/openapi.json).
 export type Role = "admin" | "deployer" | "viewer";
-export interface Me { name: string; role: Role; apps: string[] | "*"; via: string; csrf?: string }
-export interface LastDeploy { id: number; status: string; createdAt: string; finishedAt: string | null }
+export interface Me {
+  name: string;
+  role: Role;
+  apps: string[] | "*";
+  via: string;
+  csrf?: string;
+}
+export interface LastDeploy {
+  id: number;
+  status: string;
+  createdAt: string;
+  finishedAt: string | null;
+}
 export interface AppView {
-  name: string; createdAt: string; formation: Record<string, number>; liveRelease: number | null; status: string;
-  urls: string[]; domains: string[]; gitUrl: string; lastDeploy?: LastDeploy | null; reviewOf?: { parent: string; branch: string } | null;
+  name: string;
+  createdAt: string;
+  formation: Record<string, number>;
+  liveRelease: number | null;
+  status: string;
+  urls: string[];
+  domains: string[];
+  gitUrl: string;
+  lastDeploy?: LastDeploy | null;
+  reviewOf?: { parent: string; branch: string } | null;
 }
-export interface DeployStep { name: string; status: "running" | "done" | "failed"; startedAt: string; finishedAt: string | null; detail: string | null }
+export interface DeployStep {
+  name: string;
+  status: "running" | "done" | "failed";
+  startedAt: string;
+  finishedAt: string | null;
+  detail: string | null;
+}
 export interface DeployView {
-  id: number; app: string; status: string; source: string; commit: string | null; ref: string | null; releaseVersion: number | null;
-  reason: string | null; containerLog: string | null; steps: DeployStep[]; createdAt: string; finishedAt: string | null; urls: string[];
+  id: number;
+  app: string;
+  status: string;
+  source: string;
+  commit: string | null;
+  ref: string | null;
+  releaseVersion: number | null;
+  reason: string | null;
+  containerLog: string | null;
+  steps: DeployStep[];
+  createdAt: string;
+  finishedAt: string | null;
+  urls: string[];
 }
-export interface ReleaseView { version: number; image: string; commit: string | null; description: string; createdAt: string; createdBy?: string; live: boolean }
-export interface ProcessView { type: string; quantity: number; command: string | null; running: number; restarts: number; crashLoop: boolean; lastExitCode: number | null; backoffUntil: string | null }
-export interface ContainerView { id: string; name: string; process: string; release: number; state: string; status: string; address: string | null; startedAt: string | null; routed: boolean }
-export interface DomainView { hostname: string; kind: "default" | "custom" }
-export interface UserView { email: string; role: Role; apps: string[] | "*"; createdAt: string; createdBy: string }
-export interface TokenView { id: number; name: string; createdAt: string; lastUsedAt: string | null }
-export interface AuditEntry { id: number; at: string; actor: string; action: string; app: string | null; ip: string; status: number; ok: boolean }
+export interface ReleaseView {
+  version: number;
+  image: string;
+  commit: string | null;
+  description: string;
+  createdAt: string;
+  createdBy?: string;
+  live: boolean;
+}
+export interface ProcessView {
+  type: string;
+  quantity: number;
+  command: string | null;
+  running: number;
+  restarts: number;
+  crashLoop: boolean;
+  lastExitCode: number | null;
+  backoffUntil: string | null;
+}
+export interface ContainerView {
+  id: string;
+  name: string;
+  process: string;
+  release: number;
+  state: string;
+  status: string;
+  address: string | null;
+  startedAt: string | null;
+  routed: boolean;
+}
+export interface DomainView {
+  hostname: string;
+  kind: "default" | "custom";
+}
+export interface UserView {
+  email: string;
+  role: Role;
+  apps: string[] | "*";
+  createdAt: string;
+  createdBy: string;
+}
+export interface TokenView {
+  id: number;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  app: string | null;
+  ip: string;
+  status: number;
+  ok: boolean;
+}
 
 // The views of the canary and metrics routes are the server's own types (type-only: nothing of src/ is bundled for them).
 export type { Figures as FiguresView } from "../../src/metrics/series.js";
 export type { MetricsView } from "../../src/metrics/view.js";
 export type CanaryView = CanaryStatusView;
-export interface DeployStatusView { app: string; deploy: { id: number; status: string; reason: string | null } | null; canary: CanaryView | null }
+export interface DeployStatusView {
+  app: string;
+  deploy: { id: number; status: string; reason: string | null } | null;
+  canary: CanaryView | null;
+}

@@ -1,7 +1,10 @@
 import { useEffect, useState } from "preact/hooks";
 
 /** Loads data, again whenever a dependency changes (the app's live version); keeps the last data while reloading. */
-export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T | null; error: unknown; reload: () => void } {
+export function useLoad<T>(
+  load: () => Promise<T>,
+  deps: unknown[],
+): { data: T | null; error: unknown; reload: () => void } {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [n, setN] = useState(0);
@@ -21,7 +24,12 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T |
 }
 
 /** A form's submit: busy while it runs, its error kept for the page to show next to the form. */
-export function useAction(): { busy: boolean; error: unknown; run: (fn: () => Promise<unknown>) => Promise<void>; reset: () => void } {
+export function useAction(): {
+  busy: boolean;
+  error: unknown;
+  run: (fn: () => Promise<unknown>) => Promise<void>;
+  reset: () => void;
+} {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const run = async (fn: () => Promise<unknown>) => {
@@ -39,7 +47,12 @@ export function useAction(): { busy: boolean; error: unknown; run: (fn: () => Pr
 }
 
 /** useLoad, reloaded every `everyMs` while `active` (a running canary, the traffic figures); stops when the page goes. */
-export function usePolled<T>(load: () => Promise<T>, deps: unknown[], everyMs: number, active: (data: T | null) => boolean = () => true): { data: T | null; error: unknown; reload: () => void } {
+export function usePolled<T>(
+  load: () => Promise<T>,
+  deps: unknown[],
+  everyMs: number,
+  active: (data: T | null) => boolean = () => true,
+): { data: T | null; error: unknown; reload: () => void } {
   const loaded = useLoad(load, deps);
   const on = active(loaded.data);
   useEffect(() => {

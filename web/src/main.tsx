@@ -57,11 +57,22 @@ function App() {
     return () => removeEventListener("yk:unauthorized", onUnauthorized);
   }, []);
   useEffect(() => {
-    const names: Record<string, string> = { apps: "Apps", new: "New app", users: "Users", audit: "Audit log", tokens: "API tokens" };
-    document.title = `${route[0] === "apps" && route[1] ? route[1] : names[route[0]] ?? "Yadokari"} · Yadokari`;
+    const names: Record<string, string> = {
+      apps: "Apps",
+      new: "New app",
+      users: "Users",
+      audit: "Audit log",
+      tokens: "API tokens",
+    };
+    document.title = `${route[0] === "apps" && route[1] ? route[1] : (names[route[0]] ?? "Yadokari")} · Yadokari`;
   }, [route.join("/")]);
 
-  if (bootError) return <main><ErrorNotice error={bootError} /></main>;
+  if (bootError)
+    return (
+      <main>
+        <ErrorNotice error={bootError} />
+      </main>
+    );
   if (me === undefined) return <p class="boot">Loading Yadokari…</p>;
   if (me === null) return <LoginPage onLoggedIn={loadMe} />;
 
@@ -74,12 +85,27 @@ function App() {
   const nav = [
     ["apps", "Apps"],
     ["tokens", "API tokens"],
-    ...(me.role === "admin" ? [["users", "Users"], ["audit", "Audit log"]] : []),
+    ...(me.role === "admin"
+      ? [
+          ["users", "Users"],
+          ["audit", "Audit log"],
+        ]
+      : []),
   ];
   let page;
   switch (route[0]) {
     case "apps":
-      page = route[1] ? <AppPage name={route[1]} tab={route[2] ?? "overview"} sub={route[3]} me={me} live={live.apps?.find((a) => a.name === route[1]) ?? null} /> : <AppsPage apps={live.apps} me={me} />;
+      page = route[1] ? (
+        <AppPage
+          name={route[1]}
+          tab={route[2] ?? "overview"}
+          sub={route[3]}
+          me={me}
+          live={live.apps?.find((a) => a.name === route[1]) ?? null}
+        />
+      ) : (
+        <AppsPage apps={live.apps} me={me} />
+      );
       break;
     case "new":
       page = <NewAppPage />;
@@ -94,22 +120,43 @@ function App() {
       page = <TokensPage me={me} />;
       break;
     default:
-      page = <div class="empty"><h1>Not found</h1><p><a href="#/">Back to the apps</a></p></div>;
+      page = (
+        <div class="empty">
+          <h1>Not found</h1>
+          <p>
+            <a href="#/">Back to the apps</a>
+          </p>
+        </div>
+      );
   }
   return (
     <>
-      <a class="skip" href="#main">Skip to content</a>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
       <header class="topbar">
-        <a class="brand" href="#/"><img src="/assets/icon.svg" alt="" /> Yadokari</a>
+        <a class="brand" href="#/">
+          <img src="/assets/icon.svg" alt="" /> Yadokari
+        </a>
         <nav aria-label="Main">
           {nav.map(([key, label]) => (
-            <a href={`#/${key}`} aria-current={route[0] === key ? "page" : undefined}>{label}</a>
+            <a href={`#/${key}`} aria-current={route[0] === key ? "page" : undefined}>
+              {label}
+            </a>
           ))}
         </nav>
         <div class="who">
-          <span title={live.connected ? "Live updates connected" : "Live updates reconnecting"}>{live.connected ? "● live" : "○ reconnecting"}</span>
-          <span>{me.name} <span class="hide-sm">({me.role})</span></span>
-          {me.via === "session" && <button type="button" onClick={logout}>Log out</button>}
+          <span title={live.connected ? "Live updates connected" : "Live updates reconnecting"}>
+            {live.connected ? "● live" : "○ reconnecting"}
+          </span>
+          <span>
+            {me.name} <span class="hide-sm">({me.role})</span>
+          </span>
+          {me.via === "session" && (
+            <button type="button" onClick={logout}>
+              Log out
+            </button>
+          )}
         </div>
       </header>
       <main id="main">{page}</main>

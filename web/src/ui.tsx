@@ -4,15 +4,29 @@ import { ApiError } from "./api";
 import { useAction } from "./load";
 
 /** A labelled input whose error (from the form's check or from the API) sits right under it. */
-export function Field(props: { id: string; label: string; hint?: string; error?: string | null; children: JSX.Element }) {
+export function Field(props: {
+  id: string;
+  label: string;
+  hint?: string;
+  error?: string | null;
+  children: JSX.Element;
+}) {
   const errId = `${props.id}-error`;
   const hintId = `${props.id}-hint`;
   return (
     <div class="field">
       <label for={props.id}>{props.label}</label>
       {props.children}
-      {props.hint && <div id={hintId} class="hint">{props.hint}</div>}
-      {props.error && <div id={errId} class="field-error" role="alert">{props.error}</div>}
+      {props.hint && (
+        <div id={hintId} class="hint">
+          {props.hint}
+        </div>
+      )}
+      {props.error && (
+        <div id={errId} class="field-error" role="alert">
+          {props.error}
+        </div>
+      )}
     </div>
   );
 }
@@ -46,15 +60,34 @@ export function Ago({ at }: { at: string | null | undefined }) {
   }, []);
   if (!at) return <span class="muted">—</span>;
   const s = Math.max(0, Math.round((Date.now() - Date.parse(at)) / 1000));
-  const text = s < 60 ? `${s}s ago` : s < 3600 ? `${Math.floor(s / 60)} min ago` : s < 86400 ? `${Math.floor(s / 3600)} h ago` : `${Math.floor(s / 86400)} d ago`;
-  return <time dateTime={at} title={new Date(at).toLocaleString()}>{text}</time>;
+  const text =
+    s < 60
+      ? `${s}s ago`
+      : s < 3600
+        ? `${Math.floor(s / 60)} min ago`
+        : s < 86400
+          ? `${Math.floor(s / 3600)} h ago`
+          : `${Math.floor(s / 86400)} d ago`;
+  return (
+    <time dateTime={at} title={new Date(at).toLocaleString()}>
+      {text}
+    </time>
+  );
 }
 
 /**
  * A destructive action's confirmation: the dialog asks for the app's name
  * (or another word) typed out before the button is enabled.
  */
-export function ConfirmButton(props: { label: string; title: string; body: ComponentChildren; confirmWord?: string; danger?: boolean; onConfirm: () => Promise<unknown>; disabled?: boolean }) {
+export function ConfirmButton(props: {
+  label: string;
+  title: string;
+  body: ComponentChildren;
+  confirmWord?: string;
+  danger?: boolean;
+  onConfirm: () => Promise<unknown>;
+  disabled?: boolean;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   const [typed, setTyped] = useState("");
   const { busy, error, run, reset } = useAction();
@@ -74,20 +107,32 @@ export function ConfirmButton(props: { label: string; title: string; body: Compo
   const inputId = `confirm-${props.label.replace(/\W+/g, "-").toLowerCase()}`;
   return (
     <>
-      <button type="button" class={props.danger ? "danger" : ""} onClick={open} disabled={props.disabled}>{props.label}</button>
+      <button type="button" class={props.danger ? "danger" : ""} onClick={open} disabled={props.disabled}>
+        {props.label}
+      </button>
       <dialog ref={ref} aria-labelledby={`${inputId}-title`}>
         <form onSubmit={confirm}>
           <h2 id={`${inputId}-title`}>{props.title}</h2>
           <div>{props.body}</div>
           {props.confirmWord && (
             <Field id={inputId} label={`Type ${props.confirmWord} to confirm`}>
-              <input type="text" id={inputId} value={typed} onInput={(e) => setTyped(e.currentTarget.value)} autoComplete="off" />
+              <input
+                type="text"
+                id={inputId}
+                value={typed}
+                onInput={(e) => setTyped(e.currentTarget.value)}
+                autoComplete="off"
+              />
             </Field>
           )}
           <ErrorNotice error={error} />
           <div class="row">
-            <button type="submit" class={props.danger ? "danger" : "primary"} disabled={!ok || busy}>{busy ? "Working…" : props.label}</button>
-            <button type="button" onClick={() => ref.current?.close()}>Cancel</button>
+            <button type="submit" class={props.danger ? "danger" : "primary"} disabled={!ok || busy}>
+              {busy ? "Working…" : props.label}
+            </button>
+            <button type="button" onClick={() => ref.current?.close()}>
+              Cancel
+            </button>
           </div>
         </form>
       </dialog>

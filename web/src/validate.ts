@@ -13,7 +13,9 @@ const passes = (check: () => unknown) => {
 };
 
 export function appNameProblem(name: string): string | null {
-  return passes(() => validateAppName(name)) ? null : "Use 1 to 30 lowercase letters, digits and '-', starting with a letter and not ending with '-'.";
+  return passes(() => validateAppName(name))
+    ? null
+    : "Use 1 to 30 lowercase letters, digits and '-', starting with a letter and not ending with '-'.";
 }
 export function configKeyProblem(key: string): string | null {
   const p = keyProblem(key);

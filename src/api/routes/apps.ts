@@ -9,7 +9,12 @@ export function appsRoutes(s: ApiServices): Hono {
   const r = new Hono();
   r.get("/", (c) => {
     const p = principalOf(c);
-    return c.json(s.ctx.store.listApps().filter((a) => canSeeApp(p, a.name)).map((a) => appView(s.views, a)));
+    return c.json(
+      s.ctx.store
+        .listApps()
+        .filter((a) => canSeeApp(p, a.name))
+        .map((a) => appView(s.views, a)),
+    );
   });
   r.post("/", async (c) => {
     const body = await readJson(c.req.raw);

@@ -9,7 +9,11 @@ export function canaryRoutes(s: ApiServices): Hono {
   r.get("/:app/deploy-status", (c) => {
     const app = s.apps.get(c.req.param("app"));
     const last = s.ctx.store.listDeploys(app.name, 1)[0] ?? null;
-    return c.json({ app: app.name, deploy: last ? { id: last.id, status: last.status, reason: last.reason } : null, canary: control.status(app.name) });
+    return c.json({
+      app: app.name,
+      deploy: last ? { id: last.id, status: last.status, reason: last.reason } : null,
+      canary: control.status(app.name),
+    });
   });
   for (const action of ["pause", "resume", "promote", "abort"] as const) {
     r.post(`/:app/deploy/${action}`, (c) => c.json(control[action](s.apps.get(c.req.param("app")).name)));

@@ -19,14 +19,21 @@ export function configRoutes(s: ApiServices): Hono {
   r.get("/:app/config", (c) => {
     const vars = store.configVars(s.apps.get(c.req.param("app")).name);
     // the viewer role sees which keys are set, never their values
-    return c.json(principalOf(c).role === "viewer" ? Object.fromEntries(Object.keys(vars).map((k) => [k, null])) : vars);
+    return c.json(
+      principalOf(c).role === "viewer" ? Object.fromEntries(Object.keys(vars).map((k) => [k, null])) : vars,
+    );
   });
 
   r.get("/:app/config/:key", (c) => {
     const app = s.apps.get(c.req.param("app"));
     const key = validateKey(c.req.param("key"));
     const config = new Map(Object.entries(store.configVars(app.name)));
-    if (!config.has(key)) throw new AppError("not_found", `${key} is not set on ${app.name}`, `'yk config -a ${app.name}' lists the config vars that are set.`);
+    if (!config.has(key))
+      throw new AppError(
+        "not_found",
+        `${key} is not set on ${app.name}`,
+        `'yk config -a ${app.name}' lists the config vars that are set.`,
+      );
     return c.json({ key, value: config.get(key)! });
   });
 
@@ -38,19 +45,30 @@ export function configRoutes(s: ApiServices): Hono {
     for (const [k, v] of change.set) next.set(k, v);
     for (const k of change.unset) next.delete(k);
     validateTotal(Object.fromEntries(next));
-    store.changeConfigVars(app.name, Object.fromEntries([...change.set, ...change.unset.map((k) => [k, null] as const)]));
+    store.changeConfigVars(
+      app.name,
+      Object.fromEntries([...change.set, ...change.unset.map((k) => [k, null] as const)]),
+    );
 
     let deploy = null;
     const live = store.getApp(app.name)?.liveReleaseId;
     if (change.restart && live) {
-      const description = describeChange(change.set.map(([k]) => k), change.unset);
+      const description = describeChange(
+        change.set.map(([k]) => k),
+        change.unset,
+      );
       // `change` runs when the deploy's turn comes, so it snapshots the config as it is then.
-      deploy = s.deployer.submitRelease(app.name, "config", description, ({ id: _id, version: _v, createdAt: _c, ...fields }) => ({
-        ...fields,
-        config: store.configVars(app.name),
+      deploy = s.deployer.submitRelease(
+        app.name,
+        "config",
         description,
-        createdBy: principalOf(c).name,
-      })).deploy;
+        ({ id: _id, version: _v, createdAt: _c, ...fields }) => ({
+          ...fields,
+          config: store.configVars(app.name),
+          description,
+          createdBy: principalOf(c).name,
+        }),
+      ).deploy;
     }
     return c.json({ config: store.configVars(app.name), deploy: deploy ? deployView(s.views, deploy) : null });
   });

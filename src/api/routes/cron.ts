@@ -11,7 +11,11 @@ const JOB_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 function jobName(text: string): string {
   if (!JOB_NAME.test(text)) {
-    throw new AppError("invalid_request", `invalid cron job name ${JSON.stringify(text.slice(0, 70))}: job names are lowercase letters, digits and '-', at most 63`, "'yk cron -a APP' lists the app's jobs.");
+    throw new AppError(
+      "invalid_request",
+      `invalid cron job name ${JSON.stringify(text.slice(0, 70))}: job names are lowercase letters, digits and '-', at most 63`,
+      "'yk cron -a APP' lists the app's jobs.",
+    );
   }
   return text;
 }
@@ -37,9 +41,14 @@ export function cronRoutes(s: ApiServices): Hono {
     const views: CronJobView[] = (release?.manifest.cron ?? []).map((j) => {
       const l = last.get(j.name);
       return {
-        name: j.name, command: j.command, schedule: j.schedule, concurrencyPolicy: j.concurrencyPolicy,
+        name: j.name,
+        command: j.command,
+        schedule: j.schedule,
+        concurrencyPolicy: j.concurrencyPolicy,
         nextRun: app.stopped ? null : nextOf(j.schedule, now),
-        lastRun: l ? { id: l.id, status: l.status, exitCode: l.exitCode, startedAt: l.startedAt, finishedAt: l.finishedAt } : null,
+        lastRun: l
+          ? { id: l.id, status: l.status, exitCode: l.exitCode, startedAt: l.startedAt, finishedAt: l.finishedAt }
+          : null,
       };
     });
     return c.json(views);
@@ -56,7 +65,11 @@ export function cronRoutes(s: ApiServices): Hono {
     const job = jobName(jobText);
     const release = app.liveReleaseId ? s.ctx.store.getRelease(app.liveReleaseId) : null;
     if (!release?.manifest.cron.some((j) => j.name === job) && !cron().runs.hasRuns(app.name, job)) {
-      throw new AppError("not_found", `${app.name} has no cron job named ${job}`, `'yk cron -a ${app.name}' lists its jobs (app.json "cron").`);
+      throw new AppError(
+        "not_found",
+        `${app.name} has no cron job named ${job}`,
+        `'yk cron -a ${app.name}' lists its jobs (app.json "cron").`,
+      );
     }
     return { app, job };
   };
@@ -65,7 +78,12 @@ export function cronRoutes(s: ApiServices): Hono {
     const { app, job } = findJob(appName, jobText);
     const id = /^[0-9]{1,15}$/.test(idText) ? Number(idText) : NaN;
     const run = Number.isSafeInteger(id) ? cron().runs.get(id) : null;
-    if (!run || run.app !== app.name || run.job !== job) throw new AppError("not_found", `no run #${idText} of cron job ${job}`, `'yk cron:runs -a ${app.name} ${job}' lists its runs.`);
+    if (!run || run.app !== app.name || run.job !== job)
+      throw new AppError(
+        "not_found",
+        `no run #${idText} of cron job ${job}`,
+        `'yk cron:runs -a ${app.name} ${job}' lists its runs.`,
+      );
     return run;
   };
 
@@ -89,7 +107,10 @@ export function cronRoutes(s: ApiServices): Hono {
       void (run.status === "running" ? cron().containerOf(run.id) : Promise.resolve(null)).then((container) => {
         if (abort.signal.aborted) return;
         if (!container) return stored(w);
-        s.ctx.docker.followLogs(container, { tail: 100000, follow, signal: abort.signal, onLine: w.line }).then(() => w.end(), () => stored(w));
+        s.ctx.docker.followLogs(container, { tail: 100000, follow, signal: abort.signal, onLine: w.line }).then(
+          () => w.end(),
+          () => stored(w),
+        );
       });
       return () => abort.abort();
     });

@@ -19,13 +19,25 @@ export function deployRoutes(s: ApiServices): Hono {
     const app = s.apps.get(c.req.param("app"));
     const commit = c.req.query("commit") ?? null;
     const ref = c.req.query("ref") ?? null;
-    if (commit !== null && !SHA.test(commit)) throw new AppError("invalid_request", "commit must be a full 40-character lowercase hex SHA-1");
-    if (ref !== null && (!REF.test(ref) || ref.includes(".."))) throw new AppError("invalid_request", "ref must look like refs/heads/<branch>");
+    if (commit !== null && !SHA.test(commit))
+      throw new AppError("invalid_request", "commit must be a full 40-character lowercase hex SHA-1");
+    if (ref !== null && (!REF.test(ref) || ref.includes("..")))
+      throw new AppError("invalid_request", "ref must look like refs/heads/<branch>");
     const strategyText = c.req.query("strategy");
     const strategy = strategyText === undefined ? undefined : parseStrategy(strategyText, "strategy");
-    if (!c.req.raw.body) throw new AppError("invalid_request", "the build body is empty: send a tar or tar.gz of the app's source");
-    const upload = await saveUpload(Readable.fromWeb(c.req.raw.body as import("node:stream/web").ReadableStream), join(s.ctx.dataDir, "uploads"));
-    const { deploy } = s.deployer.submit(app.name, upload, { source: commit ? "git" : "tar", commit, ref }, principalOf(c).name, strategy);
+    if (!c.req.raw.body)
+      throw new AppError("invalid_request", "the build body is empty: send a tar or tar.gz of the app's source");
+    const upload = await saveUpload(
+      Readable.fromWeb(c.req.raw.body as import("node:stream/web").ReadableStream),
+      join(s.ctx.dataDir, "uploads"),
+    );
+    const { deploy } = s.deployer.submit(
+      app.name,
+      upload,
+      { source: commit ? "git" : "tar", commit, ref },
+      principalOf(c).name,
+      strategy,
+    );
     return c.json(deployView(s.views, deploy), 202);
   });
 
@@ -38,7 +50,12 @@ export function deployRoutes(s: ApiServices): Hono {
     const app = s.apps.get(appName);
     const id = Number(idText);
     const d = Number.isInteger(id) ? s.ctx.store.getDeploy(id) : null;
-    if (!d || d.app !== app.name) throw new AppError("not_found", `no deploy #${idText} for app ${app.name}`, `'yk apps:info -a ${app.name}' shows the app.`);
+    if (!d || d.app !== app.name)
+      throw new AppError(
+        "not_found",
+        `no deploy #${idText} for app ${app.name}`,
+        `'yk apps:info -a ${app.name}' shows the app.`,
+      );
     return d;
   };
 

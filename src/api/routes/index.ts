@@ -15,7 +15,17 @@ import { metricsRoutes } from "./metrics.js";
 import { canaryRoutes } from "./canary.js";
 
 /** Every route group under /api/v1/apps, one file each. */
-export const appRouteGroups: ((s: ApiServices) => Hono)[] = [appsRoutes, deployRoutes, runtimeRoutes, domainRoutes, processRoutes, releaseRoutes, configRoutes, cronRoutes, runRoutes, storageRoutes,
+export const appRouteGroups: ((s: ApiServices) => Hono)[] = [
+  appsRoutes,
+  deployRoutes,
+  runtimeRoutes,
+  domainRoutes,
+  processRoutes,
+  releaseRoutes,
+  configRoutes,
+  cronRoutes,
+  runRoutes,
+  storageRoutes,
   gitflowRoutes,
   // Request metrics (router counters per release) and progressive delivery
   metricsRoutes,

@@ -8,7 +8,11 @@ export function parseWindow(text: string | undefined): number {
   if (text === undefined || text === "") return 3600;
   const m = /^(\d{1,5})(s|m|h)?$/.exec(text);
   const sec = m ? Number(m[1]) * (m[2] === "h" ? 3600 : m[2] === "m" ? 60 : 1) : NaN;
-  if (!(sec >= 1 && sec <= 3900)) throw new AppError("invalid_request", `since must be a window such as 90, 30s, 10m or 1h, at most 65m; got ${JSON.stringify(text.slice(0, 20))}`);
+  if (!(sec >= 1 && sec <= 3900))
+    throw new AppError(
+      "invalid_request",
+      `since must be a window such as 90, 30s, 10m or 1h, at most 65m; got ${JSON.stringify(text.slice(0, 20))}`,
+    );
   return sec;
 }
 
@@ -18,7 +22,16 @@ export function metricsRoutes(s: ApiServices): Hono {
   r.get("/:app/metrics", (c) => {
     const app = s.apps.get(c.req.param("app"));
     const live = app.liveReleaseId ? (s.ctx.store.getRelease(app.liveReleaseId)?.version ?? null) : null;
-    return c.json(metricsView(s.metrics.series, app.name, live, Date.now(), parseWindow(c.req.query("since")), s.metrics.opts.intervalMs / 1000));
+    return c.json(
+      metricsView(
+        s.metrics.series,
+        app.name,
+        live,
+        Date.now(),
+        parseWindow(c.req.query("since")),
+        s.metrics.opts.intervalMs / 1000,
+      ),
+    );
   });
   return r;
 }

@@ -21,7 +21,8 @@ export function processRoutes(s: ApiServices): Hono {
         type,
         quantity: app.formation[type] ?? want[type] ?? 0,
         command: live?.processes[type] ?? null,
-        running: containers.filter((x) => x.process === type && x.state === "running" && x.release === live?.version).length,
+        running: containers.filter((x) => x.process === type && x.state === "running" && x.release === live?.version)
+          .length,
         restarts: h?.restarts ?? 0,
         crashLoop: (h?.crashesInRow ?? 0) >= 3,
         lastExitCode: h?.lastExitCode ?? null,

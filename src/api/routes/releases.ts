@@ -7,7 +7,8 @@ import { readJson } from "../read-json.js";
 
 const versionOf = (text: string): number => {
   const m = /^v?(\d{1,9})$/.exec(text);
-  if (!m) throw new AppError("invalid_request", `${JSON.stringify(text.slice(0, 20))} is not a release version: use v7 or 7`);
+  if (!m)
+    throw new AppError("invalid_request", `${JSON.stringify(text.slice(0, 20))} is not a release version: use v7 or 7`);
   return Number(m[1]);
 };
 
@@ -24,7 +25,12 @@ export function releaseRoutes(s: ApiServices): Hono {
     const app = s.apps.get(c.req.param("app"));
     const v = versionOf(c.req.param("version"));
     const rel = s.ctx.store.releaseByVersion(app.name, v);
-    if (!rel) throw new AppError("not_found", `app ${app.name} has no release v${v}`, `'yk releases -a ${app.name}' lists them.`);
+    if (!rel)
+      throw new AppError(
+        "not_found",
+        `app ${app.name} has no release v${v}`,
+        `'yk releases -a ${app.name}' lists them.`,
+      );
     return c.json({
       ...releaseView(rel, app.liveReleaseId),
       // names only: values stay behind `yk config`

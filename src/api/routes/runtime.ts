@@ -14,11 +14,23 @@ export function runtimeRoutes(s: ApiServices): Hono {
 
   r.get("/:app/ps", async (c) => {
     const app = s.apps.get(c.req.param("app"));
-    const routed = new Set(s.ctx.store.routedServers(app.name).filter((x) => x.state === "ready").map((x) => x.containerId));
+    const routed = new Set(
+      s.ctx.store
+        .routedServers(app.name)
+        .filter((x) => x.state === "ready")
+        .map((x) => x.containerId),
+    );
     const list = await s.ctx.docker.list({ app: app.name });
     const views: ContainerView[] = list.map((x) => ({
-      id: x.id.slice(0, 12), name: x.name, process: x.process, release: x.release, state: x.state, status: x.status,
-      address: x.ip, startedAt: x.startedAt, routed: routed.has(x.id),
+      id: x.id.slice(0, 12),
+      name: x.name,
+      process: x.process,
+      release: x.release,
+      state: x.state,
+      status: x.status,
+      address: x.ip,
+      startedAt: x.startedAt,
+      routed: routed.has(x.id),
     }));
     return c.json(views);
   });
@@ -27,15 +39,23 @@ export function runtimeRoutes(s: ApiServices): Hono {
     const app = s.apps.get(c.req.param("app"));
     const tailText = c.req.query("tail") ?? "100";
     const tail = Number(tailText);
-    if (!Number.isInteger(tail) || tail < 0 || tail > 10000) throw new AppError("invalid_request", "tail must be a whole number from 0 to 10000");
+    if (!Number.isInteger(tail) || tail < 0 || tail > 10000)
+      throw new AppError("invalid_request", "tail must be a whole number from 0 to 10000");
     const process = c.req.query("process");
     if (process !== undefined) validateProcessType(process);
     const follow = c.req.query("follow") === "1" || c.req.query("follow") === "true";
-    const containers = (await s.ctx.docker.list({ app: app.name })).filter((x) => process === undefined || x.process === process);
+    const containers = (await s.ctx.docker.list({ app: app.name })).filter(
+      (x) => process === undefined || x.process === process,
+    );
     const source = (x: ObservedContainer) => `${x.process}.${x.name}`;
     // The last lines of every container, merged in time order; then, with follow, new lines as they come.
     const past = mergeByTime(
-      await Promise.all(containers.map(async (x) => ({ source: source(x), lines: splitLines(await s.ctx.docker.logsTail(x.id, tail, true)) }))),
+      await Promise.all(
+        containers.map(async (x) => ({
+          source: source(x),
+          lines: splitLines(await s.ctx.docker.logsTail(x.id, tail, true)),
+        })),
+      ),
       tail,
     );
     return textStream((w) => {
@@ -48,7 +68,17 @@ export function runtimeRoutes(s: ApiServices): Hono {
       void Promise.all(
         containers
           .filter((x) => x.state === "running")
-          .map((x) => s.ctx.docker.followLogs(x.id, { tail: 0, follow: true, timestamps: true, signal: abort.signal, onLine: (l) => w.line(mergeByTime([{ source: source(x), lines: [l] }], 1)[0]) }).catch(() => {})),
+          .map((x) =>
+            s.ctx.docker
+              .followLogs(x.id, {
+                tail: 0,
+                follow: true,
+                timestamps: true,
+                signal: abort.signal,
+                onLine: (l) => w.line(mergeByTime([{ source: source(x), lines: [l] }], 1)[0]),
+              })
+              .catch(() => {}),
+          ),
       ).then(() => w.end());
       return () => abort.abort();
     });

@@ -8,7 +8,11 @@ import type { AuditEntry } from "../../accounts/account-store.js";
 
 /** Reads a secret piped on stdin (`--password-stdin`), like `docker login`: never from argv, where `ps` shows it. */
 export async function readStdinSecret(stdin: NodeJS.ReadableStream = process.stdin): Promise<string> {
-  if ((stdin as { isTTY?: boolean }).isTTY) throw usageError("--password-stdin reads the password from a pipe, not a terminal.", "echo \"$PASSWORD\" | yk … --password-stdin, or leave it out to get a generated one.");
+  if ((stdin as { isTTY?: boolean }).isTTY)
+    throw usageError(
+      "--password-stdin reads the password from a pipe, not a terminal.",
+      'echo "$PASSWORD" | yk … --password-stdin, or leave it out to get a generated one.',
+    );
   let text = "";
   for await (const chunk of stdin) text += chunk.toString();
   return text.replace(/\r?\n$/, "");
@@ -18,14 +22,23 @@ export async function readStdinSecret(stdin: NodeJS.ReadableStream = process.std
 export function parseAppsFlag(flag: string | undefined): string[] | "*" | undefined {
   if (flag === undefined) return undefined;
   if (flag.trim() === "*") return "*";
-  return flag.split(",").map((a) => a.trim()).filter(Boolean);
+  return flag
+    .split(",")
+    .map((a) => a.trim())
+    .filter(Boolean);
 }
 
-const roleOption = () => new Option("--role <role>", "admin, deployer or viewer").choices(["admin", "deployer", "viewer"]);
-const appsOption = () => new Option("--apps <apps>", "apps granted, comma-separated, or '*' for every app (deployer, viewer)");
+const roleOption = () =>
+  new Option("--role <role>", "admin, deployer or viewer").choices(["admin", "deployer", "viewer"]);
+const appsOption = () =>
+  new Option("--apps <apps>", "apps granted, comma-separated, or '*' for every app (deployer, viewer)");
 const showApps = (apps: string[] | "*") => (apps === "*" ? "*" : apps.join(",") || "(none)");
 
-export function registerAccounts(program: Command, ctx: CliContext, readSecret: () => Promise<string> = () => readStdinSecret()): void {
+export function registerAccounts(
+  program: Command,
+  ctx: CliContext,
+  readSecret: () => Promise<string> = () => readStdinSecret(),
+): void {
   program
     .command("whoami")
     .description("show who the saved token or YADOKARI_TOKEN belongs to, with role and apps")
@@ -42,7 +55,12 @@ export function registerAccounts(program: Command, ctx: CliContext, readSecret: 
       const users = await ctx.api().json<UserView[]>("GET", apiPath("users"));
       if (opts.json) return ctx.out(renderJson(users));
       if (users.length === 0) return ctx.out("No users yet. Add one with: yk users:add EMAIL --role admin\n");
-      ctx.out(renderTable(["email", "role", "apps", "added", "by"], users.map((u) => [u.email, u.role, showApps(u.apps), relativeTime(u.createdAt, ctx.now()), u.createdBy])));
+      ctx.out(
+        renderTable(
+          ["email", "role", "apps", "added", "by"],
+          users.map((u) => [u.email, u.role, showApps(u.apps), relativeTime(u.createdAt, ctx.now()), u.createdBy]),
+        ),
+      );
     });
 
   program
@@ -53,10 +71,16 @@ export function registerAccounts(program: Command, ctx: CliContext, readSecret: 
     .addOption(appsOption())
     .option("--password-stdin", "read the initial password from stdin")
     .action(async (email: string, opts: { role: string; apps?: string; passwordStdin?: boolean }) => {
-      const body = { email, role: opts.role, ...(opts.apps !== undefined ? { apps: parseAppsFlag(opts.apps) } : {}), ...(opts.passwordStdin ? { password: await readSecret() } : {}) };
+      const body = {
+        email,
+        role: opts.role,
+        ...(opts.apps !== undefined ? { apps: parseAppsFlag(opts.apps) } : {}),
+        ...(opts.passwordStdin ? { password: await readSecret() } : {}),
+      };
       const r = await ctx.api().json<{ user: UserView; initialPassword?: string }>("POST", apiPath("users"), body);
       ctx.out(`Added ${r.user.email} as ${r.user.role} (apps: ${showApps(r.user.apps)}).\n`);
-      if (r.initialPassword) ctx.out(`Initial password (shown once; give it to them over a safe channel):\n${r.initialPassword}\n`);
+      if (r.initialPassword)
+        ctx.out(`Initial password (shown once; give it to them over a safe channel):\n${r.initialPassword}\n`);
     });
 
   program
@@ -67,8 +91,13 @@ export function registerAccounts(program: Command, ctx: CliContext, readSecret: 
     .addOption(appsOption())
     .option("--password-stdin", "read a new password from stdin")
     .action(async (email: string, opts: { role?: string; apps?: string; passwordStdin?: boolean }) => {
-      const body = { ...(opts.role ? { role: opts.role } : {}), ...(opts.apps !== undefined ? { apps: parseAppsFlag(opts.apps) } : {}), ...(opts.passwordStdin ? { password: await readSecret() } : {}) };
-      if (Object.keys(body).length === 0) throw usageError("Nothing to change.", "Pass --role, --apps or --password-stdin.");
+      const body = {
+        ...(opts.role ? { role: opts.role } : {}),
+        ...(opts.apps !== undefined ? { apps: parseAppsFlag(opts.apps) } : {}),
+        ...(opts.passwordStdin ? { password: await readSecret() } : {}),
+      };
+      if (Object.keys(body).length === 0)
+        throw usageError("Nothing to change.", "Pass --role, --apps or --password-stdin.");
       const u = await ctx.api().json<UserView>("PATCH", apiPath("users", email), body);
       ctx.out(`Updated ${u.email}: ${u.role} (apps: ${showApps(u.apps)}).\n`);
     });
@@ -79,7 +108,11 @@ export function registerAccounts(program: Command, ctx: CliContext, readSecret: 
     .argument("<email>", "the user's email address")
     .requiredOption("--confirm <email>", "the same email again")
     .action(async (email: string, opts: { confirm: string }) => {
-      if (opts.confirm.toLowerCase() !== email.toLowerCase()) throw usageError(`--confirm ${opts.confirm} does not match ${email}.`, `Run: yk users:remove ${email} --confirm ${email}`);
+      if (opts.confirm.toLowerCase() !== email.toLowerCase())
+        throw usageError(
+          `--confirm ${opts.confirm} does not match ${email}.`,
+          `Run: yk users:remove ${email} --confirm ${email}`,
+        );
       const r = await ctx.api().json<{ removed: string }>("DELETE", apiPath("users", email));
       ctx.out(`Removed ${r.removed}, their tokens and sessions.\n`);
     });
@@ -91,8 +124,19 @@ export function registerAccounts(program: Command, ctx: CliContext, readSecret: 
     .action(async (opts: { json?: boolean }) => {
       const tokens = await ctx.api().json<TokenView[]>("GET", apiPath("tokens"));
       if (opts.json) return ctx.out(renderJson(tokens));
-      if (tokens.length === 0) return ctx.out("You have no personal tokens. Create one with: yk tokens:create --name NAME\n");
-      ctx.out(renderTable(["id", "name", "created", "last used"], tokens.map((t) => [String(t.id), t.name, relativeTime(t.createdAt, ctx.now()), t.lastUsedAt ? relativeTime(t.lastUsedAt, ctx.now()) : "never"])));
+      if (tokens.length === 0)
+        return ctx.out("You have no personal tokens. Create one with: yk tokens:create --name NAME\n");
+      ctx.out(
+        renderTable(
+          ["id", "name", "created", "last used"],
+          tokens.map((t) => [
+            String(t.id),
+            t.name,
+            relativeTime(t.createdAt, ctx.now()),
+            t.lastUsedAt ? relativeTime(t.lastUsedAt, ctx.now()) : "never",
+          ]),
+        ),
+      );
     });
 
   program
@@ -109,7 +153,8 @@ export function registerAccounts(program: Command, ctx: CliContext, readSecret: 
     .description("revoke one of your personal tokens")
     .argument("<id>", "the token's id ('yk tokens' lists them)")
     .action(async (id: string) => {
-      if (!/^[1-9]\d{0,15}$/.test(id)) throw usageError(`'${id}' is not a token id.`, "'yk tokens' lists your tokens with their ids.");
+      if (!/^[1-9]\d{0,15}$/.test(id))
+        throw usageError(`'${id}' is not a token id.`, "'yk tokens' lists your tokens with their ids.");
       await ctx.api().json("DELETE", apiPath("tokens", id));
       ctx.out(`Revoked token ${id}.\n`);
     });
@@ -121,11 +166,17 @@ export function registerAccounts(program: Command, ctx: CliContext, readSecret: 
     .option("-n, --num <n>", "how many entries", "50")
     .addOption(jsonOption())
     .action(async (opts: { app?: string; num: string; json?: boolean }) => {
-      if (!/^\d{1,4}$/.test(opts.num) || Number(opts.num) < 1 || Number(opts.num) > 1000) throw usageError(`-n ${opts.num}: give a number from 1 to 1000.`, "yk audit -n 100");
+      if (!/^\d{1,4}$/.test(opts.num) || Number(opts.num) < 1 || Number(opts.num) > 1000)
+        throw usageError(`-n ${opts.num}: give a number from 1 to 1000.`, "yk audit -n 100");
       const q = new URLSearchParams({ limit: opts.num, ...(opts.app ? { app: opts.app } : {}) });
       const entries = await ctx.api().json<AuditEntry[]>("GET", `${apiPath("audit")}?${q}`);
       if (opts.json) return ctx.out(renderJson(entries));
       if (entries.length === 0) return ctx.out("No audit entries.\n");
-      ctx.out(renderTable(["when", "who", "action", "app", "from", "result"], entries.map((e) => [e.at, e.actor, e.action, e.app ?? "", e.ip, `${e.ok ? "ok" : "FAILED"} ${e.status}`])));
+      ctx.out(
+        renderTable(
+          ["when", "who", "action", "app", "from", "result"],
+          entries.map((e) => [e.at, e.actor, e.action, e.app ?? "", e.ip, `${e.ok ? "ok" : "FAILED"} ${e.status}`]),
+        ),
+      );
     });
 }

@@ -8,10 +8,16 @@ import { appOption, jsonOption, type CliContext } from "./context.js";
 export function checkDestroyConfirm(app: string, confirm: string | undefined): void {
   const again = `yk apps:destroy ${app} --confirm ${app}`;
   if (confirm === undefined) {
-    throw usageError(`Refusing to destroy '${app}' without --confirm.`, `This deletes the app, its releases, containers and domains. To go ahead run: ${again}`);
+    throw usageError(
+      `Refusing to destroy '${app}' without --confirm.`,
+      `This deletes the app, its releases, containers and domains. To go ahead run: ${again}`,
+    );
   }
   if (confirm !== app) {
-    throw usageError(`--confirm '${confirm}' does not match the app name '${app}'; nothing was destroyed.`, `To destroy '${app}' run: ${again}`);
+    throw usageError(
+      `--confirm '${confirm}' does not match the app name '${app}'; nothing was destroyed.`,
+      `To destroy '${app}' run: ${again}`,
+    );
   }
 }
 
@@ -27,9 +33,25 @@ export function registerApps(program: Command, ctx: CliContext): void {
       if (opts.json) return ctx.out(renderJson(apps));
       if (apps.length === 0) return ctx.out("No apps yet. Create one with: yk apps:create NAME\n");
       const now = ctx.now();
-      const rows = apps.map((a) => [a.name, a.status, release(a.liveRelease), String(a.webReplicas), a.urls[0] ?? "-", relativeTime(a.createdAt, now)]);
+      const rows = apps.map((a) => [
+        a.name,
+        a.status,
+        release(a.liveRelease),
+        String(a.webReplicas),
+        a.urls[0] ?? "-",
+        relativeTime(a.createdAt, now),
+      ]);
       // Review apps show their parent; the column appears only when there are some.
-      if (apps.some((a) => a.reviewOf)) return ctx.out(renderTable(["name", "status", "release", "web", "url", "created", "review of"], rows.map((r, i) => [...r, apps[i].reviewOf ? `${apps[i].reviewOf!.parent} (${apps[i].reviewOf!.branch})` : ""])));
+      if (apps.some((a) => a.reviewOf))
+        return ctx.out(
+          renderTable(
+            ["name", "status", "release", "web", "url", "created", "review of"],
+            rows.map((r, i) => [
+              ...r,
+              apps[i].reviewOf ? `${apps[i].reviewOf!.parent} (${apps[i].reviewOf!.branch})` : "",
+            ]),
+          ),
+        );
       ctx.out(renderTable(["name", "status", "release", "web", "url", "created"], rows));
     });
 
@@ -41,7 +63,14 @@ export function registerApps(program: Command, ctx: CliContext): void {
     .action(async (name: string, opts: { json?: boolean }) => {
       const app = await ctx.api().json<AppView>("POST", apiPath("apps"), { name });
       if (opts.json) return ctx.out(renderJson(app));
-      ctx.out(`Created ${app.name}\n` + renderFields([["URL", app.urls.join(", ") || "-"], ["Git", app.gitUrl]]) + `Deploy with: yk deploy -a ${app.name} [DIR]\n`);
+      ctx.out(
+        `Created ${app.name}\n` +
+          renderFields([
+            ["URL", app.urls.join(", ") || "-"],
+            ["Git", app.gitUrl],
+          ]) +
+          `Deploy with: yk deploy -a ${app.name} [DIR]\n`,
+      );
     });
 
   program
@@ -52,16 +81,18 @@ export function registerApps(program: Command, ctx: CliContext): void {
     .action(async (opts: { app: string; json?: boolean }) => {
       const app = await ctx.api().json<AppView>("GET", apiPath("apps", opts.app));
       if (opts.json) return ctx.out(renderJson(app));
-      ctx.out(renderFields([
-        ["Name", app.name],
-        ["Status", app.status],
-        ["Release", release(app.liveRelease)],
-        ["Web replicas", String(app.webReplicas)],
-        ["URLs", app.urls.join(", ") || "-"],
-        ["Domains", app.domains.join(", ") || "-"],
-        ["Git", app.gitUrl],
-        ["Created", `${app.createdAt} (${relativeTime(app.createdAt, ctx.now())})`],
-      ]));
+      ctx.out(
+        renderFields([
+          ["Name", app.name],
+          ["Status", app.status],
+          ["Release", release(app.liveRelease)],
+          ["Web replicas", String(app.webReplicas)],
+          ["URLs", app.urls.join(", ") || "-"],
+          ["Domains", app.domains.join(", ") || "-"],
+          ["Git", app.gitUrl],
+          ["Created", `${app.createdAt} (${relativeTime(app.createdAt, ctx.now())})`],
+        ]),
+      );
     });
 
   program

@@ -6,9 +6,26 @@ import { summarize } from "../../metrics/series.js";
 import { CliError } from "../api-client.js";
 
 test("deploy:set canary flags become settings; durations take units", () => {
-  assert.deepEqual(strategyFlagsToSettings({ strategy: "canary", steps: "5,25%,50,100", stepDuration: "2m", maxErrorRate: "1%", latencyFactor: "1.5x", latencyFloor: "40", minRequests: "200" }), {
-    strategy: "canary", steps: [5, 25, 50, 100], stepSec: 120, maxErrorPct: 1, latencyFactor: 1.5, latencyFloorMs: 40, minRequests: 200,
-  });
+  assert.deepEqual(
+    strategyFlagsToSettings({
+      strategy: "canary",
+      steps: "5,25%,50,100",
+      stepDuration: "2m",
+      maxErrorRate: "1%",
+      latencyFactor: "1.5x",
+      latencyFloor: "40",
+      minRequests: "200",
+    }),
+    {
+      strategy: "canary",
+      steps: [5, 25, 50, 100],
+      stepSec: 120,
+      maxErrorPct: 1,
+      latencyFactor: 1.5,
+      latencyFloorMs: 40,
+      minRequests: 200,
+    },
+  );
   assert.equal(parseDuration("500ms", "--x"), 0.5);
   assert.equal(parseDuration("90", "--x"), 90);
   assert.throws(() => parseDuration("soon", "--step-duration"), CliError);
@@ -21,9 +38,24 @@ test("deploy:status shows step, traffic, weights, the time to the next step and 
     app: "web",
     deploy: { id: 12, status: "deploying", reason: null },
     canary: {
-      deployId: 12, state: "running", paused: false, release: 8, previousRelease: 7, steps: [5, 25, 50, 100], stepIndex: 1, percent: 25,
-      weights: { new: 1, old: 3, newServers: ["a"], oldServers: ["b"] }, stepSec: 60, stepRequests: null, heldSec: 19.5, nextStepInSec: 40.5,
-      figures: { new: f, old: { ...f, requests: 1500 } }, verdict: null, settings: {} as never, startedAt: "", finishedAt: null,
+      deployId: 12,
+      state: "running",
+      paused: false,
+      release: 8,
+      previousRelease: 7,
+      steps: [5, 25, 50, 100],
+      stepIndex: 1,
+      percent: 25,
+      weights: { new: 1, old: 3, newServers: ["a"], oldServers: ["b"] },
+      stepSec: 60,
+      stepRequests: null,
+      heldSec: 19.5,
+      nextStepInSec: 40.5,
+      figures: { new: f, old: { ...f, requests: 1500 } },
+      verdict: null,
+      settings: {} as never,
+      startedAt: "",
+      finishedAt: null,
     },
   });
   assert.match(out, /^Deploy #12: deploying\n/);

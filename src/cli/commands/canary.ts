@@ -13,26 +13,54 @@ interface DeployStatus {
 
 const pct = (r: number) => `${(r * 100).toFixed(2)} %`;
 const ms = (v: number | null) => (v === null ? "-" : `${v.toFixed(1)} ms`);
-const row = (label: string, f: Figures) => [label, f.rps.toFixed(1), String(f.requests), String(f.errors5xx), String(f.connErrors), pct(f.errorRate), ms(f.p95Ms)];
+const row = (label: string, f: Figures) => [
+  label,
+  f.rps.toFixed(1),
+  String(f.requests),
+  String(f.errors5xx),
+  String(f.connErrors),
+  pct(f.errorRate),
+  ms(f.p95Ms),
+];
 
 /** The canary's step, weights, both releases' figures and the time to the next step. */
 export function renderDeployStatus(s: DeployStatus): string {
   const c = s.canary;
-  const head = s.deploy ? `Deploy #${s.deploy.id}: ${s.deploy.status}${s.deploy.reason ? ` (${s.deploy.reason})` : ""}\n` : `${s.app} has no deploys yet.\n`;
+  const head = s.deploy
+    ? `Deploy #${s.deploy.id}: ${s.deploy.status}${s.deploy.reason ? ` (${s.deploy.reason})` : ""}\n`
+    : `${s.app} has no deploys yet.\n`;
   if (!c) return head + "No canary: the app's deploys roll (yk deploy:set -a APP --strategy canary).\n";
-  const step = c.stepIndex < 0 ? "starting the new containers" : `${c.stepIndex + 1} of ${c.steps.length} (${c.steps.join(", ")} %)`;
+  const step =
+    c.stepIndex < 0
+      ? "starting the new containers"
+      : `${c.stepIndex + 1} of ${c.steps.length} (${c.steps.join(", ")} %)`;
   const fields: [string, string][] = [
     ["Canary", `v${c.release} against v${c.previousRelease} (deploy #${c.deployId})`],
     ["State", `${c.state}${c.paused ? ", paused" : ""}`],
     ["Step", step],
     ["Traffic", `v${c.release} ${c.percent} %, v${c.previousRelease} ${100 - c.percent} %`],
-    ["Weights", `${c.weights.new} on ${c.weights.newServers.length} new, ${c.weights.old} on ${c.weights.oldServers.length} old server(s)`],
-    ["Next step", c.nextStepInSec === null ? (c.paused ? "paused (yk deploy:resume)" : "-") : `in ${Math.ceil(c.nextStepInSec)} s (held ${Math.floor(c.heldSec ?? 0)} of ${c.stepSec} s)`],
+    [
+      "Weights",
+      `${c.weights.new} on ${c.weights.newServers.length} new, ${c.weights.old} on ${c.weights.oldServers.length} old server(s)`,
+    ],
+    [
+      "Next step",
+      c.nextStepInSec === null
+        ? c.paused
+          ? "paused (yk deploy:resume)"
+          : "-"
+        : `in ${Math.ceil(c.nextStepInSec)} s (held ${Math.floor(c.heldSec ?? 0)} of ${c.stepSec} s)`,
+    ],
   ];
   if (c.verdict) fields.push(["Analysis", c.verdict]);
   let out = head + renderFields(fields);
   if (c.figures) {
-    out += "\n" + renderTable(["release", "req/s", "requests", "5xx", "conn err", "errors", "p95"], [row(`v${c.release} (new)`, c.figures.new), row(`v${c.previousRelease} (old)`, c.figures.old)]);
+    out +=
+      "\n" +
+      renderTable(
+        ["release", "req/s", "requests", "5xx", "conn err", "errors", "p95"],
+        [row(`v${c.release} (new)`, c.figures.new), row(`v${c.previousRelease} (old)`, c.figures.old)],
+      );
   }
   return out;
 }
@@ -60,7 +88,12 @@ export function registerCanary(program: Command, ctx: CliContext): void {
       .addOption(appOption())
       .action(async (opts: { app: string }) => {
         const c = await ctx.api().json<CanaryStatusView>("POST", apiPath("apps", opts.app, "deploy", action));
-        const done = { pause: "paused", resume: "resumed", promote: "promoted: going to 100 %", abort: "aborting: the new release's weight goes to 0" }[action as keyof typeof actions];
+        const done = {
+          pause: "paused",
+          resume: "resumed",
+          promote: "promoted: going to 100 %",
+          abort: "aborting: the new release's weight goes to 0",
+        }[action as keyof typeof actions];
         ctx.out(`Canary of v${c.release} (deploy #${c.deployId}) ${done}\n`);
       });
   }

@@ -20,7 +20,11 @@ export function renderConfig(app: string, config: Config): string {
   if (keys.length === 0) return `${app} has no config vars.\n`;
   const width = Math.max(...keys.map((k) => k.length + 1));
   const indent = " ".repeat(width + 1);
-  const lines = keys.map((k) => `${(k + ":").padEnd(width)} ${visible(config[k] ?? "(hidden: the viewer role cannot read values)").split("\n").join("\n" + indent)}`.trimEnd());
+  const lines = keys.map((k) =>
+    `${(k + ":").padEnd(width)} ${visible(config[k] ?? "(hidden: the viewer role cannot read values)")
+      .split("\n")
+      .join("\n" + indent)}`.trimEnd(),
+  );
   return `=== ${app} Config Vars\n${lines.join("\n")}\n`;
 }
 
@@ -31,7 +35,9 @@ function visible(v: string): string {
 
 /** `KEY=value` lines a POSIX shell reads back as the same values (`eval "$(yk config --shell)"`, or a .env file). */
 export function renderShell(config: Config): string {
-  return Object.entries(config).map(([k, v]) => (v === null ? `# ${k} is hidden from the viewer role\n` : `${k}=${shellQuote(v)}\n`)).join("");
+  return Object.entries(config)
+    .map(([k, v]) => (v === null ? `# ${k} is hidden from the viewer role\n` : `${k}=${shellQuote(v)}\n`))
+    .join("");
 }
 
 export function shellQuote(v: string): string {
@@ -57,7 +63,12 @@ function checkKeys(keys: string[]): void {
 }
 
 /** Sends a change and, when it made a release, follows its deploy like `yk deploy`: exit 0 only when it is live. */
-async function change(ctx: CliContext, app: string, body: { set?: Config; unset?: string[]; restart: boolean }, what: string): Promise<void> {
+async function change(
+  ctx: CliContext,
+  app: string,
+  body: { set?: Config; unset?: string[]; restart: boolean },
+  what: string,
+): Promise<void> {
   const api = ctx.api();
   const res = await api.json<ConfigChangeResult>("PATCH", apiPath("apps", app, "config"), body);
   if (!body.restart) return ctx.out(`${what} on ${app} without a restart: the next deploy or config change uses it.\n`);
@@ -101,7 +112,12 @@ export function registerConfig(program: Command, ctx: CliContext): void {
     .addOption(noRestart())
     .action(async (args: string[], opts: { app: string; restart: boolean }) => {
       const set = localCheck(() => parseAssignments(args));
-      await change(ctx, opts.app, { set: Object.fromEntries(set), restart: opts.restart }, `Set ${set.map(([k]) => k).join(", ")}`);
+      await change(
+        ctx,
+        opts.app,
+        { set: Object.fromEntries(set), restart: opts.restart },
+        `Set ${set.map(([k]) => k).join(", ")}`,
+      );
     });
 
   program
@@ -120,6 +136,8 @@ export function registerConfig(program: Command, ctx: CliContext): void {
     .description("make a new master key, re-encrypt every config var and release with it, drop the old one")
     .action(async () => {
       const r = await ctx.api().json<{ resealed: number; keyId: string }>("POST", apiPath("config", "rotate-key"));
-      ctx.out(`Rotated the master key to ${r.keyId}: ${r.resealed} sealed values re-encrypted. Back up <data-dir>/master.key again.\n`);
+      ctx.out(
+        `Rotated the master key to ${r.keyId}: ${r.resealed} sealed values re-encrypted. Back up <data-dir>/master.key again.\n`,
+      );
     });
 }

@@ -28,15 +28,27 @@ async function waitForEnd(api: Api, app: string, job: string, id: number): Promi
 
 /** A run that did not succeed, as the one error main/cli.ts prints; the exit code is the job's. */
 export function runError(run: CronRunView): CliError {
-  const how = run.status === "timed_out" ? "timed out" : run.status === "replaced" ? "was replaced by a newer run" : run.exitCode === null ? "failed to run" : `exited with code ${run.exitCode}`;
+  const how =
+    run.status === "timed_out"
+      ? "timed out"
+      : run.status === "replaced"
+        ? "was replaced by a newer run"
+        : run.exitCode === null
+          ? "failed to run"
+          : `exited with code ${run.exitCode}`;
   const exitCode = run.exitCode !== null && run.exitCode > 0 && run.exitCode < 256 ? run.exitCode : 1;
-  return new CliError("cron_failed", `Run #${run.id} of cron job ${run.job} ${how}.`, `Its output is kept: yk cron:runs -a ${run.app} ${run.job} --output`, { exitCode });
+  return new CliError(
+    "cron_failed",
+    `Run #${run.id} of cron job ${run.job} ${how}.`,
+    `Its output is kept: yk cron:runs -a ${run.app} ${run.job} --output`,
+    { exitCode },
+  );
 }
 
 export function registerCron(program: Command, ctx: CliContext): void {
   program
     .command("cron")
-    .description("list an app's cron jobs (app.json \"cron\") with their next and last runs")
+    .description('list an app\'s cron jobs (app.json "cron") with their next and last runs')
     .addOption(appOption())
     .addOption(jsonOption())
     .action(async (opts: { app: string; json?: boolean }) => {
@@ -44,13 +56,20 @@ export function registerCron(program: Command, ctx: CliContext): void {
       if (opts.json) return ctx.out(renderJson(jobs));
       if (jobs.length === 0) return ctx.out(`${opts.app} has no cron jobs. Add them to app.json "cron" and deploy.\n`);
       const now = ctx.now();
-      ctx.out(renderTable(
-        ["job", "schedule", "policy", "next run", "last run", "status", "exit code"],
-        jobs.map((j) => [
-          j.name, j.schedule, j.concurrencyPolicy, utcMinute(j.nextRun),
-          j.lastRun ? relativeTime(j.lastRun.startedAt, now) : "never", j.lastRun?.status ?? "-", exitText(j.lastRun?.exitCode ?? null),
-        ]),
-      ));
+      ctx.out(
+        renderTable(
+          ["job", "schedule", "policy", "next run", "last run", "status", "exit code"],
+          jobs.map((j) => [
+            j.name,
+            j.schedule,
+            j.concurrencyPolicy,
+            utcMinute(j.nextRun),
+            j.lastRun ? relativeTime(j.lastRun.startedAt, now) : "never",
+            j.lastRun?.status ?? "-",
+            exitText(j.lastRun?.exitCode ?? null),
+          ]),
+        ),
+      );
     });
 
   program
@@ -65,7 +84,9 @@ export function registerCron(program: Command, ctx: CliContext): void {
       ctx.out(`Started run #${run.id} of ${run.job} (release v${run.release})\n`);
       if (!opts.wait) return;
       let streamed = 0;
-      for await (const line of api.lines(apiPath("apps", opts.app, "cron", job, "runs", String(run.id), "log") + "?follow=1")) {
+      for await (const line of api.lines(
+        apiPath("apps", opts.app, "cron", job, "runs", String(run.id), "log") + "?follow=1",
+      )) {
         streamed++;
         ctx.out(line + "\n");
       }
@@ -86,12 +107,24 @@ export function registerCron(program: Command, ctx: CliContext): void {
     .action(async (job: string, opts: { app: string; json?: boolean; output?: boolean }) => {
       const runs = await ctx.api().json<CronRunView[]>("GET", apiPath("apps", opts.app, "cron", job, "runs"));
       if (opts.json) return ctx.out(renderJson(runs));
-      if (runs.length === 0) return ctx.out(`${job} has not run yet. Run it now with: yk cron:run -a ${opts.app} ${job}\n`);
+      if (runs.length === 0)
+        return ctx.out(`${job} has not run yet. Run it now with: yk cron:run -a ${opts.app} ${job}\n`);
       const now = ctx.now();
-      ctx.out(renderTable(
-        ["run", "trigger", "scheduled for", "started", "status", "exit code", "took", "release"],
-        runs.map((r) => [`#${r.id}`, r.trigger, utcMinute(r.scheduledFor), relativeTime(r.startedAt, now), r.status, exitText(r.exitCode), duration(r), `v${r.release}`]),
-      ));
+      ctx.out(
+        renderTable(
+          ["run", "trigger", "scheduled for", "started", "status", "exit code", "took", "release"],
+          runs.map((r) => [
+            `#${r.id}`,
+            r.trigger,
+            utcMinute(r.scheduledFor),
+            relativeTime(r.startedAt, now),
+            r.status,
+            exitText(r.exitCode),
+            duration(r),
+            `v${r.release}`,
+          ]),
+        ),
+      );
       if (!opts.output) return;
       for (const r of runs) ctx.out(`\n=== run #${r.id} (${r.status}) ===\n${r.output || "(no output)\n"}`);
     });

@@ -8,7 +8,11 @@ export function parseDeploySettingArgs(args: string[]): Record<string, number | 
   const out: Record<string, number | string> = {};
   for (const a of args) {
     const m = /^(maxSurge|pauseSec)=(\d+(?:\.\d+)?%?)$/.exec(a);
-    if (!m) throw usageError(`'${a}' is not a deploy setting.`, "Use maxSurge=N, maxSurge=N% or pauseSec=SECONDS, e.g. yk deploy:set -a APP maxSurge=25% pauseSec=5");
+    if (!m)
+      throw usageError(
+        `'${a}' is not a deploy setting.`,
+        "Use maxSurge=N, maxSurge=N% or pauseSec=SECONDS, e.g. yk deploy:set -a APP maxSurge=25% pauseSec=5",
+      );
     out[m[1]] = m[2].endsWith("%") ? m[2] : Number(m[2]);
   }
   return out;
@@ -17,14 +21,19 @@ export function parseDeploySettingArgs(args: string[]): Record<string, number | 
 /** "60s", "2m", "90" (seconds) → seconds. */
 export function parseDuration(text: string, flag: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) throw usageError(`${flag} '${text}' is not a duration.`, `Use seconds or a unit: ${flag} 60s, ${flag} 2m, ${flag} 500ms.`);
+  if (!m)
+    throw usageError(
+      `${flag} '${text}' is not a duration.`,
+      `Use seconds or a unit: ${flag} 60s, ${flag} 2m, ${flag} 500ms.`,
+    );
   const n = Number(m[1]);
   return m[2] === "ms" ? n / 1000 : m[2] === "m" ? n * 60 : m[2] === "h" ? n * 3600 : n;
 }
 
 const numberFlag = (text: string, flag: string): number => {
   const n = Number(text.replace(/%$/, ""));
-  if (text.trim() === "" || !Number.isFinite(n)) throw usageError(`${flag} '${text}' is not a number.`, `Example: ${flag} 1`);
+  if (text.trim() === "" || !Number.isFinite(n))
+    throw usageError(`${flag} '${text}' is not a number.`, `Example: ${flag} 1`);
   return n;
 };
 
@@ -48,19 +57,25 @@ export function strategyFlagsToSettings(f: StrategyFlags): Record<string, unknow
   if (f.strategy !== undefined) out.strategy = f.strategy;
   if (f.steps !== undefined) {
     const steps = f.steps.split(",").map((x) => x.trim().replace(/%$/, ""));
-    if (steps.some((x) => !/^\d+$/.test(x))) throw usageError(`--steps '${f.steps}' is not a list of percentages.`, "Example: --steps 5,25,50,100");
+    if (steps.some((x) => !/^\d+$/.test(x)))
+      throw usageError(`--steps '${f.steps}' is not a list of percentages.`, "Example: --steps 5,25,50,100");
     out.steps = steps.map(Number);
   }
   if (f.stepDuration !== undefined) out.stepSec = parseDuration(f.stepDuration, "--step-duration");
   if (f.stepRequests !== undefined) out.stepRequests = numberFlag(f.stepRequests, "--step-requests");
   if (f.maxErrorRate !== undefined) out.maxErrorPct = numberFlag(f.maxErrorRate, "--max-error-rate");
   if (f.errorMargin !== undefined) out.errorMarginPct = numberFlag(f.errorMargin, "--error-margin");
-  if (f.latencyFactor !== undefined) out.latencyFactor = numberFlag(f.latencyFactor.replace(/x$/, ""), "--latency-factor");
-  if (f.latencyFloor !== undefined) out.latencyFloorMs = parseDuration(f.latencyFloor.match(/^\d+(\.\d+)?$/) ? `${f.latencyFloor}ms` : f.latencyFloor, "--latency-floor") * 1000;
+  if (f.latencyFactor !== undefined)
+    out.latencyFactor = numberFlag(f.latencyFactor.replace(/x$/, ""), "--latency-factor");
+  if (f.latencyFloor !== undefined)
+    out.latencyFloorMs =
+      parseDuration(f.latencyFloor.match(/^\d+(\.\d+)?$/) ? `${f.latencyFloor}ms` : f.latencyFloor, "--latency-floor") *
+      1000;
   if (f.minRequests !== undefined) out.minRequests = numberFlag(f.minRequests, "--min-requests");
   if (f.idle !== undefined) out.idleSec = parseDuration(f.idle, "--idle");
   if (f.sticky !== undefined) {
-    if (f.sticky !== "on" && f.sticky !== "off") throw usageError(`--sticky '${f.sticky}' is not on or off.`, "Use --sticky on or --sticky off.");
+    if (f.sticky !== "on" && f.sticky !== "off")
+      throw usageError(`--sticky '${f.sticky}' is not on or off.`, "Use --sticky on or --sticky off.");
     out.sticky = f.sticky === "on";
   }
   return out;
@@ -69,7 +84,9 @@ export function strategyFlagsToSettings(f: StrategyFlags): Record<string, unknow
 export function registerDeploySettings(program: Command, ctx: CliContext): void {
   program
     .command("deploy:set")
-    .description("set deploy settings: maxSurge (count or %), pauseSec between batches; the strategy and the canary's steps and thresholds")
+    .description(
+      "set deploy settings: maxSurge (count or %), pauseSec between batches; the strategy and the canary's steps and thresholds",
+    )
     .addOption(appOption())
     .argument("[setting=value...]")
     .option("--strategy <strategy>", "rolling (default), canary or blue-green")
@@ -85,8 +102,14 @@ export function registerDeploySettings(program: Command, ctx: CliContext): void 
     .option("--idle <time>", "blue-green: how long the old set stays idle for an instant switch back (300s)")
     .action(async (args: string[], opts: { app: string } & StrategyFlags) => {
       const body = { ...parseDeploySettingArgs(args), ...strategyFlagsToSettings(opts) };
-      if (Object.keys(body).length === 0) throw usageError("no setting given.", "Example: yk deploy:set -a APP maxSurge=2 pauseSec=5, or yk deploy:set -a APP --strategy canary --steps 5,25,50,100 --step-duration 60s");
-      const s = await ctx.api().json<Record<string, unknown>>("PATCH", apiPath("apps", opts.app, "deploy-settings"), body);
+      if (Object.keys(body).length === 0)
+        throw usageError(
+          "no setting given.",
+          "Example: yk deploy:set -a APP maxSurge=2 pauseSec=5, or yk deploy:set -a APP --strategy canary --steps 5,25,50,100 --step-duration 60s",
+        );
+      const s = await ctx
+        .api()
+        .json<Record<string, unknown>>("PATCH", apiPath("apps", opts.app, "deploy-settings"), body);
       ctx.out(renderFields(Object.entries(s).map(([k, v]) => [k, String(v)])));
     });
   program
@@ -98,6 +121,8 @@ export function registerDeploySettings(program: Command, ctx: CliContext): void 
       const s = await ctx.api().json<Record<string, unknown>>("GET", apiPath("apps", opts.app, "deploy-settings"));
       if (opts.json) return ctx.out(renderJson(s));
       const rows = Object.entries(s).map(([k, v]) => [k, String(v)] as const);
-      ctx.out(rows.length ? renderFields(rows) : "No settings: defaults apply (maxSurge 25% of web, at least 1; no pause).\n");
+      ctx.out(
+        rows.length ? renderFields(rows) : "No settings: defaults apply (maxSurge 25% of web, at least 1; no pause).\n",
+      );
     });
 }

@@ -8,19 +8,23 @@ import { followDeploy } from "../follow-deploy.js";
 import { packTarGz } from "../pack.js";
 import { appOption, type CliContext } from "./context.js";
 
-
 async function checkDir(dir: string): Promise<string> {
   const abs = resolve(dir);
   const st = await stat(abs).catch(() => null);
-  if (!st?.isDirectory()) throw usageError(`'${dir}' is not a directory.`, "Pass the directory holding the Dockerfile: yk deploy -a APP [DIR] (default: the current directory).");
+  if (!st?.isDirectory())
+    throw usageError(
+      `'${dir}' is not a directory.`,
+      "Pass the directory holding the Dockerfile: yk deploy -a APP [DIR] (default: the current directory).",
+    );
   return abs;
 }
-
 
 /** Turns a failed deploy into the one error main/cli.ts prints, with the container log when there is one. */
 export function deployError(d: DeployView): CliError {
   const failedStep = d.steps.find((s) => s.status === "failed");
-  const message = [`Deploy #${d.id} of ${d.app} failed${failedStep ? ` at step '${failedStep.name}'` : ""}: ${d.reason ?? "no reason given"}`];
+  const message = [
+    `Deploy #${d.id} of ${d.app} failed${failedStep ? ` at step '${failedStep.name}'` : ""}: ${d.reason ?? "no reason given"}`,
+  ];
   if (d.containerLog) message.push("", "Container log:", d.containerLog.trimEnd());
   // The view has no error code; a failure before a release exists is a build failure.
   const code = d.releaseVersion === null && failedStep?.name.includes("build") ? "build_failed" : "deploy_failed";
@@ -33,9 +37,13 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
     .description("build DIR (honouring .dockerignore) and release it with zero downtime")
     .addOption(appOption())
     .argument("[dir]", "source directory with a Dockerfile", ".")
-    .option("--strategy <strategy>", "rolling, canary or blue-green for this deploy (default: the app's deploy settings)")
+    .option(
+      "--strategy <strategy>",
+      "rolling, canary or blue-green for this deploy (default: the app's deploy settings)",
+    )
     .action(async (dir: string, opts: { app: string; strategy?: string }) => {
-      if (opts.strategy !== undefined && !["rolling", "canary", "blue-green"].includes(opts.strategy)) throw usageError(`'${opts.strategy}' is not a strategy.`, "Use --strategy rolling, canary or blue-green.");
+      if (opts.strategy !== undefined && !["rolling", "canary", "blue-green"].includes(opts.strategy))
+        throw usageError(`'${opts.strategy}' is not a strategy.`, "Use --strategy rolling, canary or blue-green.");
       const abs = await checkDir(dir);
       const api = ctx.api();
       const { data, files } = await packTarGz(abs);

@@ -14,7 +14,12 @@ export function registerDomains(program: Command, ctx: CliContext): void {
       const domains = await ctx.api().json<DomainView[]>("GET", apiPath("apps", opts.app, "domains"));
       if (opts.json) return ctx.out(renderJson(domains));
       if (domains.length === 0) return ctx.out(`${opts.app} has no domains.\n`);
-      ctx.out(renderTable(["hostname", "kind"], domains.map((d) => [d.hostname, d.kind])));
+      ctx.out(
+        renderTable(
+          ["hostname", "kind"],
+          domains.map((d) => [d.hostname, d.kind]),
+        ),
+      );
     });
 
   program

@@ -10,30 +10,56 @@ export function checkLoginUrl(url: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw usageError(`'${url}' is not a URL.`, "Pass the API address with its scheme, e.g. yk login --url http://127.0.0.1:7700 --token TOKEN");
+    throw usageError(
+      `'${url}' is not a URL.`,
+      "Pass the API address with its scheme, e.g. yk login --url http://127.0.0.1:7700 --token TOKEN",
+    );
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-    throw usageError(`'${url}' is not an http(s) URL.`, "Pass the API address with its scheme, e.g. yk login --url http://127.0.0.1:7700 --token TOKEN");
+    throw usageError(
+      `'${url}' is not an http(s) URL.`,
+      "Pass the API address with its scheme, e.g. yk login --url http://127.0.0.1:7700 --token TOKEN",
+    );
   }
   return normalizeUrl(url);
 }
 
-export function registerLogin(program: Command, ctx: CliContext, readSecret: () => Promise<string> = () => readStdinSecret()): void {
+export function registerLogin(
+  program: Command,
+  ctx: CliContext,
+  readSecret: () => Promise<string> = () => readStdinSecret(),
+): void {
   program
     .command("login")
-    .description("save the server URL and a token (checked against the server first); with --email, log in with a password and get a personal token")
+    .description(
+      "save the server URL and a token (checked against the server first); with --email, log in with a password and get a personal token",
+    )
     .requiredOption("--url <url>", "API URL, e.g. http://127.0.0.1:7700")
     .option("--token <token>", "an API token (the admin token is in <data-dir>/admin-token on the server)")
     .option("--email <email>", "log in as this user; the password is read from stdin (--password-stdin)")
     .option("--password-stdin", "read the password from stdin (with --email)")
     .action(async (opts: { url: string; token?: string; email?: string; passwordStdin?: boolean }) => {
       const url = checkLoginUrl(opts.url);
-      if (!opts.token === !opts.email) throw usageError("Pass either --token or --email.", "yk login --url URL --token TOKEN, or: echo \"$PASSWORD\" | yk login --url URL --email EMAIL --password-stdin");
+      if (!opts.token === !opts.email)
+        throw usageError(
+          "Pass either --token or --email.",
+          'yk login --url URL --token TOKEN, or: echo "$PASSWORD" | yk login --url URL --email EMAIL --password-stdin',
+        );
       let token = opts.token;
       if (opts.email) {
-        if (!opts.passwordStdin) throw usageError("--email needs --password-stdin (a password never goes on the command line).", "echo \"$PASSWORD\" | yk login --url URL --email EMAIL --password-stdin");
+        if (!opts.passwordStdin)
+          throw usageError(
+            "--email needs --password-stdin (a password never goes on the command line).",
+            'echo "$PASSWORD" | yk login --url URL --email EMAIL --password-stdin',
+          );
         const password = await readSecret();
-        const r = await ctx.api({ url, token: null }).json<{ token: string }>("POST", apiPath("session"), { email: opts.email, password, token: `cli ${ctx.now().toISOString().slice(0, 10)}` });
+        const r = await ctx
+          .api({ url, token: null })
+          .json<{ token: string }>("POST", apiPath("session"), {
+            email: opts.email,
+            password,
+            token: `cli ${ctx.now().toISOString().slice(0, 10)}`,
+          });
         token = r.token;
       }
       const cfg = { url, token: token! };

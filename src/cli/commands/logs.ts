@@ -23,12 +23,15 @@ export function logsPath(app: string, opts: { tail?: number; follow?: boolean; p
 export function registerLogs(program: Command, ctx: CliContext): void {
   program
     .command("logs")
-    .description("print an app's container logs merged in time order (\"<time> <process>.<container> | <line>\")")
+    .description('print an app\'s container logs merged in time order ("<time> <process>.<container> | <line>")')
     .addOption(appOption())
     .option("-f, --follow", "keep streaming new lines until interrupted")
     .addOption(new Option("-n, --num <lines>", "number of past lines").argParser(parseLines))
     .option("-p, --process <type>", "only this process type (web, worker, run, cron, release, …)")
     .action(async (opts: { app: string; follow?: boolean; num?: number; process?: string }) => {
-      for await (const line of ctx.api().lines(logsPath(opts.app, { tail: opts.num, follow: opts.follow, process: opts.process }))) ctx.out(line + "\n");
+      for await (const line of ctx
+        .api()
+        .lines(logsPath(opts.app, { tail: opts.num, follow: opts.follow, process: opts.process })))
+        ctx.out(line + "\n");
     });
 }

@@ -11,16 +11,33 @@ const pct = (v: number) => `${(v * 100).toFixed(2)} %`;
 
 /** One row per release and window: the last minute, 5 minutes, and the asked window. */
 export function renderMetrics(m: MetricsView): string {
-  if (m.releases.length === 0) return `No requests measured for ${m.app} in the last ${m.windowSec} s (the router is sampled every ${m.intervalSec} s).\n`;
+  if (m.releases.length === 0)
+    return `No requests measured for ${m.app} in the last ${m.windowSec} s (the router is sampled every ${m.intervalSec} s).\n`;
   const rows: string[][] = [];
-  const row = (rel: string, window: string, f: Figures) => rows.push([rel, window, f.rps.toFixed(1), String(f.requests), String(f.errors5xx), String(f.connErrors), pct(f.errorRate), ms(f.p50Ms), ms(f.p95Ms), ms(f.p99Ms), ms(f.rtimeAvgMs)]);
+  const row = (rel: string, window: string, f: Figures) =>
+    rows.push([
+      rel,
+      window,
+      f.rps.toFixed(1),
+      String(f.requests),
+      String(f.errors5xx),
+      String(f.connErrors),
+      pct(f.errorRate),
+      ms(f.p50Ms),
+      ms(f.p95Ms),
+      ms(f.p99Ms),
+      ms(f.rtimeAvgMs),
+    ]);
   for (const r of m.releases) {
     const rel = `v${r.release}${r.live ? " (live)" : ""}`;
     row(rel, "1m", r.last1m);
     row("", "5m", r.last5m);
     row("", `${Math.round(m.windowSec / 60)}m`, r.window);
   }
-  return renderTable(["release", "window", "req/s", "requests", "5xx", "conn err", "errors", "p50", "p95", "p99", "avg rtime"], rows);
+  return renderTable(
+    ["release", "window", "req/s", "requests", "5xx", "conn err", "errors", "p50", "p95", "p99", "avg rtime"],
+    rows,
+  );
 }
 
 export function registerMetrics(program: Command, ctx: CliContext): void {
@@ -31,7 +48,9 @@ export function registerMetrics(program: Command, ctx: CliContext): void {
     .addOption(jsonOption())
     .addOption(new Option("--since <window>", "window: 90, 30s, 10m, 1h").default("1h"))
     .action(async (opts: { app: string; json?: boolean; since: string }) => {
-      const m = await ctx.api().json<MetricsView>("GET", `${apiPath("apps", opts.app, "metrics")}?since=${encodeURIComponent(opts.since)}`);
+      const m = await ctx
+        .api()
+        .json<MetricsView>("GET", `${apiPath("apps", opts.app, "metrics")}?since=${encodeURIComponent(opts.since)}`);
       ctx.out(opts.json ? renderJson(m) : renderMetrics(m));
     });
 }

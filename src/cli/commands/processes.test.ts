@@ -6,13 +6,15 @@ import { CliError } from "../api-client.js";
 
 test("ps:scale arguments are TYPE=COUNT", () => {
   assert.deepEqual(parseScaleArgs(["web=3", "worker=0"]), { web: 3, worker: 0 });
-  for (const bad of [[], ["web"], ["web=-1"], ["web=x"], ["we;b=1"], ["web=1000"]]) assert.throws(() => parseScaleArgs(bad), CliError);
+  for (const bad of [[], ["web"], ["web=-1"], ["web=x"], ["we;b=1"], ["web=1000"]])
+    assert.throws(() => parseScaleArgs(bad), CliError);
 });
 
 test("deploy:set takes maxSurge (count or %) and pauseSec", () => {
   assert.deepEqual(parseDeploySettingArgs(["maxSurge=25%", "pauseSec=1.5"]), { maxSurge: "25%", pauseSec: 1.5 });
   assert.deepEqual(parseDeploySettingArgs(["maxSurge=2"]), { maxSurge: 2 });
-  for (const bad of [["surge=2"], ["maxSurge=two"], ["pauseSec=-1"]]) assert.throws(() => parseDeploySettingArgs(bad), CliError);
+  for (const bad of [["surge=2"], ["maxSurge=two"], ["pauseSec=-1"]])
+    assert.throws(() => parseDeploySettingArgs(bad), CliError);
   assert.deepEqual(parseDeploySettingArgs([]), {}); // the canary flags may be all there is
 });
 
@@ -21,8 +23,26 @@ test("ps shows a crash loop with its exit code and backoff", () => {
     {
       stopped: false,
       processes: [
-        { type: "web", quantity: 2, command: null, running: 2, restarts: 0, crashLoop: false, lastExitCode: null, backoffUntil: null },
-        { type: "worker", quantity: 1, command: "node w.js", running: 0, restarts: 5, crashLoop: true, lastExitCode: 3, backoffUntil: "2026-01-01T00:00:16Z" },
+        {
+          type: "web",
+          quantity: 2,
+          command: null,
+          running: 2,
+          restarts: 0,
+          crashLoop: false,
+          lastExitCode: null,
+          backoffUntil: null,
+        },
+        {
+          type: "worker",
+          quantity: 1,
+          command: "node w.js",
+          running: 0,
+          restarts: 5,
+          crashLoop: true,
+          lastExitCode: 3,
+          backoffUntil: "2026-01-01T00:00:16Z",
+        },
       ],
     },
     new Date("2026-01-01T00:00:00Z"),

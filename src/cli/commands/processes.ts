@@ -24,8 +24,18 @@ export function registerProcesses(program: Command, ctx: CliContext): void {
     .addOption(appOption())
     .argument("<type=count...>")
     .action(async (args: string[], opts: { app: string }) => {
-      const { formation } = await ctx.api().json<{ formation: Record<string, number> }>("PATCH", apiPath("apps", opts.app, "formation"), parseScaleArgs(args));
-      ctx.out(`Scaled ${opts.app}: ${Object.entries(formation).map(([t, n]) => `${t}=${n}`).join(" ")}\n`);
+      const { formation } = await ctx
+        .api()
+        .json<{ formation: Record<string, number> }>(
+          "PATCH",
+          apiPath("apps", opts.app, "formation"),
+          parseScaleArgs(args),
+        );
+      ctx.out(
+        `Scaled ${opts.app}: ${Object.entries(formation)
+          .map(([t, n]) => `${t}=${n}`)
+          .join(" ")}\n`,
+      );
     });
 
   program
@@ -35,12 +45,19 @@ export function registerProcesses(program: Command, ctx: CliContext): void {
     .argument("[type]")
     .action(async (type: string | undefined, opts: { app: string }) => {
       const api = ctx.api();
-      const started = await api.json<DeployView>("POST", apiPath("apps", opts.app, "ps", "restart"), type ? { type } : {});
+      const started = await api.json<DeployView>(
+        "POST",
+        apiPath("apps", opts.app, "ps", "restart"),
+        type ? { type } : {},
+      );
       await followDeploy(ctx, api, started);
       ctx.out(`Restarted ${opts.app}${type ? ` (${type})` : ""}\n`);
     });
 
-  for (const [verb, what] of [["stop", "stop every process of the app"], ["start", "start a stopped app at its formation"]] as const) {
+  for (const [verb, what] of [
+    ["stop", "stop every process of the app"],
+    ["start", "start a stopped app at its formation"],
+  ] as const) {
     program
       .command(`ps:${verb}`)
       .description(what)
@@ -57,9 +74,19 @@ export function renderProcesses(p: { stopped: boolean; processes: ProcessView[] 
   if (p.processes.length === 0) return "";
   const state = (v: ProcessView) => {
     if (p.stopped) return "stopped";
-    if (v.crashLoop) return `crash loop (exit ${v.lastExitCode ?? "?"}${v.backoffUntil ? `, next try in ${Math.max(0, Math.round((Date.parse(v.backoffUntil) - now.getTime()) / 1000))} s` : ""})`;
+    if (v.crashLoop)
+      return `crash loop (exit ${v.lastExitCode ?? "?"}${v.backoffUntil ? `, next try in ${Math.max(0, Math.round((Date.parse(v.backoffUntil) - now.getTime()) / 1000))} s` : ""})`;
     return v.running >= v.quantity ? "ok" : `starting (${v.running}/${v.quantity})`;
   };
-  return renderTable(["type", "scale", "running", "restarts", "state", "command"], p.processes.map((v) => [v.type, String(v.quantity), String(v.running), String(v.restarts), state(v), v.command ?? "(image CMD)"]));
+  return renderTable(
+    ["type", "scale", "running", "restarts", "state", "command"],
+    p.processes.map((v) => [
+      v.type,
+      String(v.quantity),
+      String(v.running),
+      String(v.restarts),
+      state(v),
+      v.command ?? "(image CMD)",
+    ]),
+  );
 }
-

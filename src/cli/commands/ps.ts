@@ -21,9 +21,19 @@ export function registerPs(program: Command, ctx: CliContext): void {
       const summary = renderProcesses(processes, ctx.now());
       if (summary) ctx.out(summary + "\n");
       if (containers.length === 0) return ctx.out(`${opts.app} has no containers.\n`);
-      ctx.out(renderTable(
-        ["name", "process", "release", "state", "status", "address", "routed"],
-        containers.map((c) => [c.name, c.process, `v${c.release}`, c.state, c.status, c.address ?? "-", c.routed ? "yes" : "no"]),
-      ));
+      ctx.out(
+        renderTable(
+          ["name", "process", "release", "state", "status", "address", "routed"],
+          containers.map((c) => [
+            c.name,
+            c.process,
+            `v${c.release}`,
+            c.state,
+            c.status,
+            c.address ?? "-",
+            c.routed ? "yes" : "no",
+          ]),
+        ),
+      );
     });
 }

@@ -14,12 +14,22 @@ export function registerReleases(program: Command, ctx: CliContext): void {
     .action(async (opts: { app: string; json?: boolean }) => {
       const releases = await ctx.api().json<ReleaseView[]>("GET", apiPath("apps", opts.app, "releases"));
       if (opts.json) return ctx.out(renderJson(releases));
-      if (releases.length === 0) return ctx.out(`${opts.app} has no releases yet. Deploy with: yk deploy -a ${opts.app} [DIR]\n`);
+      if (releases.length === 0)
+        return ctx.out(`${opts.app} has no releases yet. Deploy with: yk deploy -a ${opts.app} [DIR]\n`);
       const now = ctx.now();
-      ctx.out(renderTable(
-        ["version", "live", "commit", "image", "description", "created"],
-        releases.map((r) => [`v${r.version}`, r.live ? "*" : "", r.commit ? r.commit.slice(0, 8) : "-", r.image, r.description, relativeTime(r.createdAt, now)]),
-      ));
+      ctx.out(
+        renderTable(
+          ["version", "live", "commit", "image", "description", "created"],
+          releases.map((r) => [
+            `v${r.version}`,
+            r.live ? "*" : "",
+            r.commit ? r.commit.slice(0, 8) : "-",
+            r.image,
+            r.description,
+            relativeTime(r.createdAt, now),
+          ]),
+        ),
+      );
     });
 
   program
@@ -31,18 +41,30 @@ export function registerReleases(program: Command, ctx: CliContext): void {
     .action(async (version: string, opts: { app: string; json?: boolean }) => {
       const r = await ctx.api().json<ReleaseInfo>("GET", apiPath("apps", opts.app, "releases", version));
       if (opts.json) return ctx.out(renderJson(r));
-      ctx.out(renderFields([
-        ["Version", `v${r.version}${r.live ? " (live)" : ""}`],
-        ["Description", r.description],
-        ["Image", `${r.image}${r.imageAvailable ? "" : " (removed: rollback impossible)"}`],
-        ["Commit", r.commit ?? "-"],
-        ["Config vars", r.configKeys.join(", ") || "-"],
-        ["Formation", Object.entries(r.formation).map(([t, n]) => `${t}=${n}`).join(" ") || "-"],
-        ["Processes", Object.entries(r.processes).map(([t, c]) => `${t}: ${c ?? "(image CMD)"}`).join("; ")],
-        ["Release command", r.releaseCommand ?? "-"],
-        ["Cron", r.cron.map((j) => `${j.name} (${j.schedule})`).join(", ") || "-"],
-        ["Created", `${r.createdAt} (${relativeTime(r.createdAt, ctx.now())})`],
-      ]));
+      ctx.out(
+        renderFields([
+          ["Version", `v${r.version}${r.live ? " (live)" : ""}`],
+          ["Description", r.description],
+          ["Image", `${r.image}${r.imageAvailable ? "" : " (removed: rollback impossible)"}`],
+          ["Commit", r.commit ?? "-"],
+          ["Config vars", r.configKeys.join(", ") || "-"],
+          [
+            "Formation",
+            Object.entries(r.formation)
+              .map(([t, n]) => `${t}=${n}`)
+              .join(" ") || "-",
+          ],
+          [
+            "Processes",
+            Object.entries(r.processes)
+              .map(([t, c]) => `${t}: ${c ?? "(image CMD)"}`)
+              .join("; "),
+          ],
+          ["Release command", r.releaseCommand ?? "-"],
+          ["Cron", r.cron.map((j) => `${j.name} (${j.schedule})`).join(", ") || "-"],
+          ["Created", `${r.createdAt} (${relativeTime(r.createdAt, ctx.now())})`],
+        ]),
+      );
     });
 
   program
@@ -52,7 +74,11 @@ export function registerReleases(program: Command, ctx: CliContext): void {
     .argument("[version]", "v7 or 7")
     .action(async (version: string | undefined, opts: { app: string }) => {
       const api = ctx.api();
-      const started = await api.json<DeployView>("POST", apiPath("apps", opts.app, "rollback"), version ? { version } : {});
+      const started = await api.json<DeployView>(
+        "POST",
+        apiPath("apps", opts.app, "rollback"),
+        version ? { version } : {},
+      );
       const d = await followDeploy(ctx, api, started);
       ctx.out(`Rolled back: v${d.releaseVersion} is live\n`);
       for (const url of d.urls) ctx.out(`Live at ${url}\n`);

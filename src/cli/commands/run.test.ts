@@ -47,7 +47,12 @@ function fakeIo(opts: { tty: boolean; output?: Buffer; signalOnAttach?: boolean 
     onResize: () => () => {},
     async attach(path) {
       attached.push(path);
-      const sock = new Duplex({ read() {}, write(_c, _e, cb) { cb(); } });
+      const sock = new Duplex({
+        read() {},
+        write(_c, _e, cb) {
+          cb();
+        },
+      });
       sockets.push(sock);
       // the server has started the container by now; the 101 is still on its way
       if (opts.signalOnAttach) {
@@ -69,8 +74,17 @@ function fakeIo(opts: { tty: boolean; output?: Buffer; signalOnAttach?: boolean 
 
 async function yk(args: string[], api: FakeApi, io: RunIo): Promise<string> {
   let out = "";
-  const program = new Command("yk").exitOverride().allowExcessArguments(false).configureOutput({ outputError: () => {}, writeErr: () => {}, writeOut: () => {} });
-  const ctx = { env: {}, api: () => api, saveConfig: async () => "", out: (t: string) => void (out += t), now: () => new Date() };
+  const program = new Command("yk")
+    .exitOverride()
+    .allowExcessArguments(false)
+    .configureOutput({ outputError: () => {}, writeErr: () => {}, writeOut: () => {} });
+  const ctx = {
+    env: {},
+    api: () => api,
+    saveConfig: async () => "",
+    out: (t: string) => void (out += t),
+    now: () => new Date(),
+  };
   registerRun(program, ctx, () => io);
   registerStorage(program, ctx);
   await program.parseAsync(args, { from: "user" });
@@ -98,13 +112,19 @@ test("no command, or one the server would refuse, is a usage error before any ca
   const api = new FakeApi({});
   const usage = (p: RegExp) => (e: unknown) => e instanceof CliError && e.exitCode === 2 && p.test(e.message);
   await assert.rejects(yk(["run", "-a", "web"], api, fakeIo({ tty: false }).io), usage(/needs a command/));
-  await assert.rejects(yk(["run", "-a", "web", "--", "a\u0000b"], api, fakeIo({ tty: false }).io), usage(/command\[0\]: contains a NUL byte/));
+  await assert.rejects(
+    yk(["run", "-a", "web", "--", "a\u0000b"], api, fakeIo({ tty: false }).io),
+    usage(/command\[0\]: contains a NUL byte/),
+  );
   assert.deepEqual(api.calls, []);
 });
 
 test("attached: output is demultiplexed, then the exit code comes from GET …/runs/:id", async () => {
   const frame = (t: number, s: string) => Buffer.concat([Buffer.from([t, 0, 0, 0, 0, 0, 0, s.length]), Buffer.from(s)]);
-  const api = new FakeApi({ "POST /api/v1/apps/web/runs": { id: ID, name: "n" }, [`GET /api/v1/apps/web/runs/${ID}`]: { id: ID, name: "n", state: "exited", exitCode: 3 } });
+  const api = new FakeApi({
+    "POST /api/v1/apps/web/runs": { id: ID, name: "n" },
+    [`GET /api/v1/apps/web/runs/${ID}`]: { id: ID, name: "n", state: "exited", exitCode: 3 },
+  });
   const f = fakeIo({ tty: false, output: Buffer.concat([frame(1, "out\n"), frame(2, "err\n")]) });
   let stdout = "";
   let stderr = "";
@@ -118,7 +138,10 @@ test("attached: output is demultiplexed, then the exit code comes from GET …/r
 });
 
 test("with a TTY the attach carries the terminal size", async () => {
-  const api = new FakeApi({ "POST /api/v1/apps/web/runs": { id: ID, name: "n" }, [`GET /api/v1/apps/web/runs/${ID}`]: { id: ID, name: "n", state: "exited", exitCode: 0 } });
+  const api = new FakeApi({
+    "POST /api/v1/apps/web/runs": { id: ID, name: "n" },
+    [`GET /api/v1/apps/web/runs/${ID}`]: { id: ID, name: "n", state: "exited", exitCode: 0 },
+  });
   const f = fakeIo({ tty: true });
   await yk(["run", "-a", "web", "--", "bash"], api, f.io);
   assert.deepEqual(api.calls[0].body, { command: ["bash"], detach: false, tty: true });
@@ -127,27 +150,42 @@ test("with a TTY the attach carries the terminal size", async () => {
 });
 
 test("storage:mount takes SOURCE:CONTAINER_PATH with one ':'; unmount escapes the path", async () => {
-  assert.deepEqual(mountRequest("/var/lib/yadokari-storage/w:/data"), { source: "/var/lib/yadokari-storage/w", containerPath: "/data" });
-  assert.throws(() => mountRequest("/a:/b:ro"), (e: unknown) => e instanceof CliError && e.exitCode === 2);
+  assert.deepEqual(mountRequest("/var/lib/yadokari-storage/w:/data"), {
+    source: "/var/lib/yadokari-storage/w",
+    containerPath: "/data",
+  });
+  assert.throws(
+    () => mountRequest("/a:/b:ro"),
+    (e: unknown) => e instanceof CliError && e.exitCode === 2,
+  );
   const api = new FakeApi({
     "POST /api/v1/apps/web/storage": { type: "volume", source: "cache", containerPath: "/cache" },
     "DELETE /api/v1/apps/web/storage?path=%2Fcache+dir%26x%3D1": { removed: "/cache dir&x=1" },
   });
   const io = fakeIo({ tty: false }).io;
-  assert.match(await yk(["storage:mount", "-a", "web", "cache:/cache"], api, io), /Mounted volume cache at \/cache in web/);
+  assert.match(
+    await yk(["storage:mount", "-a", "web", "cache:/cache"], api, io),
+    /Mounted volume cache at \/cache in web/,
+  );
   assert.deepEqual(api.calls[0].body, { source: "cache", containerPath: "/cache" });
   assert.match(await yk(["storage:unmount", "-a", "web", "/cache dir&x=1"], api, io), /Unmounted \/cache dir&x=1/);
 });
 
 test("Ctrl-C while the run is being created: the run is stopped and removed, never attached, exit 130", async () => {
-  const api = new FakeApi({ "POST /api/v1/apps/web/runs": { id: ID, name: "n" }, [`DELETE /api/v1/apps/web/runs/${ID}`]: { id: ID, stopped: true } });
+  const api = new FakeApi({
+    "POST /api/v1/apps/web/runs": { id: ID, name: "n" },
+    [`DELETE /api/v1/apps/web/runs/${ID}`]: { id: ID, stopped: true },
+  });
   const f = fakeIo({ tty: false });
   api.onCall = (key) => {
     if (key.startsWith("POST")) f.signal();
   };
   await yk(["run", "-a", "web", "--", "sleep", "300"], api, f.io);
   assert.deepEqual(f.attached, []);
-  assert.deepEqual(api.calls.map((c) => c.method), ["POST", "DELETE"]);
+  assert.deepEqual(
+    api.calls.map((c) => c.method),
+    ["POST", "DELETE"],
+  );
   assert.deepEqual(f.exits, [130]);
   assert.equal(f.signalHandlers.size, 0, "no handler is left behind");
 });
@@ -158,7 +196,10 @@ test("Ctrl-C while the attach is answered: the stream is reset (the server stops
   await yk(["run", "-a", "web", "--", "sleep", "300"], api, f.io);
   assert.equal(f.attached.length, 1);
   assert.equal(f.sockets[0].destroyed, true);
-  assert.deepEqual(api.calls.map((c) => c.method), ["POST"]);
+  assert.deepEqual(
+    api.calls.map((c) => c.method),
+    ["POST"],
+  );
   assert.deepEqual(f.exits, [130]);
   assert.equal(f.signalHandlers.size, 0);
 });

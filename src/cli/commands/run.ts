@@ -36,18 +36,35 @@ export function processRunIo(ctx: CliContext): RunIo {
 }
 
 /** The POST body from the CLI's argv and flags; a TTY only when both ends of this terminal are one. */
-export function runRequest(command: string[], opts: { detach?: boolean; tty?: boolean }, io: { stdinTTY: boolean; stdoutTTY: boolean }): RunRequest {
-  if (command.length === 0) throw usageError("yk run needs a command.", "yk run -a APP -- COMMAND [ARGS…], e.g. yk run -a web -- node scripts/migrate.js");
+export function runRequest(
+  command: string[],
+  opts: { detach?: boolean; tty?: boolean },
+  io: { stdinTTY: boolean; stdoutTTY: boolean },
+): RunRequest {
+  if (command.length === 0)
+    throw usageError(
+      "yk run needs a command.",
+      "yk run -a APP -- COMMAND [ARGS…], e.g. yk run -a web -- node scripts/migrate.js",
+    );
   const problem = argvProblem(command);
-  if (problem) throw usageError(`yk run: ${problem}.`, "Commands are at most 256 arguments of at most 64 KiB each, without NUL bytes.");
+  if (problem)
+    throw usageError(
+      `yk run: ${problem}.`,
+      "Commands are at most 256 arguments of at most 64 KiB each, without NUL bytes.",
+    );
   const detach = opts.detach === true;
   return { command, detach, tty: !detach && opts.tty !== false && io.stdinTTY && io.stdoutTTY };
 }
 
 /** A shell-like rendering of argv, only for messages. */
-const show = (argv: string[]) => argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(" ");
+const show = (argv: string[]) =>
+  argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(" ");
 
-export function registerRun(program: Command, ctx: CliContext, makeIo: (ctx: CliContext) => RunIo = processRunIo): void {
+export function registerRun(
+  program: Command,
+  ctx: CliContext,
+  makeIo: (ctx: CliContext) => RunIo = processRunIo,
+): void {
   program
     .command("run")
     .description("run a command in a one-off container of the app's live release (yk run -a APP -- COMMAND [ARGS…])")
@@ -66,15 +83,21 @@ export function registerRun(program: Command, ctx: CliContext, makeIo: (ctx: Cli
       let onInterrupt: () => void = () => void (interrupted = true);
       const offSignals = req.detach ? () => {} : io.onSignal(() => onInterrupt());
       // the session installs its own reaction; once it is over, a signal (during the exit code's GET) just exits
-      const sessionIo: RunIo = { ...io, onSignal: (fn) => ((onInterrupt = fn), () => void (onInterrupt = () => io.exit(130))) };
+      const sessionIo: RunIo = {
+        ...io,
+        onSignal: (fn) => ((onInterrupt = fn), () => void (onInterrupt = () => io.exit(130))),
+      };
       try {
         const run = await api.json<RunCreated>("POST", apiPath("apps", opts.app, "runs"), req);
         if (req.detach) {
-          ctx.out(`Running ${show(req.command)} on ${opts.app} as ${run.name} (detached).\nSee its output with: yk logs -a ${opts.app}\n`);
+          ctx.out(
+            `Running ${show(req.command)} on ${opts.app} as ${run.name} (detached).\nSee its output with: yk logs -a ${opts.app}\n`,
+          );
           return;
         }
         const runPath = apiPath("apps", opts.app, "runs", run.id);
-        const size = req.tty && io.stdout.rows && io.stdout.columns ? `?rows=${io.stdout.rows}&cols=${io.stdout.columns}` : "";
+        const size =
+          req.tty && io.stdout.rows && io.stdout.columns ? `?rows=${io.stdout.rows}&cols=${io.stdout.columns}` : "";
         const socket = interrupted ? null : await io.attach(`${runPath}/attach${size}`);
         if (interrupted || !socket) {
           // a reset stream makes the server stop and remove the run; one never attached is removed here
@@ -83,12 +106,18 @@ export function registerRun(program: Command, ctx: CliContext, makeIo: (ctx: Cli
           return io.exit(130);
         }
         const resize = () => {
-          if (io.stdout.rows && io.stdout.columns) api.json("POST", `${runPath}/resize`, { rows: io.stdout.rows, cols: io.stdout.columns }).catch(() => {});
+          if (io.stdout.rows && io.stdout.columns)
+            api.json("POST", `${runPath}/resize`, { rows: io.stdout.rows, cols: io.stdout.columns }).catch(() => {});
         };
         const how = await pumpSession(socket, sessionIo, req.tty === true, resize);
         if (how === "interrupted") return io.exit(130);
         const view = await api.json<RunView>("GET", runPath);
-        if (view.exitCode === null) throw new CliError("run_exit_unknown", `${run.name} ended (${view.state}) without an exit code.`, `'yk logs -a ${opts.app}' may show what happened.`);
+        if (view.exitCode === null)
+          throw new CliError(
+            "run_exit_unknown",
+            `${run.name} ended (${view.state}) without an exit code.`,
+            `'yk logs -a ${opts.app}' may show what happened.`,
+          );
         io.exit(view.exitCode);
       } finally {
         offSignals();

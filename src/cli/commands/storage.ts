@@ -8,7 +8,10 @@ import { appOption, jsonOption, type CliContext } from "./context.js";
 export function mountRequest(arg: string): MountRequest {
   const parts = arg.split(":");
   if (parts.length !== 2 || !parts[0] || !parts[1]) {
-    throw usageError(`'${arg}' is not HOST_PATH:CONTAINER_PATH or VOLUME_NAME:CONTAINER_PATH.`, "Give exactly one ':', e.g. yk storage:mount -a web /var/lib/yadokari-storage/web:/app/storage (mount options are not accepted).");
+    throw usageError(
+      `'${arg}' is not HOST_PATH:CONTAINER_PATH or VOLUME_NAME:CONTAINER_PATH.`,
+      "Give exactly one ':', e.g. yk storage:mount -a web /var/lib/yadokari-storage/web:/app/storage (mount options are not accepted).",
+    );
   }
   return { source: parts[0], containerPath: parts[1] };
 }
@@ -23,17 +26,26 @@ export function registerStorage(program: Command, ctx: CliContext): void {
       const mounts = await ctx.api().json<MountView[]>("GET", apiPath("apps", opts.app, "storage"));
       if (opts.json) return ctx.out(renderJson(mounts));
       if (mounts.length === 0) return ctx.out(`${opts.app} has no storage mounts.\n`);
-      ctx.out(renderTable(["source", "container path", "type"], mounts.map((m) => [m.source, m.containerPath, m.type])));
+      ctx.out(
+        renderTable(
+          ["source", "container path", "type"],
+          mounts.map((m) => [m.source, m.containerPath, m.type]),
+        ),
+      );
     });
 
   program
     .command("storage:mount")
-    .description("mount a host directory (under the server's storage roots) or a named volume into every container of an app")
+    .description(
+      "mount a host directory (under the server's storage roots) or a named volume into every container of an app",
+    )
     .addOption(appOption())
     .argument("<mount>", "HOST_PATH:CONTAINER_PATH or VOLUME_NAME:CONTAINER_PATH")
     .action(async (arg: string, opts: { app: string }) => {
       const m = await ctx.api().json<MountView>("POST", apiPath("apps", opts.app, "storage"), mountRequest(arg));
-      ctx.out(`Mounted ${m.type === "volume" ? "volume " : ""}${m.source} at ${m.containerPath} in ${opts.app}.\nIt applies to containers started from now on: deploy (or restart) to apply it to running ones.\n`);
+      ctx.out(
+        `Mounted ${m.type === "volume" ? "volume " : ""}${m.source} at ${m.containerPath} in ${opts.app}.\nIt applies to containers started from now on: deploy (or restart) to apply it to running ones.\n`,
+      );
     });
 
   program
@@ -42,7 +54,12 @@ export function registerStorage(program: Command, ctx: CliContext): void {
     .addOption(appOption())
     .argument("<container-path>", "the path inside the containers")
     .action(async (path: string, opts: { app: string }) => {
-      await ctx.api().json<{ removed: string }>("DELETE", `${apiPath("apps", opts.app, "storage")}?${new URLSearchParams({ path })}`);
+      await ctx
+        .api()
+        .json<{ removed: string }>(
+          "DELETE",
+          `${apiPath("apps", opts.app, "storage")}?${new URLSearchParams({ path })}`,
+        );
       ctx.out(`Unmounted ${path} from ${opts.app}. Containers started from now on no longer have it.\n`);
     });
 }

@@ -13,10 +13,16 @@ export interface OneOffResult {
  * output line by line, then removes it. A run past its timeout is stopped
  * and reported as timed out.
  */
-export async function runToCompletion(ctx: EngineContext, spec: ContainerSpec, opts: { onLine: (line: string) => void; timeoutSec: number }): Promise<OneOffResult> {
+export async function runToCompletion(
+  ctx: EngineContext,
+  spec: ContainerSpec,
+  opts: { onLine: (line: string) => void; timeoutSec: number },
+): Promise<OneOffResult> {
   const { id } = await ctx.docker.run(spec, NETWORK);
   const abort = new AbortController();
-  const logs = ctx.docker.followLogs(id, { tail: 100000, follow: true, onLine: opts.onLine, signal: abort.signal }).catch(() => {});
+  const logs = ctx.docker
+    .followLogs(id, { tail: 100000, follow: true, onLine: opts.onLine, signal: abort.signal })
+    .catch(() => {});
   try {
     const exit = await ctx.docker.wait(id, opts.timeoutSec * 1000);
     if (!exit) await ctx.docker.stop(id, 5);

@@ -8,7 +8,10 @@ import type { CanaryRunner } from "../../canary/runner.js";
 
 /** A deploy that cannot go on: the reason a person can act on, and the failing container's last lines. */
 export class DeployFailure extends Error {
-  constructor(message: string, readonly containerLog: string | null) {
+  constructor(
+    message: string,
+    readonly containerLog: string | null,
+  ) {
     super(message);
   }
 }
@@ -57,15 +60,31 @@ export class PlanExecutor {
     switch (step.kind) {
       case "release-phase": {
         out(`-----> Release phase: ${step.command}`);
-        const r = await this.record("release-phase", () => runToCompletion(this.ctx, step.spec, { onLine: (l) => out(`       ${l}`), timeoutSec: step.timeoutSec }));
-        if (r.timedOut) throw new DeployFailure(`the release phase (${step.command}) did not finish within ${step.timeoutSec} s; no new container was started`, null);
-        if (r.exitCode !== 0) throw new DeployFailure(`the release phase (${step.command}) exited with code ${r.exitCode}; no new container was started`, null);
+        const r = await this.record("release-phase", () =>
+          runToCompletion(this.ctx, step.spec, { onLine: (l) => out(`       ${l}`), timeoutSec: step.timeoutSec }),
+        );
+        if (r.timedOut)
+          throw new DeployFailure(
+            `the release phase (${step.command}) did not finish within ${step.timeoutSec} s; no new container was started`,
+            null,
+          );
+        if (r.exitCode !== 0)
+          throw new DeployFailure(
+            `the release phase (${step.command}) exited with code ${r.exitCode}; no new container was started`,
+            null,
+          );
         out(`-----> Release phase done`);
         return;
       }
       case "start": {
-        out(`-----> Starting ${step.specs.length} ${step.process} container(s) of v${release.version}${step.process === "web" ? ` (batch ${step.batch})` : ""}`);
-        const started = await this.record(`start ${step.batch}`, () => startContainers(this.ctx, step.specs), `${step.specs.length} container(s)`);
+        out(
+          `-----> Starting ${step.specs.length} ${step.process} container(s) of v${release.version}${step.process === "web" ? ` (batch ${step.batch})` : ""}`,
+        );
+        const started = await this.record(
+          `start ${step.batch}`,
+          () => startContainers(this.ctx, step.specs),
+          `${step.specs.length} container(s)`,
+        );
         this.started.set(step.batch, started);
         return;
       }
@@ -75,7 +94,10 @@ export class PlanExecutor {
         await this.record(`gate ${step.batch}`, async () => {
           const f = await gateAll(this.ctx, batch, release);
           if (f) {
-            await removeContainers(this.ctx, batch.map((s) => s.id));
+            await removeContainers(
+              this.ctx,
+              batch.map((s) => s.id),
+            );
             this.started.delete(step.batch);
             throw new DeployFailure(f.reason, f.containerLog || null);
           }
@@ -100,7 +122,9 @@ export class PlanExecutor {
           },
           `${batch.length} in, ${step.drain.length} draining`,
         );
-        out(`-----> Router: ${batch.length} v${release.version} container(s) in${step.drain.length ? `, ${step.drain.length} old draining` : ""}`);
+        out(
+          `-----> Router: ${batch.length} v${release.version} container(s) in${step.drain.length ? `, ${step.drain.length} old draining` : ""}`,
+        );
         return;
       }
       case "retire": {
@@ -128,7 +152,9 @@ export class PlanExecutor {
         if (!this.canary) throw new Error("a canary step without a canary runner");
         const batch = this.started.get(step.batch) ?? [];
         try {
-          await this.record(`canary ${step.index + 1}: ${step.percent}%`, () => this.canary!.step(step.index, step.percent, batch));
+          await this.record(`canary ${step.index + 1}: ${step.percent}%`, () =>
+            this.canary!.step(step.index, step.percent, batch),
+          );
         } catch (e) {
           this.started.delete(step.batch); // the runner drained and removed them
           throw e;
@@ -138,7 +164,9 @@ export class PlanExecutor {
       case "standby": {
         if (!this.standby) throw new Error("a standby step without a standby recorder");
         await this.record("standby", async () => this.standby!(step), `${step.servers.length} old container(s)`);
-        out(`-----> ${step.servers.length} old web container(s) kept running at weight 0 for an instant switch back (yk rollback)`);
+        out(
+          `-----> ${step.servers.length} old web container(s) kept running at weight 0 for an instant switch back (yk rollback)`,
+        );
         return;
       }
       case "pause":

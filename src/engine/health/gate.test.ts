@@ -8,7 +8,9 @@ function fakeDeps(answers: (ProbeResult | Error)[], running = () => true): GateD
   const d = {
     calls: 0,
     now: () => t,
-    sleep: async (ms: number) => { t += ms; },
+    sleep: async (ms: number) => {
+      t += ms;
+    },
     state: async () => ({ running: running(), exitCode: running() ? null : 1 }),
     probe: async () => {
       const a = answers[Math.min(d.calls++, answers.length - 1)];
@@ -30,7 +32,10 @@ test("passes once the app answers below 500", async () => {
 test("a 500 until the deadline fails with the last status", async () => {
   const r = await gate(target, DEFAULT_HEALTHCHECK, fakeDeps([{ status: 500, body: "" }]));
   assert.equal(r.ok, false);
-  assert.match((r as { reason: string }).reason, /did not pass its health check \(GET \/ on port 5000\) in 60\.0 s: last attempt answered 500/);
+  assert.match(
+    (r as { reason: string }).reason,
+    /did not pass its health check \(GET \/ on port 5000\) in 60\.0 s: last attempt answered 500/,
+  );
 });
 
 test("never listening says so", async () => {
@@ -41,12 +46,24 @@ test("never listening says so", async () => {
 test("an exited container fails at once", async () => {
   const deps = fakeDeps([refused], () => false);
   const r = await gate(target, DEFAULT_HEALTHCHECK, deps);
-  assert.deepEqual(r, { ok: false, exited: true, reason: "container yk-shop-web-v1-aa exited with code 1 before passing its health check (GET /)" });
+  assert.deepEqual(r, {
+    ok: false,
+    exited: true,
+    reason: "container yk-shop-web-v1-aa exited with code 1 before passing its health check (GET /)",
+  });
   assert.equal(deps.calls, 0);
 });
 
 test("Dokku's attempts and content are honoured", async () => {
-  const hc = { ...DEFAULT_HEALTHCHECK, path: "/health", attempts: 2, wait: 1, content: "ok", maxStatus: 400, deadline: 100 };
+  const hc = {
+    ...DEFAULT_HEALTHCHECK,
+    path: "/health",
+    attempts: 2,
+    wait: 1,
+    content: "ok",
+    maxStatus: 400,
+    deadline: 100,
+  };
   const deps = fakeDeps([{ status: 200, body: "starting" }]);
   const r = await gate(target, hc, deps);
   assert.equal(deps.calls, 2);
@@ -54,7 +71,11 @@ test("Dokku's attempts and content are honoured", async () => {
 });
 
 test("an exited container without an address is reported as exited, not as unaddressed", async () => {
-  const r = await gate({ ...target, ip: null }, DEFAULT_HEALTHCHECK, fakeDeps([refused], () => false));
+  const r = await gate(
+    { ...target, ip: null },
+    DEFAULT_HEALTHCHECK,
+    fakeDeps([refused], () => false),
+  );
   assert.equal(r.ok, false);
   assert.match((r as { reason: string }).reason, /exited with code 1/);
 });

@@ -23,7 +23,11 @@ export type GateResult = { ok: true; attempts: number } | { ok: false; reason: s
  * Polls until the check passes, the container exits, the attempts run out or
  * the deadline passes, whichever comes first.
  */
-export async function gate(target: { id: string; name: string; ip: string | null; port: number }, hc: HealthCheck, deps: GateDeps): Promise<GateResult> {
+export async function gate(
+  target: { id: string; name: string; ip: string | null; port: number },
+  hc: HealthCheck,
+  deps: GateDeps,
+): Promise<GateResult> {
   const start = deps.now();
   const deadline = start + hc.deadline * 1000;
   const what = `GET ${hc.path}`;
@@ -32,16 +36,28 @@ export async function gate(target: { id: string; name: string; ip: string | null
   for (let attempt = 1; attempt <= hc.attempts; attempt++) {
     const st = await deps.state(target.id);
     if (!st.running) {
-      return { ok: false, exited: true, reason: `container ${target.name} exited${st.exitCode === null ? "" : ` with code ${st.exitCode}`} before passing its health check (${what})` };
+      return {
+        ok: false,
+        exited: true,
+        reason: `container ${target.name} exited${st.exitCode === null ? "" : ` with code ${st.exitCode}`} before passing its health check (${what})`,
+      };
     }
     // A container that exits at once may have no address by the time it was inspected: its exit is the reason.
-    if (!target.ip) return { ok: false, exited: false, reason: `container ${target.name} has no address on the yadokari network` };
+    if (!target.ip)
+      return { ok: false, exited: false, reason: `container ${target.name} has no address on the yadokari network` };
     const remaining = deadline - deps.now();
     if (remaining <= 0) break;
     try {
-      const r = await deps.probe(`http://${target.ip}:${target.port}${hc.path}`, Math.min(hc.timeout * 1000, remaining));
-      if (r.status < hc.maxStatus && (hc.content === null || r.body.includes(hc.content))) return { ok: true, attempts: attempt };
-      last = r.status >= hc.maxStatus ? `answered ${r.status}` : `answered ${r.status} without the expected content ${JSON.stringify(hc.content)}`;
+      const r = await deps.probe(
+        `http://${target.ip}:${target.port}${hc.path}`,
+        Math.min(hc.timeout * 1000, remaining),
+      );
+      if (r.status < hc.maxStatus && (hc.content === null || r.body.includes(hc.content)))
+        return { ok: true, attempts: attempt };
+      last =
+        r.status >= hc.maxStatus
+          ? `answered ${r.status}`
+          : `answered ${r.status} without the expected content ${JSON.stringify(hc.content)}`;
     } catch (e) {
       last = describeProbeError(e, target.port);
     }
@@ -49,7 +65,11 @@ export async function gate(target: { id: string; name: string; ip: string | null
     await deps.sleep(hc.wait * 1000);
   }
   const secs = ((deps.now() - start) / 1000).toFixed(1);
-  return { ok: false, exited: false, reason: `container ${target.name} did not pass its health check (${what} on port ${target.port}) in ${secs} s: last attempt ${last}` };
+  return {
+    ok: false,
+    exited: false,
+    reason: `container ${target.name} did not pass its health check (${what} on port ${target.port}) in ${secs} s: last attempt ${last}`,
+  };
 }
 
 function describeProbeError(e: unknown, port: number): string {

@@ -6,7 +6,13 @@ export const NETWORK = "yadokari";
 
 /** The environment every container of a release gets: its config vars, then Yadokari's own. */
 export function releaseEnv(release: Release, process: string): string[] {
-  const env = { ...release.config, PORT: String(DEFAULT_PORT), YADOKARI_APP: release.app, YADOKARI_RELEASE: `v${release.version}`, YADOKARI_PROCESS: process };
+  const env = {
+    ...release.config,
+    PORT: String(DEFAULT_PORT),
+    YADOKARI_APP: release.app,
+    YADOKARI_RELEASE: `v${release.version}`,
+    YADOKARI_PROCESS: process,
+  };
   return Object.entries(env).map(([k, v]) => `${k}=${v}`);
 }
 
@@ -39,7 +45,13 @@ const labels = (release: Release, process: string, kind: string): Record<string,
  * the executor sends it. `suffix` makes the name unique (HAProxy uses the
  * container name as the server name, so it must stay [a-zA-Z0-9_.-]).
  */
-export function processContainerSpec(release: Release, process: string, suffix: string, stopTimeoutSec: number, mounts: Mount[] = []): ContainerSpec {
+export function processContainerSpec(
+  release: Release,
+  process: string,
+  suffix: string,
+  stopTimeoutSec: number,
+  mounts: Mount[] = [],
+): ContainerSpec {
   const command = release.processes[process] ?? null;
   return {
     name: `yk-${release.app}-${process}-v${release.version}-${suffix}`,

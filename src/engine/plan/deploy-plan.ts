@@ -71,7 +71,8 @@ export function planDeploy(input: DeployInput): Step[] {
   const { release, formation } = input;
   const replace = (type: string) => !input.only || input.only.includes(type);
   const steps: Step[] = [];
-  const formationOf = (type: string) => (release.processes[type] !== undefined ? (formation[type] ?? (type === "web" ? 1 : 0)) : 0);
+  const formationOf = (type: string) =>
+    release.processes[type] !== undefined ? (formation[type] ?? (type === "web" ? 1 : 0)) : 0;
   const processContainers = input.observed.filter((c) => !ONE_OFF_PROCESSES.has(c.process));
 
   if (release.manifest.releaseCommand && !input.only && !input.canary?.resume) {
@@ -108,8 +109,13 @@ export function planDeploy(input: DeployInput): Step[] {
       const k = Math.min(surge, replicas - started);
       const last = started + k >= replicas;
       const batch = `web-${b + 1}`;
-      const specs = Array.from({ length: k }, () => processContainerSpec(release, "web", input.suffix(), input.stopTimeoutSec, input.mounts));
-      steps.push({ kind: "start", batch, process: "web", specs }, { kind: "gate", batch, healthcheck: release.healthcheck });
+      const specs = Array.from({ length: k }, () =>
+        processContainerSpec(release, "web", input.suffix(), input.stopTimeoutSec, input.mounts),
+      );
+      steps.push(
+        { kind: "start", batch, process: "web", specs },
+        { kind: "gate", batch, healthcheck: release.healthcheck },
+      );
       commit();
       const drain = last ? old.slice(drained) : old.slice(drained, drained + k);
       steps.push({ kind: "route", batch, drain });
@@ -131,12 +137,21 @@ export function planDeploy(input: DeployInput): Step[] {
   commit();
 
   // other process types: start the new set, then stop the old one
-  const types = [...new Set([...Object.keys(release.processes), ...processContainers.map((c) => c.process)])].filter((t) => t !== "web" && replace(t)).sort();
+  const types = [...new Set([...Object.keys(release.processes), ...processContainers.map((c) => c.process)])]
+    .filter((t) => t !== "web" && replace(t))
+    .sort();
   for (const type of types) {
     const count = formationOf(type);
     const old = processContainers.filter((c) => c.process === type);
     if (count > 0) {
-      steps.push({ kind: "start", batch: type, process: type, specs: Array.from({ length: count }, () => processContainerSpec(release, type, input.suffix(), input.stopTimeoutSec, input.mounts)) });
+      steps.push({
+        kind: "start",
+        batch: type,
+        process: type,
+        specs: Array.from({ length: count }, () =>
+          processContainerSpec(release, type, input.suffix(), input.stopTimeoutSec, input.mounts),
+        ),
+      });
     }
     if (old.length) {
       old.forEach((c) => retiredIds.add(c.id));
@@ -157,13 +172,26 @@ export function planDeploy(input: DeployInput): Step[] {
  * release goes live, and the formation is completed in surge-sized batches,
  * each after the same number of old (weight 0) containers retired.
  */
-function planCanaryWeb(input: DeployInput, replicas: number, old: RoutedServer[], steps: Step[], commit: () => void, retiredIds: Set<string>, processContainers: ObservedContainer[]): void {
+function planCanaryWeb(
+  input: DeployInput,
+  replicas: number,
+  old: RoutedServer[],
+  steps: Step[],
+  commit: () => void,
+  retiredIds: Set<string>,
+  processContainers: ObservedContainer[],
+): void {
   const { release } = input;
   const canary = input.canary!;
   const k = canary.resume ? canary.resume.started : resolveSurge(input.settings.maxSurge, replicas);
   if (!canary.resume) {
-    const specs = Array.from({ length: k }, () => processContainerSpec(release, "web", input.suffix(), input.stopTimeoutSec, input.mounts));
-    steps.push({ kind: "start", batch: CANARY_BATCH, process: "web", specs }, { kind: "gate", batch: CANARY_BATCH, healthcheck: release.healthcheck });
+    const specs = Array.from({ length: k }, () =>
+      processContainerSpec(release, "web", input.suffix(), input.stopTimeoutSec, input.mounts),
+    );
+    steps.push(
+      { kind: "start", batch: CANARY_BATCH, process: "web", specs },
+      { kind: "gate", batch: CANARY_BATCH, healthcheck: release.healthcheck },
+    );
   }
   canary.steps.forEach((percent, index) => {
     if (index >= (canary.resume?.index ?? 0)) steps.push({ kind: "canary", batch: CANARY_BATCH, index, percent });
@@ -182,8 +210,14 @@ function planCanaryWeb(input: DeployInput, replicas: number, old: RoutedServer[]
     retireOld(old.slice(drained, drained + n), true);
     drained += n;
     const batch = `web-${b}`;
-    const specs = Array.from({ length: n }, () => processContainerSpec(release, "web", input.suffix(), input.stopTimeoutSec, input.mounts));
-    steps.push({ kind: "start", batch, process: "web", specs }, { kind: "gate", batch, healthcheck: release.healthcheck }, { kind: "route", batch, drain: [] });
+    const specs = Array.from({ length: n }, () =>
+      processContainerSpec(release, "web", input.suffix(), input.stopTimeoutSec, input.mounts),
+    );
+    steps.push(
+      { kind: "start", batch, process: "web", specs },
+      { kind: "gate", batch, healthcheck: release.healthcheck },
+      { kind: "route", batch, drain: [] },
+    );
     started += n;
   }
   retireOld(old.slice(drained), false);
@@ -197,9 +231,22 @@ export const GREEN_BATCH = "green";
  * surge), gate it, go live and switch every request to it in one router
  * change; the old set stays running at weight 0 (standby) for a switch back.
  */
-function planBlueGreenWeb(input: DeployInput, replicas: number, old: RoutedServer[], steps: Step[], commit: () => void, retiredIds: Set<string>, processContainers: ObservedContainer[]): void {
-  const specs = Array.from({ length: replicas }, () => processContainerSpec(input.release, "web", input.suffix(), input.stopTimeoutSec, input.mounts));
-  steps.push({ kind: "start", batch: GREEN_BATCH, process: "web", specs }, { kind: "gate", batch: GREEN_BATCH, healthcheck: input.release.healthcheck });
+function planBlueGreenWeb(
+  input: DeployInput,
+  replicas: number,
+  old: RoutedServer[],
+  steps: Step[],
+  commit: () => void,
+  retiredIds: Set<string>,
+  processContainers: ObservedContainer[],
+): void {
+  const specs = Array.from({ length: replicas }, () =>
+    processContainerSpec(input.release, "web", input.suffix(), input.stopTimeoutSec, input.mounts),
+  );
+  steps.push(
+    { kind: "start", batch: GREEN_BATCH, process: "web", specs },
+    { kind: "gate", batch: GREEN_BATCH, healthcheck: input.release.healthcheck },
+  );
   commit();
   steps.push({ kind: "route", batch: GREEN_BATCH, drain: old });
   const containers = processContainers.filter((c) => old.some((s) => s.containerId === c.id));

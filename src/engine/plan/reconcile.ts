@@ -40,8 +40,21 @@ export interface ReconcilePlan {
  * containers routed, and nothing else of ours running — except one-off
  * containers (runs, cron, release phase), which have owners of their own.
  */
-export function reconcile(apps: AppDesired[], containers: ObservedContainer[], routed: RoutedServer[], now: number): ReconcilePlan {
-  const plan: ReconcilePlan = { remove: [], crashed: [], unroute: [], readdress: [], adopt: [], start: [], waiting: [] };
+export function reconcile(
+  apps: AppDesired[],
+  containers: ObservedContainer[],
+  routed: RoutedServer[],
+  now: number,
+): ReconcilePlan {
+  const plan: ReconcilePlan = {
+    remove: [],
+    crashed: [],
+    unroute: [],
+    readdress: [],
+    adopt: [],
+    start: [],
+    waiting: [],
+  };
   const known = new Map(apps.map((a) => [a.name, a]));
   const processes = containers.filter((c) => !ONE_OFF_PROCESSES.has(c.process));
 
@@ -52,9 +65,11 @@ export function reconcile(apps: AppDesired[], containers: ObservedContainer[], r
     if (app.busy) continue;
     const mine = processes.filter((c) => c.app === app.name);
     const byId = new Map(mine.map((c) => [c.id, c]));
-    const isLive = (c: ObservedContainer) => app.liveVersion !== null && c.release === app.liveVersion && (app.formation[c.process] ?? 0) > 0;
+    const isLive = (c: ObservedContainer) =>
+      app.liveVersion !== null && c.release === app.liveVersion && (app.formation[c.process] ?? 0) > 0;
     const running = (c: ObservedContainer) => c.state === "running";
-    const standby = (c: ObservedContainer) => app.standbyVersion != null && c.release === app.standbyVersion && c.process === "web" && running(c);
+    const standby = (c: ObservedContainer) =>
+      app.standbyVersion != null && c.release === app.standbyVersion && c.process === "web" && running(c);
 
     // Router servers must point at running live web containers, at their current address.
     const kept: RoutedServer[] = [];
@@ -96,7 +111,8 @@ export function reconcile(apps: AppDesired[], containers: ObservedContainer[], r
   return plan;
 }
 
-export const isEmptyPlan = (p: ReconcilePlan) => !p.remove.length && !p.unroute.length && !p.readdress.length && !p.adopt.length && !p.start.length;
+export const isEmptyPlan = (p: ReconcilePlan) =>
+  !p.remove.length && !p.unroute.length && !p.readdress.length && !p.adopt.length && !p.start.length;
 
 /** Exponential backoff for a crash-looping process: 1 s, 2 s, 4 s … capped at 5 minutes. */
 export function crashBackoffMs(crashesInRow: number): number {

@@ -7,7 +7,11 @@ import { backendName, defaultHostname } from "../../domain/names.js";
  * (even before its first deploy, so a deploy never needs a reload), answers
  * at <app>.<domain> and its custom domains.
  */
-export function desiredRouter(input: { domain: string; apps: { name: string; domains: string[]; stickyKey?: string | null }[]; servers: RoutedServer[] }): DesiredRouter {
+export function desiredRouter(input: {
+  domain: string;
+  apps: { name: string; domains: string[]; stickyKey?: string | null }[];
+  servers: RoutedServer[];
+}): DesiredRouter {
   const hosts: Record<string, string> = {};
   const backends = input.apps.map((app) => {
     const backend = backendName(app.name, "web");

@@ -6,18 +6,24 @@ import { configKeyProblem } from "../validate";
 import type { TabProps } from "./app";
 
 type Config = Record<string, string | null>;
-interface ChangeResult { config: Config; deploy: DeployView | null }
+interface ChangeResult {
+  config: Config;
+  deploy: DeployView | null;
+}
 
 function Value({ app, k, hidden }: { app: string; k: string; hidden: boolean }) {
   const [value, setValue] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   if (hidden) return <span class="muted small">hidden from the viewer role</span>;
-  if (value !== null) return (
-    <>
-      <span class="value">{value}</span>{" "}
-      <button type="button" class="linklike" onClick={() => setValue(null)} aria-label={`Hide ${k}`}>Hide</button>
-    </>
-  );
+  if (value !== null)
+    return (
+      <>
+        <span class="value">{value}</span>{" "}
+        <button type="button" class="linklike" onClick={() => setValue(null)} aria-label={`Hide ${k}`}>
+          Hide
+        </button>
+      </>
+    );
   const reveal = async () => {
     try {
       setValue((await api<{ value: string }>("GET", path("apps", app, "config", k))).value);
@@ -27,8 +33,12 @@ function Value({ app, k, hidden }: { app: string; k: string; hidden: boolean }) 
   };
   return (
     <>
-      <span class="masked" aria-label="value hidden">••••••••</span>{" "}
-      <button type="button" class="linklike" onClick={reveal} aria-label={`Reveal ${k}`}>Reveal</button>
+      <span class="masked" aria-label="value hidden">
+        ••••••••
+      </span>{" "}
+      <button type="button" class="linklike" onClick={reveal} aria-label={`Reveal ${k}`}>
+        Reveal
+      </button>
       <ErrorNotice error={error} />
     </>
   );
@@ -41,12 +51,17 @@ export function ConfigTab({ app, version, canChange, me }: TabProps) {
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState<string | null>(null);
   const keyProblem = key ? configKeyProblem(key) : null;
-  const apiKeyError = error instanceof ApiError && error.code === "invalid_request" ? `${error.message}. ${error.hint}` : null;
+  const apiKeyError =
+    error instanceof ApiError && error.code === "invalid_request" ? `${error.message}. ${error.hint}` : null;
   const change = async (body: object, what: string) => {
     setError(null);
     try {
       const r = await api<ChangeResult>("PATCH", path("apps", app.name, "config"), body);
-      setDone(r.deploy ? `${what}: deploying a new release (deploy #${r.deploy.id}).` : `${what}: stored for the next deploy.`);
+      setDone(
+        r.deploy
+          ? `${what}: deploying a new release (deploy #${r.deploy.id}).`
+          : `${what}: stored for the next deploy.`,
+      );
       config.reload();
     } catch (e) {
       setError(e);
@@ -56,23 +71,55 @@ export function ConfigTab({ app, version, canChange, me }: TabProps) {
   const entries = Object.entries(config.data ?? {});
   return (
     <>
-      {done && <div class="notice ok" role="status">{done}</div>}
+      {done && (
+        <div class="notice ok" role="status">
+          {done}
+        </div>
+      )}
       <section class="panel" aria-labelledby="h-config">
         <h2 id="h-config">Config vars</h2>
-        <p class="small muted">Injected as environment variables into every container of the app; stored encrypted. A change makes a new release and restarts every process with zero downtime.</p>
+        <p class="small muted">
+          Injected as environment variables into every container of the app; stored encrypted. A change makes a new
+          release and restarts every process with zero downtime.
+        </p>
         <ErrorNotice error={config.error} />
         {config.data && entries.length === 0 && <p class="muted">No config vars.</p>}
         {entries.length > 0 && (
           <div class="table-wrap">
             <table>
-              <thead><tr><th scope="col">Key</th><th scope="col">Value</th><th scope="col"><span class="skip">Actions</span></th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">Key</th>
+                  <th scope="col">Value</th>
+                  <th scope="col">
+                    <span class="skip">Actions</span>
+                  </th>
+                </tr>
+              </thead>
               <tbody>
                 {/* a revealed value stays shown until that var changes (not when a deploy moves on) */}
                 {entries.map(([k, v]) => (
                   <tr key={k}>
                     <td class="mono">{k}</td>
-                    <td><Value key={`${k}=${v ?? ""}`} app={app.name} k={k} hidden={v === null} /></td>
-                    <td>{canChange && <ConfirmButton label={`Unset ${k}`} danger confirmWord={app.name} title={`Unset ${k}?`} body={<p>{k} is removed from {app.name} and every process restarts with zero downtime.</p>} onConfirm={() => change({ unset: [k] }, `Unset ${k}`)} />}</td>
+                    <td>
+                      <Value key={`${k}=${v ?? ""}`} app={app.name} k={k} hidden={v === null} />
+                    </td>
+                    <td>
+                      {canChange && (
+                        <ConfirmButton
+                          label={`Unset ${k}`}
+                          danger
+                          confirmWord={app.name}
+                          title={`Unset ${k}?`}
+                          body={
+                            <p>
+                              {k} is removed from {app.name} and every process restarts with zero downtime.
+                            </p>
+                          }
+                          onConfirm={() => change({ unset: [k] }, `Unset ${k}`)}
+                        />
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -85,11 +132,29 @@ export function ConfigTab({ app, version, canChange, me }: TabProps) {
           <h2 id="h-set">Set a config var</h2>
           <ErrorNotice error={!apiKeyError ? error : null} />
           <div class="grid2">
-            <Field id="cfg-key" label="Key" hint="Letters, digits and '_', e.g. DATABASE_URL." error={keyProblem ?? apiKeyError}>
-              <input type="text" {...described("cfg-key", keyProblem ?? apiKeyError, true)} value={key} onInput={(e) => setKey(e.currentTarget.value)} autoComplete="off" spellcheck={false} />
+            <Field
+              id="cfg-key"
+              label="Key"
+              hint="Letters, digits and '_', e.g. DATABASE_URL."
+              error={keyProblem ?? apiKeyError}
+            >
+              <input
+                type="text"
+                {...described("cfg-key", keyProblem ?? apiKeyError, true)}
+                value={key}
+                onInput={(e) => setKey(e.currentTarget.value)}
+                autoComplete="off"
+                spellcheck={false}
+              />
             </Field>
             <Field id="cfg-value" label="Value" hint="Any text, newlines included.">
-              <textarea {...described("cfg-value", null, true)} value={value} onInput={(e) => setValue(e.currentTarget.value)} autoComplete="off" spellcheck={false} />
+              <textarea
+                {...described("cfg-value", null, true)}
+                value={value}
+                onInput={(e) => setValue(e.currentTarget.value)}
+                autoComplete="off"
+                spellcheck={false}
+              />
             </Field>
           </div>
           <ConfirmButton

@@ -10,7 +10,10 @@ const finished = (status: string) => status === "succeeded" || status === "faile
 function UploadForm({ app }: { app: string }) {
   const [file, setFile] = useState<File | null>(null);
   const { busy, error, run } = useAction();
-  const problem = file && !/\.(tar|tar\.gz|tgz)$/i.test(file.name) ? "Choose a .tar, .tar.gz or .tgz file of the app's source (with its Dockerfile at the root)." : null;
+  const problem =
+    file && !/\.(tar|tar\.gz|tgz)$/i.test(file.name)
+      ? "Choose a .tar, .tar.gz or .tgz file of the app's source (with its Dockerfile at the root)."
+      : null;
   const submit = async (e: Event) => {
     e.preventDefault();
     if (!file || problem) return;
@@ -22,41 +25,80 @@ function UploadForm({ app }: { app: string }) {
   };
   return (
     <form onSubmit={submit} class="inline-form">
-      <Field id="source" label="Source archive" hint="A .tar.gz of the directory with the Dockerfile (what 'yk deploy' sends). Or push with git." error={problem}>
-        <input id="source" type="file" accept=".tar,.gz,.tgz,application/gzip,application/x-tar" onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)} aria-invalid={problem ? "true" : undefined} />
+      <Field
+        id="source"
+        label="Source archive"
+        hint="A .tar.gz of the directory with the Dockerfile (what 'yk deploy' sends). Or push with git."
+        error={problem}
+      >
+        <input
+          id="source"
+          type="file"
+          accept=".tar,.gz,.tgz,application/gzip,application/x-tar"
+          onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)}
+          aria-invalid={problem ? "true" : undefined}
+        />
       </Field>
-      <button type="submit" class="primary" disabled={!file || !!problem || busy}>{busy ? "Uploading…" : "Deploy"}</button>
+      <button type="submit" class="primary" disabled={!file || !!problem || busy}>
+        {busy ? "Uploading…" : "Deploy"}
+      </button>
       <ErrorNotice error={error} />
     </form>
   );
 }
 
-interface GitInfo { repository: { url: string; branch: string } | null }
+interface GitInfo {
+  repository: { url: string; branch: string } | null;
+}
 
 /** Deploy a branch (by default the connected one) or one commit of it from the app's connected repository. */
 function GitDeployForm({ app, repo }: { app: string; repo: { url: string; branch: string } }) {
   const [branch, setBranch] = useState(repo.branch);
   const [commit, setCommit] = useState("");
   const { busy, error, run } = useAction();
-  const commitProblem = commit && !/^[0-9a-f]{40}$/.test(commit) ? "A full 40-character lowercase commit SHA, or leave it empty for the branch's head." : null;
-  const branchError = error instanceof ApiError && error.code === "invalid_ref" ? `${error.message}. ${error.hint}` : null;
+  const commitProblem =
+    commit && !/^[0-9a-f]{40}$/.test(commit)
+      ? "A full 40-character lowercase commit SHA, or leave it empty for the branch's head."
+      : null;
+  const branchError =
+    error instanceof ApiError && error.code === "invalid_ref" ? `${error.message}. ${error.hint}` : null;
   const submit = async (e: Event) => {
     e.preventDefault();
     if (commitProblem || !branch) return;
     await run(async () => {
-      const d = await api<DeployView>("POST", path("apps", app, "git", "deploy"), { branch, ...(commit ? { commit } : {}) });
+      const d = await api<DeployView>("POST", path("apps", app, "git", "deploy"), {
+        branch,
+        ...(commit ? { commit } : {}),
+      });
       location.hash = `#/apps/${encodeURIComponent(app)}/deploys/${d.id}`;
     });
   };
   return (
     <form onSubmit={submit} class="inline-form" noValidate>
       <Field id="git-branch" label="Branch" hint={`From ${repo.url}`} error={branchError}>
-        <input type="text" {...described("git-branch", branchError, true)} value={branch} onInput={(e) => setBranch(e.currentTarget.value)} autoComplete="off" spellcheck={false} />
+        <input
+          type="text"
+          {...described("git-branch", branchError, true)}
+          value={branch}
+          onInput={(e) => setBranch(e.currentTarget.value)}
+          autoComplete="off"
+          spellcheck={false}
+        />
       </Field>
       <Field id="git-commit" label="Commit (optional)" error={commitProblem}>
-        <input type="text" {...described("git-commit", commitProblem)} value={commit} onInput={(e) => setCommit(e.currentTarget.value.trim())} placeholder="the branch's head" autoComplete="off" spellcheck={false} />
+        <input
+          type="text"
+          {...described("git-commit", commitProblem)}
+          value={commit}
+          onInput={(e) => setCommit(e.currentTarget.value.trim())}
+          placeholder="the branch's head"
+          autoComplete="off"
+          spellcheck={false}
+        />
       </Field>
-      <button type="submit" class="primary" disabled={busy || !branch || !!commitProblem}>{busy ? "Fetching…" : "Deploy from git"}</button>
+      <button type="submit" class="primary" disabled={busy || !branch || !!commitProblem}>
+        {busy ? "Fetching…" : "Deploy from git"}
+      </button>
       {error && !branchError && <ErrorNotice error={error} />}
     </form>
   );
@@ -77,13 +119,17 @@ function DeployDetail({ app, id, version }: { app: string; id: string; version: 
       pending = false;
       setLines([...buf]);
     };
-    streamLines(`${path("apps", app, "deploys", id, "log")}?follow=1`, (l) => {
-      buf.push(l);
-      if (!pending) {
-        pending = true;
-        setTimeout(flush, 100);
-      }
-    }, ctl.signal)
+    streamLines(
+      `${path("apps", app, "deploys", id, "log")}?follow=1`,
+      (l) => {
+        buf.push(l);
+        if (!pending) {
+          pending = true;
+          setTimeout(flush, 100);
+        }
+      },
+      ctl.signal,
+    )
       .then(() => setTick((t) => t + 1))
       .catch((e) => setLogError(e));
     return () => ctl.abort();
@@ -97,16 +143,24 @@ function DeployDetail({ app, id, version }: { app: string; id: string; version: 
   const d = deploy.data;
   return (
     <section class="panel" aria-labelledby="h-deploy">
-      <h2 id="h-deploy">Deploy #{id} {d && <Badge status={d.status} />}</h2>
+      <h2 id="h-deploy">
+        Deploy #{id} {d && <Badge status={d.status} />}
+      </h2>
       <ErrorNotice error={deploy.error} />
       {d && (
         <>
           <p class="small muted">
-            {d.source}{d.commit ? ` ${d.commit.slice(0, 7)}` : ""}{d.ref ? ` (${d.ref.replace(/^refs\/heads\//, "")})` : ""} · started <Ago at={d.createdAt} />
+            {d.source}
+            {d.commit ? ` ${d.commit.slice(0, 7)}` : ""}
+            {d.ref ? ` (${d.ref.replace(/^refs\/heads\//, "")})` : ""} · started <Ago at={d.createdAt} />
             {d.releaseVersion ? <> · release v{d.releaseVersion}</> : null}
           </p>
           <ol class="steps" aria-label="Steps">
-            {d.steps.map((s) => <li class={s.status}>{s.name}: {s.status}</li>)}
+            {d.steps.map((s) => (
+              <li class={s.status}>
+                {s.name}: {s.status}
+              </li>
+            ))}
           </ol>
           {d.status === "failed" && (
             <div class="notice error" role="alert">
@@ -115,7 +169,14 @@ function DeployDetail({ app, id, version }: { app: string; id: string; version: 
               {d.containerLog && <pre class="log">{d.containerLog}</pre>}
             </div>
           )}
-          {d.status === "succeeded" && d.urls[0] && <div class="notice ok">Live at <a href={d.urls[0]} target="_blank" rel="noopener noreferrer">{d.urls[0]}</a></div>}
+          {d.status === "succeeded" && d.urls[0] && (
+            <div class="notice ok">
+              Live at{" "}
+              <a href={d.urls[0]} target="_blank" rel="noopener noreferrer">
+                {d.urls[0]}
+              </a>
+            </div>
+          )}
         </>
       )}
       <h3>Log</h3>
@@ -136,7 +197,14 @@ export function DeploysTab({ app, version, canChange, sub }: TabProps) {
           <h2 id="h-new-deploy">Deploy</h2>
           <div class="subsection">
             <h3>From the connected repository</h3>
-            {repo ? <GitDeployForm app={app.name} repo={repo} /> : <p class="small muted">Connect a repository (<code>yk git:connect -a {app.name} URL</code>) to deploy a branch or commit from here.</p>}
+            {repo ? (
+              <GitDeployForm app={app.name} repo={repo} />
+            ) : (
+              <p class="small muted">
+                Connect a repository (<code>yk git:connect -a {app.name} URL</code>) to deploy a branch or commit from
+                here.
+              </p>
+            )}
           </div>
           <div class="subsection">
             <h3>Upload the source</h3>
@@ -152,15 +220,40 @@ export function DeploysTab({ app, version, canChange, sub }: TabProps) {
         {list.data && list.data.length > 0 && (
           <div class="table-wrap">
             <table>
-              <thead><tr><th scope="col">#</th><th scope="col">Status</th><th scope="col">Source</th><th scope="col">Release</th><th scope="col">Started</th><th scope="col" class="hide-sm">Reason</th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">#</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Source</th>
+                  <th scope="col">Release</th>
+                  <th scope="col">Started</th>
+                  <th scope="col" class="hide-sm">
+                    Reason
+                  </th>
+                </tr>
+              </thead>
               <tbody>
                 {list.data.map((d) => (
                   <tr key={d.id}>
-                    <td><a href={`#/apps/${encodeURIComponent(app.name)}/deploys/${d.id}`} aria-current={sub === String(d.id) ? "page" : undefined}>#{d.id}</a></td>
-                    <td><Badge status={d.status} /></td>
-                    <td>{d.source}{d.commit ? <code> {d.commit.slice(0, 7)}</code> : null}</td>
+                    <td>
+                      <a
+                        href={`#/apps/${encodeURIComponent(app.name)}/deploys/${d.id}`}
+                        aria-current={sub === String(d.id) ? "page" : undefined}
+                      >
+                        #{d.id}
+                      </a>
+                    </td>
+                    <td>
+                      <Badge status={d.status} />
+                    </td>
+                    <td>
+                      {d.source}
+                      {d.commit ? <code> {d.commit.slice(0, 7)}</code> : null}
+                    </td>
                     <td>{d.releaseVersion ? `v${d.releaseVersion}` : "—"}</td>
-                    <td><Ago at={d.createdAt} /></td>
+                    <td>
+                      <Ago at={d.createdAt} />
+                    </td>
                     <td class="hide-sm small">{d.reason ?? ""}</td>
                   </tr>
                 ))}

@@ -10,7 +10,11 @@ export function DomainsTab({ app, version, canChange }: TabProps) {
   const [host, setHost] = useState("");
   const { busy, error, run } = useAction();
   const local = host ? hostnameProblem(host) : null;
-  const fieldError = local ?? (error instanceof ApiError && ["invalid_domain", "domain_taken"].includes(error.code) ? `${error.message}. ${error.hint}` : null);
+  const fieldError =
+    local ??
+    (error instanceof ApiError && ["invalid_domain", "domain_taken"].includes(error.code)
+      ? `${error.message}. ${error.hint}`
+      : null);
   const add = async (e: Event) => {
     e.preventDefault();
     if (!host || local) return;
@@ -27,13 +31,39 @@ export function DomainsTab({ app, version, canChange }: TabProps) {
       {list.data && (
         <div class="table-wrap">
           <table>
-            <thead><tr><th scope="col">Hostname</th><th scope="col">Kind</th><th scope="col"><span class="skip">Actions</span></th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">Hostname</th>
+                <th scope="col">Kind</th>
+                <th scope="col">
+                  <span class="skip">Actions</span>
+                </th>
+              </tr>
+            </thead>
             <tbody>
               {list.data.map((d) => (
                 <tr key={d.hostname}>
                   <td class="mono">{d.hostname}</td>
                   <td>{d.kind}</td>
-                  <td>{canChange && d.kind === "custom" && <ConfirmButton label={`Remove ${d.hostname}`} danger confirmWord={app.name} title={`Remove ${d.hostname}?`} body={<p>The router stops sending {d.hostname} to {app.name} at once.</p>} onConfirm={async () => { await api("DELETE", path("apps", app.name, "domains", d.hostname)); list.reload(); }} />}</td>
+                  <td>
+                    {canChange && d.kind === "custom" && (
+                      <ConfirmButton
+                        label={`Remove ${d.hostname}`}
+                        danger
+                        confirmWord={app.name}
+                        title={`Remove ${d.hostname}?`}
+                        body={
+                          <p>
+                            The router stops sending {d.hostname} to {app.name} at once.
+                          </p>
+                        }
+                        onConfirm={async () => {
+                          await api("DELETE", path("apps", app.name, "domains", d.hostname));
+                          list.reload();
+                        }}
+                      />
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -43,9 +73,19 @@ export function DomainsTab({ app, version, canChange }: TabProps) {
       {canChange && (
         <form class="inline-form" onSubmit={add} noValidate>
           <Field id="domain" label="Add a hostname" hint="Point its DNS at this server first." error={fieldError}>
-            <input type="text" {...described("domain", fieldError, true)} value={host} onInput={(e) => setHost(e.currentTarget.value.trim())} placeholder="www.example.com" autoComplete="off" spellcheck={false} />
+            <input
+              type="text"
+              {...described("domain", fieldError, true)}
+              value={host}
+              onInput={(e) => setHost(e.currentTarget.value.trim())}
+              placeholder="www.example.com"
+              autoComplete="off"
+              spellcheck={false}
+            />
           </Field>
-          <button type="submit" class="primary" disabled={busy || !host || !!local}>Add</button>
+          <button type="submit" class="primary" disabled={busy || !host || !!local}>
+            Add
+          </button>
           {error && !fieldError && <ErrorNotice error={error} />}
         </form>
       )}

@@ -16,17 +16,21 @@ export function LogsTab({ app }: TabProps) {
     let pending = false;
     setLines([]);
     setError(null);
-    streamLines(`${path("apps", app.name, "logs")}?tail=200${follow ? "&follow=1" : ""}`, (l) => {
-      buf.push(l);
-      if (buf.length > MAX_LINES) buf = buf.slice(-MAX_LINES);
-      if (!pending) {
-        pending = true;
-        setTimeout(() => {
-          pending = false;
-          setLines([...buf]);
-        }, 150);
-      }
-    }, ctl.signal).catch(setError);
+    streamLines(
+      `${path("apps", app.name, "logs")}?tail=200${follow ? "&follow=1" : ""}`,
+      (l) => {
+        buf.push(l);
+        if (buf.length > MAX_LINES) buf = buf.slice(-MAX_LINES);
+        if (!pending) {
+          pending = true;
+          setTimeout(() => {
+            pending = false;
+            setLines([...buf]);
+          }, 150);
+        }
+      },
+      ctl.signal,
+    ).catch(setError);
     return () => ctl.abort();
   }, [app.name, follow, run]);
   return (
@@ -37,10 +41,14 @@ export function LogsTab({ app }: TabProps) {
           <label class="row small check">
             <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.currentTarget.checked)} /> Follow
           </label>
-          <button type="button" onClick={() => setRun((n) => n + 1)}>Reload</button>
+          <button type="button" onClick={() => setRun((n) => n + 1)}>
+            Reload
+          </button>
         </span>
       </h2>
-      <p class="small muted">The last 200 lines of every container, merged in time order{follow ? ", then new lines as they come" : ""}.</p>
+      <p class="small muted">
+        The last 200 lines of every container, merged in time order{follow ? ", then new lines as they come" : ""}.
+      </p>
       <ErrorNotice error={error} />
       <LogBox lines={lines} label={`Logs of ${app.name}`} />
     </section>

@@ -34,45 +34,110 @@ const FigureHead = () => (
  * controls. Polled every 2 s while it runs; hidden when the app never had one.
  */
 export function CanaryPanel({ app, version, canChange }: { app: string; version: string; canChange: boolean }) {
-  const status = usePolled(() => api<DeployStatusView>("GET", path("apps", app, "deploy-status")), [app, version], 2000, (d) => !!d?.canary && ACTIVE.has(d.canary.state));
+  const status = usePolled(
+    () => api<DeployStatusView>("GET", path("apps", app, "deploy-status")),
+    [app, version],
+    2000,
+    (d) => !!d?.canary && ACTIVE.has(d.canary.state),
+  );
   const { busy, error, run } = useAction();
   const c = status.data?.canary;
   if (!c) return status.error ? <ErrorNotice error={status.error} /> : null;
-  const control = (action: "pause" | "resume" | "promote" | "abort") => run(async () => {
-    await api("POST", path("apps", app, "deploy", action), {});
-    status.reload();
-  });
+  const control = (action: "pause" | "resume" | "promote" | "abort") =>
+    run(async () => {
+      await api("POST", path("apps", app, "deploy", action), {});
+      status.reload();
+    });
   const active = ACTIVE.has(c.state);
-  const step = c.stepIndex < 0 ? "starting the new containers" : `${c.stepIndex + 1} of ${c.steps.length} (${c.steps.join(", ")} %)`;
+  const step =
+    c.stepIndex < 0
+      ? "starting the new containers"
+      : `${c.stepIndex + 1} of ${c.steps.length} (${c.steps.join(", ")} %)`;
   return (
     <section class="panel" aria-labelledby="h-canary">
       <h2 id="h-canary">
         Canary v{c.release} against v{c.previousRelease} <Badge status={c.paused ? "paused" : c.state} />
       </h2>
       <dl class="facts">
-        <dt>Deploy</dt><dd><a href={`#/apps/${encodeURIComponent(app)}/deploys/${c.deployId}`}>#{c.deployId}</a></dd>
-        <dt>Step</dt><dd>{step}</dd>
-        <dt>Traffic</dt><dd>v{c.release} {c.percent} %, v{c.previousRelease} {100 - c.percent} %</dd>
-        {active && <><dt>Next step</dt><dd>{c.paused ? "paused" : c.nextStepInSec === null ? "waiting for the analysis" : `in ${Math.ceil(c.nextStepInSec)} s`}{c.heldSec !== null && ` (held ${Math.floor(c.heldSec)} of ${c.stepSec} s)`}</dd></>}
-        {c.verdict && <><dt>Analysis</dt><dd>{c.verdict}</dd></>}
+        <dt>Deploy</dt>
+        <dd>
+          <a href={`#/apps/${encodeURIComponent(app)}/deploys/${c.deployId}`}>#{c.deployId}</a>
+        </dd>
+        <dt>Step</dt>
+        <dd>{step}</dd>
+        <dt>Traffic</dt>
+        <dd>
+          v{c.release} {c.percent} %, v{c.previousRelease} {100 - c.percent} %
+        </dd>
+        {active && (
+          <>
+            <dt>Next step</dt>
+            <dd>
+              {c.paused
+                ? "paused"
+                : c.nextStepInSec === null
+                  ? "waiting for the analysis"
+                  : `in ${Math.ceil(c.nextStepInSec)} s`}
+              {c.heldSec !== null && ` (held ${Math.floor(c.heldSec)} of ${c.stepSec} s)`}
+            </dd>
+          </>
+        )}
+        {c.verdict && (
+          <>
+            <dt>Analysis</dt>
+            <dd>{c.verdict}</dd>
+          </>
+        )}
       </dl>
       {c.figures && (
         <div class="table-wrap">
           <table>
             <caption class="skip">Figures since the step began</caption>
-            <thead><tr><th scope="col">Release</th><FigureHead /></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">Release</th>
+                <FigureHead />
+              </tr>
+            </thead>
             <tbody>
-              <tr><td>v{c.release} (new)</td><FigureCells f={c.figures.new} /></tr>
-              <tr><td>v{c.previousRelease} (old)</td><FigureCells f={c.figures.old} /></tr>
+              <tr>
+                <td>v{c.release} (new)</td>
+                <FigureCells f={c.figures.new} />
+              </tr>
+              <tr>
+                <td>v{c.previousRelease} (old)</td>
+                <FigureCells f={c.figures.old} />
+              </tr>
             </tbody>
           </table>
         </div>
       )}
       {canChange && active && c.state !== "promoting" && (
         <div class="row">
-          {c.paused ? <button type="button" disabled={busy} onClick={() => control("resume")}>Resume</button> : <button type="button" disabled={busy} onClick={() => control("pause")}>Pause</button>}
-          <button type="button" disabled={busy} onClick={() => control("promote")}>Promote to 100 %</button>
-          <ConfirmButton label="Abort canary" danger title={`Abort the canary of ${app}?`} body={<p>v{c.release} goes to weight 0 and v{c.previousRelease} takes all the traffic again; the new containers are drained and removed.</p>} onConfirm={() => control("abort")} />
+          {c.paused ? (
+            <button type="button" disabled={busy} onClick={() => control("resume")}>
+              Resume
+            </button>
+          ) : (
+            <button type="button" disabled={busy} onClick={() => control("pause")}>
+              Pause
+            </button>
+          )}
+          <button type="button" disabled={busy} onClick={() => control("promote")}>
+            Promote to 100 %
+          </button>
+          <ConfirmButton
+            label="Abort canary"
+            danger
+            title={`Abort the canary of ${app}?`}
+            body={
+              <p>
+                v{c.release} goes to weight 0 and v{c.previousRelease} takes all the traffic again; the new containers
+                are drained and removed.
+              </p>
+            }
+            onConfirm={() => control("abort")}
+          />
         </div>
       )}
       <ErrorNotice error={error} />
@@ -92,16 +157,32 @@ export function TrafficPanel({ app, version }: { app: string; version: string })
       {m.data && m.data.releases.length > 0 && (
         <div class="table-wrap">
           <table>
-            <thead><tr><th scope="col">Release</th><FigureHead /></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">Release</th>
+                <FigureHead />
+              </tr>
+            </thead>
             <tbody>
-              {m.data.releases.filter((r) => r.live || r.last5m.requests > 0).map((r) => (
-                <tr key={r.release}><td>v{r.release}{r.live && " (live)"}</td><FigureCells f={r.last5m} /></tr>
-              ))}
+              {m.data.releases
+                .filter((r) => r.live || r.last5m.requests > 0)
+                .map((r) => (
+                  <tr key={r.release}>
+                    <td>
+                      v{r.release}
+                      {r.live && " (live)"}
+                    </td>
+                    <FigureCells f={r.last5m} />
+                  </tr>
+                ))}
             </tbody>
           </table>
         </div>
       )}
-      <p class="small muted">Measured by the router every {m.data?.intervalSec ?? 5} s; p95 comes from its access log (<code>--access-log on</code>, the default).</p>
+      <p class="small muted">
+        Measured by the router every {m.data?.intervalSec ?? 5} s; p95 comes from its access log (
+        <code>--access-log on</code>, the default).
+      </p>
     </section>
   );
 }

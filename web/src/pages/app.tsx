@@ -29,7 +29,19 @@ export interface TabProps {
   sub?: string;
 }
 
-export function AppPage({ name, tab, sub, me, live }: { name: string; tab: string; sub?: string; me: Me; live: AppView | null }) {
+export function AppPage({
+  name,
+  tab,
+  sub,
+  me,
+  live,
+}: {
+  name: string;
+  tab: string;
+  sub?: string;
+  me: Me;
+  live: AppView | null;
+}) {
   const [loaded, setLoaded] = useState<AppView | null>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
@@ -37,27 +49,62 @@ export function AppPage({ name, tab, sub, me, live }: { name: string; tab: strin
     api<AppView>("GET", path("apps", name)).then(setLoaded, setError);
   }, [name]);
   const app = live ?? loaded;
-  if (error) return <><h1>{name}</h1><ErrorNotice error={error} /><p><a href="#/">Back to the apps</a></p></>;
+  if (error)
+    return (
+      <>
+        <h1>{name}</h1>
+        <ErrorNotice error={error} />
+        <p>
+          <a href="#/">Back to the apps</a>
+        </p>
+      </>
+    );
   if (!app) return <p class="muted">Loading {name}…</p>;
-  const version = JSON.stringify([app.status, app.liveRelease, app.lastDeploy?.id, app.lastDeploy?.status, app.domains]);
+  const version = JSON.stringify([
+    app.status,
+    app.liveRelease,
+    app.lastDeploy?.id,
+    app.lastDeploy?.status,
+    app.domains,
+  ]);
   const props: TabProps = { app, me, version, canChange: me.role !== "viewer", sub };
   const current = TABS.some(([k]) => k === tab) ? tab : "overview";
   return (
     <>
       <div class="page-head">
         <div>
-          <p class="small"><a href="#/">Apps</a> /</p>
-          <h1>{app.name} <Badge status={app.status} /></h1>
+          <p class="small">
+            <a href="#/">Apps</a> /
+          </p>
+          <h1>
+            {app.name} <Badge status={app.status} />
+          </h1>
           <p>
             {app.liveRelease ? `Live release v${app.liveRelease}` : "Not deployed yet"}
-            {app.reviewOf && <> · review app of <a href={`#/apps/${encodeURIComponent(app.reviewOf.parent)}`}>{app.reviewOf.parent}</a> (branch <code>{app.reviewOf.branch}</code>)</>}
+            {app.reviewOf && (
+              <>
+                {" "}
+                · review app of <a href={`#/apps/${encodeURIComponent(app.reviewOf.parent)}`}>
+                  {app.reviewOf.parent}
+                </a>{" "}
+                (branch <code>{app.reviewOf.branch}</code>)
+              </>
+            )}
           </p>
         </div>
-        <div class="row">{app.urls[0] && <a class="button" href={app.urls[0]} target="_blank" rel="noopener noreferrer">Open app ↗</a>}</div>
+        <div class="row">
+          {app.urls[0] && (
+            <a class="button" href={app.urls[0]} target="_blank" rel="noopener noreferrer">
+              Open app ↗
+            </a>
+          )}
+        </div>
       </div>
       <nav class="tabs" aria-label={`${app.name} sections`}>
         {TABS.map(([key, label]) => (
-          <a href={`#/apps/${encodeURIComponent(app.name)}/${key}`} aria-current={current === key ? "page" : undefined}>{label}</a>
+          <a href={`#/apps/${encodeURIComponent(app.name)}/${key}`} aria-current={current === key ? "page" : undefined}>
+            {label}
+          </a>
         ))}
       </nav>
       {current === "overview" && <OverviewTab {...props} />}

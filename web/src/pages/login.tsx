@@ -10,7 +10,10 @@ export function LoginPage({ onLoggedIn }: { onLoggedIn: () => void }) {
   const { busy, error, run } = useAction();
   const [firstRun, setFirstRun] = useState(false);
   useEffect(() => {
-    api<{ firstAdminNeeded: boolean }>("GET", "/session").then((r) => setFirstRun(r.firstAdminNeeded), () => {});
+    api<{ firstAdminNeeded: boolean }>("GET", "/session").then(
+      (r) => setFirstRun(r.firstAdminNeeded),
+      () => {},
+    );
   }, []);
   const logIn = (mail: string, pass: string) =>
     run(async () => {
@@ -22,26 +25,54 @@ export function LoginPage({ onLoggedIn }: { onLoggedIn: () => void }) {
     e.preventDefault();
     void logIn(email, password);
   };
-  if (firstRun) return (
-    <main id="main" class="login">
-      <div class="brand"><img src="/assets/icon.svg" alt="" width={32} height={32} /> Yadokari</div>
-      <FirstAdminForm onCreated={(mail, pass) => { setFirstRun(false); void logIn(mail, pass); }} />
-    </main>
-  );
+  if (firstRun)
+    return (
+      <main id="main" class="login">
+        <div class="brand">
+          <img src="/assets/icon.svg" alt="" width={32} height={32} /> Yadokari
+        </div>
+        <FirstAdminForm
+          onCreated={(mail, pass) => {
+            setFirstRun(false);
+            void logIn(mail, pass);
+          }}
+        />
+      </main>
+    );
   return (
     <main id="main" class="login">
-      <div class="brand"><img src="/assets/icon.svg" alt="" width={32} height={32} /> Yadokari</div>
+      <div class="brand">
+        <img src="/assets/icon.svg" alt="" width={32} height={32} /> Yadokari
+      </div>
       <form class="panel" onSubmit={submit}>
         <h1>Log in</h1>
         <ErrorNotice error={error} />
         <Field id="email" label="Email">
-          <input type="email" {...described("email")} value={email} onInput={(e) => setEmail(e.currentTarget.value)} autoComplete="username" required />
+          <input
+            type="email"
+            {...described("email")}
+            value={email}
+            onInput={(e) => setEmail(e.currentTarget.value)}
+            autoComplete="username"
+            required
+          />
         </Field>
         <Field id="password" label="Password">
-          <input type="password" {...described("password")} value={password} onInput={(e) => setPassword(e.currentTarget.value)} autoComplete="current-password" required />
+          <input
+            type="password"
+            {...described("password")}
+            value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+            autoComplete="current-password"
+            required
+          />
         </Field>
-        <button type="submit" class="primary" disabled={busy}>{busy ? "Logging in…" : "Log in"}</button>
-        <p class="hint">No account yet? An admin adds you with <code>yk users:add EMAIL --role ROLE</code>.</p>
+        <button type="submit" class="primary" disabled={busy}>
+          {busy ? "Logging in…" : "Log in"}
+        </button>
+        <p class="hint">
+          No account yet? An admin adds you with <code>yk users:add EMAIL --role ROLE</code>.
+        </p>
       </form>
     </main>
   );
