@@ -39,7 +39,8 @@ export interface ReleaseView {
 /** what started a deploy: an upload, a push, or a change that made a new release of the same image */
 export type DeploySource = "tar" | "git" | "config" | "rollback" | "restart" | "promote";
 
-export type DeployStatus = "queued" | "building" | "deploying" | "succeeded" | "failed";
+/** queued → building → deploying → succeeded | failed; a queued deploy a newer one took over is superseded */
+export type DeployStatus = "queued" | "building" | "deploying" | "succeeded" | "failed" | "superseded";
 
 export interface DeployStepView {
   name: string;
@@ -58,6 +59,10 @@ export interface DeployView {
   ref: string | null;
   releaseVersion: number | null;
   reason: string | null;
+  /** A failed deploy's stable error code (docs/errors.md): build_failed, health_check_failed, release_phase_failed, canary_aborted, interrupted, … */
+  errorCode: string | null;
+  /** A superseded deploy: the newer deploy that carries its changes. */
+  supersededBy: number | null;
   /** Last lines of the failing container's log, when a container failed. */
   containerLog: string | null;
   steps: DeployStepView[];
@@ -74,6 +79,8 @@ export interface ContainerView {
   state: string; // running, exited, ...
   status: string; // Docker's human status ("Up 3 minutes")
   address: string | null;
+  /** the node it runs on (null on the local engine) */
+  node: string | null;
   startedAt: string | null;
   routed: boolean;
 }

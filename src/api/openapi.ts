@@ -131,7 +131,17 @@ export function openApiDocument(version: string): object {
       parameters: [appParam] as unknown as object,
       post: {
         summary: "Replace containers (all, or one type) with zero downtime",
-        requestBody: json({ type: "object", properties: { type: { type: "string" } } }),
+        requestBody: json({
+          type: "object",
+          properties: {
+            type: {
+              type: ["string", "null"],
+              minLength: 1,
+              description:
+                "a process type of the live release; absent or null restarts every type (anything else is a 400)",
+            },
+          },
+        }),
         responses: { ...ok(ref("Deploy"), "202"), ...errors },
       },
     },
@@ -683,12 +693,21 @@ export function openApiDocument(version: string): object {
           properties: {
             id: { type: "integer" },
             app: { type: "string" },
-            status: { enum: ["queued", "building", "deploying", "succeeded", "failed"] },
+            status: { enum: ["queued", "building", "deploying", "succeeded", "failed", "superseded"] },
             source: { enum: ["tar", "git", "config", "rollback", "restart", "promote"] },
             commit: { type: ["string", "null"] },
             ref: { type: ["string", "null"] },
             releaseVersion: { type: ["integer", "null"] },
             reason: { type: ["string", "null"] },
+            errorCode: {
+              type: ["string", "null"],
+              description:
+                "a failed deploy's stable error code (docs/errors.md): build_failed, no_dockerfile, invalid_manifest, health_check_failed, release_phase_failed, canary_aborted, interrupted, standby_gone, image_gone, deploy_failed, …",
+            },
+            supersededBy: {
+              type: ["integer", "null"],
+              description: "a superseded deploy: the newer queued deploy that took over its changes",
+            },
             containerLog: { type: ["string", "null"] },
             steps: { type: "array", items: { type: "object" } },
             createdAt: { type: "string" },
@@ -706,6 +725,7 @@ export function openApiDocument(version: string): object {
             state: { type: "string" },
             status: { type: "string" },
             address: { type: ["string", "null"] },
+            node: { type: ["string", "null"], description: "the node it runs on (null on the local engine)" },
             startedAt: { type: ["string", "null"] },
             routed: { type: "boolean" },
           },

@@ -66,6 +66,8 @@ export function deployView(v: ViewContext, d: Deploy): DeployView {
     ref: d.ref,
     releaseVersion: release?.version ?? null,
     reason: d.reason,
+    errorCode: d.errorCode,
+    supersededBy: d.supersededBy,
     containerLog: d.containerLog,
     steps: v.store.listSteps(d.id),
     createdAt: d.createdAt,

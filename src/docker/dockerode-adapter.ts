@@ -141,6 +141,8 @@ export class DockerodeAdapter implements DockerPort {
         ip,
         startedAt: info.State.StartedAt ?? null,
         exitCode: info.State.Running ? null : info.State.ExitCode,
+        labels,
+        image: info.Config.Image,
       };
     } catch (e) {
       if (statusOf(e) === 404) return null;
@@ -170,6 +172,7 @@ export class DockerodeAdapter implements DockerPort {
           .find((a) => a) ?? null,
       startedAt: r.Created ? new Date(r.Created * 1000).toISOString() : null,
       labels: r.Labels,
+      image: r.Image,
     }));
   }
 

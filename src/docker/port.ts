@@ -46,8 +46,10 @@ export interface ObservedContainer {
   startedAt: string | null;
   /** set by inspect() once the container has exited */
   exitCode?: number | null;
-  /** all its labels (set by list()), e.g. a cron run's yadokari.cron.run */
+  /** all its labels */
   labels?: Record<string, string>;
+  /** the image it was created from */
+  image?: string;
 }
 
 export interface DockerEvent {

@@ -1,6 +1,6 @@
 import type { DeploySource, DeployStatus } from "../api/contract.js";
 import type { HealthCheck } from "../manifest/app-json.js";
-import type { StrategySettings } from "../canary/settings.js";
+import type { Strategy, StrategySettings } from "../canary/settings.js";
 
 /** process type → number of containers (Heroku's formation) */
 export type Formation = Record<string, number>;
@@ -71,9 +71,17 @@ export interface Deploy {
   ref: string | null;
   releaseId: number | null;
   reason: string | null;
+  /** a failed deploy's stable error code (docs/errors.md) */
+  errorCode: string | null;
   containerLog: string | null;
   createdAt: string;
   finishedAt: string | null;
+  /** who asked for it */
+  actor: string;
+  /** its own strategy (yk deploy --strategy), beside the app's setting */
+  strategy: Strategy | null;
+  /** a superseded deploy: the newer deploy that carries its changes */
+  supersededBy: number | null;
 }
 
 /** A server the router should have, as recorded in the store (the router config is rendered from these). */
@@ -81,7 +89,8 @@ export interface RoutedServer {
   app: string;
   process: string;
   name: string;
-  containerId: string;
+  /** the unit the server reaches (its engine's id) */
+  unitId: string;
   releaseId: number;
   address: string;
   port: number;

@@ -45,11 +45,12 @@ export class Apps {
   async destroy(name: string): Promise<void> {
     const app = this.get(name);
     await this.ctx.locks.run(app.name, async () => {
-      this.ctx.store.deleteApp(app.name); // cascades to releases, deploys, domains, routed servers
+      // cascades to releases, deploys, domains, routed servers (the router loses the app's backend, not a server change)
+      this.ctx.store.deleteApp(app.name);
       await syncRouter(this.ctx);
-      const containers = await this.ctx.docker.list({ app: app.name });
-      await Promise.all(containers.map((c) => this.ctx.docker.remove(c.id)));
-      await this.ctx.docker.removeAppImages(app.name);
+      const units = await this.ctx.units.list({ app: app.name });
+      await Promise.all(units.map((u) => this.ctx.units.remove(u.id)));
+      await this.ctx.engine.images.removeAppImages(app.name);
       await this.hooks.onDestroy?.(app.name);
     });
   }

@@ -3,11 +3,11 @@ import { rmSync } from "node:fs";
 import { AppError, isAppError } from "../errors/app-error.js";
 import { validateHostname } from "../domain/names.js";
 import type { Deploy, Release } from "../domain/types.js";
+import type { ReleaseContent } from "../engine/lifecycle/intent.js";
 import type { EngineContext } from "../engine/context.js";
 import type { Apps } from "../engine/apps.js";
 import type { Deployer } from "../engine/deployer.js";
 import { keyProblem, valueProblem } from "../config-vars/validate.js";
-import { resolveFormation } from "../build/build-release.js";
 import type { GitflowStore, Provider, ReviewApp, Delivery } from "./gitflow-store.js";
 import type { Mirrors } from "./mirror.js";
 import { branchOfRef, SHA1, validateBranch } from "./ref-format.js";
@@ -129,14 +129,19 @@ export class Gitflow {
     const built = await this.builtRelease(target, commit);
     const app = this.ctx.store.getApp(target)!;
     if (built && app.liveReleaseId) {
-      const description = `Deploy ${commit.slice(0, 7)} (image reused)`;
-      return this.deployer.submitRelease(target, "git", description, () =>
-        this.releaseFrom(target, built, description, actor),
+      return this.deployer.submitChanges(
+        target,
+        "git",
+        [{ kind: "content", content: contentOf(built) }],
+        `Deploy ${commit.slice(0, 7)} (image reused)`,
+        actor,
+        { commit },
       ).deploy;
     }
     const upload = await this.mirrors.archive(source, commit);
     try {
-      return this.deployer.submit(target, upload, { source: "git", commit, ref: `refs/heads/${branch}` }, actor).deploy;
+      return this.deployer.submitBuild(target, upload, { source: "git", commit, ref: `refs/heads/${branch}` }, actor)
+        .deploy;
     } catch (e) {
       rmSync(upload.path, { force: true });
       throw e;
@@ -158,33 +163,8 @@ export class Gitflow {
 
   private async builtRelease(app: string, commit: string): Promise<Release | null> {
     for (const r of this.ctx.store.listReleases(app))
-      if (r.commit === commit && (await this.ctx.docker.imageExists(r.image))) return r;
+      if (r.commit === commit && (await this.ctx.engine.images.exists(r.image))) return r;
     return null;
-  }
-
-  /** A new release of `target` running `from`'s image and commands with `target`'s own config and formation. */
-  private releaseFrom(
-    target: string,
-    from: Release,
-    description: string,
-    actor: string,
-    image = from.image,
-  ): Omit<Release, "id" | "version" | "createdAt"> {
-    const app = this.ctx.store.getApp(target)!;
-    const formation = resolveFormation(app.formation, from.manifest.formation, Object.keys(from.processes));
-    this.ctx.store.setFormation(target, formation);
-    return {
-      app: target,
-      image,
-      commit: from.commit,
-      description,
-      processes: from.processes,
-      config: this.ctx.store.configVars(target),
-      healthcheck: from.healthcheck,
-      formation,
-      manifest: from.manifest,
-      createdBy: actor,
-    };
   }
 
   // ---- webhooks
@@ -314,6 +294,11 @@ export class Gitflow {
     });
     const check = () => {
       const now = this.ctx.store.getDeploy(deploy.id);
+      if (now?.status === "superseded" && now.supersededBy !== null) {
+        // a newer deploy carries its changes: follow that one
+        this.track(deliveryRow, target, { ...deploy, id: now.supersededBy });
+        return;
+      }
       if (!now || now.status === "succeeded" || now.status === "failed") {
         const rel = now?.releaseId ? this.ctx.store.getRelease(now.releaseId) : null;
         this.store.setDeliveryOutcome(
@@ -521,7 +506,7 @@ export class Gitflow {
     const rel = from.liveReleaseId ? this.ctx.store.getRelease(from.liveReleaseId) : null;
     if (!rel)
       throw new AppError("not_found", `app ${from.name} has no live release to promote`, `Deploy ${from.name} first.`);
-    if (!(await this.ctx.docker.imageExists(rel.image))) {
+    if (!(await this.ctx.engine.images.exists(rel.image))) {
       throw new AppError(
         "image_gone",
         `the image of ${from.name} v${rel.version} (${rel.image}) was removed: there is nothing to promote`,
@@ -529,18 +514,28 @@ export class Gitflow {
       );
     }
     const tag = `promoted-${from.name}-v${rel.version}`;
-    const image = await this.ctx.docker.tagImage(rel.image, `yadokari/${to.name}`, tag);
+    const image = await this.ctx.engine.images.tag(rel.image, `yadokari/${to.name}`, tag);
     const description = `Promote ${from.name} v${rel.version} (${rel.image})`;
-    const { deploy } = this.deployer.submitRelease(
+    // the target keeps its own config; new process types get the source's app.json formation at the commit
+    const { deploy } = this.deployer.submitChanges(
       to.name,
       "promote",
+      [{ kind: "content", content: { ...contentOf(rel), image } }],
       description,
-      () => this.releaseFrom(to.name, rel, description, actor, image),
-      { firstRelease: true },
+      actor,
     );
     return { deploy, image };
   }
 }
+
+/** What a release runs, to run it again elsewhere (a promotion) or later (a commit built before). */
+const contentOf = (r: Release): ReleaseContent => ({
+  image: r.image,
+  commit: r.commit,
+  processes: r.processes,
+  healthcheck: r.healthcheck,
+  manifest: r.manifest,
+});
 
 /** The provider's delivery id when it is a plain token; else the body's hash (so a redelivery still matches). */
 function deliveryIdOf(req: HookRequest, bodySha256: string): string {

@@ -20,7 +20,12 @@ import { Runs, runSettings } from "../runs/runs.js";
 import { Apps } from "../engine/apps.js";
 import { Processes } from "../engine/processes.js";
 import { desiredFromStore, syncRouter } from "../engine/router-sync.js";
-import { NETWORK } from "../engine/plan/container-spec.js";
+import { LocalEngine } from "../engines/local/local-engine.js";
+import { Units } from "../engine/units.js";
+import { UnitRepo } from "../store/units-repo.js";
+import { OneOffs } from "../engine/one-offs.js";
+import { CanaryStore } from "../canary/canary-store.js";
+import { adoptLegacyUnits } from "../engine/legacy-units.js";
 import { tokenFromHeader } from "../api/auth.js";
 import { Accounts } from "../accounts/accounts.js";
 import { reviewParent } from "../gitflow/gitflow-store.js";
@@ -74,8 +79,11 @@ export async function startServer(
   const keyring = await Keyring.open(join(opts.dataDir, "master.key"));
   const store = new Store(openDb(join(opts.dataDir, "yadokari.db")), systemClock, keyring);
   const docker = new DockerodeAdapter({ instance: store.metaOnce("instance", () => randomBytes(6).toString("hex")) });
-  await docker.ping();
-  await docker.ensureNetwork(NETWORK);
+  const clock = systemClock;
+  // The engine runs the units; the local engine is one dockerd. Above it, only recorded units exist.
+  const engine = new LocalEngine(docker);
+  await engine.ping();
+  const units = new Units(engine, new UnitRepo(store.db, clock), () => clock.now().getTime());
   // HAProxy needs about 2 file descriptors per connection and refuses to start
   // past the FD limit (20,000 on these machines): 8,000 connections fit.
   const accessLog = opts.accessLog === "off" ? "off" : "stdout";
@@ -89,20 +97,17 @@ export async function startServer(
   const ctx: EngineContext = {
     store,
     keyring,
-    docker,
+    engine,
+    units,
+    oneOffs: new OneOffs(units, () => clock.now().getTime()),
     router,
     locks,
     log,
     logs: new DeployLogs(store),
-    gateDeps: {
-      probe: httpProbe,
-      state: async (id) => {
-        const c = await docker.inspect(id);
-        return { running: c?.state === "running", exitCode: c?.exitCode ?? null };
-      },
-      now: () => Date.now(),
-      sleep,
-    },
+    canaries: new CanaryStore(store.db),
+    probe: httpProbe,
+    clock,
+    sleep,
     domain: opts.domain,
     httpPort: httpL.port,
     dataDir: opts.dataDir,
@@ -136,13 +141,16 @@ export async function startServer(
     metricsOptionsFromEnv(process.env, accessLog === "off" ? null : router.paths.log),
   );
   const deployer = new Deployer(ctx, metrics);
-  deployer.recoverInterrupted();
+  // Containers a version without unit records created are adopted once, from what that version recorded.
+  const adopted = await adoptLegacyUnits(ctx);
+  if (adopted) log(`recorded ${adopted} unit(s) created before unit records existed`);
 
   const state = await router.ensureRunning(desiredFromStore(ctx));
   log(`router ${state} (HAProxy pid ${router.pid()}) on ${opts.httpListen}`);
   metrics.start();
-  // A canary interrupted by the restart gets its owner back before the reconciler looks at the app.
-  for (const p of deployer.resumeCanaries()) p.catch((e) => log(`canary recovery: ${(e as Error).message}`));
+  // Deploys in flight when the server stopped get their owner back (a canary continues or is aborted)
+  // before the reconciler looks at their app; then the queued ones run.
+  for (const p of deployer.resume()) p.catch((e) => log(`deploy recovery: ${(e as Error).message}`));
   await syncRouter(ctx);
   const reconciler = new Reconciler(ctx);
   await reconciler.trigger();

@@ -58,7 +58,7 @@ export function storageRoutes(s: ApiServices): Hono {
         "Unmount one first.",
       );
     if (mountKind(mount.hostPath) === "volume") {
-      await s.ctx.docker.ensureVolume(mount.hostPath, {
+      await s.ctx.engine.ensureVolume(mount.hostPath, {
         [LABEL.managed]: "true",
         [LABEL.app]: app.name,
         [LABEL.kind]: "volume",

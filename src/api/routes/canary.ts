@@ -5,7 +5,12 @@ import { CanaryControl } from "../../canary/control.js";
 /** The app's canary: status, pause, resume, promote (skip to 100 %), abort. */
 export function canaryRoutes(s: ApiServices): Hono {
   const r = new Hono();
-  const control = new CanaryControl({ store: s.ctx.store, canaries: s.deployer.canaries, metrics: s.metrics });
+  const control = new CanaryControl({
+    store: s.ctx.store,
+    canaries: s.ctx.canaries,
+    metrics: s.metrics,
+    now: () => s.ctx.clock.now().getTime(),
+  });
   r.get("/:app/deploy-status", (c) => {
     const app = s.apps.get(c.req.param("app"));
     const last = s.ctx.store.listDeploys(app.name, 1)[0] ?? null;

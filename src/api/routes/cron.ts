@@ -107,7 +107,7 @@ export function cronRoutes(s: ApiServices): Hono {
       void (run.status === "running" ? cron().containerOf(run.id) : Promise.resolve(null)).then((container) => {
         if (abort.signal.aborted) return;
         if (!container) return stored(w);
-        s.ctx.docker.followLogs(container, { tail: 100000, follow, signal: abort.signal, onLine: w.line }).then(
+        s.ctx.units.followLogs(container, { tail: 100000, follow, signal: abort.signal, onLine: w.line }).then(
           () => w.end(),
           () => stored(w),
         );

@@ -31,7 +31,7 @@ export function deployRoutes(s: ApiServices): Hono {
       Readable.fromWeb(c.req.raw.body as import("node:stream/web").ReadableStream),
       join(s.ctx.dataDir, "uploads"),
     );
-    const { deploy } = s.deployer.submit(
+    const { deploy } = s.deployer.submitBuild(
       app.name,
       upload,
       { source: commit ? "git" : "tar", commit, ref },
@@ -66,7 +66,7 @@ export function deployRoutes(s: ApiServices): Hono {
     const follow = c.req.query("follow") === "1" || c.req.query("follow") === "true";
     const finished = () => {
       const now = s.ctx.store.getDeploy(d.id);
-      return !now || now.status === "succeeded" || now.status === "failed";
+      return !now || now.status === "succeeded" || now.status === "failed" || now.status === "superseded";
     };
     return textStream((w) => s.ctx.logs.follow(d.id, () => !follow || finished(), w.line, w.end));
   });

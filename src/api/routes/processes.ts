@@ -4,6 +4,7 @@ import type { ProcessView } from "../contract.js";
 import { readJson } from "../read-json.js";
 import { deployView } from "../views.js";
 import { desiredFormation } from "../../engine/reconciler.js";
+import { principalOf } from "../../accounts/principal.js";
 
 /** Formation and process control: Heroku's ps, ps:scale, ps:restart, ps:stop/start, and deploy settings. */
 export function processRoutes(s: ApiServices): Hono {
@@ -12,21 +13,23 @@ export function processRoutes(s: ApiServices): Hono {
   r.get("/:app/formation", async (c) => {
     const app = s.apps.get(c.req.param("app"));
     const live = app.liveReleaseId ? s.ctx.store.getRelease(app.liveReleaseId) : null;
-    const containers = await s.ctx.docker.list({ app: app.name });
+    const containers = await s.ctx.units.list({ app: app.name, kind: "process" });
     const health = s.ctx.store.processHealth(app.name);
     const want = desiredFormation(app, live ?? undefined);
+    const now = s.ctx.clock.now().getTime();
     const views: ProcessView[] = Object.keys(live?.processes ?? {}).map((type) => {
       const h = health.find((x) => x.process === type);
       return {
         type,
         quantity: app.formation[type] ?? want[type] ?? 0,
         command: live?.processes[type] ?? null,
-        running: containers.filter((x) => x.process === type && x.state === "running" && x.release === live?.version)
-          .length,
+        running: containers.filter(
+          (x) => x.process === type && x.state === "running" && x.releaseVersion === live?.version,
+        ).length,
         restarts: h?.restarts ?? 0,
         crashLoop: (h?.crashesInRow ?? 0) >= 3,
         lastExitCode: h?.lastExitCode ?? null,
-        backoffUntil: h?.backoffUntil && Date.parse(h.backoffUntil) > Date.now() ? h.backoffUntil : null,
+        backoffUntil: h?.backoffUntil && Date.parse(h.backoffUntil) > now ? h.backoffUntil : null,
       };
     });
     return c.json({ stopped: app.stopped, processes: views });
@@ -40,8 +43,7 @@ export function processRoutes(s: ApiServices): Hono {
 
   r.post("/:app/ps/restart", async (c) => {
     const app = s.apps.get(c.req.param("app"));
-    const body = await readJson(c.req.raw);
-    const { deploy } = s.processes.restart(app, typeof body.type === "string" ? body.type : undefined);
+    const { deploy } = s.processes.restart(app, await readJson(c.req.raw), principalOf(c).name);
     return c.json(deployView(s.views, deploy), 202);
   });
 

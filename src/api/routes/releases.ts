@@ -38,7 +38,7 @@ export function releaseRoutes(s: ApiServices): Hono {
       formation: rel.formation,
       releaseCommand: rel.manifest.releaseCommand,
       cron: rel.manifest.cron.map((j) => ({ name: j.name, schedule: j.schedule })),
-      imageAvailable: await s.ctx.docker.imageExists(rel.image),
+      imageAvailable: await s.ctx.engine.images.exists(rel.image),
     });
   });
 

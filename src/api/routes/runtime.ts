@@ -6,7 +6,7 @@ import { textStream } from "../text-stream.js";
 import { mergeByTime } from "../../engine/log-merge.js";
 import { splitLines } from "../../lib/lines.js";
 import { validateProcessType } from "../../domain/names.js";
-import type { ObservedContainer } from "../../docker/port.js";
+import type { OwnedUnit } from "../../engine/units.js";
 
 /** What runs: containers and their logs. */
 export function runtimeRoutes(s: ApiServices): Hono {
@@ -18,17 +18,18 @@ export function runtimeRoutes(s: ApiServices): Hono {
       s.ctx.store
         .routedServers(app.name)
         .filter((x) => x.state === "ready")
-        .map((x) => x.containerId),
+        .map((x) => x.unitId),
     );
-    const list = await s.ctx.docker.list({ app: app.name });
+    const list = await s.ctx.units.list({ app: app.name });
     const views: ContainerView[] = list.map((x) => ({
       id: x.id.slice(0, 12),
       name: x.name,
       process: x.process,
-      release: x.release,
+      release: x.releaseVersion,
       state: x.state,
       status: x.status,
-      address: x.ip,
+      address: x.endpoint?.address ?? null,
+      node: x.node,
       startedAt: x.startedAt,
       routed: routed.has(x.id),
     }));
@@ -44,16 +45,16 @@ export function runtimeRoutes(s: ApiServices): Hono {
     const process = c.req.query("process");
     if (process !== undefined) validateProcessType(process);
     const follow = c.req.query("follow") === "1" || c.req.query("follow") === "true";
-    const containers = (await s.ctx.docker.list({ app: app.name })).filter(
+    const containers = (await s.ctx.units.list({ app: app.name })).filter(
       (x) => process === undefined || x.process === process,
     );
-    const source = (x: ObservedContainer) => `${x.process}.${x.name}`;
+    const source = (x: OwnedUnit) => `${x.process}.${x.name}`;
     // The last lines of every container, merged in time order; then, with follow, new lines as they come.
     const past = mergeByTime(
       await Promise.all(
         containers.map(async (x) => ({
           source: source(x),
-          lines: splitLines(await s.ctx.docker.logsTail(x.id, tail, true)),
+          lines: splitLines(await s.ctx.units.logsTail(x.id, tail, true)),
         })),
       ),
       tail,
@@ -69,7 +70,7 @@ export function runtimeRoutes(s: ApiServices): Hono {
         containers
           .filter((x) => x.state === "running")
           .map((x) =>
-            s.ctx.docker
+            s.ctx.units
               .followLogs(x.id, {
                 tail: 0,
                 follow: true,

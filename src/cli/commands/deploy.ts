@@ -26,8 +26,8 @@ export function deployError(d: DeployView): CliError {
     `Deploy #${d.id} of ${d.app} failed${failedStep ? ` at step '${failedStep.name}'` : ""}: ${d.reason ?? "no reason given"}`,
   ];
   if (d.containerLog) message.push("", "Container log:", d.containerLog.trimEnd());
-  // The view has no error code; a failure before a release exists is a build failure.
-  const code = d.releaseVersion === null && failedStep?.name.includes("build") ? "build_failed" : "deploy_failed";
+  // the server's stable code; an older server without one: deploy_failed
+  const code = d.errorCode && d.errorCode in CODES ? (d.errorCode as keyof typeof CODES) : "deploy_failed";
   return new CliError(code, message.join("\n"), CODES[code].hint);
 }
 

@@ -4,7 +4,7 @@ import { useAction, useLoad } from "../load";
 import { Ago, Badge, described, ErrorNotice, Field, LogBox } from "../ui";
 import type { TabProps } from "./app";
 
-const finished = (status: string) => status === "succeeded" || status === "failed";
+const finished = (status: string) => status === "succeeded" || status === "failed" || status === "superseded";
 
 /** Deploy from the browser: a tar or tar.gz of the source with its Dockerfile, as `yk deploy` sends it. */
 function UploadForm({ app }: { app: string }) {
@@ -165,9 +165,13 @@ function DeployDetail({ app, id, version }: { app: string; id: string; version: 
           {d.status === "failed" && (
             <div class="notice error" role="alert">
               <strong>{d.reason ?? "The deploy failed."}</strong>
+              {d.errorCode && <p class="small muted">{d.errorCode}</p>}
               <p>The previous release kept serving.</p>
               {d.containerLog && <pre class="log">{d.containerLog}</pre>}
             </div>
+          )}
+          {d.status === "superseded" && d.supersededBy && (
+            <div class="notice">Superseded by deploy #{d.supersededBy}, which carries its changes.</div>
           )}
           {d.status === "succeeded" && d.urls[0] && (
             <div class="notice ok">
