@@ -447,7 +447,7 @@ export class Gitflow {
   }
 
   /** Destroys review apps past their TTL (by their last push) or whose parent is gone. Runs on a timer, so a missed webhook is no leak. */
-  async cleanup(now = Date.now()): Promise<string[]> {
+  async cleanup(now = this.ctx.clock.now().getTime()): Promise<string[]> {
     const destroyed: string[] = [];
     for (const ra of this.store.reviewApps()) {
       const parent = this.ctx.store.getApp(ra.parent);

@@ -137,7 +137,7 @@ export async function startServer(
   });
   // Request metrics per app and release: the router's counters, sampled (canaries read them too).
   const metrics = new RouterMetrics(
-    { store, router, log },
+    { store, router, log, now: () => clock.now().getTime() },
     metricsOptionsFromEnv(process.env, accessLog === "off" ? null : router.paths.log),
   );
   const deployer = new Deployer(ctx, metrics);
@@ -156,7 +156,7 @@ export async function startServer(
   await reconciler.trigger();
   reconciler.start();
   // Cron: adopts runs that outlived a previous server, then evaluates due jobs every tick.
-  const cron = new CronScheduler(ctx, cronOptionsFromEnv());
+  const cron = new CronScheduler(ctx, { ...cronOptionsFromEnv(), clock });
   cron.start();
 
   // A dead HAProxy is restarted from the store's state.

@@ -67,7 +67,7 @@ export class Runs {
   constructor(
     private readonly ctx: EngineContext,
     private readonly settings: RunSettings,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = () => ctx.clock.now().getTime(),
   ) {}
 
   start(): void {

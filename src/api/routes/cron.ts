@@ -37,7 +37,7 @@ export function cronRoutes(s: ApiServices): Hono {
     const app = s.apps.get(c.req.param("app"));
     const release = app.liveReleaseId ? s.ctx.store.getRelease(app.liveReleaseId) : null;
     const last = cron().runs.lastRuns(app.name);
-    const now = new Date();
+    const now = s.ctx.clock.now();
     const views: CronJobView[] = (release?.manifest.cron ?? []).map((j) => {
       const l = last.get(j.name);
       return {

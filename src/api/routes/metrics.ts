@@ -27,7 +27,7 @@ export function metricsRoutes(s: ApiServices): Hono {
         s.metrics.series,
         app.name,
         live,
-        Date.now(),
+        s.ctx.clock.now().getTime(),
         parseWindow(c.req.query("since")),
         s.metrics.opts.intervalMs / 1000,
       ),
