@@ -36,19 +36,8 @@ export interface ReleaseView {
   live: boolean;
 }
 
-/** what started a deploy: an upload, a push, or a change that made a new release of the same image */
-export type DeploySource = "tar" | "git" | "config" | "rollback" | "restart" | "promote";
-
-/** queued → building → deploying → succeeded | failed; a queued deploy a newer one took over is superseded */
-export type DeployStatus = "queued" | "building" | "deploying" | "succeeded" | "failed" | "superseded";
-
-export interface DeployStepView {
-  name: string;
-  status: "running" | "done" | "failed";
-  startedAt: string;
-  finishedAt: string | null;
-  detail: string | null;
-}
+export type { DeploySource, DeployStatus, DeployStepView } from "../domain/types.js";
+import type { DeploySource, DeployStatus, DeployStepView } from "../domain/types.js";
 
 export interface DeployView {
   id: number;

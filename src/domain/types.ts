@@ -1,6 +1,19 @@
-import type { DeploySource, DeployStatus } from "../api/contract.js";
-import type { HealthCheck } from "../manifest/app-json.js";
-import type { Strategy, StrategySettings } from "../canary/settings.js";
+import type { HealthCheck } from "./health-check.js";
+import type { Strategy, StrategySettings } from "./strategy.js";
+
+/** what started a deploy: an upload, a push, or a change that made a new release of the same image */
+export type DeploySource = "tar" | "git" | "config" | "rollback" | "restart" | "promote";
+
+/** queued → building → deploying → succeeded | failed; a queued deploy a newer one took over is superseded */
+export type DeployStatus = "queued" | "building" | "deploying" | "succeeded" | "failed" | "superseded";
+
+export interface DeployStepView {
+  name: string;
+  status: "running" | "done" | "failed";
+  startedAt: string;
+  finishedAt: string | null;
+  detail: string | null;
+}
 
 /** process type → number of containers (Heroku's formation) */
 export type Formation = Record<string, number>;

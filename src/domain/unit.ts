@@ -1,4 +1,8 @@
-import type { UnitKind, UnitMeta } from "../engines/engine.js";
+/** A process of the formation (web, worker, …), or a one-off: `yk run`, a cron run, a release phase. */
+export type UnitKind = "process" | "run" | "cron" | "release";
+
+/** What a unit's owner keeps with its record (a cron run's id, a run's detach flag). */
+export type UnitMeta = Record<string, string | number | boolean>;
 
 /**
  * A unit the platform created, as the store recorded it when it created it:

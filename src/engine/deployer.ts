@@ -1,7 +1,7 @@
 import type { Deploy } from "../domain/types.js";
-import type { DeploySource } from "../api/contract.js";
+import type { DeploySource } from "../domain/types.js";
 import type { SavedUpload } from "../build/upload.js";
-import type { Strategy } from "../canary/settings.js";
+import type { Strategy } from "../domain/strategy.js";
 import type { RouterMetrics } from "../metrics/sampler.js";
 import { imageVersion } from "../build/build-release.js";
 import type { EngineContext } from "./context.js";

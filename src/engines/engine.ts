@@ -1,5 +1,8 @@
 import type { Duplex, Readable } from "node:stream";
 import type { Mount } from "../domain/types.js";
+import type { UnitKind, UnitMeta } from "../domain/unit.js";
+
+export type { UnitKind, UnitMeta } from "../domain/unit.js";
 
 /**
  * The seam between the platform and what runs its units. Everything above it
@@ -9,9 +12,6 @@ import type { Mount } from "../domain/types.js";
  * says where the router reaches each unit; it never decides who owns what:
  * ownership comes from the store's records of what was created (src/engine/units.ts).
  */
-
-/** A process of the formation (web, worker, …), or a one-off: `yk run`, a cron run, a release phase. */
-export type UnitKind = "process" | "run" | "cron" | "release";
 
 /** What to run, engine-neutral and built by pure code; each engine turns it into its own request. */
 export interface UnitSpec {
@@ -40,8 +40,6 @@ export interface UnitSpec {
   /** what the unit's owner keeps with its record (a cron run's id, a run's detach flag) */
   meta?: UnitMeta;
 }
-
-export type UnitMeta = Record<string, string | number | boolean>;
 
 /** Where the router reaches a unit. */
 export interface Endpoint {

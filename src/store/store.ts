@@ -9,8 +9,8 @@ import {
   type Release,
   type RoutedServer,
 } from "../domain/types.js";
-import type { DeploySource, DeployStatus, DeployStepView } from "../api/contract.js";
-import type { Strategy } from "../canary/settings.js";
+import type { DeploySource, DeployStatus, DeployStepView } from "../domain/types.js";
+import type { Strategy } from "../domain/strategy.js";
 import type { DeployIntent } from "../engine/lifecycle/intent.js";
 import type { Clock } from "../lib/clock.js";
 import type { Keyring } from "../secrets/keyring.js";

@@ -1,4 +1,4 @@
-import type { HealthCheck } from "../../manifest/app-json.js";
+import type { HealthCheck } from "../../domain/health-check.js";
 
 export interface ProbeResult {
   status: number;

@@ -1,6 +1,6 @@
 import type { SavedUpload } from "../../build/upload.js";
 import type { Formation, ReleaseManifest } from "../../domain/types.js";
-import type { HealthCheck } from "../../manifest/app-json.js";
+import type { HealthCheck } from "../../domain/health-check.js";
 
 /** What a release is made of besides its config vars and formation. */
 export interface ReleaseContent {

@@ -1,7 +1,7 @@
 import { rmSync } from "node:fs";
 import type { Deploy } from "../../domain/types.js";
-import type { DeploySource } from "../../api/contract.js";
-import type { Strategy } from "../../canary/settings.js";
+import type { DeploySource } from "../../domain/types.js";
+import type { Strategy } from "../../domain/strategy.js";
 import type { EngineContext } from "../context.js";
 import type { DeployLifecycle } from "./lifecycle.js";
 import { foldIntents, type DeployIntent } from "./intent.js";

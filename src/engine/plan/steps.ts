@@ -1,5 +1,5 @@
 import type { Formation } from "../../domain/types.js";
-import type { HealthCheck } from "../../manifest/app-json.js";
+import type { HealthCheck } from "../../domain/health-check.js";
 import type { UnitSpec } from "../../engines/engine.js";
 
 /**
