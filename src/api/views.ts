@@ -2,10 +2,11 @@ import type { AppView, DeployView, ReleaseView } from "./contract.js";
 import { webCount, type App, type Deploy, type Release } from "../domain/types.js";
 import type { Store } from "../store/store.js";
 import { appUrls } from "../engine/urls.js";
-import { reviewParent } from "../gitflow/gitflow-store.js";
 
 export interface ViewContext {
   store: Store;
+  /** a review app's parent and branch */
+  reviewOf: (app: string) => { parent: string; branch: string } | null;
   domain: string;
   httpPort: number;
   apiBase: string;
@@ -38,7 +39,7 @@ export function appView(v: ViewContext, app: App): AppView {
     urls: appUrls(app.name, v.domain, domains, v.httpPort),
     domains,
     gitUrl: `${v.apiBase}/git/${app.name}.git`,
-    reviewOf: reviewParent(v.store.db, app.name),
+    reviewOf: v.reviewOf(app.name),
   };
 }
 

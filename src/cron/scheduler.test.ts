@@ -12,7 +12,7 @@ import { OneOffs } from "../engine/one-offs.js";
 import type { CronJob } from "../domain/types.js";
 import { DEFAULT_HEALTHCHECK } from "../manifest/app-json.js";
 import { CronScheduler, CRON_LABEL } from "./scheduler.js";
-import { KEEP_RUNS } from "./cron-store.js";
+import { CronStore, KEEP_RUNS } from "./cron-store.js";
 
 /** The fake engine, with the cron runs' units found by their job's label. */
 class FakeDocker extends FakeEngine {
@@ -72,7 +72,7 @@ function setup(jobs: CronJob[], opts: { db?: ReturnType<typeof openDb>; docker?:
     stopTimeoutSec: 1,
     log: (m: string) => logs.push(m),
   } as unknown as EngineContext;
-  const cron = new CronScheduler(ctx, { tickMs: 1e9, timeoutSec: 3600, pollMs: 5, clock });
+  const cron = new CronScheduler(ctx, { tickMs: 1e9, timeoutSec: 3600, pollMs: 5, clock }, new CronStore(db, clock));
   started.push(cron);
   return { cron, clock, docker, store, db, logs };
 }

@@ -81,8 +81,9 @@ export class CronScheduler {
   constructor(
     private readonly ctx: EngineContext,
     private readonly opts: CronOptions,
+    runs: CronStore,
   ) {
-    this.runs = new CronStore(ctx.store.db, opts.clock);
+    this.runs = runs;
   }
 
   start(): void {

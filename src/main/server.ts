@@ -4,8 +4,7 @@ import { chmodSync, mkdirSync, readFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { getRequestListener } from "@hono/node-server";
-import { openDb } from "../store/db.js";
-import { Store } from "../store/store.js";
+import { openRepositories } from "../store/repositories.js";
 import { systemClock, sleep } from "../lib/clock.js";
 import { DockerodeAdapter } from "../docker/dockerode-adapter.js";
 import { HaproxyRouter } from "../router/haproxy-router.js";
@@ -22,14 +21,10 @@ import { Processes } from "../engine/processes.js";
 import { desiredFromStore, syncRouter } from "../engine/router-sync.js";
 import { LocalEngine } from "../engines/local/local-engine.js";
 import { Units } from "../engine/units.js";
-import { UnitRepo } from "../store/units-repo.js";
 import { OneOffs } from "../engine/one-offs.js";
-import { CanaryStore } from "../canary/canary-store.js";
 import { adoptLegacyUnits } from "../engine/legacy-units.js";
 import { tokenFromHeader } from "../api/auth.js";
 import { Accounts } from "../accounts/accounts.js";
-import { reviewParent } from "../gitflow/gitflow-store.js";
-import { AccountStore } from "../accounts/account-store.js";
 import { Audit } from "../accounts/audit.js";
 import { authorize } from "../accounts/policy.js";
 import { createApi } from "../api/app.js";
@@ -40,7 +35,6 @@ import { parseListen } from "../lib/listen.js";
 import { capLogFile } from "../lib/log-cap.js";
 import { Keyring } from "../secrets/keyring.js";
 import { Gitflow } from "../gitflow/service.js";
-import { GitflowStore } from "../gitflow/gitflow-store.js";
 import { Mirrors } from "../gitflow/mirror.js";
 import { reviewCleanupMs } from "../gitflow/payload.js";
 import { RouterMetrics, metricsOptionsFromEnv } from "../metrics/sampler.js";
@@ -77,13 +71,14 @@ export async function startServer(
 
   // The master key lives beside the store, never in it: a copied database alone reveals no config var.
   const keyring = await Keyring.open(join(opts.dataDir, "master.key"));
-  const store = new Store(openDb(join(opts.dataDir, "yadokari.db")), systemClock, keyring);
-  const docker = new DockerodeAdapter({ instance: store.metaOnce("instance", () => randomBytes(6).toString("hex")) });
   const clock = systemClock;
+  const data = openRepositories(join(opts.dataDir, "yadokari.db"), clock, keyring);
+  const { store } = data;
+  const docker = new DockerodeAdapter({ instance: store.metaOnce("instance", () => randomBytes(6).toString("hex")) });
   // The engine runs the units; the local engine is one dockerd. Above it, only recorded units exist.
   const engine = new LocalEngine(docker);
   await engine.ping();
-  const units = new Units(engine, new UnitRepo(store.db, clock), () => clock.now().getTime());
+  const units = new Units(engine, data.units, () => clock.now().getTime());
   // HAProxy needs about 2 file descriptors per connection and refuses to start
   // past the FD limit (20,000 on these machines): 8,000 connections fit.
   const accessLog = opts.accessLog === "off" ? "off" : "stdout";
@@ -104,7 +99,7 @@ export async function startServer(
     locks,
     log,
     logs: new DeployLogs(store),
-    canaries: new CanaryStore(store.db),
+    canaries: data.canaries,
     probe: httpProbe,
     clock,
     sleep,
@@ -116,9 +111,8 @@ export async function startServer(
     releasePhaseTimeoutSec: Number(process.env.YADOKARI_RELEASE_TIMEOUT ?? 600),
   };
 
-  const accountStore = new AccountStore(store.db, systemClock);
-  const accounts = new Accounts(accountStore, systemClock, (app) => reviewParent(store.db, app)?.parent ?? null);
-  const audit = new Audit(accountStore);
+  const accounts = new Accounts(data.accounts, clock, (app) => data.gitflow.reviewOf(app)?.parent ?? null);
+  const audit = new Audit(data.accounts);
   const admin = accounts.bootstrapAdmin(opts.dataDir);
   log(
     admin.created
@@ -156,7 +150,7 @@ export async function startServer(
   await reconciler.trigger();
   reconciler.start();
   // Cron: adopts runs that outlived a previous server, then evaluates due jobs every tick.
-  const cron = new CronScheduler(ctx, { ...cronOptionsFromEnv(), clock });
+  const cron = new CronScheduler(ctx, { ...cronOptionsFromEnv(), clock }, data.cron);
   cron.start();
 
   // A dead HAProxy is restarted from the store's state.
@@ -187,7 +181,7 @@ export async function startServer(
   const runs = new Runs(ctx, runSettings(process.env));
   runs.start();
   // Git sources, webhooks, review apps (with their TTL cleanup) and promotion.
-  const gitflow = new Gitflow(ctx, apps, deployer, new GitflowStore(store.db, systemClock, keyring), mirrors, {
+  const gitflow = new Gitflow(ctx, apps, deployer, data.gitflow, mirrors, {
     cleanupMs: reviewCleanupMs(process.env.YADOKARI_REVIEW_CLEANUP_MS),
     publicUrl: process.env.YADOKARI_PUBLIC_URL?.replace(/\/+$/, "") || undefined,
   });
@@ -201,7 +195,13 @@ export async function startServer(
     runs,
     accounts,
     audit,
-    views: { store, domain: opts.domain, httpPort: httpL.port, apiBase: apiUrl },
+    views: {
+      store,
+      reviewOf: (app: string) => data.gitflow.reviewOf(app),
+      domain: opts.domain,
+      httpPort: httpL.port,
+      apiBase: apiUrl,
+    },
     version: VERSION,
     gitflow,
     metrics,
@@ -255,7 +255,7 @@ export async function startServer(
         server.closeAllConnections();
       });
       await locks.idle();
-      store.db.close();
+      data.close();
     },
   };
 }

@@ -144,7 +144,7 @@ const toHealth = (r: ProcessHealthRow): ProcessHealth => ({
 
 export class Store {
   constructor(
-    readonly db: Db,
+    private readonly db: Db,
     private readonly clock: Clock,
     private readonly keyring: Keyring,
   ) {}
