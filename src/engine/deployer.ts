@@ -22,7 +22,7 @@ export class Deployer {
 
   /** Without `metrics` (unit tests), every deploy rolls. */
   constructor(
-    private readonly ctx: EngineContext,
+    ctx: EngineContext,
     metrics: Pick<RouterMetrics, "sample" | "figures"> | null = null,
     opts: { canaryTickMs?: number } = {},
   ) {

@@ -36,7 +36,7 @@ export function hookRoutes(s: ApiServices): Hono {
   for (const provider of ["github", "gitlab"] as const) {
     r.post(`/${provider}/:app`, async (c) => {
       const raw = await readRaw(c.req.raw, MAX_HOOK_BYTES);
-      const answer = await s.gitflow.receive({
+      const answer = await s.gitflow.webhooks.receive({
         provider,
         app: c.req.param("app"),
         headers: (n) => c.req.header(n),
@@ -70,11 +70,11 @@ export function gitflowRoutes(s: ApiServices): Hono {
   const r = new Hono();
   const g = () => s.gitflow;
 
-  r.get("/:app/git", (c) => c.json(g().info(c.req.param("app"), s.views.apiBase)));
+  r.get("/:app/git", (c) => c.json(g().sources.info(c.req.param("app"), s.views.apiBase)));
   r.put("/:app/git", async (c) => {
     const body = await readJson(c.req.raw);
-    await g().connect(c.req.param("app"), body.url, body.branch ?? "main");
-    return c.json(g().info(c.req.param("app"), s.views.apiBase));
+    await g().sources.connect(c.req.param("app"), body.url, body.branch ?? "main");
+    return c.json(g().sources.info(c.req.param("app"), s.views.apiBase));
   });
   r.post("/:app/git/deploy", async (c) => {
     const app = s.apps.get(c.req.param("app"));
@@ -85,7 +85,7 @@ export function gitflowRoutes(s: ApiServices): Hono {
       throw new AppError("invalid_request", "commit must be a full 40-character lowercase hex SHA-1");
     // another branch than the connected one deploys that branch's head (or the commit given) to this app
     const branch = body.branch === undefined ? src.branch : validateBranch(body.branch);
-    const deploy = await g().deployCommit(
+    const deploy = await g().sources.deployCommit(
       app.name,
       app.name,
       branch,
@@ -95,25 +95,25 @@ export function gitflowRoutes(s: ApiServices): Hono {
     return c.json(deployView(s.views, deploy), 202);
   });
 
-  r.get("/:app/hooks/deliveries", (c) => c.json(g().deliveries(c.req.param("app"))));
+  r.get("/:app/hooks/deliveries", (c) => c.json(g().webhooks.deliveries(c.req.param("app"))));
   r.post("/:app/hooks/secret", async (c) => {
     const body = await readJson(c.req.raw);
-    return c.json({ secret: g().secret(c.req.param("app"), body.rotate === true) });
+    return c.json({ secret: g().sources.secret(c.req.param("app"), body.rotate === true) });
   });
 
   r.get("/:app/review-apps", (c) => {
-    const info = g().info(c.req.param("app"), s.views.apiBase);
+    const info = g().sources.info(c.req.param("app"), s.views.apiBase);
     return c.json({
       enabled: info.reviewApps.enabled,
       ttl: formatTtl(info.reviewApps.ttlSec),
       apps: g()
-        .reviewApps(info.app)
+        .reviewApps.list(info.app)
         .map((ra) => reviewView(s, ra)),
     });
   });
   r.post("/:app/review-apps", async (c) => {
     const body = await readJson(c.req.raw);
-    const { reviewApp, deploy } = await g().createReviewApp(
+    const { reviewApp, deploy } = await g().reviewApps.create(
       c.req.param("app"),
       body.branch,
       body.commit,
@@ -122,15 +122,15 @@ export function gitflowRoutes(s: ApiServices): Hono {
     return c.json({ reviewApp: reviewView(s, reviewApp), deploy: deployView(s.views, deploy) }, 202);
   });
   r.delete("/:app/review-apps", async (c) =>
-    c.json({ destroyed: await g().destroyReviewApp(c.req.param("app"), c.req.query("branch")) }),
+    c.json({ destroyed: await g().reviewApps.destroy(c.req.param("app"), c.req.query("branch")) }),
   );
   r.post("/:app/review-apps/enable", async (c) => {
     const body = await readJson(c.req.raw);
-    const out = g().enableReviewApps(c.req.param("app"), body.ttl);
+    const out = g().reviewApps.enable(c.req.param("app"), body.ttl);
     return c.json({ enabled: true, ttl: formatTtl(out.ttlSec) });
   });
-  r.post("/:app/review-apps/disable", async (c) => c.json(await g().disableReviewApps(c.req.param("app"))));
-  r.get("/:app/review-apps/config", (c) => c.json(g().reviewConfig(c.req.param("app"))));
+  r.post("/:app/review-apps/disable", async (c) => c.json(await g().reviewApps.disable(c.req.param("app"))));
+  r.get("/:app/review-apps/config", (c) => c.json(g().reviewApps.config(c.req.param("app"))));
   r.patch("/:app/review-apps/config", async (c) => {
     const body = await readJson(c.req.raw);
     const set = body.set ?? {};
@@ -139,7 +139,7 @@ export function gitflowRoutes(s: ApiServices): Hono {
       throw new AppError("invalid_request", `send {"set": {"KEY": "value"}, "unset": ["KEY"]}`);
     const changes: Record<string, string | null> = { ...(set as Record<string, string>) };
     for (const k of unset) changes[String(k)] = null;
-    return c.json(g().setReviewConfig(c.req.param("app"), changes));
+    return c.json(g().reviewApps.setConfig(c.req.param("app"), changes));
   });
 
   r.post("/:app/promote", async (c) => {
@@ -150,7 +150,7 @@ export function gitflowRoutes(s: ApiServices): Hono {
         ? authorize(principalOf(c), "POST", `/api/v1/apps/${encodeURIComponent(body.to)}/releases`)
         : { allow: true as const };
     if (!decision.allow) throw new AppError(decision.status === 404 ? "not_found" : "forbidden", decision.message);
-    const { deploy, image } = await g().promote(c.req.param("app"), body.to, principalOf(c).name);
+    const { deploy, image } = await g().promotion.promote(c.req.param("app"), body.to, principalOf(c).name);
     return c.json({ ...deployView(s.views, deploy), image }, 202);
   });
   return r;
