@@ -9,6 +9,7 @@ import { WEBHOOK_SECRET } from "./sources.js";
 import type { ReviewApps } from "./review-apps.js";
 import type { SerialQueues } from "./serial.js";
 import { branchOfRef } from "./ref-format.js";
+import { pushAction } from "./push-action.js";
 import { githubSignatureValid, gitlabTokenValid } from "./signature.js";
 import { parseGithub, parseGitlab, type HookEvent, type PushEvent } from "./payload.js";
 
@@ -134,26 +135,37 @@ export class Webhooks {
   private async handlePush(appName: string, d: Delivery, push: PushEvent, branch: string | null): Promise<void> {
     const set = (outcome: string, extra?: { targetApp?: string; deployId?: number }) =>
       this.store.setDeliveryOutcome(d.id, outcome, extra);
-    if (branch === null) return set(`ignored: ${push.ref} is not a branch`);
-    const src = this.store.source(appName);
-    if (!src) return set("ignored: no repository connected (yk git:connect)");
-    if (branch === src.branch) {
-      if (push.deleted) return set(`ignored: ${appName}'s own branch ${branch} was deleted; the app keeps running`);
-      return this.track(d.id, appName, await this.sources.deployCommit(appName, appName, branch, push.after));
-    }
     const review = this.store.reviewSettings(appName);
-    if (!review?.enabled)
-      return set(`ignored: ${branch} is not ${appName}'s branch ${src.branch}, and review apps are off`);
-    if (push.deleted) {
-      const ra = this.store.reviewAppOfBranch(appName, branch);
-      if (!ra) return set(`ignored: branch ${branch} was deleted; it had no review app`);
-      await this.apps.destroy(ra.app);
-      return set(`review app ${ra.app} destroyed: branch ${branch} was deleted`, { targetApp: ra.app });
+    const action = pushAction(
+      appName,
+      { ref: push.ref, branch, deleted: push.deleted, after: push.after },
+      {
+        sourceBranch: this.store.source(appName)?.branch ?? null,
+        reviewAppsEnabled: review?.enabled ?? false,
+        reviewAppOfBranch: branch ? (this.store.reviewAppOfBranch(appName, branch)?.app ?? null) : null,
+      },
+    );
+    switch (action.kind) {
+      case "ignore":
+        return set(`ignored: ${action.reason}`);
+      case "deploy":
+        return this.track(
+          d.id,
+          appName,
+          await this.sources.deployCommit(appName, appName, action.branch, action.commit),
+        );
+      case "destroy-review":
+        await this.apps.destroy(action.reviewApp);
+        return set(`review app ${action.reviewApp} destroyed: branch ${action.branch} was deleted`, {
+          targetApp: action.reviewApp,
+        });
+      case "review": {
+        await this.sources.fetch(appName, action.branch, action.commit); // a branch or commit that is not there creates nothing
+        const ra = await this.reviewApps.ensure(appName, action.branch);
+        set(`review app ${ra.app}: deploying`, { targetApp: ra.app });
+        return this.track(d.id, ra.app, await this.sources.deployCommit(ra.app, appName, action.branch, action.commit));
+      }
     }
-    await this.sources.fetch(appName, branch, push.after); // a branch or commit that is not there creates nothing
-    const ra = await this.reviewApps.ensure(appName, branch);
-    set(`review app ${ra.app}: deploying`, { targetApp: ra.app });
-    return this.track(d.id, ra.app, await this.sources.deployCommit(ra.app, appName, branch, push.after));
   }
 
   /** Follows a deploy into the delivery's outcome. */
