@@ -67,19 +67,6 @@ export class DockerodeAdapter implements DockerPort {
     }
   }
 
-  async run(spec: ContainerSpec, network: string): Promise<{ id: string; ip: string | null }> {
-    const { name, ...body } = spec;
-    const c = await this.docker.createContainer({
-      name,
-      ...body,
-      Labels: { ...body.Labels, [LABEL.instance]: this.instance },
-      HostConfig: { ...body.HostConfig },
-    });
-    await c.start();
-    const info = await c.inspect();
-    return { id: info.Id, ip: info.NetworkSettings.Networks?.[network]?.IPAddress || null };
-  }
-
   async inspect(id: string): Promise<ObservedContainer | null> {
     try {
       const info = await this.docker.getContainer(id).inspect();
@@ -206,15 +193,6 @@ export class DockerodeAdapter implements DockerPort {
       await this.docker.getContainer(id).resize({ h: rows, w: cols });
     } catch (e) {
       if (statusOf(e) !== 404 && statusOf(e) !== 409 && statusOf(e) !== 500) throw e; // gone, or not running (yet or any more)
-    }
-  }
-
-  async labels(id: string): Promise<Record<string, string> | null> {
-    try {
-      return (await this.docker.getContainer(id).inspect()).Config.Labels ?? {};
-    } catch (e) {
-      if (statusOf(e) === 404) return null;
-      throw e;
     }
   }
 

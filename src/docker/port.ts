@@ -67,8 +67,6 @@ export interface DockerPort {
     opts: { tag: string; labels: Record<string, string>; onLine: (line: string) => void },
   ): Promise<void>;
   imageExists(ref: string): Promise<boolean>;
-  /** Creates and starts a container; resolves with its id and address on the network. */
-  run(spec: ContainerSpec, network: string): Promise<{ id: string; ip: string | null }>;
   inspect(id: string): Promise<ObservedContainer | null>;
   list(filter?: { app?: string }): Promise<ObservedContainer[]>;
   /** SIGTERM, then SIGKILL after timeoutSec; ignores a container that is gone. */
@@ -102,8 +100,6 @@ export interface DockerPort {
   attach(id: string): Promise<Duplex>;
   /** Resizes a running container's TTY; ignores a container that is gone or stopped. */
   resize(id: string, rows: number, cols: number): Promise<void>;
-  /** A container's labels, or null when it is gone. */
-  labels(id: string): Promise<Record<string, string> | null>;
   /** Creates a named volume with our labels unless it exists (a user's own volume is left as is). */
   ensureVolume(name: string, labels: Record<string, string>): Promise<void>;
 }
