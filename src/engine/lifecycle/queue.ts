@@ -81,7 +81,7 @@ export class DeployQueue {
 
   /** The app's next deploy: its newest queued one, carrying the older queued ones' changes. */
   take(app: string): Deploy | null {
-    const { store, logs } = this.ctx;
+    const { store } = this.ctx;
     const taken = store.tx(() => {
       const queued = store.queuedDeploys(app);
       if (!queued.length) return null;
@@ -94,22 +94,11 @@ export class DeployQueue {
       store.setDeployIntent(newest.id, app, intent);
       const strategy = [...queued].reverse().find((d) => d.strategy)?.strategy ?? null;
       if (!newest.strategy && strategy) store.setDeployStrategy(newest.id, strategy);
-      store.supersede(
-        older.map((d) => d.id),
-        newest.id,
-      );
+      this.lifecycle.supersede(older, newest);
       return { newest, older, dropped: dropped.flatMap((c) => (c.kind === "build" ? [c.upload.path] : [])) };
     });
     if (!taken) return null;
-    for (const o of taken.older) {
-      logs.line(o.id, `-----> This deploy was superseded by deploy #${taken.newest.id}, which carries its changes`);
-      logs.end(o.id);
-    }
-    if (taken.older.length)
-      logs.line(
-        taken.newest.id,
-        `-----> Carrying the changes of deploy ${taken.older.map((o) => `#${o.id}`).join(", ")}, queued before it`,
-      );
+    this.lifecycle.superseded(taken.older, taken.newest);
     for (const p of taken.dropped) rmSync(p, { force: true });
     return store.getDeploy(taken.newest.id);
   }
