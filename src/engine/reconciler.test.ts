@@ -100,3 +100,27 @@ test("scaling down drains the extra web servers before their units stop (a plan 
   assert.equal(changes.at(-1), "ready", "then they leave the router");
   assertConverged(h, "shop", 1);
 });
+
+test("while old units drain off the deploy's path, the app is busy: the reconciler leaves the draining server alone", async () => {
+  const h = harness({ drainTimeoutSec: 30 });
+  await h.firstRelease("shop", { web: 1 });
+  await h.settle();
+  const old = h.store.routedServers("shop")[0];
+  h.router.sessions.set(old.name, 1); // a long request still in flight on the old server
+  const { deploy } = h.deployer.submitChanges(
+    "shop",
+    "config",
+    [{ kind: "config", set: { A: "1" }, unset: [] }],
+    "Set A",
+  );
+  assert.equal((await h.wait(deploy.id)).status, "succeeded", "the deploy is done once traffic moved");
+  await new Promise((r) => setTimeout(r, 20)); // the deploy's own turn in the app's lock is over
+  assert.ok(h.ctx.locks.busy("shop"), "the retirement still runs");
+  const p = await h.reconciler.pass();
+  assert.deepEqual(p.unroute, [], "the draining server is not cut off");
+  assert.ok(h.engine.units.has(old.unitId), "its unit still runs");
+  h.router.sessions.clear(); // the request ends
+  await h.settle();
+  assert.ok(!h.engine.units.has(old.unitId));
+  assertConverged(h, "shop", 1);
+});

@@ -73,7 +73,12 @@ export function executorFor(
     sleep: ctx.sleep,
     drainTimeoutSec: ctx.drainTimeoutSec,
     stopTimeoutSec: ctx.stopTimeoutSec,
-    track: (work) => ctx.locks.track(app, work),
+    // background work keeps the app busy (the reconciler leaves a draining server alone) and the next deploy waits for it
+    track: (work) =>
+      ctx.locks.track(
+        app,
+        ctx.locks.hold(app, () => work),
+      ),
     onGateFailure: opts.onGateFailure,
   });
 }

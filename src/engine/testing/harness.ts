@@ -23,6 +23,8 @@ import type { UnitSpec } from "../../engines/engine.js";
 export class FakeRouter implements RouterPort {
   readonly applied: DesiredRouter[] = [];
   failing = false;
+  /** in-flight requests per server name (draining waits for 0) */
+  sessions = new Map<string, number>();
   /** called with every desired state, before it is recorded (tests check invariants there) */
   onApply: (d: DesiredRouter) => void = () => {};
   async apply(desired: DesiredRouter): Promise<void> {
@@ -33,8 +35,8 @@ export class FakeRouter implements RouterPort {
   async ensureRunning(): Promise<"running"> {
     return "running";
   }
-  async serverSessions(): Promise<number> {
-    return 0;
+  async serverSessions(_backend: string, server: string): Promise<number> {
+    return this.sessions.get(server) ?? 0;
   }
   async stats() {
     return [];
@@ -100,6 +102,7 @@ export function harness(
   opts: {
     surge?: number;
     standby?: number;
+    drainTimeoutSec?: number;
     db?: ReturnType<typeof openDb>;
     engine?: FakeEngine;
     router?: FakeRouter;
@@ -136,7 +139,7 @@ export function harness(
     domain: "test",
     httpPort: 80,
     dataDir: "/nonexistent",
-    drainTimeoutSec: 0,
+    drainTimeoutSec: opts.drainTimeoutSec ?? 0,
     stopTimeoutSec: 0,
     releasePhaseTimeoutSec: 5,
     log: (m) => log.push(m),
