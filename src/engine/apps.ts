@@ -11,6 +11,8 @@ export class Apps {
     private readonly hooks: {
       onCreate?: (app: string) => Promise<void>;
       onDestroy?: (app: string) => Promise<void>;
+      /** before the records go: the app's queued deploys end (their uploads deleted, their logs ended) */
+      beforeDestroy?: (app: string) => void;
     } = {},
   ) {}
 
@@ -45,6 +47,7 @@ export class Apps {
   async destroy(name: string): Promise<void> {
     const app = this.get(name);
     await this.ctx.locks.run(app.name, async () => {
+      this.hooks.beforeDestroy?.(app.name);
       // cascades to releases, deploys, domains, routed servers (the router loses the app's backend, not a server change)
       this.ctx.store.deleteApp(app.name);
       await syncRouter(this.ctx);

@@ -128,6 +128,7 @@ export async function startServer(
       repos.remove(a);
       mirrors.remove(a);
     },
+    beforeDestroy: (a) => deployer.queue.discard(a),
   });
   // Request metrics per app and release: the router's counters, sampled (canaries read them too).
   const metrics = new RouterMetrics(

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { harness, assertConverged, type Harness } from "../testing/harness.js";
+import { Apps } from "../apps.js";
 
 /** Runs a config change through the queue and waits for its end. */
 async function configChange(h: Harness, app: string, set: Record<string, string>) {
@@ -17,7 +18,7 @@ const followEnd = (h: Harness, id: number) =>
       () => {},
       () => resolve(true),
     );
-    setTimeout(() => resolve(false), 5000);
+    setTimeout(() => resolve(false), 5000).unref();
   });
 
 test("a rolling deploy of 4 replicas: never fewer than 4 routed, never more than 5 running, at every change", async () => {
@@ -55,6 +56,7 @@ test("a rollback that fails leaves config vars and formation equal to the live r
   await h.firstRelease("shop", { web: 1 });
   const v1 = h.store.getApp("shop")!.liveReleaseId!;
   assert.equal((await configChange(h, "shop", { COLOR: "green" })).status, "succeeded");
+  await h.settle(); // the last old unit has retired (until then the app is busy and the reconciler leaves it alone)
   h.store.setFormation("shop", { web: 2 });
   await h.reconciler.pass();
   await h.settle();
@@ -297,4 +299,36 @@ test("a restart of one process type replaces only its units, with no new release
     "every unit is new",
   );
   assertConverged(h, "shop", 2);
+});
+
+test("destroying an app ends the deploys still queued for it: their uploads go, their followers are let go", async () => {
+  const h = harness();
+  await h.firstRelease("shop", { web: 1 });
+  const { mkdtempSync, writeFileSync, existsSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const { tmpdir } = await import("node:os");
+  const path = join(mkdtempSync(join(tmpdir(), "yk-unit-")), "upload.tar");
+  writeFileSync(path, "not a tar");
+  const apps = new Apps(h.ctx, { beforeDestroy: (a) => h.deployer.queue.discard(a) });
+  let release!: () => void;
+  const holding = new Promise<void>((r) => (release = r));
+  const held = h.ctx.locks.run("shop", () => holding);
+  const destroyed = apps.destroy("shop"); // queued behind the held turn, ahead of the deploy
+  const { deploy } = h.deployer.submitBuild(
+    "shop",
+    { path, sha256: "ab".repeat(32), bytes: 9, gzip: false },
+    {
+      source: "tar",
+      commit: null,
+      ref: null,
+    },
+  );
+  const follower = followEnd(h, deploy.id);
+  release();
+  await held;
+  await destroyed;
+  assert.ok(await follower, "its log ended");
+  assert.equal(existsSync(path), false, "its upload is deleted");
+  assert.equal(h.store.getApp("shop"), null);
+  await h.settle();
 });

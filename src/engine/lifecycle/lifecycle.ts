@@ -69,6 +69,15 @@ export class DeployLifecycle {
       );
   }
 
+  /** Queued deploys of an app being destroyed: their uploads go and their logs end (their records go with the app). */
+  discard(queued: Deploy[]): void {
+    for (const d of queued) {
+      for (const p of uploadsOf(this.ctx.store.deployIntent(d.id))) rmSync(p, { force: true });
+      this.ctx.logs.line(d.id, `!      App ${d.app} was destroyed before this deploy ran`);
+      this.ctx.logs.end(d.id);
+    }
+  }
+
   private async own(id: number, body: (d: Deploy, out: Out) => Promise<void>): Promise<void> {
     const { store, logs } = this.ctx;
     const d = store.getDeploy(id);

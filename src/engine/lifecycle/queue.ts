@@ -79,6 +79,11 @@ export class DeployQueue {
       .catch((e) => this.ctx.log(`deploy queue of ${app}: ${(e as Error).stack}`));
   }
 
+  /** The app is being destroyed: its queued deploys will never run. */
+  discard(app: string): void {
+    this.lifecycle.discard(this.ctx.store.queuedDeploys(app));
+  }
+
   /** The app's next deploy: its newest queued one, carrying the older queued ones' changes. */
   take(app: string): Deploy | null {
     const { store } = this.ctx;

@@ -87,7 +87,7 @@ export interface Harness {
   wait(id: number): Promise<Deploy>;
   /** Waits for every queued deploy, repair and background step to end. */
   settle(): Promise<void>;
-  /** A server restart: a new deployer over the same store, engine and router (what the old one held is gone). */
+  /** A server restart: the old deployer freezes where it is (as a killed process would), a new one starts over the same store, engine and router. */
   restart(): Harness;
 }
 
@@ -116,6 +116,7 @@ export function harness(
   const units = new Units(engine, new UnitRepo(db, clock), () => Date.now());
   const log: string[] = [];
   const violations: string[] = [];
+  let killed = false;
   const minRouted = new Map<string, number>();
   const h: Partial<Harness> = { store, engine, router, log, violations, minRouted, unhealthy: () => false };
   const ctx: EngineContext = {
@@ -135,7 +136,8 @@ export function harness(
       return { status: u.spec && h.unhealthy!(u.spec) ? 500 : 200, body: "ok" };
     },
     clock,
-    sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 5))),
+    // a killed server's timers never fire again (a promise that never settles keeps nothing alive)
+    sleep: (ms) => (killed ? new Promise(() => {}) : new Promise((r) => setTimeout(r, Math.min(ms, 5)))),
     domain: "test",
     httpPort: 80,
     dataDir: "/nonexistent",
@@ -200,6 +202,7 @@ export function harness(
       for (const a of store.listApps()) await ctx.locks.settled(a.name);
     },
     restart() {
+      killed = true;
       return harness({ ...opts, db, engine, router });
     },
   });
