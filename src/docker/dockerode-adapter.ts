@@ -4,6 +4,7 @@ import { AppError } from "../errors/app-error.js";
 import { LABEL, type ContainerSpec, type DockerEvent, type DockerPort, type ObservedContainer } from "./port.js";
 import { splitLines } from "../lib/lines.js";
 import { imageRepo } from "../domain/names.js";
+import { labelImage } from "./image-label.js";
 
 /** Docker's "not found" and "not modified" answers are expected when cleaning up. */
 function statusOf(e: unknown): number | undefined {
@@ -58,44 +59,58 @@ export class DockerodeAdapter implements DockerPort {
 
   async build(
     context: Readable,
-    opts: { tag: string; labels: Record<string, string>; onLine: (line: string) => void },
+    opts: { tag: string; labels: Record<string, string>; onLine: (line: string) => void; timeoutSec?: number },
   ): Promise<void> {
+    // No tag and no labels on the tenant's build: both are added once it succeeded (labelImage).
+    const abort = new AbortController();
+    const timer = opts.timeoutSec ? setTimeout(() => abort.abort(), opts.timeoutSec * 1000) : undefined;
+    const timedOut = () =>
+      new AppError("build_timeout", `the build ran longer than the time limit of ${opts.timeoutSec} s and was stopped`);
     let stream: NodeJS.ReadableStream;
     try {
-      stream = await this.docker.buildImage(context, {
-        t: opts.tag,
-        labels: { ...opts.labels, [LABEL.instance]: this.instance },
-        rm: true,
-        forcerm: true,
-      });
+      stream = await this.docker.buildImage(context, { rm: true, forcerm: true, abortSignal: abort.signal });
     } catch (e) {
+      clearTimeout(timer);
+      if (abort.signal.aborted) throw timedOut();
       if (statusOf(e) === undefined) throw unavailable(e);
       throw new AppError("build_failed", `the build could not start: ${(e as Error).message}`);
     }
     const tail: string[] = [];
     let error: string | null = null;
-    await new Promise<void>((resolve, reject) => {
-      this.docker.modem.followProgress(
-        stream,
-        (err) => (err ? reject(err) : resolve()),
-        (ev: { stream?: string; error?: string; status?: string }) => {
-          const text = ev.stream ?? ev.status ?? "";
-          for (const line of splitLines(text)) {
-            opts.onLine(line);
-            tail.push(line);
-            if (tail.length > 20) tail.shift();
-          }
-          if (ev.error) {
-            error = ev.error;
-            opts.onLine(ev.error.trimEnd());
-          }
-        },
-      );
-    });
+    let imageId: string | null = null;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.docker.modem.followProgress(
+          stream,
+          (err) => (err ? reject(err) : resolve()),
+          (ev: { stream?: string; error?: string; status?: string; aux?: { ID?: string } }) => {
+            if (ev.aux?.ID) imageId = ev.aux.ID;
+            const text = ev.stream ?? ev.status ?? "";
+            for (const line of splitLines(text)) {
+              opts.onLine(line);
+              tail.push(line);
+              if (tail.length > 20) tail.shift();
+            }
+            if (ev.error) {
+              error = ev.error;
+              opts.onLine(ev.error.trimEnd());
+            }
+          },
+        );
+      });
+    } catch (e) {
+      // Closing the request makes dockerd cancel the build and remove its container.
+      if (abort.signal.aborted) throw timedOut();
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
     if (error)
       throw new AppError("build_failed", `the build failed: ${String(error).trim()}`, undefined, {
         log: tail.join("\n"),
       });
+    if (!imageId) throw new AppError("build_failed", "the build ended without an image");
+    await labelImage(this.docker, imageId, opts.tag, { ...opts.labels, [LABEL.instance]: this.instance });
   }
 
   async imageExists(ref: string): Promise<boolean> {
@@ -267,7 +282,8 @@ export class DockerodeAdapter implements DockerPort {
           await this.docker.getImage(ref).remove({ force: refs[0] === img.Id });
           n++;
         } catch (e) {
-          if (statusOf(e) !== 404) throw e;
+          // 409: a running container or a child image (someone's build FROM it) holds it; it stays, the destroy goes on
+          if (statusOf(e) !== 404 && statusOf(e) !== 409) throw e;
         }
       }
     }

@@ -59,10 +59,14 @@ export interface DockerEvent {
 export interface DockerPort {
   ping(): Promise<void>;
   ensureNetwork(name: string): Promise<void>;
-  /** Builds a tar context; each output line goes to onLine. Throws AppError build_failed. */
+  /**
+   * Builds a tar context; each output line goes to onLine. The image is tagged and labelled once
+   * built, so the build's own steps never carry our labels. Throws AppError build_failed, or
+   * build_timeout past `timeoutSec` (the build is cancelled).
+   */
   build(
     context: Readable,
-    opts: { tag: string; labels: Record<string, string>; onLine: (line: string) => void },
+    opts: { tag: string; labels: Record<string, string>; onLine: (line: string) => void; timeoutSec?: number },
   ): Promise<void>;
   imageExists(ref: string): Promise<boolean>;
   /** Creates and starts a container; resolves with its id and address on the network. */

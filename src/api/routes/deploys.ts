@@ -5,6 +5,8 @@ import { AppError } from "../../errors/app-error.js";
 import type { ApiServices } from "../services.js";
 import { deployView } from "../views.js";
 import { saveUpload } from "../../build/upload.js";
+import { checkSource } from "../../build/source-check.js";
+import { rmSync } from "node:fs";
 import { textStream } from "../text-stream.js";
 import { principalOf } from "../../accounts/principal.js";
 import { parseStrategy } from "../../canary/settings.js";
@@ -31,6 +33,11 @@ export function deployRoutes(s: ApiServices): Hono {
       Readable.fromWeb(c.req.raw.body as import("node:stream/web").ReadableStream),
       join(s.ctx.dataDir, "uploads"),
     );
+    // Checked before anything is recorded or reaches Docker: a refusal is this request's 4xx.
+    await checkSource(upload, app.name).catch((e: unknown) => {
+      rmSync(upload.path, { force: true });
+      throw e;
+    });
     const { deploy } = s.deployer.submit(
       app.name,
       upload,
