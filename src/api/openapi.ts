@@ -351,13 +351,17 @@ export function openApiDocument(version: string): object {
       },
       post: {
         summary:
-          "Mount a host directory under YADOKARI_STORAGE_ROOTS or a named volume into every container started from now on (422 invalid_mount names the rule broken)",
+          "Mount the app's own host directory (ROOT/<app>/… under YADOKARI_STORAGE_ROOTS, made by Yadokari, no links, none nested) or its own named volume into every container started from now on (422 invalid_mount names the rule broken)",
         requestBody: json({
           type: "object",
           required: ["source", "containerPath"],
           properties: {
             source: { type: "string", description: "absolute host path, or a volume name [a-zA-Z0-9][a-zA-Z0-9_.-]+" },
             containerPath: { type: "string" },
+            shared: {
+              type: "boolean",
+              description: "admins only: a directory or volume that is not the app's own, shared deliberately",
+            },
           },
         }),
         responses: { ...ok(ref("Mount"), "201"), ...errors },

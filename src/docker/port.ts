@@ -106,6 +106,10 @@ export interface DockerPort {
   resize(id: string, rows: number, cols: number): Promise<void>;
   /** A container's labels, or null when it is gone. */
   labels(id: string): Promise<Record<string, string> | null>;
-  /** Creates a named volume with our labels unless it exists (a user's own volume is left as is). */
-  ensureVolume(name: string, labels: Record<string, string>): Promise<void>;
+  /**
+   * Creates a named volume with our labels unless it exists. An existing one must have been created by
+   * this server for the same app (labels[yadokari.app]), else AppError invalid_mount; `share` (an
+   * admin's choice) accepts any.
+   */
+  ensureVolume(name: string, labels: Record<string, string>, opts?: { share?: boolean }): Promise<void>;
 }

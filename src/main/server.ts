@@ -39,6 +39,8 @@ import { GitflowStore } from "../gitflow/gitflow-store.js";
 import { Mirrors } from "../gitflow/mirror.js";
 import { reviewCleanupMs } from "../gitflow/payload.js";
 import { RouterMetrics, metricsOptionsFromEnv } from "../metrics/sampler.js";
+import { checkBinds } from "../storage/bind-guard.js";
+import { storageRoots } from "../storage/mount-rules.js";
 
 export interface ServerOptions {
   dataDir: string;
@@ -73,7 +75,11 @@ export async function startServer(
   // The master key lives beside the store, never in it: a copied database alone reveals no config var.
   const keyring = await Keyring.open(join(opts.dataDir, "master.key"));
   const store = new Store(openDb(join(opts.dataDir, "yadokari.db")), systemClock, keyring);
-  const docker = new DockerodeAdapter({ instance: store.metaOnce("instance", () => randomBytes(6).toString("hex")) });
+  const docker = new DockerodeAdapter({
+    instance: store.metaOnce("instance", () => randomBytes(6).toString("hex")),
+    // bind sources are re-checked before every container: a link planted since the mount is refused
+    checkSpec: (spec) => checkBinds(spec, storageRoots(process.env.YADOKARI_STORAGE_ROOTS)),
+  });
   await docker.ping();
   await docker.ensureNetwork(NETWORK);
   // HAProxy needs about 2 file descriptors per connection and refuses to start

@@ -6,14 +6,11 @@ import { AppError } from "../errors/app-error.js";
 import { LABEL } from "../docker/port.js";
 import type { Mount } from "../domain/types.js";
 import type { MountView } from "./contract.js";
-import {
-  checkContainerPath,
-  MAX_MOUNTS,
-  mountKind,
-  resolveThroughLinks,
-  storageRoots,
-  validateMount,
-} from "./mount-rules.js";
+import { principalOf } from "../accounts/principal.js";
+import { checkQuota, quotaSettings } from "../domain/quotas.js";
+import { ensurePlainDirs, nested, rootOf } from "./host-dirs.js";
+import { allBindSources } from "./storage-store.js";
+import { checkContainerPath, mountKind, resolveThroughLinks, storageRoots, validateMount } from "./mount-rules.js";
 
 const view = (m: Mount): MountView => ({
   type: mountKind(m.hostPath),
@@ -30,8 +27,9 @@ const realpath = (p: string): string | null => {
 };
 
 /**
- * Storage mounts of an app: host directories under the allowed roots, or
- * named volumes. They apply to every container of the app started after the
+ * Storage mounts of an app: its own host directories (ROOT/<app>/…, made by
+ * Yadokari, plain directories all the way, none inside another mount), or
+ * its own named volumes; an admin can share others deliberately. They apply to every container of the app started after the
  * change (the next deploy, run, cron or release phase).
  */
 export function storageRoutes(s: ApiServices): Hono {
@@ -44,25 +42,40 @@ export function storageRoutes(s: ApiServices): Hono {
   r.post("/:app/storage", async (c) => {
     const app = s.apps.get(c.req.param("app"));
     const body = await readJson(c.req.raw);
-    const rules = { roots: storageRoots(process.env.YADOKARI_STORAGE_ROOTS), dataDir: s.ctx.dataDir };
+    if (body.shared !== undefined && typeof body.shared !== "boolean")
+      throw new AppError("invalid_request", "shared must be true or false");
+    const shared = body.shared === true;
+    if (shared && principalOf(c).role !== "admin")
+      throw new AppError("forbidden", "only an admin can share storage with another app (shared: true)");
+    const roots = storageRoots(process.env.YADOKARI_STORAGE_ROOTS);
+    const rules = { roots, dataDir: s.ctx.dataDir, app: app.name, shared };
     const mount = validateMount({ source: body.source, containerPath: body.containerPath }, rules, (p) =>
       resolveThroughLinks(p, realpath),
     );
     const existing = s.ctx.store.mounts(app.name);
     if (existing.some((m) => m.containerPath === mount.containerPath))
       throw new AppError("mount_exists", `${app.name} already has a mount at ${mount.containerPath}`);
-    if (existing.length >= MAX_MOUNTS)
-      throw new AppError(
-        "invalid_mount",
-        `storage: ${app.name} has ${MAX_MOUNTS} mounts, the most an app may have`,
-        "Unmount one first.",
+    checkQuota("mounts", app.name, existing.length + 1, quotaSettings().mounts);
+    if (mountKind(mount.hostPath) === "bind") {
+      // No bind source inside another (any app's): a container could swap the inner one for a link.
+      const clash = allBindSources(s.ctx.store.db).find((b) => nested(b.hostPath, mount.hostPath));
+      if (clash) {
+        const how = clash.hostPath.startsWith(mount.hostPath + "/") ? "contains" : "is inside";
+        const what =
+          clash.app === app.name ? `${app.name}'s mount ${clash.hostPath}` : "another app's mounted directory";
+        throw new AppError(
+          "invalid_mount",
+          `storage: ${mount.hostPath} ${how} ${what}: mounted directories may not be nested`,
+          "Mount directories side by side (ROOT/APP/a and ROOT/APP/b), never one inside another.",
+        );
+      }
+      ensurePlainDirs(rootOf(mount.hostPath, roots)!, mount.hostPath, "invalid_mount");
+    } else {
+      await s.ctx.docker.ensureVolume(
+        mount.hostPath,
+        { [LABEL.managed]: "true", [LABEL.app]: app.name, [LABEL.kind]: "volume" },
+        { share: shared },
       );
-    if (mountKind(mount.hostPath) === "volume") {
-      await s.ctx.docker.ensureVolume(mount.hostPath, {
-        [LABEL.managed]: "true",
-        [LABEL.app]: app.name,
-        [LABEL.kind]: "volume",
-      });
     }
     s.ctx.store.addMount(app.name, mount);
     return c.json(view(mount), 201);
