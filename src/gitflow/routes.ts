@@ -73,7 +73,7 @@ export function gitflowRoutes(s: ApiServices): Hono {
   r.get("/:app/git", (c) => c.json(g().info(c.req.param("app"), s.views.apiBase)));
   r.put("/:app/git", async (c) => {
     const body = await readJson(c.req.raw);
-    await g().connect(c.req.param("app"), body.url, body.branch ?? "main");
+    await g().connect(c.req.param("app"), body.url, body.branch ?? "main", { admin: principalOf(c).role === "admin" });
     return c.json(g().info(c.req.param("app"), s.views.apiBase));
   });
   r.post("/:app/git/deploy", async (c) => {

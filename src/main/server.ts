@@ -40,6 +40,7 @@ import { Mirrors } from "../gitflow/mirror.js";
 import { reviewCleanupMs } from "../gitflow/payload.js";
 import { RouterMetrics, metricsOptionsFromEnv } from "../metrics/sampler.js";
 import { checkBinds } from "../storage/bind-guard.js";
+import { hostOf } from "../domain/hostname-policy.js";
 import { storageRoots } from "../storage/mount-rules.js";
 
 export interface ServerOptions {
@@ -135,6 +136,8 @@ export async function startServer(
       repos.remove(a);
       mirrors.remove(a);
     },
+    parentOf: (a) => reviewParent(store.db, a)?.parent ?? null,
+    reservedHosts: [hostOf(opts.apiListen), hostOf(process.env.YADOKARI_PUBLIC_URL)].filter((h) => h !== null),
   });
   // Request metrics per app and release: the router's counters, sampled (canaries read them too).
   const metrics = new RouterMetrics(

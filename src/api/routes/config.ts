@@ -4,6 +4,7 @@ import type { ApiServices } from "../services.js";
 import { deployView } from "../views.js";
 import { readJson } from "../read-json.js";
 import { principalOf } from "../../accounts/principal.js";
+import { checkQuota, quotaSettings } from "../../domain/quotas.js";
 import { describeChange, parseConfigChange, validateKey, validateTotal } from "../../config-vars/validate.js";
 
 /**
@@ -45,6 +46,7 @@ export function configRoutes(s: ApiServices): Hono {
     for (const [k, v] of change.set) next.set(k, v);
     for (const k of change.unset) next.delete(k);
     validateTotal(Object.fromEntries(next));
+    checkQuota("config vars", app.name, next.size, quotaSettings().configVars);
     store.changeConfigVars(
       app.name,
       Object.fromEntries([...change.set, ...change.unset.map((k) => [k, null] as const)]),
