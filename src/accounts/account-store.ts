@@ -117,6 +117,10 @@ export class AccountStore {
       .run(label, hash, userId, this.now());
     return this.db.prepare("SELECT * FROM tokens WHERE id = ?").get(Number(lastInsertRowid)) as TokenRow;
   }
+  /** Removes every personal token of a user; returns how many there were. */
+  removeTokensOf(userId: number): number {
+    return this.db.prepare("DELETE FROM tokens WHERE user_id = ?").run(userId).changes;
+  }
   removeToken(userId: number, id: number): boolean {
     return this.db.prepare("DELETE FROM tokens WHERE id = ? AND user_id = ?").run(id, userId).changes > 0;
   }

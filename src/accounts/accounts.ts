@@ -26,6 +26,8 @@ export interface UserInput {
   role?: unknown;
   apps?: unknown;
   password?: unknown;
+  /** with a new password: keep the user's API tokens (they are revoked by default) */
+  keepTokens?: unknown;
 }
 
 const invalid = (message: string) => new AppError("invalid_user", message);
@@ -190,16 +192,25 @@ export class Accounts {
     return { user: this.store.view(row), ...(generated ? { initialPassword: generated } : {}) };
   }
 
-  async updateUser(email: string, input: UserInput): Promise<UserView> {
+  /**
+   * A new password or role ends the user's browser sessions. A new password
+   * also revokes their personal API tokens (made with the old one, maybe by
+   * whoever knew it), unless `keepTokens` says the admin wants them kept;
+   * the answer says how many were revoked.
+   */
+  async updateUser(email: string, input: UserInput): Promise<UserView & { tokensRevoked: number }> {
     const u = this.user(email);
     const role = input.role === undefined ? undefined : parseRole(input.role);
     const apps = input.apps === undefined ? undefined : parseApps(input.apps);
+    if (input.keepTokens !== undefined && typeof input.keepTokens !== "boolean")
+      throw invalid("keepTokens must be true or false");
     const passwordHash =
       input.password === undefined ? undefined : await hashPassword(parseNewPassword(input.password));
+    let tokensRevoked = 0;
     this.store.updateUser(u.id, { role, apps, passwordHash });
-    // a new password or a lower role ends the sessions opened with the old ones
     if (passwordHash || role) this.store.removeSessionsOf(u.id);
-    return this.store.view(this.store.userById(u.id)!);
+    if (passwordHash && input.keepTokens !== true) tokensRevoked = this.store.removeTokensOf(u.id);
+    return { ...this.store.view(this.store.userById(u.id)!), tokensRevoked };
   }
 
   removeUser(email: string): string {

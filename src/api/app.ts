@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { randomUUID } from "node:crypto";
 import { AppError, isAppError } from "../errors/app-error.js";
 import type { ApiServices } from "./services.js";
-import { tokenFromHeader } from "./auth.js";
+import { authenticate } from "../accounts/authenticate.js";
 import { getCookie } from "hono/cookie";
 import { timingSafeEqual } from "node:crypto";
 import { authorize } from "../accounts/policy.js";
@@ -63,7 +63,7 @@ export function createApi(s: ApiServices): Hono {
   api.route("/hooks", hookRoutes(s));
 
   api.use("/api/v1/*", async (c, next) => {
-    const p = authenticate(c.req.raw.headers, getCookie(c, SESSION_COOKIE), s);
+    const p = authenticate(c.req.raw.headers, getCookie(c, SESSION_COOKIE), s.accounts);
     if (!p) throw new AppError("unauthorized", "missing or invalid API token or session");
     const method = c.req.method;
     const changes = method !== "GET" && method !== "HEAD";
@@ -106,13 +106,6 @@ export function createApi(s: ApiServices): Hono {
   api.route("/api/v1/apps", apps);
   api.route("/api/v1/config", configAdminRoutes(s));
   return api;
-}
-
-/** A Bearer token (or git's Basic password) first, else the browser's session cookie. */
-function authenticate(headers: Headers, sessionCookie: string | undefined, s: ApiServices): Principal | null {
-  const token = tokenFromHeader(headers.get("authorization"));
-  if (token) return s.accounts.byToken(token);
-  return s.accounts.bySession(sessionCookie);
 }
 
 /**

@@ -436,16 +436,23 @@ export function openApiDocument(version: string): object {
       parameters: [{ name: "email", in: "path", required: true, schema: { type: "string" } }] as unknown as object,
       patch: {
         summary:
-          "Change a user's role, app grants or password (admin); ends their sessions on a role or password change",
+          "Change a user's role, app grants or password (admin); ends their sessions on a role or password change; a new password revokes their API tokens unless keepTokens",
         requestBody: json({
           type: "object",
           properties: {
             role: { enum: ["admin", "deployer", "viewer"] },
             apps: { oneOf: [{ const: "*" }, { type: "array", items: { type: "string" } }] },
             password: { type: "string" },
+            keepTokens: {
+              type: "boolean",
+              description: "with a new password: keep the user's API tokens (a new password revokes them by default)",
+            },
           },
         }),
-        responses: { ...ok(ref("User")), ...errors },
+        responses: {
+          ...ok({ allOf: [ref("User"), { type: "object", properties: { tokensRevoked: { type: "integer" } } }] }),
+          ...errors,
+        },
       },
       delete: {
         summary: "Remove a user with their tokens and sessions (admin)",
