@@ -25,6 +25,10 @@ export interface ContainerSpec {
     LogConfig: { Type: string; Config: Record<string, string> };
     Memory?: number;
     Binds?: string[];
+    SecurityOpt?: string[];
+    CapDrop?: string[];
+    PidsLimit?: number;
+    Privileged?: false;
   };
   StopTimeout?: number;
   Tty?: boolean;

@@ -1,5 +1,6 @@
 import { LABEL, type ContainerSpec } from "../../docker/port.js";
 import type { Mount, Release } from "../../domain/types.js";
+import { hardening } from "../../docker/hardening.js";
 
 export const DEFAULT_PORT = 5000;
 export const NETWORK = "yadokari";
@@ -29,6 +30,8 @@ function hostConfig(mounts: Mount[], restart: "no"): ContainerSpec["HostConfig"]
     // Logs that filled disks: rotate them.
     LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "3" } },
     ...(mounts.length ? { Binds: binds(mounts) } : {}),
+    // no new privileges, fewer capabilities, a pids limit (src/docker/hardening.ts)
+    ...hardening(),
   };
 }
 
