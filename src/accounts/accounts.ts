@@ -65,6 +65,8 @@ export class Accounts {
     private readonly store: AccountStore,
     private readonly clock: Clock,
     private readonly parentOf: (app: string) => string | null = () => null,
+    /** grants name apps that exist: a grant left for a future app of that name would hand it over */
+    private readonly appExists: (app: string) => boolean = () => true,
   ) {
     this.limiter = new LoginLimiter(clock);
   }
@@ -171,14 +173,14 @@ export class Accounts {
 
   private user(emailIn: string): UserRow {
     const u = this.store.userByEmail(emailIn.toLowerCase());
-    if (!u) throw new AppError("not_found", `no user ${emailIn}`, "'yk users' lists the users.");
+    if (!u) throw new AppError("not_found", `no user ${JSON.stringify(emailIn)}`, "'yk users' lists the users.");
     return u;
   }
 
   async addUser(actor: Principal, input: UserInput): Promise<{ user: UserView; initialPassword?: string }> {
     const email = parseEmail(input.email);
     const role = parseRole(input.role);
-    const apps = role === "admin" ? "*" : input.apps === undefined ? [] : parseApps(input.apps);
+    const apps = role === "admin" ? "*" : input.apps === undefined ? [] : this.existing(parseApps(input.apps));
     const generated = input.password === undefined ? initialPassword() : undefined;
     const password = generated ?? parseNewPassword(input.password);
     if (this.store.userByEmail(email)) throw new AppError("user_exists", `a user ${email} exists already`);
@@ -201,7 +203,7 @@ export class Accounts {
   async updateUser(email: string, input: UserInput): Promise<UserView & { tokensRevoked: number }> {
     const u = this.user(email);
     const role = input.role === undefined ? undefined : parseRole(input.role);
-    const apps = input.apps === undefined ? undefined : parseApps(input.apps);
+    const apps = input.apps === undefined ? undefined : this.existing(parseApps(input.apps));
     if (input.keepTokens !== undefined && typeof input.keepTokens !== "boolean")
       throw invalid("keepTokens must be true or false");
     const passwordHash =
@@ -219,6 +221,12 @@ export class Accounts {
     return u.email;
   }
 
+  private existing(apps: string[] | "*"): string[] | "*" {
+    const missing = apps === "*" ? [] : apps.filter((a) => !this.appExists(a));
+    if (missing.length) throw invalid(`apps must exist: there is no app named ${missing.slice(0, 5).join(", ")}`);
+    return apps;
+  }
+
   // personal tokens
   createToken(p: Principal, nameIn: unknown): TokenView & { token: string } {
     if (p.userId === null)
@@ -228,8 +236,11 @@ export class Accounts {
         "Create a user first: yk users:add EMAIL --role admin",
       );
     const name = nameIn === undefined ? "token" : nameIn;
-    if (typeof name !== "string" || !/^[\w .:@-]{1,64}$/.test(name))
-      throw new AppError("invalid_request", "a token name is 1 to 64 letters, digits, spaces and . _ : @ -");
+    if (typeof name !== "string" || !/^[A-Za-z0-9][\w .:@-]{0,63}$/.test(name))
+      throw new AppError(
+        "invalid_request",
+        "a token name is 1 to 64 letters, digits, spaces and . _ : @ -, starting with a letter or digit",
+      );
     const token = newSecret("ykp_");
     const row = this.store.addToken(p.userId, name, sha256(token).toString("hex"));
     return { ...tokenView(row), token };

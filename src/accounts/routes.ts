@@ -4,6 +4,8 @@ import { AppError } from "../errors/app-error.js";
 import { readJson } from "../api/read-json.js";
 import type { ApiServices } from "../api/services.js";
 import { SESSION_TTL_MS } from "./accounts.js";
+import { countParam } from "../api/query-params.js";
+import { validateAppName } from "../domain/names.js";
 import { clientIp, principalOf } from "./principal.js";
 
 export const SESSION_COOKIE = "yk_session";
@@ -116,10 +118,9 @@ export function tokenRoutes(s: ApiServices): Hono {
 export function auditRoutes(s: ApiServices): Hono {
   const r = new Hono();
   r.get("/", (c) => {
-    const app = c.req.query("app");
-    const limit = Number(c.req.query("limit") ?? 100);
-    if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1000)
-      throw new AppError("invalid_request", "limit must be a whole number from 1 to 1000");
+    const appText = c.req.query("app");
+    const app = appText === undefined ? undefined : validateAppName(appText);
+    const limit = countParam(c.req.query("limit"), "limit", 1, 1000, 100);
     return c.json(s.audit.entries({ app: app || undefined, limit }));
   });
   return r;

@@ -466,7 +466,10 @@ export function openApiDocument(version: string): object {
       },
       post: {
         summary: "Create a personal API token; its secret is in this answer only",
-        requestBody: json({ type: "object", properties: { name: { type: "string", pattern: "^[\\w .:@-]{1,64}$" } } }),
+        requestBody: json({
+          type: "object",
+          properties: { name: { type: "string", pattern: "^[A-Za-z0-9][\\w .:@-]{0,63}$" } },
+        }),
         responses: {
           ...ok({ allOf: [ref("Token"), { type: "object", properties: { token: { type: "string" } } }] }, "201"),
           ...errors,

@@ -30,10 +30,10 @@ export function validateHostname(host: unknown): string {
 
 /** Process types follow Heroku's Procfile rule. */
 export function validateProcessType(name: string): string {
-  if (!/^[a-zA-Z0-9_-]{1,63}$/.test(name)) {
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_-]{0,62}$/.test(name)) {
     throw new AppError(
       "invalid_manifest",
-      `invalid process type ${JSON.stringify(name)}: use letters, digits, '_' and '-' (at most 63)`,
+      `invalid process type ${JSON.stringify(name.slice(0, 80))}: use letters, digits, '_' and '-', starting with a letter or digit (at most 63)`,
     );
   }
   return name;

@@ -73,7 +73,9 @@ export function gitflowRoutes(s: ApiServices): Hono {
   r.get("/:app/git", (c) => c.json(g().info(c.req.param("app"), s.views.apiBase)));
   r.put("/:app/git", async (c) => {
     const body = await readJson(c.req.raw);
-    await g().connect(c.req.param("app"), body.url, body.branch ?? "main", { admin: principalOf(c).role === "admin" });
+    await g().connect(c.req.param("app"), body.url, body.branch === undefined ? "main" : body.branch, {
+      admin: principalOf(c).role === "admin",
+    });
     return c.json(g().info(c.req.param("app"), s.views.apiBase));
   });
   r.post("/:app/git/deploy", async (c) => {
@@ -98,6 +100,8 @@ export function gitflowRoutes(s: ApiServices): Hono {
   r.get("/:app/hooks/deliveries", (c) => c.json(g().deliveries(c.req.param("app"))));
   r.post("/:app/hooks/secret", async (c) => {
     const body = await readJson(c.req.raw);
+    if (body.rotate !== undefined && typeof body.rotate !== "boolean")
+      throw new AppError("invalid_request", "rotate must be true or false");
     return c.json({ secret: g().secret(c.req.param("app"), body.rotate === true) });
   });
 
@@ -133,12 +137,18 @@ export function gitflowRoutes(s: ApiServices): Hono {
   r.get("/:app/review-apps/config", (c) => c.json(g().reviewConfig(c.req.param("app"))));
   r.patch("/:app/review-apps/config", async (c) => {
     const body = await readJson(c.req.raw);
-    const set = body.set ?? {};
-    const unset = body.unset ?? [];
-    if (typeof set !== "object" || set === null || Array.isArray(set) || !Array.isArray(unset))
+    const set = body.set === undefined ? {} : body.set;
+    const unset = body.unset === undefined ? [] : body.unset;
+    if (
+      typeof set !== "object" ||
+      set === null ||
+      Array.isArray(set) ||
+      !Array.isArray(unset) ||
+      unset.some((k) => typeof k !== "string")
+    )
       throw new AppError("invalid_request", `send {"set": {"KEY": "value"}, "unset": ["KEY"]}`);
     const changes: Record<string, string | null> = { ...(set as Record<string, string>) };
-    for (const k of unset) changes[String(k)] = null;
+    for (const k of unset as string[]) changes[k] = null;
     return c.json(g().setReviewConfig(c.req.param("app"), changes));
   });
 

@@ -349,10 +349,7 @@ export class Gitflow {
   enableReviewApps(appName: string, ttl: unknown): { enabled: true; ttlSec: number } {
     const app = this.apps.get(appName);
     if (this.store.reviewApp(app.name)) throw new AppError("invalid_request", `${app.name} is itself a review app`);
-    const ttlSec =
-      ttl === undefined || ttl === null
-        ? (this.store.reviewSettings(app.name)?.ttlSec ?? DEFAULT_TTL_SEC)
-        : parseTtl(ttl);
+    const ttlSec = ttl === undefined ? (this.store.reviewSettings(app.name)?.ttlSec ?? DEFAULT_TTL_SEC) : parseTtl(ttl);
     this.store.setReviewSettings(app.name, true, ttlSec);
     return { enabled: true, ttlSec };
   }

@@ -119,7 +119,12 @@ export async function startServer(
   };
 
   const accountStore = new AccountStore(store.db, systemClock);
-  const accounts = new Accounts(accountStore, systemClock, (app) => reviewParent(store.db, app)?.parent ?? null);
+  const accounts = new Accounts(
+    accountStore,
+    systemClock,
+    (app) => reviewParent(store.db, app)?.parent ?? null,
+    (app) => store.getApp(app) !== null,
+  );
   const audit = new Audit(accountStore);
   const admin = accounts.bootstrapAdmin(opts.dataDir);
   log(

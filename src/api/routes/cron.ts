@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { flagParam } from "../query-params.js";
 import type { ApiServices } from "../services.js";
 import type { CronJobView, CronRunView } from "../cron-contract.js";
 import { AppError } from "../../errors/app-error.js";
@@ -96,7 +97,7 @@ export function cronRoutes(s: ApiServices): Hono {
 
   r.get("/:app/cron/:job/runs/:id/log", (c) => {
     const run = findRun(c.req.param("app"), c.req.param("job"), c.req.param("id"));
-    const follow = c.req.query("follow") === "1" || c.req.query("follow") === "true";
+    const follow = flagParam(c.req.query("follow"), "follow");
     const stored = (w: { line: (l: string) => void; end: () => void }) => {
       for (const l of splitLines(cron().runs.get(run.id)?.output ?? run.output)) w.line(l);
       w.end();

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { flagParam } from "../query-params.js";
 import { Readable } from "node:stream";
 import { join } from "node:path";
 import { AppError } from "../../errors/app-error.js";
@@ -70,7 +71,7 @@ export function deployRoutes(s: ApiServices): Hono {
 
   r.get("/:app/deploys/:id/log", (c) => {
     const d = findDeploy(c.req.param("app"), c.req.param("id"));
-    const follow = c.req.query("follow") === "1" || c.req.query("follow") === "true";
+    const follow = flagParam(c.req.query("follow"), "follow");
     const finished = () => {
       const now = s.ctx.store.getDeploy(d.id);
       return !now || now.status === "succeeded" || now.status === "failed";

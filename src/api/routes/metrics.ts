@@ -5,7 +5,7 @@ import { metricsView } from "../../metrics/view.js";
 
 /** Seconds ("90"), or 30s / 10m / 1h; at most the hour (and a little) that is kept. */
 export function parseWindow(text: string | undefined): number {
-  if (text === undefined || text === "") return 3600;
+  if (text === undefined) return 3600;
   const m = /^(\d{1,5})(s|m|h)?$/.exec(text);
   const sec = m ? Number(m[1]) * (m[2] === "h" ? 3600 : m[2] === "m" ? 60 : 1) : NaN;
   if (!(sec >= 1 && sec <= 3900))

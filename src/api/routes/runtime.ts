@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { countParam, flagParam } from "../query-params.js";
 import type { ApiServices } from "../services.js";
 import type { ContainerView } from "../contract.js";
 import { AppError } from "../../errors/app-error.js";
@@ -37,13 +38,10 @@ export function runtimeRoutes(s: ApiServices): Hono {
 
   r.get("/:app/logs", async (c) => {
     const app = s.apps.get(c.req.param("app"));
-    const tailText = c.req.query("tail") ?? "100";
-    const tail = Number(tailText);
-    if (!Number.isInteger(tail) || tail < 0 || tail > 10000)
-      throw new AppError("invalid_request", "tail must be a whole number from 0 to 10000");
+    const tail = countParam(c.req.query("tail"), "tail", 0, 10000, 100);
     const process = c.req.query("process");
     if (process !== undefined) validateProcessType(process);
-    const follow = c.req.query("follow") === "1" || c.req.query("follow") === "true";
+    const follow = flagParam(c.req.query("follow"), "follow");
     const containers = (await s.ctx.docker.list({ app: app.name })).filter(
       (x) => process === undefined || x.process === process,
     );
