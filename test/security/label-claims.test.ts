@@ -1,6 +1,5 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { getVia } from "../helpers/http.js";
 import {
