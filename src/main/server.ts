@@ -140,6 +140,8 @@ export async function startServer(
     onDestroy: async (a) => {
       repos.remove(a);
       mirrors.remove(a);
+      // grants are by name: a later app of the same name must not inherit them
+      accountStore.removeGrantsOn(a);
     },
     parentOf: (a) => reviewParent(store.db, a)?.parent ?? null,
     reservedHosts: [hostOf(opts.apiListen), hostOf(process.env.YADOKARI_PUBLIC_URL)].filter((h) => h !== null),

@@ -140,3 +140,31 @@ test("finding 11: failed logins from one address for many accounts do not lock o
   });
   assert.equal(locked.status, 429, locked.text);
 });
+
+test("a grant does not outlive its app: a later app of the same name is not handed to the old grantee", async () => {
+  const name = `sec-acct-reuse-${process.pid.toString(36)}`.slice(0, 30);
+  created.push(name);
+  assert.equal((await call(t.s, t.s.token, "POST", "/api/v1/apps", { name })).status, 201);
+  const email = "old-grant@sec-acct.test";
+  const u = await call(t.s, t.s.token, "POST", "/api/v1/users", {
+    email,
+    role: "deployer",
+    apps: [name],
+    password: t.password,
+  });
+  assert.equal(u.status, 201, u.text);
+  const token = await loginToken(t.s, email, t.password);
+  assert.equal((await call(t.s, token, "GET", `/api/v1/apps/${name}`)).status, 200);
+  assert.equal((await call(t.s, t.s.token, "DELETE", `/api/v1/apps/${name}`)).status, 200);
+  // someone else's new app, under the old name
+  assert.equal((await call(t.s, t.s.token, "POST", "/api/v1/apps", { name })).status, 201);
+  assert.equal(
+    (await call(t.s, token, "GET", `/api/v1/apps/${name}`)).status,
+    404,
+    "the old grant reached the new app",
+  );
+  // and a grant on an app that does not exist (yet) is refused
+  const future = await call(t.s, t.s.token, "PATCH", `/api/v1/users/${email}`, { apps: ["not-created-yet"] });
+  assert.equal(future.status, 422, future.text);
+  assert.match(future.body.error.message, /no app named not-created-yet/);
+});
