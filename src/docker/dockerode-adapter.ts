@@ -287,8 +287,17 @@ export class DockerodeAdapter implements DockerPort {
           await this.docker.getImage(ref).remove({ force: refs[0] === img.Id });
           n++;
         } catch (e) {
-          // 409: a running container or a child image (someone's build FROM it) holds it; it stays, the destroy goes on
-          if (statusOf(e) !== 404 && statusOf(e) !== 409) throw e;
+          if (statusOf(e) === 404) continue;
+          if (statusOf(e) !== 409) throw e;
+          // A running container or a child image (someone's build FROM it) holds it: the image stays, without
+          // this app's tags, and the destroy goes on.
+          for (const tag of ref === img.Id ? own : [])
+            await this.docker
+              .getImage(tag)
+              .remove()
+              .catch((e2: unknown) => {
+                if (statusOf(e2) !== 404 && statusOf(e2) !== 409) throw e2;
+              });
         }
       }
     }

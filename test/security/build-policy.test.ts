@@ -204,17 +204,18 @@ test("finding 10: destroying an app finishes, and removes its records and tags, 
       (ev: { aux?: { ID?: string } }) => void (ev.aux?.ID && (childId = ev.aux.ID)),
     ),
   );
-  // and something running it, as the app built on B's image would be
+  // and something running it that is not B's (it would inherit B's labels from the image: say otherwise)
   const running = await docker.createContainer({
     Image: childId,
     Cmd: ["sleep", "300"],
-    Labels: { "yk-sec-test": "child" },
+    Labels: { "yk-sec-test": "child", "yadokari.instance": "someone-else", "yadokari.app": "someone-else" },
   });
   await running.start();
   const destroyed = await call(t.s, t.s.token, "DELETE", `/api/v1/apps/${t.b}`);
   assert.equal(destroyed.status, 200, destroyed.text);
   assert.equal((await call(t.s, t.s.token, "GET", `/api/v1/apps/${t.b}`)).status, 404);
   assert.equal(await imagesOf(t.b), 0, "B's tags are gone (the child keeps its layers)");
+  assert.equal((await running.inspect()).State.Running, true, "the other container was left alone");
   t.s.apps.delete(t.b);
 });
 
