@@ -52,7 +52,8 @@ after(async () => {
       .getContainer(c.Id)
       .remove({ force: true })
       .catch(() => {});
-  for (const i of await docker.listImages({ filters: { label: ["yk-sec-test=child"] } }))
+  // the child image, and the layers a cancelled build leaves in the cache
+  for (const i of await docker.listImages({ all: true, filters: { label: ["yk-sec-test"] } }))
     await docker
       .getImage(i.Id)
       .remove({ force: true })
