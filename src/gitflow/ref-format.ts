@@ -52,5 +52,5 @@ export function branchOfRef(ref: unknown): string | null {
   return validateBranch(ref.slice("refs/heads/".length));
 }
 
-export const SHA1 = /^[0-9a-f]{40}$/;
+export { COMMIT_SHA as SHA1 } from "../domain/ids.js";
 export const ZERO_SHA = "0".repeat(40);
