@@ -62,6 +62,12 @@ function errorResponses(spec: RouteSpec): Record<number, ReturnType<typeof json>
   return Object.fromEntries([...statuses].sort().map((s) => [s, json(ErrorBody, ERROR_TEXT[s] ?? "error")]));
 }
 
+/** A route's entry for the document alone (a route Hono does not serve, or serves another way). */
+export function documentOnly<R extends { middleware?: unknown }>(route: R): Omit<R, "middleware"> {
+  const { middleware: _middleware, ...doc } = route;
+  return doc;
+}
+
 export function defineRoute<const S extends RouteSpec>(spec: S) {
   const { access, bodyLimit, errors: _errors, ...config } = spec;
   const middleware: MiddlewareHandler[] = [guard(access) as unknown as MiddlewareHandler];

@@ -3,7 +3,7 @@ import { access } from "../../accounts/policy.js";
 import type { ApiRouter } from "../app.js";
 import type { ApiServices } from "../services.js";
 import { LIMITS } from "../body-limit.js";
-import { defineRoute } from "../route.js";
+import { defineRoute, documentOnly } from "../route.js";
 import { json } from "../schemas/common.js";
 import { HookAnswer } from "../schemas/gitflow.js";
 
@@ -41,7 +41,7 @@ export function registerHooks(r: ApiRouter, s: ApiServices): void {
     const route = hookRoute(provider);
     // the JSON validator would parse (and re-serialize) the body: the handler reads the raw bytes instead
     const { request: _request, ...raw } = route;
-    r.openAPIRegistry.registerPath(route);
+    r.openAPIRegistry.registerPath(documentOnly(route));
     r.openapi({ ...raw, hide: true }, async (c) => {
       const bytes = new Uint8Array(await c.req.raw.arrayBuffer());
       const answer = await s.gitflow.receive({

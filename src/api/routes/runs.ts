@@ -4,7 +4,7 @@ import { parseRunRequest } from "../../runs/validate.js";
 import type { ApiRouter } from "../app.js";
 import type { ApiServices } from "../services.js";
 import { LIMITS } from "../body-limit.js";
-import { defineRoute } from "../route.js";
+import { defineRoute, documentOnly } from "../route.js";
 import { json, jsonBody } from "../schemas/common.js";
 import { AppName, RunId } from "../schemas/ids.js";
 import { RunCreated, RunRequest, RunView, TerminalSize } from "../schemas/work.js";
@@ -95,5 +95,5 @@ export function registerRuns(r: ApiRouter, s: ApiServices): void {
     await s.runs.resize(s.apps.get(app).name, id, size);
     return c.json({ rows: size.rows, cols: size.cols }, 200);
   });
-  r.openAPIRegistry.registerPath(attachRoute);
+  r.openAPIRegistry.registerPath(documentOnly(attachRoute));
 }

@@ -32,12 +32,11 @@ const TokenName = z
   .string()
   .regex(/^[\w .:@-]{1,64}$/, { error: "expected 1 to 64 letters, digits, spaces and . _ : @ -" });
 
-export const TokenView = z
-  .strictObject({ id: z.int(), name: z.string(), createdAt: Timestamp, lastUsedAt: Timestamp.nullable() })
-  .openapi("Token");
-export const TokenCreated = TokenView.extend({
-  token: z.string().openapi({ description: "the secret: in this answer only" }),
-}).openapi("TokenCreated");
+const tokenFields = { id: z.int(), name: z.string(), createdAt: Timestamp, lastUsedAt: Timestamp.nullable() };
+export const TokenView = z.strictObject(tokenFields).openapi("Token");
+export const TokenCreated = z
+  .strictObject({ ...tokenFields, token: z.string().openapi({ description: "the secret: in this answer only" }) })
+  .openapi("TokenCreated");
 export const NewToken = z.strictObject({ name: TokenName.optional() }).openapi("NewToken");
 
 export const Login = z

@@ -45,46 +45,49 @@ export const DeployStepView = z
   })
   .openapi("DeployStep");
 
-export const DeployView = z
-  .strictObject({
-    id: z.int(),
-    app: z.string(),
-    status: DeployStatus,
-    source: DeploySource,
-    commit: z.string().nullable(),
-    ref: z.string().nullable(),
-    releaseVersion: z.int().nullable(),
-    reason: z.string().nullable(),
-    containerLog: z.string().nullable().openapi({ description: "the failing container's last log lines" }),
-    steps: z.array(DeployStepView),
-    createdAt: Timestamp,
-    finishedAt: Timestamp.nullable(),
-    urls: z.array(z.string()),
-  })
-  .openapi("Deploy");
+export const deployFields = {
+  id: z.int(),
+  app: z.string(),
+  status: DeployStatus,
+  source: DeploySource,
+  commit: z.string().nullable(),
+  ref: z.string().nullable(),
+  releaseVersion: z.int().nullable(),
+  reason: z.string().nullable(),
+  containerLog: z.string().nullable().openapi({ description: "the failing container's last log lines" }),
+  steps: z.array(DeployStepView),
+  createdAt: Timestamp,
+  finishedAt: Timestamp.nullable(),
+  urls: z.array(z.string()),
+};
 
-export const ReleaseView = z
-  .strictObject({
-    version: z.int(),
-    image: z.string(),
-    commit: z.string().nullable(),
-    description: z.string(),
-    createdAt: Timestamp,
-    createdBy: z.string().openapi({ description: "a user's email, or admin for the bootstrap token" }),
-    processes: z
-      .record(z.string(), z.string().nullable())
-      .openapi({ description: "process type → command (null: the image's CMD)" }),
-    live: z.boolean(),
-  })
-  .openapi("Release");
+export const DeployView = z.strictObject(deployFields).openapi("Deploy");
 
-export const ReleaseDetailView = ReleaseView.extend({
-  configKeys: z.array(z.string()).openapi({ description: "names only: values stay behind the config routes" }),
-  formation: Formation,
-  releaseCommand: z.string().nullable(),
-  cron: z.array(z.strictObject({ name: z.string(), schedule: z.string() })),
-  imageAvailable: z.boolean(),
-}).openapi("ReleaseDetail");
+const releaseFields = {
+  version: z.int(),
+  image: z.string(),
+  commit: z.string().nullable(),
+  description: z.string(),
+  createdAt: Timestamp,
+  createdBy: z.string().openapi({ description: "a user's email, or admin for the bootstrap token" }),
+  processes: z
+    .record(z.string(), z.string().nullable())
+    .openapi({ description: "process type → command (null: the image's CMD)" }),
+  live: z.boolean(),
+};
+
+export const ReleaseView = z.strictObject(releaseFields).openapi("Release");
+
+export const ReleaseDetailView = z
+  .strictObject({
+    ...releaseFields,
+    configKeys: z.array(z.string()).openapi({ description: "names only: values stay behind the config routes" }),
+    formation: Formation,
+    releaseCommand: z.string().nullable(),
+    cron: z.array(z.strictObject({ name: z.string(), schedule: z.string() })),
+    imageAvailable: z.boolean(),
+  })
+  .openapi("ReleaseDetail");
 
 export const ContainerView = z
   .strictObject({

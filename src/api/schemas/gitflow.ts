@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { DeployView } from "./apps.js";
+import { deployFields, DeployView } from "./apps.js";
 import { Branch, CommitSha, Timestamp } from "./ids.js";
 
 /** Connected repositories, webhooks, review apps and promotion. */
@@ -77,6 +77,9 @@ export const ReviewAppCreated = z
   .strictObject({ reviewApp: ReviewAppView, deploy: DeployView })
   .openapi("ReviewAppCreated");
 
-export const Promotion = DeployView.extend({
-  image: z.string().openapi({ description: "the image tagged for the target (same image id)" }),
-}).openapi("Promotion");
+export const Promotion = z
+  .strictObject({
+    ...deployFields,
+    image: z.string().openapi({ description: "the image tagged for the target (same image id)" }),
+  })
+  .openapi("Promotion");
