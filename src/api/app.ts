@@ -60,6 +60,8 @@ export function createApi(s: ApiServices): ApiRouter {
     const e = isAppError(err) ? err : err instanceof HTTPException ? fromHttpException(err) : null;
     const requestId = c.get("requestId") ?? randomUUID();
     c.header("x-request-id", requestId);
+    if (e && e.status >= 500)
+      (c.get("log") ?? s.log).error(e.message, { code: e.code, method: c.req.method, path: c.req.path });
     if (e) {
       // the unread rest of an oversized body is not worth keeping the connection for
       if (e.code === "payload_too_large") c.header("connection", "close");
