@@ -27,23 +27,27 @@ const TYPE_WORDS: Record<string, string> = {
 };
 const article = (t: string) => TYPE_WORDS[t] ?? t;
 
+/** z.int() is a number schema with an integer format: its range messages say "an integer". */
+const isInt = (iss: RawIssue) =>
+  /int/.test(String((iss as { schema?: { _zod?: { def?: { format?: string } } } }).schema?._zod?.def?.format ?? ""));
+
 /** English for zod's issues; a schema's own `error` text takes precedence. */
 function english(iss: RawIssue): string | undefined {
   switch (iss.code) {
     case "invalid_type":
       if (iss.input === undefined) return "is required";
-      return `expected ${article(iss.expected)}`;
+      return `expected ${iss.expected === "number" && isInt(iss) ? "an integer" : article(iss.expected)}`;
     case "too_small": {
       const n = Number(iss.minimum);
       if (iss.origin === "string") return `must be at least ${n} character${n === 1 ? "" : "s"}`;
       if (iss.origin === "array" || iss.origin === "set") return `must have at least ${n} item${n === 1 ? "" : "s"}`;
-      return `expected ${iss.origin === "int" ? "an integer" : "a number"} ${iss.inclusive ? "≥" : ">"} ${n}`;
+      return `expected ${isInt(iss) ? "an integer" : "a number"} ${iss.inclusive ? "≥" : ">"} ${n}`;
     }
     case "too_big": {
       const n = Number(iss.maximum);
       if (iss.origin === "string") return `must be at most ${n} character${n === 1 ? "" : "s"}`;
       if (iss.origin === "array" || iss.origin === "set") return `must have at most ${n} item${n === 1 ? "" : "s"}`;
-      return `expected ${iss.origin === "int" ? "an integer" : "a number"} ${iss.inclusive ? "≤" : "<"} ${n}`;
+      return `expected ${isInt(iss) ? "an integer" : "a number"} ${iss.inclusive ? "≤" : "<"} ${n}`;
     }
     case "invalid_value":
       return `expected ${iss.values.length === 1 ? JSON.stringify(iss.values[0]) : `one of ${iss.values.map((v) => JSON.stringify(v)).join(", ")}`}`;
