@@ -93,7 +93,10 @@ export function describeIssues(target: string, issues: readonly Issue[]): string
   return issues.flatMap((i) =>
     i.code === "unrecognized_keys"
       ? i.keys.map((k) => `${issuePath(target, [...i.path, k])}: is not a field of this request`)
-      : [`${issuePath(target, i.path)}: ${i.message}`],
+      : i.code === "invalid_key"
+        ? // a record's key (a process type, a config var name): the key's own rule says what is wrong
+          [`${issuePath(target, i.path)}: is not a valid name: ${i.issues[0]?.message ?? i.message}`]
+        : [`${issuePath(target, i.path)}: ${i.message}`],
   );
 }
 

@@ -11,7 +11,10 @@ export const CODES = {
     status: 422,
     hint: "Use a hostname such as www.example.com: labels of a-z, 0-9 and '-', separated by dots, at most 253 characters.",
   },
-  invalid_request: { status: 400, hint: "Check the request body against the API document at /api/openapi.json." },
+  invalid_request: {
+    status: 400,
+    hint: "The message names the field; /api/openapi.json lists what each route takes.",
+  },
   invalid_manifest: { status: 422, hint: "Fix the file named in the message and deploy again." },
   unauthorized: {
     status: 401,

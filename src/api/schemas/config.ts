@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { keyProblem, valueProblem } from "../../config-vars/validate.js";
 import { DeployView } from "./apps.js";
+import { ConfigKey } from "./ids.js";
 
 /** Config vars: names are shown everywhere, values only to deployers and admins. */
 
@@ -32,7 +33,7 @@ export const MaskedConfigVars = z
 export const ConfigChange = z
   .strictObject({
     set: ConfigSet.optional().openapi({ description: "KEY → value to set" }),
-    unset: z.array(z.string()).max(10000).optional().openapi({ description: "names to unset" }),
+    unset: z.array(ConfigKey).max(10000).optional().openapi({ description: "names to unset" }),
     restart: z.boolean().optional().openapi({ description: "deploy a new release of the live image (default true)" }),
   })
   .openapi("ConfigChange");
@@ -42,5 +43,5 @@ export const ConfigChanged = z
   .openapi("ConfigChanged");
 
 export const ReviewConfigChange = z
-  .strictObject({ set: ConfigSet.optional(), unset: z.array(z.string()).max(10000).optional() })
+  .strictObject({ set: ConfigSet.optional(), unset: z.array(ConfigKey).max(10000).optional() })
   .openapi("ReviewConfigChange");
