@@ -3,7 +3,7 @@ import type { App, CronJob, Release } from "../domain/types.js";
 import type { CronRunView } from "./types.js";
 import { AppError } from "../errors/app-error.js";
 import { NETWORK, oneOffSpec } from "../engine/plan/container-spec.js";
-import { systemClock, type Clock } from "../lib/clock.js";
+import type { Clock } from "../lib/clock.js";
 import { CronStore, type NewRun } from "./cron-store.js";
 import { dueRuns, policyAction, type DueRun } from "./due.js";
 import { OutputTail } from "./output-tail.js";

@@ -16,7 +16,7 @@ export function refFormatProblem(ref: string): string | null {
   if (ref.endsWith(".")) return "it ends with '.'";
   if (ref.includes("..")) return "it contains '..'";
   if (ref.includes("@{")) return "it contains '@{'";
-  // eslint-disable-next-line no-control-regex
+
   if (/[\x00-\x20\x7f]/.test(ref)) return "it contains a space or a control character";
   const bad = /[~^:?*[\\]/.exec(ref);
   if (bad) return `it contains '${bad[0]}'`;

@@ -1,7 +1,7 @@
 import type { Duplex } from "node:stream";
 import type { EngineContext } from "../engine/context.js";
 import { AppError } from "../errors/app-error.js";
-import { NETWORK, oneOffSpec } from "../engine/plan/container-spec.js";
+import { oneOffSpec } from "../engine/plan/container-spec.js";
 import { newSuffix } from "../engine/execute/containers.js";
 import type { RunCreated, RunView } from "./contract.js";
 import { isRunId } from "./validate.js";
