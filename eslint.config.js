@@ -45,7 +45,12 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     plugins: { "import-x": importX },
-    settings: { "import-x/resolver-next": [createTypeScriptImportResolver({ project: ["tsconfig.json"] })] },
+    settings: {
+      "import-x/resolver-next": [createTypeScriptImportResolver({ project: ["tsconfig.json"] })],
+      // the rules that follow imports (no-cycle) parse each dependency with the TypeScript parser
+      "import-x/parsers": { "@typescript-eslint/parser": [".ts", ".tsx"] },
+      "import-x/extensions": [".ts", ".tsx", ".js"],
+    },
     languageOptions: { ecmaVersion: 2022, sourceType: "module" },
     rules: {
       "@typescript-eslint/no-unused-vars": [

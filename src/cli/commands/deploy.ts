@@ -2,8 +2,7 @@ import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { DeployView } from "../../api/contract.js";
-import { CODES } from "../../errors/codes.js";
-import { apiPath, CliError, usageError } from "../api-client.js";
+import { apiPath, usageError } from "../api-client.js";
 import { followDeploy } from "../follow-deploy.js";
 import { packTarGz } from "../pack.js";
 import { appOption, type CliContext } from "./context.js";
@@ -17,18 +16,6 @@ async function checkDir(dir: string): Promise<string> {
       "Pass the directory holding the Dockerfile: yk deploy -a APP [DIR] (default: the current directory).",
     );
   return abs;
-}
-
-/** Turns a failed deploy into the one error main/cli.ts prints, with the container log when there is one. */
-export function deployError(d: DeployView): CliError {
-  const failedStep = d.steps.find((s) => s.status === "failed");
-  const message = [
-    `Deploy #${d.id} of ${d.app} failed${failedStep ? ` at step '${failedStep.name}'` : ""}: ${d.reason ?? "no reason given"}`,
-  ];
-  if (d.containerLog) message.push("", "Container log:", d.containerLog.trimEnd());
-  // The view has no error code; a failure before a release exists is a build failure.
-  const code = d.releaseVersion === null && failedStep?.name.includes("build") ? "build_failed" : "deploy_failed";
-  return new CliError(code, message.join("\n"), CODES[code].hint);
 }
 
 export function registerDeploy(program: Command, ctx: CliContext): void {
