@@ -52,3 +52,13 @@ export function limitBody(max: number): MiddlewareHandler {
     return next();
   };
 }
+
+/** For routes that take no body: nothing, or `{}`, passes. Runs after limitBody has buffered it. */
+export const noBody: MiddlewareHandler = async (c, next) => {
+  if (c.req.raw.body) {
+    const text = (await c.req.raw.clone().text()).trim();
+    if (text !== "" && !/^\{\s*\}$/.test(text))
+      throw new AppError("invalid_request", "body: this route takes no body", "Send the request without a body.");
+  }
+  return next();
+};

@@ -42,7 +42,11 @@ test("a malformed body is 400 invalid_request with the path of the bad field", a
   assert.equal(settings.body.error.message, 'body.strategy: expected one of "rolling", "canary", "blue-green"');
 });
 
-test("unknown fields are refused everywhere: bodies, nested objects and queries", async () => {
+test("unknown fields are refused everywhere: bodies, nested objects, queries, and routes that take no body", async () => {
+  const stop = await send("POST", "/api/v1/apps/shop/ps/stop", { now: true });
+  assert.equal(stop.status, 400);
+  assert.equal(stop.body.error.message, "body: this route takes no body");
+  assert.equal((await send("POST", "/api/v1/apps/blog/deploy/pause", {})).status, 409, "{} is no body");
   const body = await send("POST", "/api/v1/apps", { name: "new-one", stack: "heroku-22" });
   assert.equal(body.status, 400);
   assert.equal(body.body.error.message, "body.stack: is not a field of this request");

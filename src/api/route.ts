@@ -1,7 +1,7 @@
 import { createRoute, type RouteConfig } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { Access } from "../accounts/policy.js";
-import { LIMITS, limitBody } from "./body-limit.js";
+import { LIMITS, limitBody, noBody } from "./body-limit.js";
 import { guard } from "./guard.js";
 import { ErrorBody, json } from "./schemas/common.js";
 
@@ -73,6 +73,8 @@ export function defineRoute<const S extends RouteSpec>(spec: S) {
   const middleware: MiddlewareHandler[] = [guard(access) as unknown as MiddlewareHandler];
   const limit = bodyLimit ?? LIMITS.json;
   if (limit !== "stream") middleware.push(limitBody(limit));
+  // a route that takes no body refuses one (an empty object aside: browsers' fetch helpers send it)
+  if (!spec.request?.body && spec.method !== "get") middleware.push(noBody);
   const security =
     access.kind === "public" ? [] : undefined; /* the document's default: a bearer token or a session cookie */
   return createRoute({
