@@ -29,6 +29,15 @@ import { ErrorBody, json } from "./schemas/common.js";
  * `bodyLimit`: JSON bodies are read up to LIMITS.json (64 KiB) unless the
  * route says otherwise; "stream" leaves the body to the handler (uploads),
  * which must bound it itself.
+ *
+ * Converting a route written with `new Hono()` and `readJson`:
+ *  1. its path in full, `{param}` style (`/api/v1/apps/{app}/certs`), and `access:` for who may call it
+ *     (a route revealing secrets to read: `access.app("viewer", "revealed")`);
+ *  2. its body, query and params as `z.strictObject`s (src/api/schemas/; a domain validator that throws
+ *     AppError becomes a refinement with `rule()`, keeping its code); responses as schemas too;
+ *  3. `c.req.param(x)` → `c.req.valid("param").x`, `readJson(c.req.raw)` → `c.req.valid("json")`,
+ *     and `c.json(body, status)` with a status the responses declare (the types check the body);
+ *  4. register it in its module's `registerX(r, s)`, listed in src/api/routes/index.ts.
  */
 export type RouteSpec = RouteConfig & {
   access: Access;
@@ -68,6 +77,7 @@ export function documentOnly<R extends { middleware?: unknown }>(route: R): Omit
   return doc;
 }
 
+/** A route's definition: its guard and body limit as middleware, its error responses, its access in the document. */
 export function defineRoute<const S extends RouteSpec>(spec: S) {
   const { access, bodyLimit, errors: _errors, ...config } = spec;
   const middleware: MiddlewareHandler[] = [guard(access) as unknown as MiddlewareHandler];
@@ -75,11 +85,10 @@ export function defineRoute<const S extends RouteSpec>(spec: S) {
   if (limit !== "stream") middleware.push(limitBody(limit));
   // a route that takes no body refuses one (an empty object aside: browsers' fetch helpers send it)
   if (!spec.request?.body && spec.method !== "get") middleware.push(noBody);
-  const security =
-    access.kind === "public" ? [] : undefined; /* the document's default: a bearer token or a session cookie */
   return createRoute({
     ...config,
-    ...(security ? { security } : {}),
+    // public routes need no credentials; the others take the document's default (a token or a session)
+    ...(access.kind === "public" ? { security: [] } : {}),
     middleware,
     responses: { ...errorResponses(spec), ...config.responses },
     "x-access": access,
