@@ -54,6 +54,7 @@ export class Certificates {
   private readonly backoff: BackoffPolicy;
   private readonly inFlight = new Set<string>();
   private readonly pemCache = new Map<number, DesiredCertificate>();
+  private readonly reportedExpired = new Set<number>();
   private kickTimer: NodeJS.Timeout | null = null;
   private interval: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -103,6 +104,14 @@ export class Certificates {
       this.now(),
     );
     const certificates: DesiredCertificate[] = [];
+    const now = this.now();
+    for (const c of this.o.store.all())
+      if (c.notAfter <= now && !this.reportedExpired.has(c.id)) {
+        this.reportedExpired.add(c.id);
+        this.o.log(
+          `certificate ${c.source === "acme" ? `acme-${c.hostname}` : `up-${c.id}`} (${c.names.join(", ")}) left out: it expired on ${new Date(c.notAfter).toISOString()}`,
+        );
+      }
     for (const c of served.certificates) {
       const d = this.desiredCert(c);
       if (d) certificates.push(d);

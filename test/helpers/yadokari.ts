@@ -42,12 +42,12 @@ export class TestServer {
    * machine at once and would fight over 443), or none with `https: false`.
    */
   static async start(
-    opts: { env?: Record<string, string>; https?: boolean; domain?: string; args?: string[] } = {},
+    opts: { env?: Record<string, string>; https?: boolean; domain?: string; args?: string[]; httpPort?: number } = {},
   ): Promise<TestServer> {
     const s = new TestServer(
       mkdtempSync(join(tmpdir(), "yk-it-")),
       await freePort(),
-      await freePort(),
+      opts.httpPort ?? (await freePort()),
       opts.domain ?? "yk.test",
       opts.env,
       opts.https === false ? null : await freePort(),
