@@ -1,6 +1,7 @@
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import http from "node:http";
 import https from "node:https";
 import tls from "node:tls";
@@ -15,6 +16,7 @@ import { openDb } from "../../src/store/db.js";
 import { Keyring } from "../../src/secrets/keyring.js";
 import { CertStore } from "../../src/certs/cert-store.js";
 import { inspectChain } from "../../src/lib/x509.js";
+import { run } from "../../src/lib/run.js";
 
 /*
  * Automatic certificates end to end: a real Yadokari server (its HAProxy on
@@ -57,7 +59,13 @@ async function hostView(s: TestServer, app: string, host: string): Promise<HostV
   return v.hostnames.find((h) => h.hostname === host);
 }
 
-async function issued(s: TestServer, app: string, host: string, ms = 60_000, notFingerprint?: string): Promise<HostView> {
+async function issued(
+  s: TestServer,
+  app: string,
+  host: string,
+  ms = 60_000,
+  notFingerprint?: string,
+): Promise<HostView> {
   return waitFor(
     `a certificate for ${host}`,
     async () => {
@@ -317,4 +325,61 @@ test("HAProxy killed, then the server restarted with a corrupt certificate file 
   assert.equal((await httpsGet(s.httpsPort!, ha, root)).fingerprint, va.certificate!.fingerprint);
   assert.equal((await httpsGet(s.httpsPort!, hb, root)).fingerprint, vb.certificate!.fingerprint);
   assert.match(readFileSync(s.logPath, "utf8"), /left out: it expired on/);
+});
+
+test("Yadokari itself over HTTPS: the API hostname gets its own certificate; API and git push through the router", async (t) => {
+  const httpPort = await freePort();
+  const pebble = await Pebble.start({ httpPort });
+  t.after(() => pebble.close());
+  const apiHost = `${uniqueApp("api")}.example.test`;
+  t.after(addHosts([apiHost]));
+  const s = await TestServer.start({
+    httpPort,
+    env: FAST,
+    args: ["--acme-directory", pebble.directory, "--acme-ca-file", pebble.caFile, "--api-hostname", apiHost],
+  });
+  t.after(() => s.close());
+  const root = await pebble.root();
+  const base = `https://${apiHost}:${s.httpsPort}`;
+  const health = await waitFor(
+    "the API over HTTPS",
+    async () => httpsGet(s.httpsPort!, apiHost, root, "/api/v1/health").catch(() => null),
+    60_000,
+    250,
+  );
+  assert.equal(health.status, 200);
+  const all = (await s.api("GET", "/certs")).body as HostView[];
+  assert.equal(all.find((h) => h.hostname === apiHost)?.status, "issued");
+  // plain HTTP to the API hostname redirects
+  assert.equal((await httpGet(s.httpPort, apiHost, "/api/v1/health")).status, 308);
+  // an app cannot take the API's hostname
+  const app = uniqueApp("tlsg");
+  await s.createApp(app);
+  const taken = await s.api("POST", `/apps/${app}/domains`, { hostname: apiHost });
+  assert.equal(taken.status, 409);
+
+  // git push over HTTPS through the router, the chain verified against the ACME root
+  const work = mkdtempSync(join(tmpdir(), "yk-https-git-"));
+  t.after(() => rmSync(work, { recursive: true, force: true }));
+  writeFileSync(join(work, "root.pem"), root);
+  const repo = join(work, "repo");
+  cpSync(join(FIXTURES, "good"), repo, { recursive: true });
+  const env = { ...process.env, GIT_SSL_CAINFO: join(work, "root.pem"), GIT_TERMINAL_PROMPT: "0" };
+  const git = (...args: string[]) =>
+    run("git", ["-c", "user.name=T", "-c", "user.email=t@yk.invalid", "-c", "init.defaultBranch=main", ...args], {
+      cwd: repo,
+      env,
+      timeoutMs: 120_000,
+    });
+  await git("init", "-q");
+  await git("add", ".");
+  await git("commit", "-q", "-m", "first");
+  const push = await git(
+    "push",
+    `https://git:${s.token}@${apiHost}:${s.httpsPort}/git/${app}.git`,
+    "HEAD:refs/heads/main",
+  );
+  assert.equal(push.code, 0, push.stderr);
+  assert.match(push.stderr, /remote: -----> v1 is live/);
+  assert.ok(base.startsWith("https://"));
 });
