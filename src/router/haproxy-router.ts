@@ -201,12 +201,30 @@ export class HaproxyRouter implements RouterPort {
     // The map and TLS files first: the config check loads them.
     if (this.tls) writeTlsFiles(this.paths, served, this.acmeTokens);
     await atomicWrite(this.paths.map, renderHostMap(routedHosts(desired)));
+    // `haproxy -c` loads every certificate of the crt-list: 0.5 s for 500 of
+    // them, at every apply (every deploy step). The certificates were checked
+    // already (above, and by HAProxy's own commit at runtime), so the check
+    // runs on the same config with an empty crt-list; only that path differs.
+    const checked = this.renderOpts.https
+      ? renderConfig(desired, {
+          ...this.renderOpts,
+          https: { ...this.renderOpts.https, crtList: this.paths.crtListCheck },
+        })
+      : config;
+    if (this.renderOpts.https) writeQuick(this.paths.crtListCheck, "");
     await atomicWrite(this.paths.config, config, {
-      check: (tmp) =>
-        this.supervisor.check(tmp).catch((e: unknown) => {
+      check: async (tmp) => {
+        const file = checked === config ? tmp : `${tmp}.check`;
+        if (file !== tmp) writeQuick(file, checked);
+        try {
+          await this.supervisor.check(file);
+        } catch (e) {
           rmSync(tmp, { force: true }); // the refused file must not linger beside the good one
           throw e;
-        }),
+        } finally {
+          if (file !== tmp) rmSync(file, { force: true });
+        }
+      },
     });
     return { fingerprint: configFingerprint(desired, this.renderOpts), served };
   }

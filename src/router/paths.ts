@@ -14,6 +14,8 @@ export interface RouterPaths {
   certsDir: string;
   /** The HTTPS listener's crt-list: one certificate file per line. */
   crtList: string;
+  /** An always empty crt-list the config check uses (see HaproxyRouter.writeFiles). */
+  crtListCheck: string;
   /** Hosts whose HTTP requests redirect to HTTPS. */
   redirectMap: string;
   /** Host → HSTS max-age. */
@@ -37,6 +39,7 @@ export function routerPaths(dir: string): RouterPaths {
     log: join(abs, "haproxy.log"),
     certsDir: join(abs, "certs"),
     crtList: join(abs, "certs.list"),
+    crtListCheck: join(abs, "certs.check.list"),
     redirectMap: join(abs, "redirect.map"),
     hstsMap: join(abs, "hsts.map"),
     acmeMap: join(abs, "acme.map"),

@@ -54,7 +54,8 @@ export function tlsFrontendRules(o: HttpsRenderOptions): string[] {
   return [
     // ACME HTTP-01, answered by the router itself for every host, on both
     // listeners (a CA may follow a redirect to HTTPS), never redirected.
-    `  http-request set-var(txn.acme) path,field(4,/),map(${o.acmeMap}) if { path_reg ${ACME_PATH} }`,
+    // The prefix first: the regex runs only for challenge paths, not for every request.
+    `  http-request set-var(txn.acme) path,field(4,/),map(${o.acmeMap}) if { path_beg /.well-known/acme-challenge/ } { path_reg ${ACME_PATH} }`,
     '  http-request return status 200 content-type "text/plain" lf-string "%[var(txn.acme)]" if { var(txn.acme) -m found }',
     // Once a host has a certificate (and its app did not turn it off), plain
     // HTTP gets a permanent redirect that keeps the method and body.
