@@ -113,6 +113,12 @@ export class HaproxyRouter implements RouterPort {
       throw new AppError("router_failed", "router: an ACME token and its key authorization must be base64url text");
     if (!this.tls)
       throw new AppError("router_failed", "router: the HTTPS listener is off, so ACME challenges are not answered");
+    // In the queue: a token added while a reload is under way could reach the
+    // old worker only, after the new one had read the file (seen in tests).
+    return this.serialized(() => this.putAcmeToken(token, keyAuthorization));
+  }
+
+  private async putAcmeToken(token: string, keyAuthorization: string | null): Promise<void> {
     if (keyAuthorization === null) this.acmeTokens.delete(token);
     else this.acmeTokens.set(token, keyAuthorization);
     // The file too, so that a restarted HAProxy still answers a challenge in flight.
