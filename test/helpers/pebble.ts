@@ -147,7 +147,10 @@ export function addHosts(names: string[]): () => void {
   const mark = `# yadokari-test ${process.pid}`;
   const lines = names.map((n) => `127.0.0.1 ${n} ${mark}`);
   const before = readFileSync("/etc/hosts", "utf8");
-  appendFileSync("/etc/hosts", (before.endsWith("\n") || before === "" ? "" : "\n") + lines.map((l) => `${l}\n`).join(""));
+  appendFileSync(
+    "/etc/hosts",
+    (before.endsWith("\n") || before === "" ? "" : "\n") + lines.map((l) => `${l}\n`).join(""),
+  );
   return () => {
     const mine = new Set(lines);
     const kept = readFileSync("/etc/hosts", "utf8")
