@@ -14,7 +14,8 @@
  * and whether the worker is the same (no reload).
  *
  * Environment: BENCH_DURATION (seconds per run, 4), BENCH_ROUNDS (3),
- * BENCH_CONNECTIONS (50), BENCH_CERTS (1000).
+ * BENCH_CONNECTIONS (50), BENCH_CERTS (1000), BENCH_LOAD_SEC (30: the load
+ * during the additions).
  */
 import { spawn } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -174,7 +175,8 @@ async function main(): Promise<number> {
   }
   const before = await router.info();
   const rssBefore = rssKb(before.workerPid);
-  const loadSeconds = 60;
+  const loadSeconds = Number(process.env.BENCH_LOAD_SEC ?? 30);
+  const loadStart = performance.now();
   const load = wrk(httpsPort, loadSeconds, false);
   await sleep(1000);
   const t0 = performance.now();
@@ -188,6 +190,7 @@ async function main(): Promise<number> {
   const oneMoreMs = performance.now() - t1;
   const after = await router.info();
   const rssAfter = rssKb(after.workerPid);
+  const covered = performance.now() - loadStart < loadSeconds * 1000;
   const loaded = await load;
   const reload = after.workerPid !== before.workerPid;
 
