@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Yadokari machine set-up. Idempotent: a second run only checks and rebuilds TypeScript.
-#   - installs the Debian packages Yadokari needs (docker.io, haproxy, busybox-static, wrk, git, curl);
+#   - installs the Debian packages Yadokari needs (docker.io, haproxy, busybox-static, wrk, git, curl;
+#     pebble, a local ACME server, for the HTTPS tests and bench:tls);
 #     with --browser also Chromium and fonts, for the web UI's browser tests
 #   - starts dockerd when no Docker engine answers
 #   - installs npm dependencies when needed, then builds (tsc)
@@ -19,7 +20,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # --- 1. Debian packages -------------------------------------------------------
-PACKAGES=(docker.io haproxy busybox-static wrk git curl)
+PACKAGES=(docker.io haproxy busybox-static wrk git curl pebble)
 if [ "${1:-}" = "--browser" ]; then PACKAGES+=(chromium fonts-liberation fonts-dejavu-core); fi
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -8,7 +8,13 @@ import { clientIp, principalOf } from "./principal.js";
 
 export const SESSION_COOKIE = "yk_session";
 
-const isHttps = (c: Context) => new URL(c.req.url).protocol === "https:";
+/**
+ * Served over HTTPS: directly, or through the router's HTTPS listener (which
+ * sets X-Forwarded-Proto from the connection). A client that forges the
+ * header only makes its own cookie Secure, which costs it nothing.
+ */
+export const isHttps = (c: Context) =>
+  new URL(c.req.url).protocol === "https:" || c.req.header("x-forwarded-proto") === "https";
 
 /**
  * POST /api/v1/session: log in with email and password. A browser gets an

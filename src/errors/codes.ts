@@ -102,6 +102,11 @@ export const CODES = {
     status: 409,
     hint: "Only a canary in progress can be paused, resumed, promoted or aborted; 'yk deploy:status -a APP' shows the last one.",
   },
+  // HTTPS (issue 13)
+  invalid_certificate: {
+    status: 422,
+    hint: "Upload the certificate (with its chain) and its unencrypted private key as PEM files: yk certs:add -a APP CERT.pem KEY.pem. It must not be expired and must name one of the app's domains.",
+  },
 } as const satisfies Record<string, { status: number; hint: string }>;
 
 export type ErrorCode = keyof typeof CODES;

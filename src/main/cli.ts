@@ -49,6 +49,33 @@ function registerServer(program: Command): void {
         .choices(["on", "off"])
         .default("on"),
     )
+    .addOption(
+      new Option("--https-listen <host:port|off>", "address where the router serves apps over HTTPS (off: HTTP only)")
+        .env("YADOKARI_HTTPS_LISTEN")
+        .default("0.0.0.0:443"),
+    )
+    .addOption(
+      new Option(
+        "--acme-directory <url|production|staging>",
+        "ACME directory for automatic certificates (production/staging: Let's Encrypt's)",
+      ).env("YADOKARI_ACME_DIRECTORY"),
+    )
+    .addOption(
+      new Option("--acme-email <email>", "ACME account contact; alone, it turns on Let's Encrypt production").env(
+        "YADOKARI_ACME_EMAIL",
+      ),
+    )
+    .addOption(
+      new Option("--acme-ca-file <pem>", "a CA to trust for the ACME server's own HTTPS (private or test CA)").env(
+        "YADOKARI_ACME_CA_FILE",
+      ),
+    )
+    .addOption(
+      new Option(
+        "--api-hostname <hostname>",
+        "serve the API, web UI and git over HTTPS through the router at this hostname (automatic certificate)",
+      ).env("YADOKARI_API_HOSTNAME"),
+    )
     .action(
       async (opts: {
         dataDir: string;
@@ -56,6 +83,11 @@ function registerServer(program: Command): void {
         httpListen: string;
         domain: string;
         accessLog: "on" | "off";
+        httpsListen: string;
+        acmeDirectory?: string;
+        acmeEmail?: string;
+        acmeCaFile?: string;
+        apiHostname?: string;
       }) => {
         // Loaded on demand so client commands never load the server's dependencies (SQLite, Docker).
         const { runServer } = await import("./server.js");

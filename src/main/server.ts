@@ -39,6 +39,9 @@ import { GitflowStore } from "../gitflow/gitflow-store.js";
 import { Mirrors } from "../gitflow/mirror.js";
 import { reviewCleanupMs } from "../gitflow/payload.js";
 import { RouterMetrics, metricsOptionsFromEnv } from "../metrics/sampler.js";
+import { CertStore } from "../certs/cert-store.js";
+import { Certificates } from "../certs/service.js";
+import { tlsFromOptions } from "../certs/settings.js";
 
 export interface ServerOptions {
   dataDir: string;
@@ -47,6 +50,15 @@ export interface ServerOptions {
   domain: string;
   /** The router's access log; "off" trades latency percentiles for throughput (see bench:router). Default "on". */
   accessLog?: "on" | "off";
+  /** The router's HTTPS listener, "0.0.0.0:443" by default; "off": plain HTTP only. */
+  httpsListen?: string;
+  /** ACME directory URL, or "production"/"staging" (Let's Encrypt); with only acmeEmail: Let's Encrypt production. */
+  acmeDirectory?: string;
+  acmeEmail?: string;
+  /** A CA to trust for the ACME server's own HTTPS (a private or test CA). */
+  acmeCaFile?: string;
+  /** Serve the API and UI (and git over HTTPS) through the router at this hostname, with its own certificate. */
+  apiHostname?: string;
 }
 
 export interface RunningServer {
@@ -67,6 +79,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const api = parseListen(opts.apiListen, "--api-listen");
   const httpL = parseListen(opts.httpListen, "--http-listen");
+  const tlsOpts = tlsFromOptions(opts, api);
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   chmodSync(opts.dataDir, 0o700);
 
@@ -84,6 +97,8 @@ export async function startServer(
     httpListen: opts.httpListen,
     accessLog,
     maxconn: Number(process.env.YADOKARI_ROUTER_MAXCONN ?? 8000),
+    httpsListen: tlsOpts.httpsListen ?? undefined,
+    log,
   });
   const locks = new AppLocks();
   const ctx: EngineContext = {
@@ -110,6 +125,25 @@ export async function startServer(
     stopTimeoutSec: Number(process.env.YADOKARI_STOP_TIMEOUT ?? 10),
     releasePhaseTimeoutSec: Number(process.env.YADOKARI_RELEASE_TIMEOUT ?? 600),
   };
+
+  // Certificates: uploaded and automatic (ACME), pushed to the router live; part of its desired state.
+  const gitflowStore = new GitflowStore(store.db, systemClock, keyring);
+  const certStore = new CertStore(store.db, keyring);
+  const certs = new Certificates({
+    store: certStore,
+    apps: store,
+    domain: opts.domain,
+    router,
+    sync: () => syncRouter(ctx),
+    log,
+    https: tlsOpts.httpsListen !== null,
+    httpPort: httpL.port,
+    api: tlsOpts.api,
+    acme: tlsOpts.acme(certStore, log),
+    backoff: tlsOpts.backoff,
+    reviewChildren: (app) => gitflowStore.reviewApps(app).map((r) => r.app),
+  });
+  ctx.tls = { desired: () => certs.desired(), apiHostname: tlsOpts.api?.hostname };
 
   const accountStore = new AccountStore(store.db, systemClock);
   const accounts = new Accounts(accountStore, systemClock, (app) => reviewParent(store.db, app)?.parent ?? null);
@@ -139,11 +173,15 @@ export async function startServer(
   deployer.recoverInterrupted();
 
   const state = await router.ensureRunning(desiredFromStore(ctx));
-  log(`router ${state} (HAProxy pid ${router.pid()}) on ${opts.httpListen}`);
+  log(
+    `router ${state} (HAProxy pid ${router.pid()}) on ${opts.httpListen}${tlsOpts.httpsListen ? ` and ${tlsOpts.httpsListen} (HTTPS)` : ""}`,
+  );
   metrics.start();
   // A canary interrupted by the restart gets its owner back before the reconciler looks at the app.
   for (const p of deployer.resumeCanaries()) p.catch((e) => log(`canary recovery: ${(e as Error).message}`));
   await syncRouter(ctx);
+  certs.start(tlsOpts.tickMs);
+  if (tlsOpts.api) log(`API and UI also at https://${tlsOpts.api.hostname}/ through the router`);
   const reconciler = new Reconciler(ctx);
   await reconciler.trigger();
   reconciler.start();
@@ -179,7 +217,7 @@ export async function startServer(
   const runs = new Runs(ctx, runSettings(process.env));
   runs.start();
   // Git sources, webhooks, review apps (with their TTL cleanup) and promotion.
-  const gitflow = new Gitflow(ctx, apps, deployer, new GitflowStore(store.db, systemClock, keyring), mirrors, {
+  const gitflow = new Gitflow(ctx, apps, deployer, gitflowStore, mirrors, {
     cleanupMs: reviewCleanupMs(process.env.YADOKARI_REVIEW_CLEANUP_MS),
     publicUrl: process.env.YADOKARI_PUBLIC_URL?.replace(/\/+$/, "") || undefined,
   });
@@ -197,6 +235,7 @@ export async function startServer(
     version: VERSION,
     gitflow,
     metrics,
+    certs,
   };
   const honoApp = createApi(services);
   const listener = getRequestListener(honoApp.fetch);
@@ -239,6 +278,7 @@ export async function startServer(
       clearInterval(logCapper);
       reconciler.stop();
       metrics.stop();
+      await certs.stop();
       await cron.stop();
       await gitflow.stop();
       runs.stop(); // closes attached clients, so the HTTP server can close

@@ -85,7 +85,7 @@ export function configAdminRoutes(s: ApiServices): Hono {
   r.post("/rotate-key", async (c) => {
     const run = queue.then(async () => {
       await keyring.rotate();
-      const resealed = store.resealAll() + s.gitflow.store.resealSecrets();
+      const resealed = store.resealAll() + s.gitflow.store.resealSecrets() + s.certs.store.resealKeys();
       await keyring.dropOldKeys();
       s.ctx.log(`master key rotated to ${keyring.currentId}; ${resealed} sealed values re-encrypted`);
       return { resealed, keyId: keyring.currentId };

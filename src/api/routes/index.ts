@@ -13,6 +13,7 @@ import { storageRoutes } from "../../storage/routes.js";
 import { gitflowRoutes } from "../../gitflow/routes.js";
 import { metricsRoutes } from "./metrics.js";
 import { canaryRoutes } from "./canary.js";
+import { certRoutes } from "../../certs/routes.js";
 
 /** Every route group under /api/v1/apps, one file each. */
 export const appRouteGroups: ((s: ApiServices) => Hono)[] = [
@@ -30,4 +31,6 @@ export const appRouteGroups: ((s: ApiServices) => Hono)[] = [
   // Request metrics (router counters per release) and progressive delivery
   metricsRoutes,
   canaryRoutes,
+  // HTTPS: certificates and TLS settings
+  certRoutes,
 ];

@@ -17,6 +17,7 @@ import { registerStorage } from "./storage.js";
 import { registerGitflow } from "./gitflow.js";
 import { registerMetrics } from "./metrics.js";
 import { registerCanary } from "./canary.js";
+import { registerCerts } from "./certs.js";
 
 /** Every client command group, in the order `yk --help` lists them. */
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -29,6 +30,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerDeploySettings(program, ctx);
   registerLogs(program, ctx);
   registerDomains(program, ctx);
+  registerCerts(program, ctx);
   registerRun(program, ctx);
   registerStorage(program, ctx);
   registerCron(program, ctx);
