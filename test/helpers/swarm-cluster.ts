@@ -41,6 +41,11 @@ export interface ClusterOptions {
   /** MTU of the nodes' links (to reproduce an MTU problem) */
   mtu?: number;
   log?: (m: string) => void;
+  /**
+   * DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1 on every node: tasks run local images without a pull (for tests of
+   * local-only images); leave it off when tasks pull from Yadokari's registry, as real nodes do.
+   */
+  preferOfflineImages?: boolean;
   /** keep it after this process exits (dev-swarm.sh up); tests never set it */
   keep?: boolean;
 }
@@ -116,6 +121,8 @@ export class SwarmCluster {
           pid: null,
         };
         state.nodes.push(n);
+        mkdirSync(n.dir, { recursive: true });
+        if (opts.preferOfflineImages) writeFileSync(join(n.dir, "prefer-offline"), "1\n");
       }
       await Promise.all(state.nodes.map((n) => startDaemon(n).finally(() => c.save())));
       await c.formSwarm(managers);

@@ -18,11 +18,14 @@ export const nodeDocker = (n: Pick<NodeDaemon, "socketPath">) => new Docker({ so
 
 /**
  * Starts the node's dockerd with `nsenter --net` (not `ip netns exec`, which
- * remounts /sys and leaves dockerd without its cgroup mounts), with
- * DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1 so a task never waits on a registry
- * pull that cannot succeed. Resolves once the Engine API answers (bounded).
+ * remounts /sys and leaves dockerd without its cgroup mounts). A node marked
+ * prefer-offline gets DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1: its tasks use
+ * local images and never pull (not even from Yadokari's registry), so a task
+ * of a local-only image does not wait ~40 s on a pull that cannot succeed.
+ * Resolves once the Engine API answers (bounded).
  */
 export async function startDaemon(n: NodeDaemon, timeoutMs = 30_000): Promise<void> {
+  const offline = existsSync(join(n.dir, "prefer-offline"));
   for (const d of ["data", "exec"]) mkdirSync(join(n.dir, d), { recursive: true });
   const config = join(n.dir, "daemon.json");
   // Its own empty config: the host's /etc/docker/daemon.json is not ours to read.
@@ -50,7 +53,7 @@ export async function startDaemon(n: NodeDaemon, timeoutMs = 30_000): Promise<vo
     {
       detached: true, // its own process group: a Ctrl-C of the test does not kill it half-way; teardown does
       stdio: ["ignore", log, log],
-      env: { ...process.env, DOCKER_SERVICE_PREFER_OFFLINE_IMAGE: "1" },
+      env: { ...process.env, ...(offline ? { DOCKER_SERVICE_PREFER_OFFLINE_IMAGE: "1" } : {}) },
     },
   );
   closeSync(log);
