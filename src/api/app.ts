@@ -23,6 +23,7 @@ import { configAdminRoutes } from "./routes/config.js";
 import { eventRoutes } from "../ui/events.js";
 import { uiRoutes } from "../ui/static.js";
 import { hookRoutes } from "../gitflow/routes.js";
+import { clusterRoutes } from "../cluster/routes.js";
 
 /**
  * The REST API. Authentication and authorization are checked here, in one
@@ -105,6 +106,7 @@ export function createApi(s: ApiServices): Hono {
   for (const group of appRouteGroups) apps.route("/", group(s));
   api.route("/api/v1/apps", apps);
   api.route("/api/v1/config", configAdminRoutes(s));
+  api.route("/api/v1/cluster", clusterRoutes(s.cluster));
   return api;
 }
 

@@ -9,6 +9,7 @@ import type { Audit } from "../accounts/audit.js";
 import type { ViewContext } from "./views.js";
 import type { Gitflow } from "../gitflow/service.js";
 import type { RouterMetrics } from "../metrics/sampler.js";
+import type { ClusterServices } from "../cluster/routes.js";
 
 /** What the HTTP routes call; wired in src/main/server.ts. */
 export interface ApiServices {
@@ -25,4 +26,6 @@ export interface ApiServices {
   /** git connect, webhooks, review apps, promotion */
   gitflow: Gitflow;
   metrics: RouterMetrics;
+  /** the swarm's nodes and the registry setting (issue 12) */
+  cluster: ClusterServices;
 }

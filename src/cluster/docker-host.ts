@@ -13,6 +13,7 @@ export type EngineEndpoint =
   | { kind: "tcp"; host: string; port: number; tls: { verify: boolean; certPath: string } | null };
 
 export interface EngineEnv {
+  [name: string]: string | undefined;
   DOCKER_HOST?: string;
   DOCKER_TLS_VERIFY?: string;
   DOCKER_TLS?: string;

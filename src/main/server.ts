@@ -39,6 +39,9 @@ import { GitflowStore } from "../gitflow/gitflow-store.js";
 import { Mirrors } from "../gitflow/mirror.js";
 import { reviewCleanupMs } from "../gitflow/payload.js";
 import { RouterMetrics, metricsOptionsFromEnv } from "../metrics/sampler.js";
+import { Cluster } from "../cluster/cluster.js";
+import { dockerFromEnv } from "../cluster/engine-client.js";
+import { ExternalRegistrySettings } from "../cluster/registry/external.js";
 
 export interface ServerOptions {
   dataDir: string;
@@ -184,8 +187,15 @@ export async function startServer(
     publicUrl: process.env.YADOKARI_PUBLIC_URL?.replace(/\/+$/, "") || undefined,
   });
   gitflow.start();
+  // The swarm's nodes (issue 12, phase 1): through the engine DOCKER_HOST names; the Swarm engine itself comes later.
+  const instance = store.metaOnce("instance", () => randomBytes(6).toString("hex"));
+  const cluster = {
+    cluster: new Cluster(dockerFromEnv(process.env), { instance }),
+    registry: new ExternalRegistrySettings(store.db, keyring),
+  };
   const services = {
     ctx,
+    cluster,
     apps,
     deployer,
     processes,
