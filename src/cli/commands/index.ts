@@ -17,6 +17,7 @@ import { registerStorage } from "./storage.js";
 import { registerGitflow } from "./gitflow.js";
 import { registerMetrics } from "./metrics.js";
 import { registerCanary } from "./canary.js";
+import { registerNodes } from "./nodes.js";
 
 /** Every client command group, in the order `yk --help` lists them. */
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -38,4 +39,6 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   // progressive delivery
   registerMetrics(program, ctx);
   registerCanary(program, ctx);
+  // across hosts: the swarm's nodes
+  registerNodes(program, ctx);
 }
