@@ -31,7 +31,9 @@ export const PROBE_CLIENT_ARGS = [
   [
     'ping -c 2 -W 2 "$TARGET" >/dev/null 2>&1 && echo SMALL_OK',
     `ping -c 2 -W 2 -s ${FULL_SIZE_PING} "$TARGET" >/dev/null 2>&1 && echo BIG_OK`,
-    `echo "BYTES $(wget -q -T 10 -O - "http://$TARGET:${PROBE_PORT}/blob" 2>/dev/null | wc -c)"`,
+    // the probe task runs before its httpd listens: a few tries, a second apart (busybox wget -T segfaults: timeout bounds it)
+    `for i in 1 2 3 4 5; do n=$(timeout 15 wget -q -O - "http://$TARGET:${PROBE_PORT}/blob" 2>/dev/null | wc -c); [ "$n" = ${PROBE_BYTES} ] && break; sleep 1; done`,
+    'echo "BYTES $n"',
   ].join("; "),
 ];
 

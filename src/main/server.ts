@@ -190,7 +190,14 @@ export async function startServer(
   // The swarm's nodes (issue 12, phase 1): through the engine DOCKER_HOST names; the Swarm engine itself comes later.
   const instance = store.metaOnce("instance", () => randomBytes(6).toString("hex"));
   const cluster = {
-    cluster: new Cluster(dockerFromEnv(process.env), { instance }),
+    cluster: new Cluster(dockerFromEnv(process.env), {
+      instance,
+      // The admission probe's image; phase 2 distributes it through the registry (nodes pull it from there).
+      admission: () => {
+        const image = process.env.YADOKARI_ADMISSION_IMAGE || "yadokari-local/busybox:1";
+        return { nodeImage: image, managerImage: image };
+      },
+    }),
     registry: new ExternalRegistrySettings(store.db, keyring),
   };
   const services = {

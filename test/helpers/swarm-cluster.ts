@@ -5,7 +5,10 @@ import type { Readable } from "node:stream";
 import Docker from "dockerode";
 import { createUnderlay, destroyUnderlay, freePrefix, namespacePids, type Underlay } from "./swarm/network.js";
 import { childrenOf, nodeDocker, startDaemon, stopPid, type NodeDaemon } from "./swarm/node-daemon.js";
-import { pidAlive, tryRun, until } from "./swarm/sh.js";
+import { must, pidAlive, tryRun, until } from "./swarm/sh.js";
+
+/** The rule blockOverlay inserts in a node's own namespace (gone with the namespace). */
+const OVERLAY_DROP = (op: "-I" | "-D") => [op, "INPUT", "-p", "udp", "--dport", "4789", "-j", "DROP"];
 
 const hostDocker = new Docker({ socketPath: "/var/run/docker.sock" });
 /** Short, because unix socket paths (containerd's, under each exec root) must stay under 108 bytes. */
@@ -198,6 +201,15 @@ export class SwarmCluster {
     this.save();
     mkdirSync(d, { recursive: true });
     writeFileSync(join(d, "ca.crt"), caPem);
+  }
+
+  /** Drops VXLAN (4789/udp) arriving at a node, as a firewall that was not opened would; undone by unblockOverlay. */
+  async blockOverlay(node: SwarmNode): Promise<void> {
+    await must("nsenter", [`--net=/var/run/netns/${node.netns}`, "iptables", "-w", "5", ...OVERLAY_DROP("-I")]);
+  }
+
+  async unblockOverlay(node: SwarmNode): Promise<void> {
+    await must("nsenter", [`--net=/var/run/netns/${node.netns}`, "iptables", "-w", "5", ...OVERLAY_DROP("-D")]);
   }
 
   /** SIGKILL a node's dockerd, as a crash would (its containers keep running until it restarts). */
