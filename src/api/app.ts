@@ -24,6 +24,7 @@ import { eventRoutes } from "../ui/events.js";
 import { uiRoutes } from "../ui/static.js";
 import { hookRoutes } from "../gitflow/routes.js";
 import { allCertRoutes } from "../certs/routes.js";
+import { clusterRoutes } from "../cluster/routes.js";
 
 /**
  * The REST API. Authentication and authorization are checked here, in one
@@ -107,6 +108,7 @@ export function createApi(s: ApiServices): Hono {
   api.route("/api/v1/apps", apps);
   api.route("/api/v1/config", configAdminRoutes(s));
   api.route("/api/v1/certs", allCertRoutes(s));
+  api.route("/api/v1/cluster", clusterRoutes(s.cluster));
   return api;
 }
 

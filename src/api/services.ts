@@ -10,6 +10,7 @@ import type { ViewContext } from "./views.js";
 import type { Gitflow } from "../gitflow/service.js";
 import type { RouterMetrics } from "../metrics/sampler.js";
 import type { Certificates } from "../certs/service.js";
+import type { ClusterServices } from "../cluster/routes.js";
 
 /** What the HTTP routes call; wired in src/main/server.ts. */
 export interface ApiServices {
@@ -28,4 +29,6 @@ export interface ApiServices {
   metrics: RouterMetrics;
   /** certificates, ACME, TLS settings */
   certs: Certificates;
+  /** the swarm's nodes and the registry setting (issue 12) */
+  cluster: ClusterServices;
 }

@@ -42,6 +42,9 @@ import { RouterMetrics, metricsOptionsFromEnv } from "../metrics/sampler.js";
 import { CertStore } from "../certs/cert-store.js";
 import { Certificates } from "../certs/service.js";
 import { tlsFromOptions } from "../certs/settings.js";
+import { Cluster } from "../cluster/cluster.js";
+import { dockerFromEnv } from "../cluster/engine-client.js";
+import { ExternalRegistrySettings } from "../cluster/registry/external.js";
 
 export interface ServerOptions {
   dataDir: string;
@@ -222,8 +225,22 @@ export async function startServer(
     publicUrl: process.env.YADOKARI_PUBLIC_URL?.replace(/\/+$/, "") || undefined,
   });
   gitflow.start();
+  // The swarm's nodes (issue 12, phase 1): through the engine DOCKER_HOST names; the Swarm engine itself comes later.
+  const instance = store.metaOnce("instance", () => randomBytes(6).toString("hex"));
+  const cluster = {
+    cluster: new Cluster(dockerFromEnv(process.env), {
+      instance,
+      // The admission probe's image; phase 2 distributes it through the registry (nodes pull it from there).
+      admission: () => {
+        const image = process.env.YADOKARI_ADMISSION_IMAGE || "yadokari-local/busybox:1";
+        return { nodeImage: image, managerImage: image };
+      },
+    }),
+    registry: new ExternalRegistrySettings(store.db, keyring),
+  };
   const services = {
     ctx,
+    cluster,
     apps,
     deployer,
     processes,

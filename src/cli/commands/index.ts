@@ -18,6 +18,7 @@ import { registerGitflow } from "./gitflow.js";
 import { registerMetrics } from "./metrics.js";
 import { registerCanary } from "./canary.js";
 import { registerCerts } from "./certs.js";
+import { registerNodes } from "./nodes.js";
 
 /** Every client command group, in the order `yk --help` lists them. */
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -40,4 +41,6 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   // progressive delivery
   registerMetrics(program, ctx);
   registerCanary(program, ctx);
+  // across hosts: the swarm's nodes
+  registerNodes(program, ctx);
 }
