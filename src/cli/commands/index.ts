@@ -1,4 +1,4 @@
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { registerAccounts } from "./accounts.js";
 import { registerApps } from "./apps.js";
 import { registerConfig } from "./config.js";
@@ -20,6 +20,9 @@ import { registerCanary } from "./canary.js";
 
 /** Every client command group, in the order `yk --help` lists them. */
 export function registerCommands(program: Command, ctx: CliContext): void {
+  // `yk run -a APP ls -la`: run passes everything after its command through, which needs the program's options
+  // to come before the subcommand; --debug is then accepted by every subcommand as well (below).
+  program.enablePositionalOptions();
   registerLogin(program, ctx);
   registerApps(program, ctx);
   registerDeploy(program, ctx);
@@ -38,4 +41,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   // progressive delivery
   registerMetrics(program, ctx);
   registerCanary(program, ctx);
+  for (const c of program.commands) c.addOption(new Option("--debug", "print stack traces with errors").hideHelp());
 }
