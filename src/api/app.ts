@@ -72,7 +72,8 @@ export function createApi(s: ApiServices): Hono {
     try {
       if (p.via === "session" && changes) checkCsrf(c.req.raw.headers, p);
       const decision = authorize(p, method, c.req.path);
-      if (!decision.allow) throw new AppError(decision.status === 404 ? "not_found" : "forbidden", decision.message);
+      if (!decision.allow)
+        throw new AppError(decision.status === 404 ? "not_found" : "forbidden", decision.message, decision.hint);
       setPrincipal(c, p);
       await next();
       status = c.res.status;

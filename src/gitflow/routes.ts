@@ -149,7 +149,8 @@ export function gitflowRoutes(s: ApiServices): Hono {
       typeof body.to === "string"
         ? authorize(principalOf(c), "POST", `/api/v1/apps/${encodeURIComponent(body.to)}/releases`)
         : { allow: true as const };
-    if (!decision.allow) throw new AppError(decision.status === 404 ? "not_found" : "forbidden", decision.message);
+    if (!decision.allow)
+      throw new AppError(decision.status === 404 ? "not_found" : "forbidden", decision.message, decision.hint);
     const { deploy, image } = await g().promote(c.req.param("app"), body.to, principalOf(c).name);
     return c.json({ ...deployView(s.views, deploy), image }, 202);
   });
