@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import type { ErrorBody } from "../api/contract.js";
 import { atomicWrite } from "../lib/atomic-write.js";
+import { CODES } from "../errors/codes.js";
 
 /**
  * The error every CLI module throws; src/main/cli.ts is the only place that
@@ -184,6 +185,17 @@ export class HttpApi implements Api {
   }
 }
 
+/**
+ * The server's generic hint for a malformed request speaks of the API
+ * document, which a CLI user never wrote against: point at the command's
+ * own arguments instead. Specific hints pass as they are.
+ */
+export function cliHint(serverHint: string): string {
+  return serverHint === CODES.invalid_request.hint
+    ? "Check the command's arguments and flags: run it with --help to see them."
+    : serverHint;
+}
+
 /** Maps an error response to a CliError, trusting the server's message and hint when it sent the standard body. */
 export async function errorFromResponse(res: Response, method: string, path: string): Promise<CliError> {
   const text = await res.text().catch(() => "");
@@ -195,7 +207,7 @@ export async function errorFromResponse(res: Response, method: string, path: str
   }
   const err = body?.error;
   if (err && typeof err.message === "string") {
-    return new CliError(err.code ?? "unknown", err.message, err.hint ?? "", { status: res.status });
+    return new CliError(err.code ?? "unknown", err.message, cliHint(err.hint ?? ""), { status: res.status });
   }
   return new CliError(
     "bad_response",
