@@ -106,6 +106,26 @@ test("apps prints an aligned table, --json the API's JSON", async () => {
   assert.deepEqual(JSON.parse(await run(["apps", "--json"], api)), [app]);
 });
 
+test("apps:info names the default domain of an app without custom domains, not '-'", async () => {
+  const app = {
+    name: "web",
+    createdAt: "2024-05-10T11:00:00Z",
+    webReplicas: 1,
+    liveRelease: 3,
+    status: "running",
+    urls: ["http://web.localhost/", "http://www.example.com/"],
+    domains: ["www.example.com"],
+    gitUrl: "g",
+  };
+  const out = await run(["apps:info", "-a", "web"], new FakeApi({ "GET /api/v1/apps/web": app }));
+  assert.match(out, /^Domains: +web\.localhost \(default\), www\.example\.com$/m);
+  const bare = { ...app, urls: ["http://web.localhost/"], domains: [] };
+  assert.match(
+    await run(["apps:info", "-a", "web"], new FakeApi({ "GET /api/v1/apps/web": bare })),
+    /^Domains: +web\.localhost \(default\)$/m,
+  );
+});
+
 function deployView(over: Partial<DeployView>): DeployView {
   return {
     id: 7,
@@ -175,4 +195,12 @@ test("a failed deploy throws one error carrying the reason and the container log
 
 test("deploy of a missing directory is a usage error", async () => {
   await assert.rejects(run(["deploy", "-a", "web", "/nonexistent/yk"], new FakeApi()), isUsage(/is not a directory/));
+});
+
+test("logs -n and metrics --since are checked against the server's limits before anything is sent", async () => {
+  const api = new FakeApi();
+  await assert.rejects(run(["logs", "-a", "web", "-n", "20000"], api), isUsage(/-n 20000 is more than the 10000/));
+  await assert.rejects(run(["metrics", "-a", "web", "--since", "2h"], api), isUsage(/--since '2h'/));
+  await assert.rejects(run(["metrics", "-a", "web", "--since", "soon"], api), isUsage(/--since 'soon'/));
+  assert.deepEqual(api.calls, []);
 });
