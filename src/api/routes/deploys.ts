@@ -6,6 +6,7 @@ import type { ApiServices } from "../services.js";
 import { deployView } from "../views.js";
 import { saveUpload } from "../../build/upload.js";
 import { textStream } from "../text-stream.js";
+import { isBlank, plainLine } from "../../lib/terminal-text.js";
 import { principalOf } from "../../accounts/principal.js";
 import { parseStrategy } from "../../canary/settings.js";
 
@@ -68,7 +69,15 @@ export function deployRoutes(s: ApiServices): Hono {
       const now = s.ctx.store.getDeploy(d.id);
       return !now || now.status === "succeeded" || now.status === "failed";
     };
-    return textStream((w) => s.ctx.logs.follow(d.id, () => !follow || finished(), w.line, w.end));
+    // Build output is terminal output: plain text for every reader (the UI, `yk`, git's `remote:` lines), no blank lines.
+    return textStream((w) =>
+      s.ctx.logs.follow(
+        d.id,
+        () => !follow || finished(),
+        (l) => void (isBlank(l) || w.line(plainLine(l))),
+        w.end,
+      ),
+    );
   });
 
   return r;
