@@ -95,7 +95,8 @@ export function normalizeUrl(url: string): string {
 /** The calls commands make; tests pass a fake with the same shape. */
 export interface Api {
   json<T>(method: string, path: string, body?: unknown): Promise<T>;
-  upload<T>(path: string, data: Uint8Array, contentType: string): Promise<T>;
+  /** `onProgress` is told how many bytes were handed to the connection so far */
+  upload<T>(path: string, data: Uint8Array, contentType: string, onProgress?: (sent: number) => void): Promise<T>;
   lines(path: string): AsyncIterable<string>;
 }
 
@@ -105,6 +106,24 @@ export function apiPath(...segments: string[]): string {
 }
 
 type FetchFn = typeof fetch;
+
+/** The bytes as a stream of 256 KiB chunks, reporting each one as the connection takes it. */
+function chunked(data: Uint8Array, onProgress: (sent: number) => void): ReadableStream<Uint8Array> {
+  const CHUNK = 256 * 1024;
+  let offset = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (offset >= data.length) {
+        onProgress(data.length);
+        return controller.close();
+      }
+      const end = Math.min(offset + CHUNK, data.length);
+      controller.enqueue(data.subarray(offset, end));
+      offset = end;
+      onProgress(offset);
+    },
+  });
+}
 
 export class HttpApi implements Api {
   constructor(
@@ -119,8 +138,14 @@ export class HttpApi implements Api {
     return (await readJson(res, method, path)) as T;
   }
 
-  async upload<T>(path: string, data: Uint8Array, contentType: string): Promise<T> {
-    const res = await this.send("POST", path, { accept: "application/json", "content-type": contentType }, data);
+  async upload<T>(
+    path: string,
+    data: Uint8Array,
+    contentType: string,
+    onProgress?: (sent: number) => void,
+  ): Promise<T> {
+    const headers = { accept: "application/json", "content-type": contentType, "content-length": String(data.length) };
+    const res = await this.send("POST", path, headers, onProgress ? chunked(data, onProgress) : data);
     return (await readJson(res, "POST", path)) as T;
   }
 
@@ -159,13 +184,19 @@ export class HttpApi implements Api {
     method: string,
     path: string,
     headers: Record<string, string>,
-    body?: string | Uint8Array,
+    body?: string | Uint8Array | ReadableStream<Uint8Array>,
   ): Promise<Response> {
     if (this.config.token) headers.authorization = `Bearer ${this.config.token}`;
     let res: Response;
     try {
       // The cast only bridges TypeScript's ArrayBufferLike/ArrayBuffer generics; fetch takes any Uint8Array.
-      res = await this.fetchFn(this.config.url + path, { method, headers, body: body as BodyInit | undefined });
+      // a stream body needs duplex "half" (Node's fetch); a string or bytes do not mind it
+      res = await this.fetchFn(this.config.url + path, {
+        method,
+        headers,
+        body: body as BodyInit | undefined,
+        duplex: "half",
+      } as RequestInit);
     } catch (e) {
       throw this.unreachable(e, "The Yadokari server is not reachable");
     }

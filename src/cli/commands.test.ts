@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command, CommanderError } from "commander";
@@ -191,6 +192,33 @@ test("a failed deploy throws one error carrying the reason and the container log
     assert.match(e.message, /Container log:\nError: Cannot find module 'express'$/);
     return true;
   });
+});
+
+test("deploy refuses a directory without a Dockerfile, naming it, before packing or sending anything", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "yk-deploy-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, "package.json"), "{}");
+  const api = new FakeApi();
+  await assert.rejects(run(["deploy", "-a", "web", dir], api), (e: unknown) => {
+    assert.ok(e instanceof CliError && e.exitCode === 2);
+    assert.match(e.message, new RegExp(`No Dockerfile in ${dir}: that is the directory 'yk deploy' would send`));
+    return true;
+  });
+  assert.deepEqual(api.calls, []);
+});
+
+test("deploy refuses a source over the size limit before the upload, naming the largest parts", async (t) => {
+  const dir = srcDir(t);
+  mkdirSync(join(dir, "data"));
+  writeFileSync(join(dir, "data", "big.bin"), randomBytes(2 * 1024 * 1024));
+  const api = new FakeApi();
+  await assert.rejects(run(["deploy", "-a", "web", dir, "--max-size", "1"], api), (e: unknown) => {
+    assert.ok(e instanceof CliError && e.exitCode === 2);
+    assert.match(e.message, /holds 2\.0 MB to send, more than the 1\.0 MB limit\. Nothing was uploaded\./);
+    assert.match(e.hint, /The largest: data\/ 2\.0 MB/);
+    return true;
+  });
+  assert.deepEqual(api.calls, []);
 });
 
 test("deploy of a missing directory is a usage error", async () => {
