@@ -57,6 +57,7 @@ export async function handleRunAttach(
       actor: p.name,
       action: `ATTACH ${url.pathname}`,
       app: appOfPath(url.pathname),
+      summary: `attached to a one-off run of ${appOfPath(url.pathname) ?? "?"}`,
       ip: req.socket.remoteAddress ?? "unknown",
       status: 101,
       ok: true,

@@ -44,7 +44,18 @@ export function deployRoutes(s: ApiServices): Hono {
 
   r.get("/:app/deploys", (c) => {
     const app = s.apps.get(c.req.param("app"));
-    return c.json(s.ctx.store.listDeploys(app.name).map((d) => deployView(s.views, d)));
+    const limit = Number(c.req.query("limit") ?? 50);
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > 100)
+      throw new AppError("invalid_request", "limit must be a whole number from 1 to 100");
+    const beforeText = c.req.query("before");
+    const before = beforeText === undefined ? null : Number(beforeText);
+    if (before !== null && (!Number.isSafeInteger(before) || before < 1))
+      throw new AppError("invalid_request", "before must be a deploy id (a whole number from 1)");
+    const page =
+      before === null
+        ? s.ctx.store.listDeploys(app.name, limit)
+        : s.ctx.store.listDeploysBefore(app.name, before, limit);
+    return c.json(page.map((d) => deployView(s.views, d)));
   });
 
   const findDeploy = (appName: string, idText: string) => {
