@@ -15,6 +15,7 @@ import { registerDeploySettings } from "./deploy-settings.js";
 import { registerRun } from "./run.js";
 import { registerStorage } from "./storage.js";
 import { registerGitflow } from "./gitflow.js";
+import { registerGitRemote } from "./git-remote.js";
 import { registerMetrics } from "./metrics.js";
 import { registerCanary } from "./canary.js";
 
@@ -38,6 +39,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerConfig(program, ctx);
   registerAccounts(program, ctx);
   registerGitflow(program, ctx);
+  registerGitRemote(program, ctx);
   // progressive delivery
   registerMetrics(program, ctx);
   registerCanary(program, ctx);
