@@ -151,7 +151,9 @@ test("cron: the job with its next and last run; Run now from the page, then its 
   await page.close();
 });
 
-test("settings: the deploy strategy and storage from forms; the server's rules show next to the field", async () => {
+test("settings: the deploy strategy and storage from forms; the server's rules show next to the field", async (t) => {
+  // whatever happens here, the deploys of the tests after this one roll
+  t.after(async () => void (await s.api("PATCH", `/apps/${app}/deploy-settings`, { strategy: "rolling" })));
   const page = await logIn(1280);
   await page.goto(`${s.url}/#/apps/${app}/settings`);
   await page.getByLabel("Strategy", { exact: true }).selectOption("canary");
@@ -173,7 +175,7 @@ test("settings: the deploy strategy and storage from forms; the server's rules s
   await page.getByLabel("Host directory or volume name").fill(dir);
   await page.getByLabel("Container path").fill("/app/files");
   await page.getByRole("button", { name: "Mount", exact: true }).click();
-  await page.getByRole("cell", { name: "/app/files" }).waitFor();
+  await page.getByRole("cell", { name: "/app/files", exact: true }).waitFor();
   assert.deepEqual(
     (await s.api("GET", `/apps/${app}/storage`)).body.map((m: { containerPath: string }) => m.containerPath),
     ["/app/files"],
