@@ -287,7 +287,11 @@ test("failed logins are rate limited; the audit log records who did what, never 
     false,
     "no secret in the audit log",
   );
-  assert.equal((await yk(["audit"], tokens.viewer)).code, 1, "viewers cannot read the audit log");
+  const refused = await yk(["audit"], tokens.viewer);
+  assert.equal(refused.code, 1, "viewers cannot read the audit log");
+  // the hint helps: an admin-only command needs an admin, not the deployer role
+  assert.match(refused.stderr, /Hint: Only an admin can do this.*--role admin/);
+  assert.doesNotMatch(refused.stderr, /--role deployer/);
 });
 
 test("personal tokens: created once, listed without the secret, revoked; removing a user ends their access", async () => {
