@@ -266,7 +266,7 @@ export function DeploysTab({ app, version, canChange, sub }: TabProps) {
                       <Ago at={d.createdAt} />
                     </td>
                     <td data-label="Reason" class="small wrap">
-                      {d.reason ?? ""}
+                      {d.reason || null}
                     </td>
                   </tr>
                 ))}
