@@ -67,6 +67,8 @@ test("the server's generic hint about the API document becomes one about the com
     return true;
   });
   assert.equal(cliHint("Pass -n 10000 or less."), "Pass -n 10000 or less.");
+  assert.match(cliHint(CODES.unauthorized.hint), /^Log in: yk login/);
+  assert.doesNotMatch(cliHint(CODES.unauthorized.hint), /Authorization: Bearer/);
 });
 
 test("a non-JSON error (a proxy's 502) says what was asked and hints at the URL", async (t) => {

@@ -217,14 +217,16 @@ export class HttpApi implements Api {
 }
 
 /**
- * The server's generic hint for a malformed request speaks of the API
- * document, which a CLI user never wrote against: point at the command's
- * own arguments instead. Specific hints pass as they are.
+ * The server's generic hints speak of the API (its document, its
+ * Authorization header), which a CLI user never wrote against: point at the
+ * command's own arguments, or at yk login, instead. Specific hints pass as they are.
  */
 export function cliHint(serverHint: string): string {
-  return serverHint === CODES.invalid_request.hint
-    ? "Check the command's arguments and flags: run it with --help to see them."
-    : serverHint;
+  if (serverHint === CODES.invalid_request.hint)
+    return "Check the command's arguments and flags: run it with --help to see them.";
+  if (serverHint === CODES.unauthorized.hint)
+    return "Log in: yk login --url URL --email EMAIL --password-stdin (or --token TOKEN), or set YADOKARI_TOKEN.";
+  return serverHint;
 }
 
 /** Maps an error response to a CliError, trusting the server's message and hint when it sent the standard body. */
