@@ -22,6 +22,9 @@ log() { printf '[up] %s\n' "$*"; }
 die() { printf '[up] ERROR: %s\n' "$*" >&2; exit 1; }
 
 bash scripts/setup.sh
+# shellcheck source=install-cli.sh
+source scripts/install-cli.sh
+install_cli_on_path "$ROOT"
 
 DATA_DIR="${YADOKARI_DATA_DIR:-/var/lib/yadokari}"
 API_LISTEN="${YADOKARI_API_LISTEN:-127.0.0.1:7700}"
@@ -87,9 +90,9 @@ Yadokari is up.
   admin token:  $TOKEN_FILE
   server log:   $DATA_DIR/server.log
 
-Use the CLI from this directory:
-  export YADOKARI_URL=$API_URL YADOKARI_TOKEN=\$(cat $TOKEN_FILE)
-  npx yk apps
+Use the CLI from anywhere (yk is on the PATH; see [path] above):
+  yk login --url $API_URL --token "\$(cat $TOKEN_FILE)"
+  yk apps
 MSG
 
 if [ -n "${YADOKARI_API_HOSTNAME:-}" ]; then

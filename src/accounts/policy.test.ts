@@ -74,3 +74,18 @@ test("a grant on an app covers its review apps", () => {
   assert.equal(code(d, "POST", "/api/v1/apps/web-feature-x/config"), 200);
   assert.equal(code(d, "GET", "/api/v1/apps/api-feature-x"), 404);
 });
+
+test("the hint of a refusal says what would help: admin for admin-only areas, deployer for a viewer's change", () => {
+  const hint = (p: Principal, m: string, path: string) => {
+    const d = authorize(p, m, path);
+    return d.allow ? "" : (d.hint ?? "");
+  };
+  for (const role of ["viewer", "deployer"] as const) {
+    const h = hint(who(role, ["web"]), "GET", "/api/v1/users");
+    assert.match(h, /--role admin/, role);
+    assert.doesNotMatch(h, /--role deployer/, role);
+  }
+  assert.match(hint(who("viewer", ["web"]), "POST", "/api/v1/apps/web/config"), /--role deployer --apps web/);
+  assert.match(hint(who("deployer", ["web"]), "DELETE", "/api/v1/apps/web"), /yk apps:destroy web --confirm web/);
+  assert.match(hint(who("deployer", ["web"]), "POST", "/api/v1/apps"), /--apps "\*"/);
+});

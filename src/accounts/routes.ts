@@ -5,6 +5,8 @@ import { readJson } from "../api/read-json.js";
 import type { ApiServices } from "../api/services.js";
 import { SESSION_TTL_MS } from "./accounts.js";
 import { clientIp, principalOf } from "./principal.js";
+import { auditWords } from "./audit-words.js";
+import { deployView } from "../api/views.js";
 
 export const SESSION_COOKIE = "yk_session";
 
@@ -43,6 +45,7 @@ export function loginRoutes(s: ApiServices): Hono {
           ip,
           status: 201,
           ok: true,
+          summary: "logged in from the CLI (a personal token was made)",
         });
         return c.json({ user: view, token: created.token, tokenId: created.id }, 201);
       }
@@ -54,7 +57,15 @@ export function loginRoutes(s: ApiServices): Hono {
         path: "/",
         maxAge: Math.floor(SESSION_TTL_MS / 1000),
       });
-      s.audit.record({ actor: user.email, action: "POST /api/v1/session", app: null, ip, status: 201, ok: true });
+      s.audit.record({
+        actor: user.email,
+        action: "POST /api/v1/session",
+        app: null,
+        ip,
+        status: 201,
+        ok: true,
+        summary: "logged in",
+      });
       return c.json({ user: view, csrf: session.csrf, expiresAt: session.expiresAt.toISOString() }, 201);
     } catch (e) {
       s.audit.record({
@@ -64,6 +75,7 @@ export function loginRoutes(s: ApiServices): Hono {
         ip,
         status: (e as AppError).status ?? 500,
         ok: false,
+        summary: `failed to log in: ${(e as AppError).code ?? "error"}`,
       });
       throw e;
     }
@@ -118,7 +130,7 @@ export function tokenRoutes(s: ApiServices): Hono {
   return r;
 }
 
-/** The audit log, newest first, admins only. */
+/** The audit log, newest first, admins only; `before` (an entry id) pages back. */
 export function auditRoutes(s: ApiServices): Hono {
   const r = new Hono();
   r.get("/", (c) => {
@@ -126,7 +138,23 @@ export function auditRoutes(s: ApiServices): Hono {
     const limit = Number(c.req.query("limit") ?? 100);
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1000)
       throw new AppError("invalid_request", "limit must be a whole number from 1 to 1000");
-    return c.json(s.audit.entries({ app: app || undefined, limit }));
+    const beforeText = c.req.query("before");
+    const before = beforeText === undefined ? undefined : Number(beforeText);
+    if (before !== undefined && (!Number.isSafeInteger(before) || before < 1))
+      throw new AppError("invalid_request", "before must be an entry id (a whole number from 1)");
+    const lookup = {
+      deploy: (id: number) => {
+        const d = s.ctx.store.getDeploy(id);
+        return d ? deployView(s.views, d) : null;
+      },
+      delivery: (app: string, provider: string, id: string) => s.gitflow.store.deliveryById(app, provider, id),
+    };
+    return c.json(
+      s.audit
+        .entries({ app: app || undefined, limit, before })
+        // a refused or failed change did not happen: its words say so
+        .map((e) => ({ ...e, summary: `${e.ok ? "" : "not done: "}${auditWords(e, lookup)}`, link: undefined })),
+    );
   });
   return r;
 }

@@ -8,6 +8,7 @@ import { timingSafeEqual } from "node:crypto";
 import { authorize } from "../accounts/policy.js";
 import { clientIp, setPrincipal } from "../accounts/principal.js";
 import { appOfPath } from "../accounts/audit.js";
+import { describeChange } from "../accounts/audit-words.js";
 import type { Principal } from "../accounts/types.js";
 import {
   auditRoutes,
@@ -71,21 +72,37 @@ export function createApi(s: ApiServices): Hono {
     const changes = method !== "GET" && method !== "HEAD";
     let status = 500;
     let createdApp: string | null = null;
+    // the change in words needs names from a JSON body (never values): a copy is read once the route is done
+    const bodyCopy = changes && isJson(c.req.raw.headers) ? c.req.raw.clone() : null;
+    let answer: unknown = null;
     try {
       if (p.via === "session" && changes) checkCsrf(c.req.raw.headers, p);
       const decision = authorize(p, method, c.req.path);
-      if (!decision.allow) throw new AppError(decision.status === 404 ? "not_found" : "forbidden", decision.message);
+      if (!decision.allow)
+        throw new AppError(decision.status === 404 ? "not_found" : "forbidden", decision.message, decision.hint);
       setPrincipal(c, p);
       await next();
       status = c.res.status;
       // a created app's name is in the body, not the path
+      if (changes && status < 400 && isJson(c.res.headers))
+        answer = await c.res
+          .clone()
+          .json()
+          .catch(() => null);
       if (method === "POST" && c.req.path === "/api/v1/apps" && status === 201)
-        createdApp = ((await c.res.clone().json()) as { name?: string }).name ?? null;
+        createdApp = (answer as { name?: string } | null)?.name ?? null;
     } catch (e) {
       status = (e as AppError).status ?? 500;
       throw e;
     } finally {
-      if (changes)
+      if (changes) {
+        const words = describeChange({
+          method,
+          path: c.req.path.slice("/api/v1".length),
+          query: new URL(c.req.url).searchParams,
+          body: await readBodyCopy(bodyCopy),
+          response: answer,
+        });
         s.audit.record({
           actor: p.name,
           action: `${method} ${c.req.path}`,
@@ -93,7 +110,10 @@ export function createApi(s: ApiServices): Hono {
           ip: clientIp(c),
           status,
           ok: status < 400,
+          summary: words.summary,
+          link: status < 400 ? words.link : null,
         });
+      }
     }
   });
   api.route("/api/v1", sessionRoutes(s));
@@ -110,6 +130,21 @@ export function createApi(s: ApiServices): Hono {
   api.route("/api/v1/certs", allCertRoutes(s));
   api.route("/api/v1/cluster", clusterRoutes(s.cluster));
   return api;
+}
+
+const isJson = (h: Headers) => (h.get("content-type") ?? "").startsWith("application/json");
+
+/** The request's JSON object, if it was one and small (what the audit's words take names from). */
+async function readBodyCopy(copy: Request | null): Promise<Record<string, unknown> | null> {
+  if (!copy) return null;
+  try {
+    const text = await copy.text();
+    if (text.length > 1_048_576) return null;
+    const v = JSON.parse(text) as unknown;
+    return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** A Bearer token (or git's Basic password) first, else the browser's session cookie. */

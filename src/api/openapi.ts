@@ -70,7 +70,11 @@ export function openApiDocument(version: string): object {
     "/api/v1/apps/{app}/deploys": {
       parameters: [appParam] as unknown as object,
       get: {
-        summary: "List deploys, newest first",
+        summary: "List deploys, newest first; `before` (a deploy id) pages back",
+        parameters: [
+          { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 100, default: 50 } },
+          { name: "before", in: "query", schema: { type: "integer", minimum: 1 } },
+        ],
         responses: { ...ok({ type: "array", items: ref("Deploy") }), ...errors },
       },
     },
@@ -481,10 +485,11 @@ export function openApiDocument(version: string): object {
     "/api/v1/audit": {
       get: {
         summary:
-          "The audit log, newest first (admin): every change with who, what, which app, when, from where and whether it worked",
+          "The audit log, newest first (admin): every change with who, what (in words: `summary`), which app, when, from where and whether it worked; `before` (an entry id) pages back",
         parameters: [
           { name: "app", in: "query", schema: { type: "string" } },
           { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 1000, default: 100 } },
+          { name: "before", in: "query", schema: { type: "integer", minimum: 1 } },
         ],
         responses: { ...ok({ type: "array", items: ref("AuditEntry") }), ...errors },
       },
@@ -798,6 +803,7 @@ export function openApiDocument(version: string): object {
             at: { type: "string" },
             actor: { type: "string" },
             action: { type: "string" },
+            summary: { type: "string", description: "what happened, in words; a deploy it started says how it ended" },
             app: { type: ["string", "null"] },
             ip: { type: "string" },
             status: { type: "integer" },

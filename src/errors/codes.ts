@@ -65,7 +65,7 @@ export const CODES = {
   mount_exists: { status: 409, hint: "Unmount it first with 'yk storage:unmount -a APP CONTAINER_PATH'." },
   forbidden: {
     status: 403,
-    hint: "Ask an admin for a role that allows it ('yk users:update EMAIL --role deployer --apps APP').",
+    hint: "Ask an admin for a role that allows it; 'yk whoami' shows yours.",
   },
   csrf_failed: {
     status: 403,

@@ -1,5 +1,5 @@
 import { validateBranch } from "./ref-format.js";
-import { principalOf } from "../accounts/principal.js";
+import { clientIp, principalOf } from "../accounts/principal.js";
 import { authorize } from "../accounts/policy.js";
 import { Hono } from "hono";
 import { AppError } from "../errors/app-error.js";
@@ -35,14 +35,36 @@ export function hookRoutes(s: ApiServices): Hono {
   const r = new Hono();
   for (const provider of ["github", "gitlab"] as const) {
     r.post(`/${provider}/:app`, async (c) => {
-      const raw = await readRaw(c.req.raw, MAX_HOOK_BYTES);
-      const answer = await s.gitflow.receive({
-        provider,
-        app: c.req.param("app"),
-        headers: (n) => c.req.header(n),
-        raw,
-      });
-      return c.json(answer.body, answer.status);
+      const app = c.req.param("app");
+      const name = provider === "github" ? "GitHub" : "GitLab";
+      // every delivery is in the audit log, under the provider's name: who pushed is the provider's business
+      const audit = (status: number, summary: string, delivery: string | null) =>
+        s.ctx.store.getApp(app) &&
+        s.audit.record({
+          actor: `${provider} webhook`,
+          action: `POST /hooks/${provider}/${app}`,
+          app,
+          ip: clientIp(c),
+          status,
+          ok: status < 400,
+          summary,
+          link: delivery ? { delivery: { app, provider, id: delivery } } : null,
+        });
+      try {
+        const raw = await readRaw(c.req.raw, MAX_HOOK_BYTES);
+        const answer = await s.gitflow.receive({ provider, app, headers: (n) => c.req.header(n), raw });
+        const body = answer.body as { delivery?: string; outcome?: string };
+        audit(
+          answer.status,
+          `${name} webhook delivery to ${app}: ${body.outcome ?? "received"}`,
+          body.delivery ?? null,
+        );
+        return c.json(answer.body, answer.status);
+      } catch (e) {
+        const err = e as AppError;
+        audit(err.status ?? 500, `${name} webhook delivery to ${app} refused: ${err.code ?? "error"}`, null);
+        throw e;
+      }
     });
   }
   return r;
@@ -149,7 +171,8 @@ export function gitflowRoutes(s: ApiServices): Hono {
       typeof body.to === "string"
         ? authorize(principalOf(c), "POST", `/api/v1/apps/${encodeURIComponent(body.to)}/releases`)
         : { allow: true as const };
-    if (!decision.allow) throw new AppError(decision.status === 404 ? "not_found" : "forbidden", decision.message);
+    if (!decision.allow)
+      throw new AppError(decision.status === 404 ? "not_found" : "forbidden", decision.message, decision.hint);
     const { deploy, image } = await g().promote(c.req.param("app"), body.to, principalOf(c).name);
     return c.json({ ...deployView(s.views, deploy), image }, 202);
   });

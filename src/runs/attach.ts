@@ -51,11 +51,13 @@ export async function handleRunAttach(
     const p = s.accounts.byToken(tokenFromHeader(req.headers.authorization));
     if (!p) throw new AppError("unauthorized", "missing or invalid API token");
     const decision = authorize(p, "GET", url.pathname);
-    if (!decision.allow) throw new AppError(decision.status === 404 ? "not_found" : "forbidden", decision.message);
+    if (!decision.allow)
+      throw new AppError(decision.status === 404 ? "not_found" : "forbidden", decision.message, decision.hint);
     s.audit.record({
       actor: p.name,
       action: `ATTACH ${url.pathname}`,
       app: appOfPath(url.pathname),
+      summary: `attached to a one-off run of ${appOfPath(url.pathname) ?? "?"}`,
       ip: req.socket.remoteAddress ?? "unknown",
       status: 101,
       ok: true,

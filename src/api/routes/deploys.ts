@@ -6,6 +6,7 @@ import type { ApiServices } from "../services.js";
 import { deployView } from "../views.js";
 import { saveUpload } from "../../build/upload.js";
 import { textStream } from "../text-stream.js";
+import { isBlank, plainLine } from "../../lib/terminal-text.js";
 import { principalOf } from "../../accounts/principal.js";
 import { parseStrategy } from "../../canary/settings.js";
 
@@ -43,7 +44,18 @@ export function deployRoutes(s: ApiServices): Hono {
 
   r.get("/:app/deploys", (c) => {
     const app = s.apps.get(c.req.param("app"));
-    return c.json(s.ctx.store.listDeploys(app.name).map((d) => deployView(s.views, d)));
+    const limit = Number(c.req.query("limit") ?? 50);
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > 100)
+      throw new AppError("invalid_request", "limit must be a whole number from 1 to 100");
+    const beforeText = c.req.query("before");
+    const before = beforeText === undefined ? null : Number(beforeText);
+    if (before !== null && (!Number.isSafeInteger(before) || before < 1))
+      throw new AppError("invalid_request", "before must be a deploy id (a whole number from 1)");
+    const page =
+      before === null
+        ? s.ctx.store.listDeploys(app.name, limit)
+        : s.ctx.store.listDeploysBefore(app.name, before, limit);
+    return c.json(page.map((d) => deployView(s.views, d)));
   });
 
   const findDeploy = (appName: string, idText: string) => {
@@ -68,7 +80,15 @@ export function deployRoutes(s: ApiServices): Hono {
       const now = s.ctx.store.getDeploy(d.id);
       return !now || now.status === "succeeded" || now.status === "failed";
     };
-    return textStream((w) => s.ctx.logs.follow(d.id, () => !follow || finished(), w.line, w.end));
+    // Build output is terminal output: plain text for every reader (the UI, `yk`, git's `remote:` lines), no blank lines.
+    return textStream((w) =>
+      s.ctx.logs.follow(
+        d.id,
+        () => !follow || finished(),
+        (l) => void (isBlank(l) || w.line(plainLine(l))),
+        w.end,
+      ),
+    );
   });
 
   return r;
