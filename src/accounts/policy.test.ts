@@ -59,3 +59,21 @@ test("a grant on an app covers its review apps", () => {
   assert.equal(code(d, access.app("deployer"), "web-feature-x"), 200);
   assert.equal(code(d, access.app("viewer"), "api-feature-x"), 404);
 });
+
+test("the hint of a refusal says what would help: admin for admin-only areas, deployer for a viewer's change", () => {
+  const hint = (p: Principal, a: Access, app?: string) => {
+    const d = decide(p, a, app);
+    return d.allow ? "" : (d.hint ?? "");
+  };
+  for (const role of ["viewer", "deployer"] as const) {
+    const h = hint(who(role, ["web"]), access.admin());
+    assert.match(h, /--role admin/, role);
+    assert.doesNotMatch(h, /--role deployer/, role);
+  }
+  assert.match(hint(who("viewer", ["web"]), access.app("deployer"), "web"), /--role deployer --apps web/);
+  assert.match(hint(who("viewer", ["web"]), access.app("viewer", "revealed"), "web"), /--role deployer --apps web/);
+  const destroy = access.app("admin", "none", "yk apps:destroy {app} --confirm {app}");
+  assert.match(hint(who("deployer", ["web"]), destroy, "web"), /yk apps:destroy web --confirm web/);
+  assert.match(hint(who("deployer", ["web"]), access.app("admin"), "web"), /--role admin/);
+  assert.match(hint(who("deployer", ["web"]), access.createApp()), /--apps "\*"/);
+});

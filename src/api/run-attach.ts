@@ -52,11 +52,13 @@ export async function handleRunAttach(
     if (!p) throw new AppError("unauthorized", "missing or invalid API token");
     // the same declaration as the route in the document (src/api/routes/runs.ts): Hono never sees upgrades
     const decision = decide(p, attachRoute["x-access"], decode(m[1]));
-    if (!decision.allow) throw new AppError(decision.status === 404 ? "not_found" : "forbidden", decision.message);
+    if (!decision.allow)
+      throw new AppError(decision.status === 404 ? "not_found" : "forbidden", decision.message, decision.hint);
     s.audit.record({
       actor: p.name,
       action: `ATTACH ${url.pathname}`,
       app: decode(m[1]),
+      summary: `attached to a one-off run of ${decode(m[1])}`,
       ip: req.socket.remoteAddress ?? "unknown",
       status: 101,
       ok: true,

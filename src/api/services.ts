@@ -10,6 +10,8 @@ import type { ViewContext } from "./views.js";
 import type { Gitflow } from "../gitflow/service.js";
 import type { RouterMetrics } from "../metrics/sampler.js";
 import type { Logger } from "../lib/logger.js";
+import type { Certificates } from "../certs/service.js";
+import type { ClusterServices } from "../cluster/routes.js";
 
 /** What the HTTP routes call; wired in src/main/server.ts. */
 export interface ApiServices {
@@ -34,4 +36,8 @@ export interface ApiServices {
   storageRoots: string[];
   /** how often the UI's event stream looks for changes (YADOKARI_EVENTS_TICK_MS) */
   eventsTickMs: number;
+  /** certificates, ACME, TLS settings */
+  certs: Certificates;
+  /** the swarm's nodes and the registry setting (issue 12) */
+  cluster: ClusterServices;
 }

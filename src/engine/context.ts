@@ -1,6 +1,6 @@
 import type { Store } from "../store/store.js";
 import type { DockerPort } from "../docker/port.js";
-import type { RouterPort } from "../router/types.js";
+import type { DesiredRouter, RouterPort } from "../router/types.js";
 import type { GateDeps } from "./health/gate.js";
 import type { AppLocks } from "./app-locks.js";
 import type { DeployLogs } from "./deploy-log.js";
@@ -27,4 +27,10 @@ export interface EngineContext {
   keepReleases: number;
   /** server log (not a deploy log) */
   log: (msg: string) => void;
+  /** The TLS part of the router's desired state (certificates, redirects, HSTS, the API's hostname); absent: none. */
+  tls?: {
+    desired(): Pick<DesiredRouter, "certificates" | "redirectHttps" | "hsts" | "api">;
+    /** Yadokari's own API hostname (--api-hostname): no app may take it. */
+    apiHostname?: string;
+  };
 }

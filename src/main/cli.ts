@@ -112,6 +112,7 @@ async function main(argv: string[]): Promise<number> {
     api: (override) => new HttpApi(override ?? resolveConfig(env)),
     saveConfig: (cfg) => saveConfig(env, cfg),
     out: (text) => void process.stdout.write(text),
+    progress: { isTTY: process.stderr.isTTY === true, write: (text) => void process.stderr.write(text) },
     now: () => new Date(),
   };
   try {

@@ -40,6 +40,12 @@ import { Mirrors } from "../gitflow/mirror.js";
 import { RouterMetrics } from "../metrics/sampler.js";
 import { createLogger, type Logger } from "../lib/logger.js";
 import type { Settings } from "./settings.js";
+import { CertStore } from "../certs/cert-store.js";
+import { Certificates } from "../certs/service.js";
+import { tlsFromOptions } from "../certs/settings.js";
+import { Cluster } from "../cluster/cluster.js";
+import { dockerFromEnv } from "../cluster/engine-client.js";
+import { ExternalRegistrySettings } from "../cluster/registry/external.js";
 
 export interface RunningServer {
   apiUrl: string;
@@ -63,6 +69,7 @@ export async function startServer(
   const log = (m: string) => logger.info(m);
   const api = parseListen(opts.apiListen, "--api-listen");
   const httpL = parseListen(opts.httpListen, "--http-listen");
+  const tlsOpts = tlsFromOptions(opts, api);
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   chmodSync(opts.dataDir, 0o700);
 
@@ -80,6 +87,8 @@ export async function startServer(
     httpListen: opts.httpListen,
     accessLog,
     maxconn: opts.routerMaxconn,
+    httpsListen: tlsOpts.httpsListen ?? undefined,
+    log,
   });
   const locks = new AppLocks();
   const ctx: EngineContext = {
@@ -107,6 +116,25 @@ export async function startServer(
     releasePhaseTimeoutSec: opts.releaseTimeoutSec,
     keepReleases: opts.keepReleases,
   };
+
+  // Certificates: uploaded and automatic (ACME), pushed to the router live; part of its desired state.
+  const gitflowStore = new GitflowStore(store.db, systemClock, keyring);
+  const certStore = new CertStore(store.db, keyring);
+  const certs = new Certificates({
+    store: certStore,
+    apps: store,
+    domain: opts.domain,
+    router,
+    sync: () => syncRouter(ctx),
+    log,
+    https: tlsOpts.httpsListen !== null,
+    httpPort: httpL.port,
+    api: tlsOpts.api,
+    acme: tlsOpts.acme(certStore, log),
+    backoff: tlsOpts.backoff,
+    reviewChildren: (app) => gitflowStore.reviewApps(app).map((r) => r.app),
+  });
+  ctx.tls = { desired: () => certs.desired(), apiHostname: tlsOpts.api?.hostname };
 
   const accountStore = new AccountStore(store.db, systemClock);
   const accounts = new Accounts(accountStore, systemClock, (app) => reviewParent(store.db, app)?.parent ?? null);
@@ -140,11 +168,15 @@ export async function startServer(
   deployer.recoverInterrupted();
 
   const state = await router.ensureRunning(desiredFromStore(ctx));
-  log(`router ${state} (HAProxy pid ${router.pid()}) on ${opts.httpListen}`);
+  log(
+    `router ${state} (HAProxy pid ${router.pid()}) on ${opts.httpListen}${tlsOpts.httpsListen ? ` and ${tlsOpts.httpsListen} (HTTPS)` : ""}`,
+  );
   metrics.start();
   // A canary interrupted by the restart gets its owner back before the reconciler looks at the app.
   for (const p of deployer.resumeCanaries()) p.catch((e) => log(`canary recovery: ${(e as Error).message}`));
   await syncRouter(ctx);
+  certs.start(tlsOpts.tickMs);
+  if (tlsOpts.api) log(`API and UI also at https://${tlsOpts.api.hostname}/ through the router`);
   const reconciler = new Reconciler(ctx);
   await reconciler.trigger();
   reconciler.start();
@@ -190,13 +222,32 @@ export async function startServer(
   });
   runs.start();
   // Git sources, webhooks, review apps (with their TTL cleanup) and promotion.
-  const gitflow = new Gitflow(ctx, apps, deployer, new GitflowStore(store.db, systemClock, keyring), mirrors, {
+  const gitflow = new Gitflow(ctx, apps, deployer, gitflowStore, mirrors, {
     cleanupMs: opts.reviewCleanupMs,
     publicUrl: opts.publicUrl || undefined,
   });
   gitflow.start();
+  // The swarm's nodes (issue 12, phase 1): through the engine DOCKER_HOST names; the Swarm engine itself comes later.
+  const instance = store.metaOnce("instance", () => randomBytes(6).toString("hex"));
+  const cluster = {
+    cluster: new Cluster(
+      dockerFromEnv({
+        DOCKER_HOST: opts.dockerHost,
+        DOCKER_TLS_VERIFY: opts.dockerTlsVerify ? "1" : "",
+        DOCKER_TLS: opts.dockerTls ? "1" : "",
+        DOCKER_CERT_PATH: opts.dockerCertPath,
+      }),
+      {
+        instance,
+        // The admission probe's image; phase 2 distributes it through the registry (nodes pull it from there).
+        admission: () => ({ nodeImage: opts.admissionImage, managerImage: opts.admissionImage }),
+      },
+    ),
+    registry: new ExternalRegistrySettings(store.db, keyring),
+  };
   const services = {
     ctx,
+    cluster,
     apps,
     deployer,
     processes,
@@ -212,6 +263,7 @@ export async function startServer(
     maxUploadBytes: opts.maxUploadBytes,
     storageRoots: opts.storageRoots,
     eventsTickMs: opts.eventsTickMs,
+    certs,
   };
   const honoApp = createApi(services);
   const listener = getRequestListener(honoApp.fetch);
@@ -254,6 +306,7 @@ export async function startServer(
       clearInterval(logCapper);
       reconciler.stop();
       metrics.stop();
+      await certs.stop();
       await cron.stop();
       await gitflow.stop();
       runs.stop(); // closes attached clients, so the HTTP server can close

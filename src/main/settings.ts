@@ -3,6 +3,7 @@ import { validateHostname } from "../domain/names.js";
 import { parseListen } from "../lib/listen.js";
 import { LOG_LEVELS, type LogLevel } from "../lib/logger.js";
 import { DEFAULT_STORAGE_ROOT, storageRoots } from "../storage/mount-rules.js";
+import { parseDockerHost } from "../cluster/docker-host.js";
 
 /**
  * Every setting of `yadokari server`, in one table: its flag (if any), its
@@ -10,7 +11,8 @@ import { DEFAULT_STORAGE_ROOT, storageRoots } from "../storage/mount-rules.js";
  * does. They are read once at start (flag, else environment, else default),
  * checked (a wrong value stops the server with its name, the value and what
  * is allowed), and passed down as one object: nothing else in src/ reads
- * YADOKARI_* variables. docs/settings.md is generated from this table
+ * YADOKARI_* variables (nor the docker CLI's DOCKER_HOST and its kin, which
+ * the cluster commands follow). docs/settings.md is generated from this table
  * (`npm run docs:settings`; a unit test checks it is current).
  */
 
@@ -43,6 +45,13 @@ const listen = (text: string) => {
   try {
     parseListen(text, "");
     return text.trim();
+  } catch {
+    return undefined;
+  }
+};
+const hostname = (text: string) => {
+  try {
+    return validateHostname(text);
   } catch {
     return undefined;
   }
@@ -83,13 +92,7 @@ export const SETTINGS = {
     default: "localhost",
     allowed: "a DNS name",
     description: "apps get APP.DOMAIN, review apps BRANCH.APP.DOMAIN",
-    parse: (t) => {
-      try {
-        return validateHostname(t);
-      } catch {
-        return undefined;
-      }
-    },
+    parse: hostname,
   }),
   accessLog: def({
     env: "YADOKARI_ACCESS_LOG",
@@ -99,6 +102,56 @@ export const SETTINGS = {
     description:
       "the router's JSON access log; off gives more requests/s but no latency percentiles in metrics and canaries",
     parse: oneOf(["on", "off"] as const),
+  }),
+  httpsListen: def({
+    env: "YADOKARI_HTTPS_LISTEN",
+    flag: "--https-listen",
+    default: "0.0.0.0:443",
+    allowed: "host:port, or off",
+    description: "address where the router serves apps over HTTPS (SNI, HTTP/2); off: plain HTTP only, no certificates",
+    parse: (t) => (t.trim() === "off" ? "off" : listen(t)),
+  }),
+  acmeDirectory: def({
+    env: "YADOKARI_ACME_DIRECTORY",
+    flag: "--acme-directory",
+    default: "",
+    allowed: "an https:// URL, production or staging (Let's Encrypt's), or empty",
+    description:
+      "the ACME CA that issues automatic certificates; empty with --acme-email set: Let's Encrypt production; both empty: no automatic certificates",
+    parse: (t) => {
+      const d = t.trim();
+      if (["production", "staging", "letsencrypt", "letsencrypt-staging"].includes(d)) return d;
+      try {
+        return new URL(d).protocol === "https:" ? d : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+  }),
+  acmeEmail: def({
+    env: "YADOKARI_ACME_EMAIL",
+    flag: "--acme-email",
+    default: "",
+    allowed: "an email address, or empty",
+    description: "the ACME account's contact (expiry notices); alone, it turns on Let's Encrypt production",
+    parse: (t) => (/^[^\s@]{1,64}@[^\s@]{1,189}\.[^\s@]{1,63}$/.test(t.trim()) ? t.trim() : undefined),
+  }),
+  acmeCaFile: def({
+    env: "YADOKARI_ACME_CA_FILE",
+    flag: "--acme-ca-file",
+    default: "",
+    allowed: "a PEM file's path, or empty",
+    description: "a CA to trust for the ACME server's own HTTPS (a private or test CA such as Pebble's)",
+    parse: (t) => (t.includes("\0") ? undefined : t),
+  }),
+  apiHostname: def({
+    env: "YADOKARI_API_HOSTNAME",
+    flag: "--api-hostname",
+    default: "",
+    allowed: "a DNS name, or empty",
+    description:
+      "serve the API, the web UI and git over HTTPS through the router at this hostname, with an automatic certificate (needs --api-listen on an IPv4 address)",
+    parse: hostname,
   }),
   logFormat: def({
     env: "YADOKARI_LOG_FORMAT",
@@ -240,6 +293,86 @@ export const SETTINGS = {
     allowed: "ms, 50 to 60000",
     description: "how often the web UI's event stream looks for changes",
     parse: int(50, 60_000),
+  }),
+  acmeTickMs: def({
+    env: "YADOKARI_ACME_TICK_MS",
+    default: 30_000,
+    allowed: "ms, 100 to 3600000",
+    description: "how often hostnames without a valid certificate, and certificates due for renewal, are looked for",
+    parse: int(100, 3_600_000),
+  }),
+  acmeBackoffMs: def({
+    env: "YADOKARI_ACME_BACKOFF_MS",
+    default: 60_000,
+    allowed: "ms, 100 to 86400000",
+    description: "the wait after a hostname's first failed ACME attempt; it doubles with each failure",
+    parse: int(100, 86_400_000),
+  }),
+  acmeBackoffMaxMs: def({
+    env: "YADOKARI_ACME_BACKOFF_MAX_MS",
+    default: 6 * 3600_000,
+    allowed: "ms, 100 to 604800000",
+    description: "the longest wait between a hostname's ACME attempts",
+    parse: int(100, 604_800_000),
+  }),
+  acmePollMs: def({
+    env: "YADOKARI_ACME_POLL_MS",
+    default: 1000,
+    allowed: "ms, 50 to 60000",
+    description: "the first wait when polling the ACME server for an order's status",
+    parse: int(50, 60_000),
+  }),
+  acmePollMaxMs: def({
+    env: "YADOKARI_ACME_POLL_MAX_MS",
+    default: 10_000,
+    allowed: "ms, 50 to 600000",
+    description: "the longest wait between polls of the ACME server",
+    parse: int(50, 600_000),
+  }),
+  admissionImage: def({
+    env: "YADOKARI_ADMISSION_IMAGE",
+    default: "yadokari-local/busybox:1",
+    allowed: "an image reference (name[:tag]) present on the nodes",
+    description: "the image of the probe that checks a node before it takes apps (yk nodes:admit)",
+    parse: (t) => (/^[a-z0-9][a-z0-9._/:@-]{0,254}$/.test(t) && !t.includes("//") ? t : undefined),
+  }),
+  // The engine the cluster commands talk to, named by the docker CLI's own variables (not YADOKARI_*), so
+  // that an operator's `docker` and Yadokari point at the same engine with the same environment.
+  dockerHost: def({
+    env: "DOCKER_HOST",
+    default: "",
+    allowed: "unix:///path or tcp://host[:port], or empty (the local socket)",
+    description:
+      "the Docker engine of the swarm's manager, as the docker CLI reads it (yk nodes and the cluster routes)",
+    parse: (t) => {
+      try {
+        parseDockerHost({ DOCKER_HOST: t }, "/");
+        return t.trim();
+      } catch {
+        return undefined;
+      }
+    },
+  }),
+  dockerTlsVerify: def({
+    env: "DOCKER_TLS_VERIFY",
+    default: false as boolean,
+    allowed: "any value turns it on (as for the docker CLI); unset or empty: off",
+    description: "TLS to a tcp:// DOCKER_HOST, the engine's certificate verified against DOCKER_CERT_PATH/ca.pem",
+    parse: () => true,
+  }),
+  dockerTls: def({
+    env: "DOCKER_TLS",
+    default: false as boolean,
+    allowed: "any value turns it on (as for the docker CLI); unset or empty: off",
+    description: "TLS to a tcp:// DOCKER_HOST without verifying the engine's certificate",
+    parse: () => true,
+  }),
+  dockerCertPath: def({
+    env: "DOCKER_CERT_PATH",
+    default: "",
+    allowed: "a directory, or empty (~/.docker)",
+    description: "where ca.pem, cert.pem and key.pem for a TLS DOCKER_HOST are",
+    parse: (t) => (t.includes("\0") ? undefined : t),
   }),
 };
 

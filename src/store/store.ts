@@ -329,6 +329,14 @@ export class Store {
       this.db.prepare("SELECT * FROM deploys WHERE app = ? ORDER BY id DESC LIMIT ?").all(app, limit) as DeployRow[]
     ).map(toDeploy);
   }
+  /** A page of an app's deploys older than `before` (a deploy id), newest first: the deploy list's paging. */
+  listDeploysBefore(app: string, before: number, limit: number): Deploy[] {
+    return (
+      this.db
+        .prepare("SELECT * FROM deploys WHERE app = ? AND id < ? ORDER BY id DESC LIMIT ?")
+        .all(app, before, limit) as DeployRow[]
+    ).map(toDeploy);
+  }
   unfinishedDeploys(): Deploy[] {
     return (
       this.db

@@ -128,9 +128,29 @@ test("the audit log through the CLI: who changed what, never a secret; viewers c
   assert.equal(set.status, 200);
   const cli = await yk(["audit", "-a", other], s.token);
   assert.equal(cli.code, 0, cli.stderr);
-  assert.match(cli.stdout, /deployer@example\.com\s+PATCH \/api\/v1\/apps\/\S+\/config/);
+  // in words: the var's name, never its value
+  assert.match(cli.stdout, new RegExp(`deployer@example\\.com\\s+set config vars TOKEN on ${other}`));
   assert.equal(cli.stdout.includes(SECRET), false);
-  assert.equal((await yk(["audit"], tokens.viewer)).code, 1, "viewers cannot read the audit log");
+  const entries = (await s.api("GET", "/audit?limit=1000")).body as { id: number; summary: string }[];
+  assert.ok(
+    entries.some((e) => e.summary === `set config vars TOKEN on ${other}`),
+    "the API has the words too",
+  );
+  // paging back: the entries before the newest one
+  const [newest, second] = entries;
+  const page = (await s.api("GET", `/audit?limit=1&before=${newest.id}`)).body;
+  assert.equal(page.length, 1);
+  assert.equal(page[0].id, second.id);
+  assert.equal(
+    JSON.stringify(entries).includes(SECRET) || JSON.stringify(entries).includes(PASSWORD),
+    false,
+    "no secret in the audit log",
+  );
+  const refused = await yk(["audit"], tokens.viewer);
+  assert.equal(refused.code, 1, "viewers cannot read the audit log");
+  // the hint helps: an admin-only command needs an admin, not the deployer role
+  assert.match(refused.stderr, /Hint: Only an admin can do this.*--role admin/);
+  assert.doesNotMatch(refused.stderr, /--role deployer/);
 });
 
 test("personal tokens: created once, listed without the secret, revoked; removing a user ends their access", async () => {

@@ -4,14 +4,16 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { access } from "../../accounts/policy.js";
 import { SESSION_TTL_MS } from "../../accounts/accounts.js";
 import { clientIp, principalOf } from "../../accounts/principal.js";
+import { auditWords } from "../../accounts/audit-words.js";
 import type { AppError } from "../../errors/app-error.js";
 import type { ApiRouter } from "../app.js";
 import type { ApiServices } from "../services.js";
 import { LIMITS } from "../body-limit.js";
 import { SESSION_COOKIE } from "../guard.js";
 import { defineRoute } from "../route.js";
+import { deployView } from "../views.js";
 import { json, jsonBody, optionalJsonBody } from "../schemas/common.js";
-import { AppName, RowId } from "../schemas/ids.js";
+import { AppName, PageLimit, RowId } from "../schemas/ids.js";
 import {
   AuditEntryView,
   Login,
@@ -26,7 +28,13 @@ import {
   UserView,
 } from "../schemas/accounts.js";
 
-const isHttps = (c: Context) => new URL(c.req.url).protocol === "https:";
+/**
+ * Served over HTTPS: directly, or through the router's HTTPS listener (which
+ * sets X-Forwarded-Proto from the connection). A client that forges the
+ * header only makes its own cookie Secure, which costs it nothing.
+ */
+export const isHttps = (c: Context) =>
+  new URL(c.req.url).protocol === "https:" || c.req.header("x-forwarded-proto") === "https";
 const EmailParams = z.strictObject({ email: z.string().max(254) });
 
 const loginState = defineRoute({
@@ -133,18 +141,14 @@ const revokeToken = defineRoute({
 const audit = defineRoute({
   method: "get",
   path: "/api/v1/audit",
-  summary: "The audit log, newest first: who changed what, when, from where, and the outcome (never a body)",
+  summary:
+    "The audit log, newest first: who changed what (in words: `summary`, names but never values), which app, when, from where, and the outcome; `before` (an entry id) pages back",
   access: access.admin(),
   request: {
     query: z.strictObject({
       app: AppName.optional(),
-      limit: z
-        .string()
-        .regex(/^\d{1,4}$/, { error: "expected a whole number from 1 to 1000" })
-        .transform(Number)
-        .refine((n) => n >= 1 && n <= 1000, { error: "expected a whole number from 1 to 1000" })
-        .optional()
-        .openapi({ type: "string", description: "entries (default 100, at most 1000)" }),
+      limit: PageLimit(1000, 100),
+      before: RowId.optional().openapi({ description: "only entries older than this entry id" }),
     }),
   },
   responses: { 200: json(z.array(AuditEntryView)) },
@@ -159,14 +163,14 @@ export function registerAccounts(r: ApiRouter, s: ApiServices): void {
     const body = c.req.valid("json");
     const ip = clientIp(c);
     const attempted = body.email.slice(0, 254).toLowerCase();
-    const record = (status: number, ok: boolean, action = "POST /api/v1/session", actor = attempted) =>
-      s.audit.record({ actor, action, app: null, ip, status, ok });
+    const record = (status: number, summary: string, action = "POST /api/v1/session", actor = attempted) =>
+      s.audit.record({ actor, action, app: null, ip, status, ok: status < 400, summary });
     try {
       const user = await s.accounts.checkLogin(body.email, body.password, ip);
       const view = s.accounts.users().find((u) => u.email === user.email)!;
       if (body.token !== undefined) {
         const created = s.accounts.createToken(s.accounts.byUser(user, "token"), body.token);
-        record(201, true, "POST /api/v1/session (token)", user.email);
+        record(201, "logged in from the CLI (a personal token was made)", "POST /api/v1/session (token)", user.email);
         return c.json({ user: view, token: created.token, tokenId: created.id }, 201);
       }
       const session = s.accounts.openSession(user);
@@ -177,10 +181,10 @@ export function registerAccounts(r: ApiRouter, s: ApiServices): void {
         path: "/",
         maxAge: Math.floor(SESSION_TTL_MS / 1000),
       });
-      record(201, true, undefined, user.email);
+      record(201, "logged in", undefined, user.email);
       return c.json({ user: view, csrf: session.csrf, expiresAt: session.expiresAt.toISOString() }, 201);
     } catch (e) {
-      record((e as AppError).status ?? 500, false);
+      record((e as AppError).status ?? 500, `failed to log in: ${(e as AppError).code ?? "error"}`);
       throw e;
     }
   });
@@ -222,7 +226,23 @@ export function registerAccounts(r: ApiRouter, s: ApiServices): void {
   });
 
   r.openapi(audit, (c) => {
-    const { app, limit = 100 } = c.req.valid("query");
-    return c.json(s.audit.entries({ app, limit }), 200);
+    const { app, limit = 100, before } = c.req.valid("query");
+    const lookup = {
+      deploy: (id: number) => {
+        const d = s.ctx.store.getDeploy(id);
+        return d ? deployView(s.views, d) : null;
+      },
+      delivery: (app: string, provider: string, id: string) => s.gitflow.store.deliveryById(app, provider, id),
+    };
+    return c.json(
+      s.audit
+        .entries({ app, limit, before })
+        // a refused or failed change did not happen: its words say so
+        .map((e) => {
+          const { link: _link, ...entry } = e;
+          return { ...entry, summary: `${e.ok ? "" : "not done: "}${auditWords(e, lookup)}` };
+        }),
+      200,
+    );
   });
 }

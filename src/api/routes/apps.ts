@@ -55,7 +55,7 @@ const destroyApp = defineRoute({
   method: "delete",
   path: "/api/v1/apps/{app}",
   summary: "Destroy an app: containers, images, routes and records",
-  access: access.app("admin"),
+  access: access.app("admin", "none", "yk apps:destroy {app} --confirm {app}"),
   request: { params: AppParams },
   responses: { 200: json(z.strictObject({ destroyed: z.string() })) },
 });

@@ -122,7 +122,7 @@ export function registerConfig(r: ApiRouter, s: ApiServices): void {
   r.openapi(rotateKey, async (c) => {
     const run = queue.then(async () => {
       await keyring.rotate();
-      const resealed = store.resealAll() + s.gitflow.store.resealSecrets();
+      const resealed = store.resealAll() + s.gitflow.store.resealSecrets() + s.certs.store.resealKeys();
       await keyring.dropOldKeys();
       c.get("log").info("master key rotated", { keyId: keyring.currentId, resealed });
       return { resealed, keyId: keyring.currentId };

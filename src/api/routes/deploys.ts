@@ -3,6 +3,7 @@ import { Readable } from "node:stream";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { join } from "node:path";
 import { access } from "../../accounts/policy.js";
+import { isBlank, plainLine } from "../../lib/terminal-text.js";
 import { principalOf } from "../../accounts/principal.js";
 import { AppError } from "../../errors/app-error.js";
 import { saveUpload } from "../../build/upload.js";
@@ -11,7 +12,7 @@ import type { ApiRouter } from "../app.js";
 import type { ApiServices } from "../services.js";
 import { defineRoute } from "../route.js";
 import { json, textStream as textDoc } from "../schemas/common.js";
-import { AppName, CommitSha, Follow, RowId } from "../schemas/ids.js";
+import { AppName, CommitSha, Follow, PageLimit, RowId } from "../schemas/ids.js";
 import { DeployView } from "../schemas/apps.js";
 import { textStream } from "../text-stream.js";
 import { deployView } from "../views.js";
@@ -56,9 +57,15 @@ const build = defineRoute({
 const listDeploys = defineRoute({
   method: "get",
   path: "/api/v1/apps/{app}/deploys",
-  summary: "List deploys, newest first",
+  summary: "List deploys, newest first; `before` (a deploy id) pages back",
   access: access.app("viewer"),
-  request: { params: AppParams },
+  request: {
+    params: AppParams,
+    query: z.strictObject({
+      limit: PageLimit(100, 50),
+      before: RowId.optional().openapi({ description: "only deploys older than this deploy id" }),
+    }),
+  },
   responses: { 200: json(z.array(DeployView)) },
 });
 
@@ -108,8 +115,13 @@ export function registerDeploys(r: ApiRouter, s: ApiServices): void {
 
   r.openapi(listDeploys, (c) => {
     const app = s.apps.get(c.req.valid("param").app);
+    const { limit = 50, before } = c.req.valid("query");
+    const page =
+      before === undefined
+        ? s.ctx.store.listDeploys(app.name, limit)
+        : s.ctx.store.listDeploysBefore(app.name, before, limit);
     return c.json(
-      s.ctx.store.listDeploys(app.name).map((d) => deployView(s.views, d)),
+      page.map((d) => deployView(s.views, d)),
       200,
     );
   });
@@ -139,6 +151,14 @@ export function registerDeploys(r: ApiRouter, s: ApiServices): void {
       const now = s.ctx.store.getDeploy(d.id);
       return !now || now.status === "succeeded" || now.status === "failed";
     };
-    return textStream((w) => s.ctx.logs.follow(d.id, () => !follow || finished(), w.line, w.end));
+    // Build output is terminal output: plain text for every reader (the UI, `yk`, git's `remote:` lines), no blank lines.
+    return textStream((w) =>
+      s.ctx.logs.follow(
+        d.id,
+        () => !follow || finished(),
+        (l) => void (isBlank(l) || w.line(plainLine(l))),
+        w.end,
+      ),
+    );
   });
 }

@@ -249,7 +249,8 @@ export function registerGitflow(r: ApiRouter, s: ApiServices): void {
     const { to } = c.req.valid("json");
     // the path names the source; the target must be the caller's to change too
     const decision = decide(principalOf(c), promote["x-access"], to);
-    if (!decision.allow) throw new AppError(decision.status === 404 ? "not_found" : "forbidden", decision.message);
+    if (!decision.allow)
+      throw new AppError(decision.status === 404 ? "not_found" : "forbidden", decision.message, decision.hint);
     const { deploy, image } = await g().promote(c.req.valid("param").app, to, principalOf(c).name);
     return c.json({ ...deployView(s.views, deploy), image }, 202);
   });

@@ -1,5 +1,8 @@
 import { z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
 import { access } from "../../accounts/policy.js";
+import { clientIp } from "../../accounts/principal.js";
+import type { ApiEnv } from "../context.js";
 import type { ApiRouter } from "../app.js";
 import type { ApiServices } from "../services.js";
 import { LIMITS } from "../body-limit.js";
@@ -32,6 +35,39 @@ const hookRoute = (provider: "github" | "gitlab") =>
   });
 
 /**
+ * Every delivery goes in the audit log under the provider's name (who pushed
+ * is the provider's business), refused ones too: this runs outside the body
+ * limit and the handler, so it sees the answer whatever it was.
+ */
+const auditDelivery =
+  (provider: "github" | "gitlab", s: ApiServices): MiddlewareHandler<ApiEnv> =>
+  async (c, next) => {
+    await next();
+    const app = c.req.param("app") ?? "";
+    if (!s.ctx.store.getApp(app)) return;
+    const name = provider === "github" ? "GitHub" : "GitLab";
+    const status = c.res.status;
+    const body = (await c.res
+      .clone()
+      .json()
+      .catch(() => ({}))) as { delivery?: string; outcome?: string; error?: { code?: string } };
+    const delivery = status < 400 ? (body.delivery ?? null) : null;
+    s.audit.record({
+      actor: `${provider} webhook`,
+      action: `POST /hooks/${provider}/${app}`,
+      app,
+      ip: clientIp(c),
+      status,
+      ok: status < 400,
+      summary:
+        status < 400
+          ? `${name} webhook delivery to ${app}: ${body.outcome ?? "received"}`
+          : `${name} webhook delivery to ${app} refused: ${body.error?.code ?? "error"}`,
+      link: delivery ? { delivery: { app, provider, id: delivery } } : null,
+    });
+  };
+
+/**
  * POST /hooks/github/:app and /hooks/gitlab/:app: outside /api/v1, and read
  * raw (the signature covers the exact bytes), so the route declares the body
  * for the document only and hands the bytes to Gitflow.receive.
@@ -42,7 +78,7 @@ export function registerHooks(r: ApiRouter, s: ApiServices): void {
     // the JSON validator would parse (and re-serialize) the body: the handler reads the raw bytes instead
     const { request: _request, ...raw } = route;
     r.openAPIRegistry.registerPath(documentOnly(route));
-    r.openapi({ ...raw, hide: true }, async (c) => {
+    r.openapi({ ...raw, middleware: [auditDelivery(provider, s), ...raw.middleware], hide: true }, async (c) => {
       const bytes = new Uint8Array(await c.req.raw.arrayBuffer());
       const answer = await s.gitflow.receive({
         provider,

@@ -3,6 +3,7 @@ import { access } from "../../accounts/policy.js";
 import { AppError } from "../../errors/app-error.js";
 import { CanaryControl } from "../../canary/control.js";
 import { metricsView } from "../../metrics/view.js";
+import { windowSeconds } from "../../metrics/window.js";
 import type { ApiRouter } from "../app.js";
 import type { ApiServices } from "../services.js";
 import { defineRoute } from "../route.js";
@@ -11,16 +12,6 @@ import { AppName } from "../schemas/ids.js";
 import { CanaryStatusView, DeployStatusView, MetricsView } from "../schemas/progressive.js";
 
 const AppParams = z.strictObject({ app: AppName });
-
-/** Seconds ("90"), or 30s / 10m / 1h; at most the hour (and a little) that is kept. */
-export function parseWindow(text: string | undefined): number {
-  if (text === undefined || text === "") return 3600;
-  const m = /^(\d{1,5})(s|m|h)?$/.exec(text);
-  const sec = m ? Number(m[1]) * (m[2] === "h" ? 3600 : m[2] === "m" ? 60 : 1) : NaN;
-  if (!(sec >= 1 && sec <= 3900))
-    throw new AppError("invalid_request", "query.since: expected a window such as 90, 30s, 10m or 1h, at most 65m");
-  return sec;
-}
 
 const metrics = defineRoute({
   method: "get",
@@ -33,7 +24,9 @@ const metrics = defineRoute({
     query: z.strictObject({
       since: z
         .string()
-        .regex(/^\d{1,5}(s|m|h)?$/, { error: "expected a window such as 90, 30s, 10m or 1h, at most 65m" })
+        .refine((t) => windowSeconds(t) !== null, {
+          error: "expected a window such as 90, 30s, 10m or 1h, at most 65m",
+        })
         .optional()
         .openapi({ description: "the window: 90, 30s, 10m, 1h (default 1h, at most 65m)" }),
     }),
@@ -82,7 +75,7 @@ export function registerProgressive(r: ApiRouter, s: ApiServices): void {
         app.name,
         live,
         Date.now(),
-        parseWindow(c.req.valid("query").since),
+        windowSeconds(c.req.valid("query").since)!,
         s.metrics.opts.intervalMs / 1000,
       ),
       200,

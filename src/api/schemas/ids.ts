@@ -78,6 +78,16 @@ export const RowId = z
   .transform(Number)
   .openapi({ type: "string", example: "12" });
 
+/** `?limit=N` of a list that pages: a whole number from 1 to `max` (the route's default when left out). */
+export const PageLimit = (max: number, dflt: number) =>
+  z
+    .string()
+    .regex(/^\d{1,7}$/, { error: `expected a whole number from 1 to ${max}` })
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= max, { error: `expected a whole number from 1 to ${max}` })
+    .optional()
+    .openapi({ type: "string", description: `how many (default ${dflt}, at most ${max})` });
+
 /** `?follow=1`: keep streaming until the thing ends. */
 export const Follow = z
   .enum(["0", "1", "true", "false"])
