@@ -9,6 +9,8 @@ export const LIMITS = {
   login: 16 * 1024,
   /** config changes (1 MiB of vars in all, JSON-escaped) and one-off run argv */
   large: 3 * 1024 * 1024,
+  /** certificate uploads: a PEM chain (up to 64,000 characters) and its key (up to 16,000), JSON-escaped */
+  certificate: 192 * 1024,
   /** webhook deliveries (GitHub caps push payloads at 25 MB; a real push is a few KB) */
   hook: 5 * 1024 * 1024,
 } as const;

@@ -136,3 +136,32 @@ test("every GET route of the seeded server answers what the document says", asyn
   assert.deepEqual(problems, []);
   assert.ok(checked.length >= 30, `${checked.length} GET routes checked`);
 });
+
+test("on an engine outside any swarm, every cluster GET but the registry's answers the documented 409 not_a_swarm", async () => {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  (addFormatsModule as unknown as (a: Ajv2020) => void)(ajv);
+  ajv.addSchema(doc, "doc");
+  s.swarm.swarm = false;
+  const checked: string[] = [];
+  try {
+    for (const r of registeredRoutes(s.api)) {
+      if (r.method !== "GET" || !r.path.startsWith("/api/v1/cluster/") || r.path.endsWith("/registry")) continue;
+      const res = await s.request("GET", fillPath(r.path, s), { token: s.tokens.adminUser });
+      const body = (await res.json()) as { error: { code: string } };
+      assert.equal(res.status, 409, r.path);
+      assert.equal(body.error.code, "not_a_swarm", r.path);
+      const template = toDoc(r.path).replace(/~/g, "~0").replace(/\//g, "~1");
+      const validate = ajv.getSchema(`doc#/paths/${template}/get/responses/409/content/application~1json/schema`);
+      assert.ok(validate, `GET ${r.path} documents its 409`);
+      assert.ok(validate(body), ajv.errorsText(validate.errors));
+      checked.push(r.path);
+    }
+  } finally {
+    s.swarm.swarm = true;
+  }
+  assert.deepEqual(checked.sort(), [
+    "/api/v1/cluster/join-command",
+    "/api/v1/cluster/nodes",
+    "/api/v1/cluster/nodes/:node",
+  ]);
+});

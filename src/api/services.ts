@@ -11,7 +11,15 @@ import type { Gitflow } from "../gitflow/service.js";
 import type { RouterMetrics } from "../metrics/sampler.js";
 import type { Logger } from "../lib/logger.js";
 import type { Certificates } from "../certs/service.js";
-import type { ClusterServices } from "../cluster/routes.js";
+import type { Cluster } from "../cluster/cluster.js";
+import type { ExternalRegistrySettings } from "../cluster/registry/external.js";
+
+/** The swarm's nodes (through the engine DOCKER_HOST names) and a team's own registry. */
+export interface ClusterServices {
+  /** null when the server has no swarm engine to talk to */
+  cluster: Cluster | null;
+  registry: ExternalRegistrySettings;
+}
 
 /** What the HTTP routes call; wired in src/main/server.ts. */
 export interface ApiServices {

@@ -17,6 +17,8 @@ import { registerStorage } from "./storage.js";
 import { registerGitflow } from "./gitflow.js";
 import { registerHooks } from "./hooks.js";
 import { registerProgressive } from "./progressive.js";
+import { registerCerts } from "./certs.js";
+import { registerCluster } from "./cluster.js";
 
 /**
  * Every route of the server's HTTP side but git (src/git/http-backend.ts)
@@ -41,6 +43,8 @@ export function registerRoutes(r: ApiRouter, s: ApiServices): void {
     registerGitflow,
     registerHooks,
     registerProgressive,
+    registerCerts,
+    registerCluster,
     registerEvents,
   ])
     register(r, s);

@@ -1,6 +1,5 @@
 import { z } from "@hono/zod-openapi";
 import { access } from "../../accounts/policy.js";
-import { AppError } from "../../errors/app-error.js";
 import { CanaryControl } from "../../canary/control.js";
 import { metricsView } from "../../metrics/view.js";
 import { windowSeconds } from "../../metrics/window.js";

@@ -71,11 +71,9 @@ export const AuditEntryView = z
     at: Timestamp,
     actor: z.string(),
     action: z.string().openapi({ description: "the method and path, as sent" }),
-    summary: z
-      .string()
-      .openapi({
-        description: "what happened, in words; a deploy it started says how it ended; 'not done: …' if refused",
-      }),
+    summary: z.string().openapi({
+      description: "what happened, in words; a deploy it started says how it ended; 'not done: …' if refused",
+    }),
     app: z.string().nullable(),
     ip: z.string(),
     status: z.int(),

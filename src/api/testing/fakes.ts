@@ -1,5 +1,7 @@
 import type { ContainerSpec, DockerPort, ObservedContainer } from "../../docker/port.js";
 import type { DesiredRouter, RouterPort, ServerStat } from "../../router/types.js";
+import { LABEL } from "../../docker/port.js";
+import type { EngineNode, EngineTask } from "../../cluster/nodes.js";
 
 const unused = (what: string) => () => {
   throw new Error(`the fake Docker engine of the API tests has no ${what}`);
@@ -98,5 +100,86 @@ export class FakeRouter implements RouterPort {
   }
   pid(): number | null {
     return null;
+  }
+}
+
+/**
+ * The parts of a swarm manager's Engine API the cluster routes read (info,
+ * nodes, tasks, join tokens, node updates): a manager and a worker running
+ * one unit of `shop`. With `swarm = false` it is an engine outside any swarm.
+ */
+export class FakeSwarmEngine {
+  swarm = true;
+  static readonly MANAGER = "m1x7k2p9q4w8e5r3t6y0u2i4o";
+  static readonly WORKER = "w2a8s3d5f7g9h1j4k6l8z0x2c";
+  readonly nodes: EngineNode[] = [
+    {
+      ID: FakeSwarmEngine.MANAGER,
+      Version: { Index: 10 },
+      Spec: { Role: "manager", Availability: "active", Labels: { "yadokari.admitted": "true" } },
+      Description: {
+        Hostname: "node-1",
+        Platform: { Architecture: "x86_64", OS: "linux" },
+        Resources: { NanoCPUs: 2e9, MemoryBytes: 4 * 1024 ** 3 },
+        Engine: { EngineVersion: "20.10.24" },
+      },
+      Status: { State: "ready", Addr: "0.0.0.0" },
+      ManagerStatus: { Leader: true, Addr: "10.77.0.11:2377" },
+    },
+    {
+      ID: FakeSwarmEngine.WORKER,
+      Version: { Index: 12 },
+      Spec: { Role: "worker", Availability: "active", Labels: { zone: "a" } },
+      Description: { Hostname: "node-2", Platform: { Architecture: "x86_64", OS: "linux" } },
+      Status: { State: "ready", Addr: "10.77.0.12" },
+    },
+  ];
+
+  constructor(private readonly instance: string) {}
+
+  async info(): Promise<object> {
+    if (!this.swarm) return { Swarm: { LocalNodeState: "inactive", ControlAvailable: false } };
+    return {
+      Swarm: {
+        LocalNodeState: "active",
+        ControlAvailable: true,
+        NodeID: FakeSwarmEngine.MANAGER,
+        NodeAddr: "10.77.0.11",
+        RemoteManagers: [{ NodeID: FakeSwarmEngine.MANAGER, Addr: "10.77.0.11:2377" }],
+      },
+    };
+  }
+  async listNodes(): Promise<EngineNode[]> {
+    return this.nodes;
+  }
+  async listTasks(): Promise<EngineTask[]> {
+    const labels = { [LABEL.app]: "shop", [LABEL.instance]: this.instance };
+    return [
+      { NodeID: FakeSwarmEngine.WORKER, Status: { State: "running" }, Spec: { ContainerSpec: { Labels: labels } } },
+    ];
+  }
+  async swarmInspect(): Promise<object> {
+    return {
+      JoinTokens: {
+        Worker: "SWMTKN-1-3pu6hszjas19xyp7ghgosyx9k8at-1ukgk3ot7ixm",
+        Manager: "SWMTKN-1-3pu6hszjas19xyp7ghgosyx9k8at-9x8c7v6b5n4m",
+      },
+    };
+  }
+  getNode(id: string) {
+    const node = this.nodes.find((n) => n.ID === id);
+    return {
+      update: async (spec: { version?: number } & NonNullable<EngineNode["Spec"]>) => {
+        if (!node) throw Object.assign(new Error("no such node"), { statusCode: 404 });
+        const { version: _version, ...rest } = spec;
+        node.Spec = rest;
+        node.Version = { Index: (node.Version?.Index ?? 0) + 1 };
+      },
+      remove: async () => {
+        const i = this.nodes.findIndex((n) => n.ID === id);
+        if (i < 0) throw Object.assign(new Error("no such node"), { statusCode: 404 });
+        this.nodes.splice(i, 1);
+      },
+    };
   }
 }

@@ -47,6 +47,8 @@ export function fillPath(path: string, s: Seeded, app = "shop"): string {
         return encodeURIComponent(s.ids.email);
       case "file":
         return "app.js";
+      case "node":
+        return s.ids.node;
       default:
         throw new Error(`no value for the path parameter ${p} of ${path}`);
     }

@@ -26,7 +26,13 @@ import { resolveCanary } from "../../canary/settings.js";
 import { DEFAULT_HEALTHCHECK } from "../../manifest/app-json.js";
 import { createApi, type ApiRouter } from "../app.js";
 import type { ApiServices } from "../services.js";
-import { FakeDocker, FakeRouter } from "./fakes.js";
+import { FakeDocker, FakeRouter, FakeSwarmEngine } from "./fakes.js";
+import { CertStore } from "../../certs/cert-store.js";
+import { Certificates } from "../../certs/service.js";
+import { Cluster } from "../../cluster/cluster.js";
+import { ExternalRegistrySettings } from "../../cluster/registry/external.js";
+import type Docker from "dockerode";
+import { makeCa, makeCert } from "../../../test/helpers/certs.js";
 
 /**
  * An API in process, on a real store (SQLite in a temporary directory) with
@@ -38,6 +44,8 @@ import { FakeDocker, FakeRouter } from "./fakes.js";
 export interface Seeded {
   api: ApiRouter;
   services: ApiServices;
+  /** the swarm manager the cluster routes talk to (`swarm = false`: an engine outside any swarm) */
+  swarm: FakeSwarmEngine;
   logs: ReturnType<typeof captureLogger>;
   /** Bearer tokens by who holds them */
   tokens: {
@@ -51,7 +59,16 @@ export interface Seeded {
   /** every secret value the seed put in: none may reach a caller who may not read it */
   secrets: string[];
   /** ids the seed made, to fill path parameters */
-  ids: { deploy: number; cronRun: number; job: string; runId: string; hostname: string; email: string; token: number };
+  ids: {
+    deploy: number;
+    cronRun: number;
+    job: string;
+    runId: string;
+    hostname: string;
+    email: string;
+    token: number;
+    node: string;
+  };
   request(
     method: string,
     path: string,
@@ -65,6 +82,7 @@ export const SECRET = {
   review: "s3cret-review-value-a9d2",
   repoPassword: "s3cret-repo-password-44e1",
   password: "s3cret-user-password-0b7e",
+  registry: "s3cret-registry-password-5c3a",
 } as const;
 
 export async function seededApi(): Promise<Seeded> {
@@ -111,6 +129,21 @@ export async function seededApi(): Promise<Seeded> {
     cleanupMs: 60_000,
   });
   const cron = new CronScheduler(ctx, { tickMs: 60_000, timeoutSec: 60, pollMs: 500, clock: systemClock });
+  const certStore = new CertStore(store.db, keyring);
+  const certs = new Certificates({
+    store: certStore,
+    apps: store,
+    domain: ctx.domain,
+    router,
+    sync: async () => {},
+    log: ctx.log,
+    https: true,
+    httpPort: ctx.httpPort,
+    acme: null,
+    reviewChildren: (app) => gitflowStore.reviewApps(app).map((r) => r.app),
+  });
+  const instance = store.metaOnce("instance", () => "seeded");
+  const swarm = new FakeSwarmEngine(instance);
   const services: ApiServices = {
     ctx,
     apps,
@@ -128,6 +161,14 @@ export async function seededApi(): Promise<Seeded> {
     maxUploadBytes: 1024 * 1024,
     storageRoots: [join(dir, "storage")],
     eventsTickMs: 50,
+    certs,
+    cluster: {
+      cluster: new Cluster(swarm as unknown as Docker, {
+        instance,
+        admission: () => ({ nodeImage: "yadokari-local/busybox:1", managerImage: "yadokari-local/busybox:1" }),
+      }),
+      registry: new ExternalRegistrySettings(store.db, keyring),
+    },
   };
 
   // ---- the seed: apps shop and blog, a live release with config, a deploy, cron, git, review config, users
@@ -196,6 +237,17 @@ export async function seededApi(): Promise<Seeded> {
     outcome: "queued",
   });
   store.addMount("shop", { hostPath: "shop-data", containerPath: "/data" });
+  // a certificate the team uploaded for its custom domain, and a failed ACME attempt for the default one
+  const ca = await makeCa();
+  const cert = await makeCert(ca, [hostname]);
+  await certs.upload("shop", cert.chain, cert.key);
+  const attempt = certStore.startAttempt("shop.yk.test", "issue", Date.now() - 60_000);
+  certStore.finishAttempt(
+    attempt,
+    { ok: false, ordered: true, message: "the CA could not reach the hostname" },
+    Date.now(),
+  );
+  services.cluster.registry.set({ url: "https://registry.example.com", username: "ci", password: SECRET.registry });
 
   const root = accounts.byToken(adminToken)!;
   const user = async (email: string, role: "admin" | "deployer" | "viewer", apps: string[] | "*") => {
@@ -214,6 +266,7 @@ export async function seededApi(): Promise<Seeded> {
   return {
     api,
     services,
+    swarm,
     logs,
     tokens: {
       admin: adminToken,
@@ -228,6 +281,8 @@ export async function seededApi(): Promise<Seeded> {
       SECRET.review,
       SECRET.repoPassword,
       SECRET.password,
+      SECRET.registry,
+      cert.key,
       webhookSecret,
       adminToken,
       adminUser.token,
@@ -236,7 +291,16 @@ export async function seededApi(): Promise<Seeded> {
       viewerShop.token,
       revoked.token,
     ],
-    ids: { deploy: d.id, cronRun: cronRun.id, job: "nightly", runId, hostname, email: "dev@example.com", token: 1 },
+    ids: {
+      deploy: d.id,
+      cronRun: cronRun.id,
+      job: "nightly",
+      runId,
+      hostname,
+      email: "dev@example.com",
+      token: 1,
+      node: FakeSwarmEngine.MANAGER,
+    },
     request(method, path, opts = {}) {
       const headers: Record<string, string> = { ...opts.headers };
       const token = opts.token === undefined ? adminToken : opts.token;
