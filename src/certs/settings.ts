@@ -9,8 +9,8 @@ import type { BackoffPolicy } from "./policy.js";
 /**
  * The server's HTTPS settings, as src/main/settings.ts read and checked them
  * (--https-listen, --acme-directory, --acme-email, --acme-ca-file,
- * --api-hostname, and the YADOKARI_ACME_* waits that tests and benchmarks
- * shorten). Here they are combined: the checks that take two settings, and
+ * --api-hostname, and the ACME waits such as YADOKARI_ACME_TICK_MS that
+ * tests and benchmarks shorten). Here they are combined: the checks that take two settings, and
  * the issuer they make.
  */
 export interface TlsServerOptions {

@@ -47,6 +47,40 @@ test("a wrong value is refused with its name, the value and what is allowed", ()
   assert.match(refused({}, { YADOKARI_STORAGE_ROOTS: "/srv:relative" }), /absolute directories/);
   assert.match(refused({}, { YADOKARI_PUBLIC_URL: "ftp://x" }), /http/);
   assert.match(refused({}, { YADOKARI_LOG_LEVEL: "loud" }), /debug, info, warn, error/);
+  // HTTPS, ACME and the cluster's engine (merged from main: read here now, not in src/certs or src/cluster)
+  assert.match(
+    refused({ httpsListen: "anywhere" }, {}),
+    /^--https-listen="anywhere" is not allowed: expected host:port, or off$/,
+  );
+  assert.match(refused({ acmeDirectory: "http://ca.example/dir" }, {}), /an https:\/\/ URL, production or staging/);
+  assert.match(refused({ acmeEmail: "ops" }, {}), /an email address/);
+  assert.match(refused({ apiHostname: "-bad-" }, {}), /a DNS name/);
+  assert.match(refused({}, { YADOKARI_ACME_TICK_MS: "0" }), /YADOKARI_ACME_TICK_MS="0"/);
+  assert.match(
+    refused({}, { DOCKER_HOST: "ssh://me@host" }),
+    /^DOCKER_HOST="ssh:\/\/me@host" is not allowed: expected unix/,
+  );
+  assert.match(refused({}, { YADOKARI_ADMISSION_IMAGE: "bad image" }), /an image reference/);
+});
+
+test("HTTPS, ACME and the docker CLI's variables are settings too", () => {
+  const d = loadSettings({}, {}).settings;
+  assert.equal(d.httpsListen, "0.0.0.0:443");
+  assert.equal(d.acmeDirectory, "");
+  assert.equal(d.acmeTickMs, 30_000);
+  assert.equal(d.dockerHost, "");
+  assert.equal(d.dockerTlsVerify, false);
+  const { settings, sources } = loadSettings(
+    { httpsListen: "off", acmeDirectory: "staging", apiHostname: "Yk.Example.com" },
+    { DOCKER_HOST: "tcp://10.0.0.5:2376", DOCKER_TLS_VERIFY: "1", YADOKARI_ACME_BACKOFF_MS: "2000" },
+  );
+  assert.equal(settings.httpsListen, "off");
+  assert.equal(settings.acmeDirectory, "staging");
+  assert.equal(settings.apiHostname, "yk.example.com");
+  assert.equal(settings.dockerHost, "tcp://10.0.0.5:2376");
+  assert.equal(settings.dockerTlsVerify, true);
+  assert.equal(settings.acmeBackoffMs, 2000);
+  assert.equal(sources.dockerHost, "env");
 });
 
 test("--print-config lists every setting with its source, secrets masked", () => {
@@ -84,6 +118,8 @@ test("every YADOKARI_* variable the server's code names is a setting (the CLI's 
     "HOOK_APP",
     "RELEASE",
     "PROCESS",
+    // not a variable: the here-document delimiter of the join command's CA file (src/cluster/join-command.ts)
+    "CA",
   ])
     known.add(`YADOKARI_${other}`);
   const unknown = new Set<string>();
