@@ -4,6 +4,7 @@ import { parseListen } from "../lib/listen.js";
 import { LOG_LEVELS, type LogLevel } from "../lib/logger.js";
 import { DEFAULT_STORAGE_ROOT, storageRoots } from "../storage/mount-rules.js";
 import { parseDockerHost } from "../cluster/docker-host.js";
+import { MAX_UPLOAD_BYTES, UPLOAD_LIMIT_MAX } from "../build/upload.js";
 
 /**
  * Every setting of `yadokari server`, in one table: its flag (if any), its
@@ -226,10 +227,10 @@ export const SETTINGS = {
   }),
   maxUploadBytes: def({
     env: "YADOKARI_MAX_UPLOAD_BYTES",
-    default: 512 * MiB,
+    default: MAX_UPLOAD_BYTES,
     allowed: "bytes, 1 MiB to 16 GiB",
     description: "the largest build upload (tar or tar.gz, as sent) the API reads; past it the answer is 413",
-    parse: int(MiB, 16 * 1024 * MiB),
+    parse: int(MiB, UPLOAD_LIMIT_MAX),
   }),
   routerMaxconn: def({
     env: "YADOKARI_ROUTER_MAXCONN",
