@@ -232,7 +232,7 @@ export function cliHint(serverHint: string): string {
 /** Maps an error response to a CliError, trusting the server's message and hint when it sent the standard body. */
 export async function errorFromResponse(res: Response, method: string, path: string): Promise<CliError> {
   const text = await res.text().catch(() => "");
-  let body: Partial<ErrorBody> | null = null;
+  let body: Partial<ErrorBody> | null;
   try {
     body = JSON.parse(text) as Partial<ErrorBody>;
   } catch {

@@ -221,6 +221,20 @@ test("deploy refuses a source over the size limit before the upload, naming the 
   assert.deepEqual(api.calls, []);
 });
 
+test("deploy --max-size goes past the server's default limit, for a server set to take more (up to 16 GB)", async (t) => {
+  const dir = srcDir(t);
+  rmSync(join(dir, "Dockerfile"));
+  // accepted: the next check (no Dockerfile) is what stops it
+  await assert.rejects(
+    run(["deploy", "-a", "web", dir, "--max-size", "1024"], new FakeApi()),
+    isUsage(/No Dockerfile/),
+  );
+  await assert.rejects(
+    run(["deploy", "-a", "web", dir, "--max-size", "20000"], new FakeApi()),
+    isUsage(/--max-size '20000' is not a size from 1 to 16384 MB/),
+  );
+});
+
 test("deploy of a missing directory is a usage error", async () => {
   await assert.rejects(run(["deploy", "-a", "web", "/nonexistent/yk"], new FakeApi()), isUsage(/is not a directory/));
 });

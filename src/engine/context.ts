@@ -23,6 +23,8 @@ export interface EngineContext {
   drainTimeoutSec: number;
   stopTimeoutSec: number;
   releasePhaseTimeoutSec: number;
+  /** how many releases per app keep their image (YADOKARI_KEEP_RELEASES) */
+  keepReleases: number;
   /** server log (not a deploy log) */
   log: (msg: string) => void;
   /** The TLS part of the router's desired state (certificates, redirects, HSTS, the API's hostname); absent: none. */

@@ -15,8 +15,8 @@ import { httpProbe } from "../engine/health/http-probe.js";
 import type { EngineContext } from "../engine/context.js";
 import { Deployer } from "../engine/deployer.js";
 import { Reconciler } from "../engine/reconciler.js";
-import { CronScheduler, cronOptionsFromEnv } from "../cron/scheduler.js";
-import { Runs, runSettings } from "../runs/runs.js";
+import { CronScheduler } from "../cron/scheduler.js";
+import { Runs } from "../runs/runs.js";
 import { Apps } from "../engine/apps.js";
 import { Processes } from "../engine/processes.js";
 import { desiredFromStore, syncRouter } from "../engine/router-sync.js";
@@ -26,7 +26,7 @@ import { Accounts } from "../accounts/accounts.js";
 import { reviewParent } from "../gitflow/gitflow-store.js";
 import { AccountStore } from "../accounts/account-store.js";
 import { Audit } from "../accounts/audit.js";
-import { authorize } from "../accounts/policy.js";
+import { access, decide } from "../accounts/policy.js";
 import { createApi } from "../api/app.js";
 import { handleUpgrade } from "../api/upgrade.js";
 import { GitRepos } from "../git/repos.js";
@@ -37,32 +37,15 @@ import { Keyring } from "../secrets/keyring.js";
 import { Gitflow } from "../gitflow/service.js";
 import { GitflowStore } from "../gitflow/gitflow-store.js";
 import { Mirrors } from "../gitflow/mirror.js";
-import { reviewCleanupMs } from "../gitflow/payload.js";
-import { RouterMetrics, metricsOptionsFromEnv } from "../metrics/sampler.js";
+import { RouterMetrics } from "../metrics/sampler.js";
+import { createLogger, type Logger } from "../lib/logger.js";
+import type { Settings } from "./settings.js";
 import { CertStore } from "../certs/cert-store.js";
 import { Certificates } from "../certs/service.js";
 import { tlsFromOptions } from "../certs/settings.js";
 import { Cluster } from "../cluster/cluster.js";
 import { dockerFromEnv } from "../cluster/engine-client.js";
 import { ExternalRegistrySettings } from "../cluster/registry/external.js";
-
-export interface ServerOptions {
-  dataDir: string;
-  apiListen: string;
-  httpListen: string;
-  domain: string;
-  /** The router's access log; "off" trades latency percentiles for throughput (see bench:router). Default "on". */
-  accessLog?: "on" | "off";
-  /** The router's HTTPS listener, "0.0.0.0:443" by default; "off": plain HTTP only. */
-  httpsListen?: string;
-  /** ACME directory URL, or "production"/"staging" (Let's Encrypt); with only acmeEmail: Let's Encrypt production. */
-  acmeDirectory?: string;
-  acmeEmail?: string;
-  /** A CA to trust for the ACME server's own HTTPS (a private or test CA). */
-  acmeCaFile?: string;
-  /** Serve the API and UI (and git over HTTPS) through the router at this hostname, with its own certificate. */
-  apiHostname?: string;
-}
 
 export interface RunningServer {
   apiUrl: string;
@@ -75,11 +58,15 @@ const VERSION = (
   }
 ).version;
 
-/** The composition root of the control plane: the only place adapters are wired. */
+/**
+ * The composition root of the control plane: the only place adapters are
+ * wired. Every setting comes in `opts` (src/main/settings.ts), read once.
+ */
 export async function startServer(
-  opts: ServerOptions,
-  log: (m: string) => void = (m) => console.log(`[yadokari] ${m}`),
+  opts: Settings,
+  logger: Logger = createLogger({ level: opts.logLevel, format: opts.logFormat }),
 ): Promise<RunningServer> {
+  const log = (m: string) => logger.info(m);
   const api = parseListen(opts.apiListen, "--api-listen");
   const httpL = parseListen(opts.httpListen, "--http-listen");
   const tlsOpts = tlsFromOptions(opts, api);
@@ -99,7 +86,7 @@ export async function startServer(
     dir: join(opts.dataDir, "router"),
     httpListen: opts.httpListen,
     accessLog,
-    maxconn: Number(process.env.YADOKARI_ROUTER_MAXCONN ?? 8000),
+    maxconn: opts.routerMaxconn,
     httpsListen: tlsOpts.httpsListen ?? undefined,
     log,
   });
@@ -111,7 +98,7 @@ export async function startServer(
     router,
     locks,
     log,
-    logs: new DeployLogs(store),
+    logs: new DeployLogs(store, logger),
     gateDeps: {
       probe: httpProbe,
       state: async (id) => {
@@ -124,9 +111,10 @@ export async function startServer(
     domain: opts.domain,
     httpPort: httpL.port,
     dataDir: opts.dataDir,
-    drainTimeoutSec: Number(process.env.YADOKARI_DRAIN_TIMEOUT ?? 30),
-    stopTimeoutSec: Number(process.env.YADOKARI_STOP_TIMEOUT ?? 10),
-    releasePhaseTimeoutSec: Number(process.env.YADOKARI_RELEASE_TIMEOUT ?? 600),
+    drainTimeoutSec: opts.drainTimeoutSec,
+    stopTimeoutSec: opts.stopTimeoutSec,
+    releasePhaseTimeoutSec: opts.releaseTimeoutSec,
+    keepReleases: opts.keepReleases,
   };
 
   // Certificates: uploaded and automatic (ACME), pushed to the router live; part of its desired state.
@@ -170,7 +158,11 @@ export async function startServer(
   // Request metrics per app and release: the router's counters, sampled (canaries read them too).
   const metrics = new RouterMetrics(
     { store, router, log },
-    metricsOptionsFromEnv(process.env, accessLog === "off" ? null : router.paths.log),
+    {
+      accessLog: accessLog === "off" ? null : router.paths.log,
+      intervalMs: opts.metricsIntervalMs,
+      retentionMs: 65 * 60_000,
+    },
   );
   const deployer = new Deployer(ctx, metrics);
   deployer.recoverInterrupted();
@@ -189,7 +181,12 @@ export async function startServer(
   await reconciler.trigger();
   reconciler.start();
   // Cron: adopts runs that outlived a previous server, then evaluates due jobs every tick.
-  const cron = new CronScheduler(ctx, cronOptionsFromEnv());
+  const cron = new CronScheduler(ctx, {
+    tickMs: opts.cronTickMs,
+    timeoutSec: opts.cronTimeoutSec,
+    pollMs: 500,
+    clock: systemClock,
+  });
   cron.start();
 
   // A dead HAProxy is restarted from the store's state.
@@ -202,7 +199,7 @@ export async function startServer(
   watchdog.unref();
 
   // Logs that filled disks: the router's access log and the server log are capped.
-  const logCap = Number(process.env.YADOKARI_LOG_MAX_BYTES ?? 64 * 1024 * 1024);
+  const logCap = opts.logMaxBytes;
   const logCapper = setInterval(() => {
     for (const f of [join(opts.dataDir, "router", "haproxy.log"), join(opts.dataDir, "server.log")]) {
       try {
@@ -217,25 +214,35 @@ export async function startServer(
   const apiUrl = `http://${api.host === "0.0.0.0" ? "127.0.0.1" : api.host}:${api.port}`;
   const processes = new Processes(ctx, deployer, reconciler);
   // One-off runs: attach sessions and the sweep that removes finished or abandoned run containers.
-  const runs = new Runs(ctx, runSettings(process.env));
+  const runs = new Runs(ctx, {
+    graceMs: opts.runGraceSec * 1000,
+    sweepMs: opts.runSweepMs,
+    unattachedMs: 10 * 60_000,
+    resultTtlMs: 10 * 60_000,
+  });
   runs.start();
   // Git sources, webhooks, review apps (with their TTL cleanup) and promotion.
   const gitflow = new Gitflow(ctx, apps, deployer, gitflowStore, mirrors, {
-    cleanupMs: reviewCleanupMs(process.env.YADOKARI_REVIEW_CLEANUP_MS),
-    publicUrl: process.env.YADOKARI_PUBLIC_URL?.replace(/\/+$/, "") || undefined,
+    cleanupMs: opts.reviewCleanupMs,
+    publicUrl: opts.publicUrl || undefined,
   });
   gitflow.start();
   // The swarm's nodes (issue 12, phase 1): through the engine DOCKER_HOST names; the Swarm engine itself comes later.
   const instance = store.metaOnce("instance", () => randomBytes(6).toString("hex"));
   const cluster = {
-    cluster: new Cluster(dockerFromEnv(process.env), {
-      instance,
-      // The admission probe's image; phase 2 distributes it through the registry (nodes pull it from there).
-      admission: () => {
-        const image = process.env.YADOKARI_ADMISSION_IMAGE || "yadokari-local/busybox:1";
-        return { nodeImage: image, managerImage: image };
+    cluster: new Cluster(
+      dockerFromEnv({
+        DOCKER_HOST: opts.dockerHost,
+        DOCKER_TLS_VERIFY: opts.dockerTlsVerify ? "1" : "",
+        DOCKER_TLS: opts.dockerTls ? "1" : "",
+        DOCKER_CERT_PATH: opts.dockerCertPath,
+      }),
+      {
+        instance,
+        // The admission probe's image; phase 2 distributes it through the registry (nodes pull it from there).
+        admission: () => ({ nodeImage: opts.admissionImage, managerImage: opts.admissionImage }),
       },
-    }),
+    ),
     registry: new ExternalRegistrySettings(store.db, keyring),
   };
   const services = {
@@ -252,6 +259,10 @@ export async function startServer(
     version: VERSION,
     gitflow,
     metrics,
+    log: logger,
+    maxUploadBytes: opts.maxUploadBytes,
+    storageRoots: opts.storageRoots,
+    eventsTickMs: opts.eventsTickMs,
     certs,
   };
   const honoApp = createApi(services);
@@ -265,15 +276,15 @@ export async function startServer(
           const p = accounts.byToken(token);
           if (!token || !p)
             return { status: 401, message: "authentication required: use an API token as the password" };
-          // a push deploys: the same right as POST …/builds
-          const d = authorize(p, push ? "POST" : "GET", `/api/v1/apps/${app}/builds`);
+          // a push deploys: the same right as POST …/builds; a fetch reads like GET …/releases
+          const d = decide(p, access.app(push ? "deployer" : "viewer"), app);
           return d.allow ? { token } : { status: d.status, message: d.message };
         },
         appExists: (a) => store.getApp(a) !== null,
         ensureRepo: (a) => repos.ensure(a),
         apiUrl,
       }).catch((e) => {
-        log(`git: ${(e as Error).stack}`);
+        logger.error("git request failed", { url: req.url, err: (e as Error).stack });
         if (!res.headersSent) res.writeHead(500).end();
       });
       return;
@@ -310,7 +321,7 @@ export async function startServer(
 }
 
 /** `yadokari server`: runs until SIGTERM/SIGINT. HAProxy keeps serving after the server exits. */
-export async function runServer(opts: ServerOptions): Promise<void> {
+export async function runServer(opts: Settings): Promise<void> {
   const s = await startServer(opts);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

@@ -9,6 +9,7 @@ import {
   type Release,
   type RoutedServer,
 } from "../domain/types.js";
+// eslint-disable-next-line import-x/no-restricted-paths -- moved by #10 (deploy status types into src/domain)
 import type { DeploySource, DeployStatus, DeployStepView } from "../api/contract.js";
 import type { Clock } from "../lib/clock.js";
 import type { Keyring } from "../secrets/keyring.js";

@@ -213,7 +213,7 @@ export interface DeployStatusView {
 }
 
 // Cron, storage, git, webhooks, review apps: the server's own shapes where it has them as types.
-export type { CronJobView, CronRunView } from "../../src/api/cron-contract.js";
+export type { CronJobView, CronRunView } from "../../src/cron/types.js";
 export type { MountView } from "../../src/storage/contract.js";
 export interface GitInfoView {
   app: string;

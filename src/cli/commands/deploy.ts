@@ -2,12 +2,11 @@ import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { DeployView } from "../../api/contract.js";
-import { CODES } from "../../errors/codes.js";
-import { apiPath, CliError, usageError } from "../api-client.js";
+import { apiPath, usageError } from "../api-client.js";
 import { followDeploy } from "../follow-deploy.js";
 import { listEntries, packTarGz, type PackEntry } from "../pack.js";
 import { formatSize, uploadProgress } from "../progress.js";
-import { MAX_UPLOAD_BYTES } from "../../build/upload.js";
+import { MAX_UPLOAD_BYTES, UPLOAD_LIMIT_MAX } from "../../build/upload.js";
 import { appOption, type CliContext } from "./context.js";
 
 async function checkDir(dir: string): Promise<string> {
@@ -21,28 +20,21 @@ async function checkDir(dir: string): Promise<string> {
   return abs;
 }
 
-/** Turns a failed deploy into the one error main/cli.ts prints, with the container log when there is one. */
-export function deployError(d: DeployView): CliError {
-  const failedStep = d.steps.find((s) => s.status === "failed");
-  const message = [
-    `Deploy #${d.id} of ${d.app} failed${failedStep ? ` at step '${failedStep.name}'` : ""}: ${d.reason ?? "no reason given"}`,
-  ];
-  if (d.containerLog) message.push("", "Container log:", d.containerLog.trimEnd());
-  // The view has no error code; a failure before a release exists is a build failure.
-  const code = d.releaseVersion === null && failedStep?.name.includes("build") ? "build_failed" : "deploy_failed";
-  return new CliError(code, message.join("\n"), CODES[code].hint);
-}
-
-/** The server refuses a larger build context (src/build/upload.ts); --max-size may set a smaller limit. */
+/**
+ * The server refuses a larger build context than its YADOKARI_MAX_UPLOAD_BYTES (512 MB unless set, at most
+ * 16 GB; src/build/upload.ts): yk deploy checks against the default, and --max-size sets another limit, lower,
+ * or higher for a server set to take more.
+ */
 const SERVER_LIMIT_MB = MAX_UPLOAD_BYTES / 1024 / 1024;
+const MOST_MB = UPLOAD_LIMIT_MAX / 1024 / 1024;
 
 function parseMaxSize(text: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*(MB|M|MiB)?$/i.exec(text.trim());
   const mb = m ? Number(m[1]) : NaN;
-  if (!(mb > 0) || mb > SERVER_LIMIT_MB)
+  if (!(mb > 0) || mb > MOST_MB)
     throw usageError(
-      `--max-size '${text}' is not a size from 1 to ${SERVER_LIMIT_MB} MB.`,
-      `Example: --max-size 50 (MB). The server takes at most ${SERVER_LIMIT_MB} MB.`,
+      `--max-size '${text}' is not a size from 1 to ${MOST_MB} MB.`,
+      `Example: --max-size 50 (MB). A server takes ${SERVER_LIMIT_MB} MB unless its YADOKARI_MAX_UPLOAD_BYTES says otherwise.`,
     );
   return mb * 1024 * 1024;
 }
@@ -76,7 +68,7 @@ export function checkSource(abs: string, entries: PackEntry[], maxBytes: number)
   if (total > maxBytes)
     throw usageError(
       `${abs} holds ${formatSize(total)} to send, more than the ${formatSize(maxBytes)} limit. Nothing was uploaded.`,
-      `The largest: ${largest(entries)}. Leave out what the build does not need with .dockerignore, or pass --max-size (at most ${SERVER_LIMIT_MB} MB).`,
+      `The largest: ${largest(entries)}. Leave out what the build does not need with .dockerignore, or pass --max-size MB if the server takes more than ${SERVER_LIMIT_MB} MB (its YADOKARI_MAX_UPLOAD_BYTES).`,
     );
 }
 
@@ -90,7 +82,10 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
       "--strategy <strategy>",
       "rolling, canary or blue-green for this deploy (default: the app's deploy settings)",
     )
-    .option("--max-size <MB>", `refuse to send more than this many MB (default and most: ${SERVER_LIMIT_MB})`)
+    .option(
+      "--max-size <MB>",
+      `refuse to send more than this many MB (default ${SERVER_LIMIT_MB}, the server's default limit; at most ${MOST_MB})`,
+    )
     .action(async (dir: string, opts: { app: string; strategy?: string; maxSize?: string }) => {
       if (opts.strategy !== undefined && !["rolling", "canary", "blue-green"].includes(opts.strategy))
         throw usageError(`'${opts.strategy}' is not a strategy.`, "Use --strategy rolling, canary or blue-green.");

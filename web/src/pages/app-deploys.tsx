@@ -3,6 +3,7 @@ import { api, ApiError, path, streamLines, upload, type DeployView } from "../ap
 import { useAction, useLoad } from "../load";
 import { Ago, Badge, described, ErrorNotice, Field, LogBox } from "../ui";
 import type { TabProps } from "./app";
+import { COMMIT_SHA } from "../../../src/domain/ids.js";
 
 const finished = (status: string) => status === "succeeded" || status === "failed";
 
@@ -57,7 +58,7 @@ function GitDeployForm({ app, repo }: { app: string; repo: { url: string; branch
   const [commit, setCommit] = useState("");
   const { busy, error, run } = useAction();
   const commitProblem =
-    commit && !/^[0-9a-f]{40}$/.test(commit)
+    commit && !COMMIT_SHA.test(commit)
       ? "A full 40-character lowercase commit SHA, or leave it empty for the branch's head."
       : null;
   const branchError =

@@ -1,6 +1,7 @@
 /**
- * The JSON shapes of the cron routes, shared by the server and the CLI
- * (kept beside contract.ts so cron's shapes live in one file):
+ * Cron jobs and runs as the scheduler and its store hold them, which is also
+ * what the cron routes answer (their schemas, src/api/schemas/work.ts, check
+ * the same fields):
  *   GET  /api/v1/apps/:app/cron                        → CronJobView[]
  *   POST /api/v1/apps/:app/cron/:job/run               → 202 CronRunView (409 cron_running under forbid)
  *   GET  /api/v1/apps/:app/cron/:job/runs              → CronRunView[] (newest first, the last 20 kept)

@@ -1,13 +1,13 @@
 import { STATUS_CODES, type IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
-import type { ApiServices } from "../api/services.js";
-import { tokenFromHeader } from "../api/auth.js";
-import { authorize } from "../accounts/policy.js";
-import { appOfPath } from "../accounts/audit.js";
+import type { ApiServices } from "./services.js";
+import { tokenFromHeader } from "./auth.js";
+import { decide } from "../accounts/policy.js";
 import { AppError, isAppError } from "../errors/app-error.js";
-import { ATTACH_PATH } from "./contract.js";
-import { parseSize } from "./validate.js";
+import { ATTACH_PATH } from "../runs/contract.js";
+import { parseSize } from "../runs/validate.js";
+import { attachRoute } from "./routes/runs.js";
 
 /** Answers an upgrade request with a plain HTTP error (JSON body, as the API does) and closes. */
 function refuse(socket: Duplex, e: AppError): void {
@@ -50,14 +50,15 @@ export async function handleRunAttach(
     const m = ATTACH_PATH.exec(url.pathname)!;
     const p = s.accounts.byToken(tokenFromHeader(req.headers.authorization));
     if (!p) throw new AppError("unauthorized", "missing or invalid API token");
-    const decision = authorize(p, "GET", url.pathname);
+    // the same declaration as the route in the document (src/api/routes/runs.ts): Hono never sees upgrades
+    const decision = decide(p, attachRoute["x-access"], decode(m[1]));
     if (!decision.allow)
       throw new AppError(decision.status === 404 ? "not_found" : "forbidden", decision.message, decision.hint);
     s.audit.record({
       actor: p.name,
       action: `ATTACH ${url.pathname}`,
-      app: appOfPath(url.pathname),
-      summary: `attached to a one-off run of ${appOfPath(url.pathname) ?? "?"}`,
+      app: decode(m[1]),
+      summary: `attached to a one-off run of ${decode(m[1])}`,
       ip: req.socket.remoteAddress ?? "unknown",
       status: 101,
       ok: true,
@@ -87,7 +88,7 @@ export async function handleRunAttach(
     await runs.finish(app, id, run.name, clientGone);
     socket.end();
   } catch (e) {
-    if (!isAppError(e) || upgraded) s.ctx.log(`run attach ${req.url}: ${(e as Error).stack}`);
+    if (!isAppError(e) || upgraded) s.log.error("run attach failed", { url: req.url, err: (e as Error).stack });
     // after the 101 the connection is a byte stream: an HTTP error would be garbage in it
     if (upgraded) socket.destroy();
     else

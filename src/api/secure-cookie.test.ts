@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import { isHttps } from "./routes.js";
+import { isHttps } from "./routes/accounts.js";
 
 test("session cookies are Secure when the UI is reached over HTTPS, directly or through the router's HTTPS listener", async () => {
   const app = new Hono();
