@@ -9,7 +9,9 @@ import { buildSettings, type BuildLimits } from "./settings.js";
 
 export type { SourceFiles };
 
+/** The server's default limit of a build upload (YADOKARI_MAX_UPLOAD_BYTES), and the most it may be set to. */
 export const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
+export const UPLOAD_LIMIT_MAX = 16 * 1024 * 1024 * 1024;
 
 export interface SavedUpload {
   path: string;

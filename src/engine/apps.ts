@@ -32,6 +32,8 @@ export class Apps {
     const host = defaultHostname(n, this.ctx.domain);
     const owner = this.ctx.store.domainOwner(host);
     if (owner) throw new AppError("domain_taken", `the hostname ${host} is already a custom domain of app ${owner}`);
+    if (host === this.ctx.tls?.apiHostname)
+      throw new AppError("domain_taken", `the hostname ${host} is Yadokari's own API hostname`);
     const app = this.ctx.store.createApp(n);
     await this.hooks.onCreate?.(n);
     // A new backend is a structural change: the router reloads once here, never during deploys.
@@ -67,6 +69,8 @@ export class Apps {
     if (owner) throw new AppError("domain_taken", `${h} is already a domain of app ${owner}`);
     const defaultOwner = this.ctx.store.listApps().find((a) => defaultHostname(a.name, this.ctx.domain) === h);
     if (defaultOwner) throw new AppError("domain_taken", `${h} is the default hostname of app ${defaultOwner.name}`);
+    // An app holding the API's hostname would receive every token and password sent to it.
+    if (h === this.ctx.tls?.apiHostname) throw new AppError("domain_taken", `${h} is Yadokari's own API hostname`);
     checkHostnameScope(h, {
       app: app.name,
       parent: this.hooks.parentOf?.(app.name) ?? null,

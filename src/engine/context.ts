@@ -1,6 +1,6 @@
 import type { Store } from "../store/store.js";
 import type { DockerPort } from "../docker/port.js";
-import type { RouterPort } from "../router/types.js";
+import type { DesiredRouter, RouterPort } from "../router/types.js";
 import type { GateDeps } from "./health/gate.js";
 import type { AppLocks } from "./app-locks.js";
 import type { DeployLogs } from "./deploy-log.js";
@@ -23,6 +23,14 @@ export interface EngineContext {
   drainTimeoutSec: number;
   stopTimeoutSec: number;
   releasePhaseTimeoutSec: number;
+  /** how many releases per app keep their image (YADOKARI_KEEP_RELEASES) */
+  keepReleases: number;
   /** server log (not a deploy log) */
   log: (msg: string) => void;
+  /** The TLS part of the router's desired state (certificates, redirects, HSTS, the API's hostname); absent: none. */
+  tls?: {
+    desired(): Pick<DesiredRouter, "certificates" | "redirectHttps" | "hsts" | "api">;
+    /** Yadokari's own API hostname (--api-hostname): no app may take it. */
+    apiHostname?: string;
+  };
 }

@@ -16,7 +16,7 @@ export function refFormatProblem(ref: string): string | null {
   if (ref.endsWith(".")) return "it ends with '.'";
   if (ref.includes("..")) return "it contains '..'";
   if (ref.includes("@{")) return "it contains '@{'";
-  // eslint-disable-next-line no-control-regex
+
   if (/[\x00-\x20\x7f]/.test(ref)) return "it contains a space or a control character";
   const bad = /[~^:?*[\\]/.exec(ref);
   if (bad) return `it contains '${bad[0]}'`;
@@ -54,5 +54,5 @@ export function branchOfRef(ref: unknown): string | null {
   return validateBranch(ref.slice("refs/heads/".length));
 }
 
-export const SHA1 = /^[0-9a-f]{40}$/;
+export { COMMIT_SHA as SHA1 } from "../domain/ids.js";
 export const ZERO_SHA = "0".repeat(40);

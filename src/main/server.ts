@@ -15,8 +15,8 @@ import { httpProbe } from "../engine/health/http-probe.js";
 import type { EngineContext } from "../engine/context.js";
 import { Deployer } from "../engine/deployer.js";
 import { Reconciler } from "../engine/reconciler.js";
-import { CronScheduler, cronOptionsFromEnv } from "../cron/scheduler.js";
-import { Runs, runSettings } from "../runs/runs.js";
+import { CronScheduler } from "../cron/scheduler.js";
+import { Runs } from "../runs/runs.js";
 import { Apps } from "../engine/apps.js";
 import { Processes } from "../engine/processes.js";
 import { desiredFromStore, syncRouter } from "../engine/router-sync.js";
@@ -26,7 +26,7 @@ import { Accounts } from "../accounts/accounts.js";
 import { reviewParent } from "../gitflow/gitflow-store.js";
 import { AccountStore } from "../accounts/account-store.js";
 import { Audit } from "../accounts/audit.js";
-import { authorize } from "../accounts/policy.js";
+import { access, decide } from "../accounts/policy.js";
 import { createApi } from "../api/app.js";
 import { handleUpgrade } from "../api/upgrade.js";
 import { GitRepos } from "../git/repos.js";
@@ -37,20 +37,17 @@ import { Keyring } from "../secrets/keyring.js";
 import { Gitflow } from "../gitflow/service.js";
 import { GitflowStore } from "../gitflow/gitflow-store.js";
 import { Mirrors } from "../gitflow/mirror.js";
-import { reviewCleanupMs } from "../gitflow/payload.js";
-import { RouterMetrics, metricsOptionsFromEnv } from "../metrics/sampler.js";
+import { RouterMetrics } from "../metrics/sampler.js";
 import { checkBinds } from "../storage/bind-guard.js";
 import { hostOf } from "../domain/hostname-policy.js";
-import { storageRoots } from "../storage/mount-rules.js";
-
-export interface ServerOptions {
-  dataDir: string;
-  apiListen: string;
-  httpListen: string;
-  domain: string;
-  /** The router's access log; "off" trades latency percentiles for throughput (see bench:router). Default "on". */
-  accessLog?: "on" | "off";
-}
+import { createLogger, type Logger } from "../lib/logger.js";
+import type { Settings } from "./settings.js";
+import { CertStore } from "../certs/cert-store.js";
+import { Certificates } from "../certs/service.js";
+import { tlsFromOptions } from "../certs/settings.js";
+import { Cluster } from "../cluster/cluster.js";
+import { dockerFromEnv } from "../cluster/engine-client.js";
+import { ExternalRegistrySettings } from "../cluster/registry/external.js";
 
 export interface RunningServer {
   apiUrl: string;
@@ -63,13 +60,18 @@ const VERSION = (
   }
 ).version;
 
-/** The composition root of the control plane: the only place adapters are wired. */
+/**
+ * The composition root of the control plane: the only place adapters are
+ * wired. Every setting comes in `opts` (src/main/settings.ts), read once.
+ */
 export async function startServer(
-  opts: ServerOptions,
-  log: (m: string) => void = (m) => console.log(`[yadokari] ${m}`),
+  opts: Settings,
+  logger: Logger = createLogger({ level: opts.logLevel, format: opts.logFormat }),
 ): Promise<RunningServer> {
+  const log = (m: string) => logger.info(m);
   const api = parseListen(opts.apiListen, "--api-listen");
   const httpL = parseListen(opts.httpListen, "--http-listen");
+  const tlsOpts = tlsFromOptions(opts, api);
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   chmodSync(opts.dataDir, 0o700);
 
@@ -79,7 +81,7 @@ export async function startServer(
   const docker = new DockerodeAdapter({
     instance: store.metaOnce("instance", () => randomBytes(6).toString("hex")),
     // bind sources are re-checked before every container: a link planted since the mount is refused
-    checkSpec: (spec) => checkBinds(spec, storageRoots(process.env.YADOKARI_STORAGE_ROOTS)),
+    checkSpec: (spec) => checkBinds(spec, opts.storageRoots),
   });
   await docker.ping();
   await docker.ensureNetwork(NETWORK);
@@ -90,7 +92,9 @@ export async function startServer(
     dir: join(opts.dataDir, "router"),
     httpListen: opts.httpListen,
     accessLog,
-    maxconn: Number(process.env.YADOKARI_ROUTER_MAXCONN ?? 8000),
+    maxconn: opts.routerMaxconn,
+    httpsListen: tlsOpts.httpsListen ?? undefined,
+    log,
   });
   const locks = new AppLocks();
   const ctx: EngineContext = {
@@ -100,7 +104,7 @@ export async function startServer(
     router,
     locks,
     log,
-    logs: new DeployLogs(store),
+    logs: new DeployLogs(store, logger),
     gateDeps: {
       probe: httpProbe,
       state: async (id) => {
@@ -113,10 +117,30 @@ export async function startServer(
     domain: opts.domain,
     httpPort: httpL.port,
     dataDir: opts.dataDir,
-    drainTimeoutSec: Number(process.env.YADOKARI_DRAIN_TIMEOUT ?? 30),
-    stopTimeoutSec: Number(process.env.YADOKARI_STOP_TIMEOUT ?? 10),
-    releasePhaseTimeoutSec: Number(process.env.YADOKARI_RELEASE_TIMEOUT ?? 600),
+    drainTimeoutSec: opts.drainTimeoutSec,
+    stopTimeoutSec: opts.stopTimeoutSec,
+    releasePhaseTimeoutSec: opts.releaseTimeoutSec,
+    keepReleases: opts.keepReleases,
   };
+
+  // Certificates: uploaded and automatic (ACME), pushed to the router live; part of its desired state.
+  const gitflowStore = new GitflowStore(store.db, systemClock, keyring);
+  const certStore = new CertStore(store.db, keyring);
+  const certs = new Certificates({
+    store: certStore,
+    apps: store,
+    domain: opts.domain,
+    router,
+    sync: () => syncRouter(ctx),
+    log,
+    https: tlsOpts.httpsListen !== null,
+    httpPort: httpL.port,
+    api: tlsOpts.api,
+    acme: tlsOpts.acme(certStore, log),
+    backoff: tlsOpts.backoff,
+    reviewChildren: (app) => gitflowStore.reviewApps(app).map((r) => r.app),
+  });
+  ctx.tls = { desired: () => certs.desired(), apiHostname: tlsOpts.api?.hostname };
 
   const accountStore = new AccountStore(store.db, systemClock);
   const accounts = new Accounts(
@@ -144,27 +168,40 @@ export async function startServer(
       accountStore.removeGrantsOn(a);
     },
     parentOf: (a) => reviewParent(store.db, a)?.parent ?? null,
-    reservedHosts: [hostOf(opts.apiListen), hostOf(process.env.YADOKARI_PUBLIC_URL)].filter((h) => h !== null),
+    reservedHosts: [hostOf(opts.apiListen), hostOf(opts.publicUrl)].filter((h) => h !== null),
   });
   // Request metrics per app and release: the router's counters, sampled (canaries read them too).
   const metrics = new RouterMetrics(
     { store, router, log },
-    metricsOptionsFromEnv(process.env, accessLog === "off" ? null : router.paths.log),
+    {
+      accessLog: accessLog === "off" ? null : router.paths.log,
+      intervalMs: opts.metricsIntervalMs,
+      retentionMs: 65 * 60_000,
+    },
   );
   const deployer = new Deployer(ctx, metrics);
   deployer.recoverInterrupted();
 
   const state = await router.ensureRunning(desiredFromStore(ctx));
-  log(`router ${state} (HAProxy pid ${router.pid()}) on ${opts.httpListen}`);
+  log(
+    `router ${state} (HAProxy pid ${router.pid()}) on ${opts.httpListen}${tlsOpts.httpsListen ? ` and ${tlsOpts.httpsListen} (HTTPS)` : ""}`,
+  );
   metrics.start();
   // A canary interrupted by the restart gets its owner back before the reconciler looks at the app.
   for (const p of deployer.resumeCanaries()) p.catch((e) => log(`canary recovery: ${(e as Error).message}`));
   await syncRouter(ctx);
+  certs.start(tlsOpts.tickMs);
+  if (tlsOpts.api) log(`API and UI also at https://${tlsOpts.api.hostname}/ through the router`);
   const reconciler = new Reconciler(ctx);
   await reconciler.trigger();
   reconciler.start();
   // Cron: adopts runs that outlived a previous server, then evaluates due jobs every tick.
-  const cron = new CronScheduler(ctx, cronOptionsFromEnv());
+  const cron = new CronScheduler(ctx, {
+    tickMs: opts.cronTickMs,
+    timeoutSec: opts.cronTimeoutSec,
+    pollMs: 500,
+    clock: systemClock,
+  });
   cron.start();
 
   // A dead HAProxy is restarted from the store's state.
@@ -177,7 +214,7 @@ export async function startServer(
   watchdog.unref();
 
   // Logs that filled disks: the router's access log and the server log are capped.
-  const logCap = Number(process.env.YADOKARI_LOG_MAX_BYTES ?? 64 * 1024 * 1024);
+  const logCap = opts.logMaxBytes;
   const logCapper = setInterval(() => {
     for (const f of [join(opts.dataDir, "router", "haproxy.log"), join(opts.dataDir, "server.log")]) {
       try {
@@ -192,16 +229,40 @@ export async function startServer(
   const apiUrl = `http://${api.host === "0.0.0.0" ? "127.0.0.1" : api.host}:${api.port}`;
   const processes = new Processes(ctx, deployer, reconciler);
   // One-off runs: attach sessions and the sweep that removes finished or abandoned run containers.
-  const runs = new Runs(ctx, runSettings(process.env));
+  const runs = new Runs(ctx, {
+    graceMs: opts.runGraceSec * 1000,
+    sweepMs: opts.runSweepMs,
+    unattachedMs: 10 * 60_000,
+    resultTtlMs: 10 * 60_000,
+  });
   runs.start();
   // Git sources, webhooks, review apps (with their TTL cleanup) and promotion.
-  const gitflow = new Gitflow(ctx, apps, deployer, new GitflowStore(store.db, systemClock, keyring), mirrors, {
-    cleanupMs: reviewCleanupMs(process.env.YADOKARI_REVIEW_CLEANUP_MS),
-    publicUrl: process.env.YADOKARI_PUBLIC_URL?.replace(/\/+$/, "") || undefined,
+  const gitflow = new Gitflow(ctx, apps, deployer, gitflowStore, mirrors, {
+    cleanupMs: opts.reviewCleanupMs,
+    publicUrl: opts.publicUrl || undefined,
   });
   gitflow.start();
+  // The swarm's nodes (issue 12, phase 1): through the engine DOCKER_HOST names; the Swarm engine itself comes later.
+  const instance = store.metaOnce("instance", () => randomBytes(6).toString("hex"));
+  const cluster = {
+    cluster: new Cluster(
+      dockerFromEnv({
+        DOCKER_HOST: opts.dockerHost,
+        DOCKER_TLS_VERIFY: opts.dockerTlsVerify ? "1" : "",
+        DOCKER_TLS: opts.dockerTls ? "1" : "",
+        DOCKER_CERT_PATH: opts.dockerCertPath,
+      }),
+      {
+        instance,
+        // The admission probe's image; phase 2 distributes it through the registry (nodes pull it from there).
+        admission: () => ({ nodeImage: opts.admissionImage, managerImage: opts.admissionImage }),
+      },
+    ),
+    registry: new ExternalRegistrySettings(store.db, keyring),
+  };
   const services = {
     ctx,
+    cluster,
     apps,
     deployer,
     processes,
@@ -213,6 +274,11 @@ export async function startServer(
     version: VERSION,
     gitflow,
     metrics,
+    log: logger,
+    maxUploadBytes: opts.maxUploadBytes,
+    storageRoots: opts.storageRoots,
+    eventsTickMs: opts.eventsTickMs,
+    certs,
   };
   const honoApp = createApi(services);
   const listener = getRequestListener(honoApp.fetch);
@@ -225,15 +291,15 @@ export async function startServer(
           const p = accounts.byToken(token);
           if (!token || !p)
             return { status: 401, message: "authentication required: use an API token as the password" };
-          // a push deploys: the same right as POST …/builds
-          const d = authorize(p, push ? "POST" : "GET", `/api/v1/apps/${app}/builds`);
+          // a push deploys: the same right as POST …/builds; a fetch reads like GET …/releases
+          const d = decide(p, access.app(push ? "deployer" : "viewer"), app);
           return d.allow ? { token } : { status: d.status, message: d.message };
         },
         appExists: (a) => store.getApp(a) !== null,
         ensureRepo: (a) => repos.ensure(a),
         apiUrl,
       }).catch((e) => {
-        log(`git: ${(e as Error).stack}`);
+        logger.error("git request failed", { url: req.url, err: (e as Error).stack });
         if (!res.headersSent) res.writeHead(500).end();
       });
       return;
@@ -255,6 +321,7 @@ export async function startServer(
       clearInterval(logCapper);
       reconciler.stop();
       metrics.stop();
+      await certs.stop();
       await cron.stop();
       await gitflow.stop();
       runs.stop(); // closes attached clients, so the HTTP server can close
@@ -269,7 +336,7 @@ export async function startServer(
 }
 
 /** `yadokari server`: runs until SIGTERM/SIGINT. HAProxy keeps serving after the server exits. */
-export async function runServer(opts: ServerOptions): Promise<void> {
+export async function runServer(opts: Settings): Promise<void> {
   const s = await startServer(opts);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

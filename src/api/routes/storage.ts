@@ -1,0 +1,113 @@
+import { realpathSync } from "node:fs";
+import { z } from "@hono/zod-openapi";
+import { access } from "../../accounts/policy.js";
+import { AppError } from "../../errors/app-error.js";
+import { LABEL } from "../../docker/port.js";
+import type { Mount } from "../../domain/types.js";
+import {
+  checkContainerPath,
+  mountKind,
+  resolveThroughLinks,
+  validateMount,
+} from "../../storage/mount-rules.js";
+import { checkQuota, quotaSettings } from "../../domain/quotas.js";
+import type { ApiRouter } from "../app.js";
+import type { ApiServices } from "../services.js";
+import { defineRoute } from "../route.js";
+import { json, jsonBody } from "../schemas/common.js";
+import { AppName } from "../schemas/ids.js";
+import { MountRequest, MountView } from "../schemas/work.js";
+
+const AppParams = z.strictObject({ app: AppName });
+
+const view = (m: Mount): z.output<typeof MountView> => ({
+  type: mountKind(m.hostPath),
+  source: m.hostPath,
+  containerPath: m.containerPath,
+});
+
+const realpath = (p: string): string | null => {
+  try {
+    return realpathSync(p);
+  } catch {
+    return null;
+  }
+};
+
+const listMounts = defineRoute({
+  method: "get",
+  path: "/api/v1/apps/{app}/storage",
+  summary: "The app's storage mounts",
+  access: access.app("viewer"),
+  request: { params: AppParams },
+  responses: { 200: json(z.array(MountView)) },
+});
+
+const mount = defineRoute({
+  method: "post",
+  path: "/api/v1/apps/{app}/storage",
+  summary:
+    "Mount a host directory (below a root in YADOKARI_STORAGE_ROOTS) or a named volume into every container of the app started from now on",
+  access: access.app("deployer"),
+  request: { params: AppParams, body: jsonBody(MountRequest) },
+  responses: { 201: json(MountView, "Created") },
+  errors: [409, 503],
+});
+
+const unmount = defineRoute({
+  method: "delete",
+  path: "/api/v1/apps/{app}/storage",
+  summary: "Remove the mount at a container path",
+  access: access.app("deployer"),
+  request: {
+    params: AppParams,
+    query: z.strictObject({ path: z.string().max(4096).openapi({ description: "the container path to unmount" }) }),
+  },
+  responses: { 200: json(z.strictObject({ removed: z.string() })) },
+});
+
+/**
+ * Storage mounts of an app: host directories under the allowed roots, or
+ * named volumes. They apply to every container of the app started after the
+ * change (the next deploy, run, cron or release phase).
+ */
+export function registerStorage(r: ApiRouter, s: ApiServices): void {
+  r.openapi(listMounts, (c) => {
+    const app = s.apps.get(c.req.valid("param").app);
+    return c.json(s.ctx.store.mounts(app.name).map(view), 200);
+  });
+
+  r.openapi(mount, async (c) => {
+    const app = s.apps.get(c.req.valid("param").app);
+    const body = c.req.valid("json");
+    const rules = { roots: s.storageRoots, dataDir: s.ctx.dataDir };
+    const m = validateMount({ source: body.source, containerPath: body.containerPath }, rules, (p) =>
+      resolveThroughLinks(p, realpath),
+    );
+    const existing = s.ctx.store.mounts(app.name);
+    if (existing.some((x) => x.containerPath === m.containerPath))
+      throw new AppError("mount_exists", `${app.name} already has a mount at ${m.containerPath}`);
+    checkQuota("mounts", app.name, existing.length + 1, quotaSettings().mounts);
+    if (mountKind(m.hostPath) === "volume") {
+      await s.ctx.docker.ensureVolume(m.hostPath, {
+        [LABEL.managed]: "true",
+        [LABEL.app]: app.name,
+        [LABEL.kind]: "volume",
+      });
+    }
+    s.ctx.store.addMount(app.name, m);
+    return c.json(view(m), 201);
+  });
+
+  r.openapi(unmount, (c) => {
+    const app = s.apps.get(c.req.valid("param").app);
+    const containerPath = checkContainerPath(c.req.valid("query").path);
+    if (!s.ctx.store.removeMount(app.name, containerPath))
+      throw new AppError(
+        "not_found",
+        `${app.name} has no mount at ${containerPath}`,
+        `'yk storage -a ${app.name}' lists the mounts.`,
+      );
+    return c.json({ removed: containerPath }, 200);
+  });
+}
