@@ -7,8 +7,7 @@ import type { Deploy, Formation, Release } from "../domain/types.js";
 import type { EngineContext } from "../engine/context.js";
 import type { SavedUpload } from "./upload.js";
 import { checkSource } from "./source-check.js";
-import { buildSettings } from "./settings.js";
-import { checkQuota, quotaSettings } from "../domain/quotas.js";
+import { checkQuota } from "../domain/quotas.js";
 
 /**
  * Source → image → release. The image is tagged by commit (git) or by the
@@ -23,11 +22,10 @@ export async function buildRelease(
   out: (line: string) => void,
   actor = "admin",
 ): Promise<Release> {
-  const settings = buildSettings();
-  const files = await checkSource(upload, deploy.app, settings);
+  const files = await checkSource(upload, deploy.app, ctx.build);
   const procfile = files.procfile === null ? {} : parseProcfile(files.procfile);
   const appJson = parseAppJson(files.appJson);
-  checkQuota("cron jobs", deploy.app, appJson.cron.length, quotaSettings().cronJobs, "app.json's cron");
+  checkQuota("cron jobs", deploy.app, appJson.cron.length, ctx.quotas.cronJobs, "app.json's cron");
   const version = deploy.commit ?? upload.sha256.slice(0, 12);
   const tag = `${imageRepo(deploy.app)}:${version}`;
   out(`-----> Building ${tag} from the Dockerfile`);
@@ -36,7 +34,7 @@ export async function buildRelease(
     // Applied to the built image afterwards, never seen by the build's own steps (nor printed in its log).
     labels: { [LABEL.app]: deploy.app },
     onLine: (l) => out(`       ${l}`),
-    timeoutSec: settings.timeoutSec,
+    timeoutSec: ctx.build.timeoutSec,
   });
   // `release:` is a phase, not a process; without a Procfile (or a web line) the image's own command is web.
   const { release: releaseCommand = null, ...procs } = procfile;

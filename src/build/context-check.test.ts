@@ -7,7 +7,6 @@ import { gzipSync } from "node:zlib";
 import tarStream from "tar-stream";
 import { isAppError } from "../errors/app-error.js";
 import { inspectContext } from "./context-check.js";
-import { buildSettings, DEFAULT_MAX_CONTEXT_BYTES, DEFAULT_MAX_ENTRIES } from "./settings.js";
 
 type Entry = { header: tarStream.Headers; body?: string | Buffer };
 
@@ -102,15 +101,4 @@ test("absolute paths, '..', links out, special files and duplicates are refused"
     /larger than/,
     true,
   );
-});
-
-test("the settings: defaults, and only positive whole numbers override them", () => {
-  assert.deepEqual(buildSettings({}).limits, {
-    maxContextBytes: DEFAULT_MAX_CONTEXT_BYTES,
-    maxEntries: DEFAULT_MAX_ENTRIES,
-  });
-  assert.equal(buildSettings({}).timeoutSec, 1800);
-  assert.equal(buildSettings({ YADOKARI_BUILD_TIMEOUT: "60" }).timeoutSec, 60);
-  for (const bad of ["0", "-1", "1.5", "x", ""])
-    assert.equal(buildSettings({ YADOKARI_BUILD_TIMEOUT: bad }).timeoutSec, 1800);
 });

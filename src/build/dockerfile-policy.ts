@@ -172,11 +172,17 @@ export function baseMatches(pattern: string, repo: string): boolean {
   return pattern === repo;
 }
 
-/** YADOKARI_BUILD_BASE_IMAGES: comma- or space-separated repositories or `namespace/*`; yadokari-local/* always. */
-export function baseImagesSetting(value: string | undefined): string[] {
-  const extra = (value ?? "")
+/**
+ * YADOKARI_BUILD_BASE_IMAGES: comma- or space-separated repositories or `namespace/*`, with yadokari-local/*
+ * always; undefined when an entry is not one (or names yadokari/*, the apps' own images), so the server
+ * refuses the setting at start.
+ */
+export function parseBaseImages(value: string): string[] | undefined {
+  const entries = value
     .split(/[\s,]+/)
     .map((x) => x.trim())
-    .filter((x) => /^[a-z0-9][a-z0-9._/-]*(\/\*)?$/.test(x) && !x.startsWith("yadokari/"));
-  return [...new Set([...DEFAULT_BASE_IMAGES, ...extra])];
+    .filter((x) => x !== "");
+  if (entries.some((x) => !/^[a-z0-9][a-z0-9._/-]{0,254}(\/\*)?$/.test(x) || x.startsWith("yadokari/")))
+    return undefined;
+  return [...new Set([...DEFAULT_BASE_IMAGES, ...entries])];
 }

@@ -1,7 +1,7 @@
 import { AppError } from "../errors/app-error.js";
 import { inspectContext, type SourceFiles } from "./context-check.js";
 import { checkDockerfile } from "./dockerfile-policy.js";
-import { buildSettings, type BuildSettings } from "./settings.js";
+import type { BuildSettings } from "./settings.js";
 import type { SavedUpload } from "./upload.js";
 
 /**
@@ -11,11 +11,7 @@ import type { SavedUpload } from "./upload.js";
  * upload arrives, so a refusal is the upload's 4xx with nothing recorded;
  * the result is kept on the upload for the build.
  */
-export async function checkSource(
-  upload: SavedUpload,
-  app: string,
-  settings: BuildSettings = buildSettings(),
-): Promise<SourceFiles> {
+export async function checkSource(upload: SavedUpload, app: string, settings: BuildSettings): Promise<SourceFiles> {
   if (upload.checked) return upload.checked;
   const files = await inspectContext(upload.path, upload.gzip, settings.limits);
   if (!files.hasDockerfile || files.dockerfile === null)

@@ -6,7 +6,12 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import tarStream from "tar-stream";
-import { saveUpload, readSourceFiles } from "./upload.js";
+import { saveUpload, type SavedUpload } from "./upload.js";
+import { inspectContext } from "./context-check.js";
+import { DEFAULT_MAX_CONTEXT_BYTES, DEFAULT_MAX_ENTRIES } from "./settings.js";
+
+const readSourceFiles = (up: SavedUpload) =>
+  inspectContext(up.path, up.gzip, { maxContextBytes: DEFAULT_MAX_CONTEXT_BYTES, maxEntries: DEFAULT_MAX_ENTRIES });
 
 async function tarOf(files: Record<string, string>): Promise<Buffer> {
   const pack = tarStream.pack();

@@ -4,10 +4,7 @@ import { join } from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { AppError } from "../errors/app-error.js";
-import { inspectContext, type SourceFiles } from "./context-check.js";
-import { buildSettings, type BuildLimits } from "./settings.js";
-
-export type { SourceFiles };
+import type { SourceFiles } from "./context-check.js";
 
 /** The server's default limit of a build upload (YADOKARI_MAX_UPLOAD_BYTES), and the most it may be set to. */
 export const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
@@ -51,12 +48,4 @@ export async function saveUpload(body: Readable, dir: string, maxBytes = MAX_UPL
   }
   const h = head as Buffer | null;
   return { path, sha256: hash.digest("hex"), bytes, gzip: !!h && h[0] === 0x1f && h[1] === 0x8b };
-}
-
-/** Reads the few files Yadokari itself needs from a build context, without unpacking it, checking it on the way. */
-export function readSourceFiles(
-  upload: SavedUpload,
-  limits: BuildLimits = buildSettings().limits,
-): Promise<SourceFiles> {
-  return inspectContext(upload.path, upload.gzip, limits);
 }

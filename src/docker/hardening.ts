@@ -7,11 +7,13 @@
  *   SYS_CHROOT; CHOWN, SETUID/SETGID (entrypoints that drop to a user),
  *   NET_BIND_SERVICE (ports below 1024) and the like stay;
  * - a pids limit, so a fork bomb stops at its own container
- *   (YADOKARI_PIDS_LIMIT, default 1024 processes and threads).
+ *   (YADOKARI_PIDS_LIMIT, src/main/settings.ts).
  * Never privileged, never the Docker socket (src/storage refuses it).
  */
 export const DROPPED_CAPABILITIES = ["NET_RAW", "MKNOD", "AUDIT_WRITE", "SETFCAP", "SETPCAP", "SYS_CHROOT"] as const;
 export const DEFAULT_PIDS_LIMIT = 1024;
+/** Fewer would not start a shell with a few children. */
+export const MIN_PIDS_LIMIT = 16;
 
 export interface Hardening {
   SecurityOpt: string[];
@@ -20,13 +22,11 @@ export interface Hardening {
   Privileged: false;
 }
 
-export function hardening(env: NodeJS.ProcessEnv = process.env): Hardening {
-  const n = Number(env.YADOKARI_PIDS_LIMIT);
-  const pids = env.YADOKARI_PIDS_LIMIT && Number.isSafeInteger(n) && n >= 16 ? n : DEFAULT_PIDS_LIMIT;
+export function hardening(pidsLimit: number): Hardening {
   return {
     SecurityOpt: ["no-new-privileges"],
     CapDrop: [...DROPPED_CAPABILITIES],
-    PidsLimit: pids,
+    PidsLimit: pidsLimit,
     Privileged: false,
   };
 }

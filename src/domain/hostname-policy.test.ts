@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { isAppError } from "../errors/app-error.js";
 import { checkHostnameScope, hostOf, type HostnameScope } from "./hostname-policy.js";
-import { checkQuota, quotaSettings, DEFAULT_QUOTAS } from "./quotas.js";
+import { checkQuota } from "./quotas.js";
 
 const scope: HostnameScope = { app: "web", parent: null, domain: "apps.example.com", reserved: ["api.example.com"] };
 const refused = (h: string, code: string, s: HostnameScope = scope) =>
@@ -48,10 +48,7 @@ test("hostOf reads URLs and listen addresses", () => {
   assert.equal(hostOf(undefined), null);
 });
 
-test("quotas: defaults, settings, and a clear error naming the setting", () => {
-  assert.deepEqual(quotaSettings({}), DEFAULT_QUOTAS);
-  assert.equal(quotaSettings({ YADOKARI_MAX_DOMAINS: "7", YADOKARI_MAX_MOUNTS: "x" }).domains, 7);
-  assert.equal(quotaSettings({ YADOKARI_MAX_MOUNTS: "x" }).mounts, 20);
+test("quotas: a clear error naming the setting", () => {
   checkQuota("domains", "web", 3, 3);
   assert.throws(
     () => checkQuota("domains", "web", 4, 3),

@@ -4,7 +4,7 @@ import type { App } from "../domain/types.js";
 import type { EngineContext } from "./context.js";
 import { syncRouter } from "./router-sync.js";
 import { checkHostnameScope } from "../domain/hostname-policy.js";
-import { checkQuota, quotaSettings } from "../domain/quotas.js";
+import { checkQuota } from "../domain/quotas.js";
 
 /** App lifecycle: create, destroy, domains. Validation happens here, on the server. */
 export class Apps {
@@ -77,7 +77,7 @@ export class Apps {
       domain: this.ctx.domain,
       reserved: this.hooks.reservedHosts ?? [],
     });
-    checkQuota("domains", app.name, this.ctx.store.listDomains(app.name).length + 1, quotaSettings().domains);
+    checkQuota("domains", app.name, this.ctx.store.listDomains(app.name).length + 1, this.ctx.quotas.domains);
     this.ctx.store.addDomain(app.name, h);
     await syncRouter(this.ctx);
     return h;

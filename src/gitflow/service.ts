@@ -14,7 +14,7 @@ import type { Mirrors } from "./mirror.js";
 import { branchOfRef, SHA1, validateBranch } from "./ref-format.js";
 import { parseRepoUrl } from "./repo-url.js";
 import { checkLocalRepo } from "./local-repo.js";
-import { checkQuota, quotaSettings } from "../domain/quotas.js";
+import { checkQuota } from "../domain/quotas.js";
 import { branchSlug, reviewAppName } from "./slug.js";
 import { githubSignatureValid, gitlabTokenValid } from "./signature.js";
 import { parseGithub, parseGitlab, parseTtl, type HookEvent, type PushEvent } from "./payload.js";
@@ -420,7 +420,7 @@ export class Gitflow {
     for (const [k, v] of Object.entries(changes))
       if (v === null) after.delete(k);
       else after.add(k);
-    checkQuota("config vars", app.name, after.size, quotaSettings().configVars, "review app overrides");
+    checkQuota("config vars", app.name, after.size, this.ctx.quotas.configVars, "review app overrides");
     this.ctx.store.tx(() => {
       for (const [k, v] of Object.entries(changes)) this.store.setSecret(app.name, REVIEW_CONFIG + k, v);
     });

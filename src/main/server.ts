@@ -121,6 +121,18 @@ export async function startServer(
     stopTimeoutSec: opts.stopTimeoutSec,
     releasePhaseTimeoutSec: opts.releaseTimeoutSec,
     keepReleases: opts.keepReleases,
+    quotas: {
+      domains: opts.maxDomains,
+      configVars: opts.maxConfigVars,
+      mounts: opts.maxMounts,
+      cronJobs: opts.maxCronJobs,
+    },
+    build: {
+      limits: { maxContextBytes: opts.buildMaxContextBytes, maxEntries: opts.buildMaxEntries },
+      timeoutSec: opts.buildTimeoutSec,
+      baseImages: opts.buildBaseImages,
+    },
+    pidsLimit: opts.pidsLimit,
   };
 
   // Certificates: uploaded and automatic (ACME), pushed to the router live; part of its desired state.

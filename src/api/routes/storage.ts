@@ -4,13 +4,8 @@ import { access } from "../../accounts/policy.js";
 import { AppError } from "../../errors/app-error.js";
 import { LABEL } from "../../docker/port.js";
 import type { Mount } from "../../domain/types.js";
-import {
-  checkContainerPath,
-  mountKind,
-  resolveThroughLinks,
-  validateMount,
-} from "../../storage/mount-rules.js";
-import { checkQuota, quotaSettings } from "../../domain/quotas.js";
+import { checkContainerPath, mountKind, resolveThroughLinks, validateMount } from "../../storage/mount-rules.js";
+import { checkQuota } from "../../domain/quotas.js";
 import type { ApiRouter } from "../app.js";
 import type { ApiServices } from "../services.js";
 import { defineRoute } from "../route.js";
@@ -87,7 +82,7 @@ export function registerStorage(r: ApiRouter, s: ApiServices): void {
     const existing = s.ctx.store.mounts(app.name);
     if (existing.some((x) => x.containerPath === m.containerPath))
       throw new AppError("mount_exists", `${app.name} already has a mount at ${m.containerPath}`);
-    checkQuota("mounts", app.name, existing.length + 1, quotaSettings().mounts);
+    checkQuota("mounts", app.name, existing.length + 1, s.ctx.quotas.mounts);
     if (mountKind(m.hostPath) === "volume") {
       await s.ctx.docker.ensureVolume(m.hostPath, {
         [LABEL.managed]: "true",

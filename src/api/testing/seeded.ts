@@ -1,4 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { DEFAULT_QUOTAS } from "../../domain/quotas.js";
+import { DEFAULT_BUILD_TIMEOUT_SEC, DEFAULT_MAX_CONTEXT_BYTES, DEFAULT_MAX_ENTRIES } from "../../build/settings.js";
+import { DEFAULT_BASE_IMAGES } from "../../build/dockerfile-policy.js";
+import { DEFAULT_PIDS_LIMIT } from "../../docker/hardening.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDb } from "../../store/db.js";
@@ -112,6 +116,13 @@ export async function seededApi(): Promise<Seeded> {
     stopTimeoutSec: 1,
     releasePhaseTimeoutSec: 10,
     keepReleases: 10,
+    quotas: DEFAULT_QUOTAS,
+    build: {
+      limits: { maxContextBytes: DEFAULT_MAX_CONTEXT_BYTES, maxEntries: DEFAULT_MAX_ENTRIES },
+      timeoutSec: DEFAULT_BUILD_TIMEOUT_SEC,
+      baseImages: [...DEFAULT_BASE_IMAGES],
+    },
+    pidsLimit: DEFAULT_PIDS_LIMIT,
     log: (m) => logs.info(m),
   };
   const accountStore = new AccountStore(store.db, systemClock);
