@@ -3,6 +3,7 @@ import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { AppError } from "../errors/app-error.js";
 import { validateAppName } from "../domain/names.js";
+import { TOKEN_NAME, TOKEN_NAME_RULE } from "../domain/ids.js";
 import type { Clock } from "../lib/clock.js";
 import type { AccountStore, TokenRow, UserRow } from "./account-store.js";
 import { LoginLimiter } from "./login-limiter.js";
@@ -236,11 +237,8 @@ export class Accounts {
         "Create a user first: yk users:add EMAIL --role admin",
       );
     const name = nameIn === undefined ? "token" : nameIn;
-    if (typeof name !== "string" || !/^[A-Za-z0-9][\w .:@-]{0,63}$/.test(name))
-      throw new AppError(
-        "invalid_request",
-        "a token name is 1 to 64 letters, digits, spaces and . _ : @ -, starting with a letter or digit",
-      );
+    if (typeof name !== "string" || !TOKEN_NAME.test(name))
+      throw new AppError("invalid_request", `a token name is ${TOKEN_NAME_RULE}`);
     const token = newSecret("ykp_");
     const row = this.store.addToken(p.userId, name, sha256(token).toString("hex"));
     return { ...tokenView(row), token };

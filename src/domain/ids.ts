@@ -26,5 +26,12 @@ export const RUN_ID = /^[0-9a-f]{64}$/;
 /** Release versions in paths: "v7" or "7". */
 export const RELEASE_VERSION = /^v?(\d{1,9})$/;
 
+/**
+ * Personal API token names: letters, digits, spaces and . _ : @ -, at most 64, starting with a letter or digit
+ * (a name starting with '-' or '.' reads as an option or a hidden file wherever it is shown or passed on).
+ */
+export const TOKEN_NAME = /^[A-Za-z0-9][\w .:@-]{0,63}$/;
+export const TOKEN_NAME_RULE = "1 to 64 letters, digits, spaces and . _ : @ -, starting with a letter or digit";
+
 /** Database row ids in paths (deploys, cron runs, tokens). */
 export const ROW_ID = /^[1-9][0-9]{0,14}$/;

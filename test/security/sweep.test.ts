@@ -7,8 +7,9 @@ import { join } from "node:path";
 import { call, docker, loginToken, startTenants, type Answer, type Tenants } from "./harness.js";
 
 /**
- * The hostile-input sweep of issue #11: every route of the OpenAPI document,
- * every field of it (path, query, header, JSON body; map keys and values),
+ * The hostile-input sweep of issue #11: every route of the OpenAPI document
+ * (generated from the routes' own schemas: src/api/route.ts), every field of
+ * it (path, query, header, JSON body; map keys and values),
  * tried with hostile values of every kind, by an admin (so that validation,
  * not authorization, answers). Each must be refused with a 4xx and a clear
  * message; free text that is data (config values, argv, passwords) may be
@@ -75,12 +76,25 @@ const HOSTILE_STRINGS: string[] = [
   " ",
 ];
 
-/** The JSON types a schema accepts: its type (or types), or those of its oneOf; empty when it does not say. */
+/** The document's named schemas, for `$ref`s. */
+let components: Record<string, Schema> = {};
+
+/** A schema with its `$ref` followed (the generated document names the shared ones). */
+function resolve(schema: Schema | undefined): Schema {
+  let s = schema ?? {};
+  for (let i = 0; s.$ref && i < 10; i++) s = components[s.$ref.replace("#/components/schemas/", "")] ?? {};
+  return s;
+}
+
+/** The JSON types a schema accepts: its type (or types), or those of its oneOf/anyOf; empty when it does not say. */
 function typesOf(schema: Schema): string[] {
-  if (Array.isArray(schema.type)) return schema.type;
-  if (schema.type) return [schema.type];
-  if (schema.enum) return [...new Set(schema.enum.map((v) => typeof v as string))];
-  return (schema.oneOf ?? []).flatMap((s) => (s.const !== undefined ? [typeof s.const] : typesOf(s)));
+  const s = resolve(schema);
+  const typeOf = (v: unknown) => (v === null ? "null" : typeof v);
+  if (Array.isArray(s.type)) return s.type;
+  if (s.type) return [s.type];
+  if (s.enum) return [...new Set(s.enum.map(typeOf))];
+  if (s.const !== undefined) return [typeOf(s.const)];
+  return [...new Set([...(s.oneOf ?? []), ...(s.anyOf ?? [])].flatMap((x) => typesOf(x)))];
 }
 
 /** Values of none of the types a field takes. */
@@ -98,6 +112,7 @@ function wrongTypes(types: string[]): unknown[] {
   };
   const skip: Record<string, string[]> = {
     string: [],
+    null: ["null"],
     integer: ["number"],
     number: ["number", "negative", "float", "huge"],
     boolean: ["boolean"],
@@ -129,6 +144,10 @@ const BASELINE: Record<string, unknown> = {
   version: "1",
   job: "nightly",
   id: "1",
+  webReplicas: 1,
+  labels: ["zone=a"],
+  certificate: "-----BEGIN CERTIFICATE-----",
+  privateKey: "-----BEGIN PRIVATE KEY-----",
 };
 
 /** Free text that is data: a 2xx is right for it, as long as it is stored exactly as sent. */
@@ -157,11 +176,24 @@ async function snapshot(): Promise<string> {
     await api("/api/v1/users"),
     ...(await Promise.all(
       [t.a, t.b].flatMap((a) =>
-        ["domains", "config", "storage", "git", "releases", "deploys", "review-apps/config", "deploy-settings"].map(
-          (sub) => api(`/api/v1/apps/${a}/${sub}`),
-        ),
+        [
+          "domains",
+          "config",
+          "storage",
+          "git",
+          "releases",
+          "deploys",
+          "review-apps",
+          "review-apps/config",
+          "deploy-settings",
+          "formation",
+          "certs",
+          "cron",
+        ].map((sub) => api(`/api/v1/apps/${a}/${sub}`)),
       ),
     )),
+    await api("/api/v1/certs"),
+    await api("/api/v1/cluster/registry"),
   ];
   const routerDir = join(t.s.dataDir, "router");
   for (const f of readdirSync(routerDir).sort())
@@ -190,12 +222,14 @@ function fillPath(template: string, override: { name: string; value: string } | 
 }
 
 type Schema = {
+  $ref?: string;
   type?: string | string[];
   properties?: Record<string, Schema>;
   additionalProperties?: Schema | boolean;
   required?: string[];
   items?: Schema;
   oneOf?: Schema[];
+  anyOf?: Schema[];
   enum?: unknown[];
   const?: unknown;
 };
@@ -210,7 +244,9 @@ test("every field of every route refuses hostile input with a 4xx and a clear me
         { parameters?: Param[]; requestBody?: { content?: Record<string, { schema?: Schema }> } } | Param[]
       >
     >;
+    components?: { schemas?: Record<string, Schema> };
   };
+  components = doc.components?.schemas ?? {};
   const before = await snapshot();
   const attempts: Attempt[] = [];
   const wrong: string[] = [];
@@ -226,7 +262,8 @@ test("every field of every route refuses hostile input with a 4xx and a clear me
       const M = method.toUpperCase();
       const route = `${M} ${template}`;
       const params = [...shared, ...(op.parameters ?? [])];
-      const bodySchema = op.requestBody?.content?.["application/json"]?.schema;
+      const jsonSchema = op.requestBody?.content?.["application/json"]?.schema;
+      const bodySchema = jsonSchema ? resolve(jsonSchema) : undefined;
       const requiredQuery = params.filter((p) => p.in === "query" && p.required);
       const baseQuery = (skip: string) =>
         requiredQuery
@@ -304,18 +341,22 @@ test("every field of every route refuses hostile input with a 4xx and a clear me
       if (bodySchema) {
         for (const whole of ["x", [], 42, null, "{"])
           await attempt("body", whole, { body: whole === "{" ? "{" : JSON.stringify(whole) });
-        for (const [prop, schema] of Object.entries(bodySchema.properties ?? {})) {
+        for (const [prop, declared] of Object.entries(bodySchema.properties ?? {})) {
+          const schema = resolve(declared);
           const types = typesOf(schema);
-          const type = types.length === 1 ? types[0] : undefined;
+          // a field of several forms ("*" or a list of names): each form is tried
+          const forms = [schema, ...(schema.anyOf ?? []), ...(schema.oneOf ?? [])].map(resolve);
+          const list = forms.find((f) => typesOf(f).length === 1 && typesOf(f)[0] === "array");
+          const map = forms.find((f) => f.additionalProperties && typeof f.additionalProperties === "object");
           const values: unknown[] = [...wrongTypes(types)];
           if (types.length === 0 || types.includes("string")) values.push(...HOSTILE_STRINGS);
-          if (type === "array") values.push(...HOSTILE_STRINGS.map((s) => [s]), [42], [null]);
-          if (type === "object") values.push(...HOSTILE_STRINGS.slice(0, 14).map((s) => ({ [s]: "v" })));
+          if (list) values.push(...HOSTILE_STRINGS.map((s) => [s]), [42], [null]);
+          if (types.includes("object")) values.push(...HOSTILE_STRINGS.slice(0, 14).map((s) => ({ [s]: "v" })));
           for (const v of values) await attempt(`body.${prop}`, v, { body: { ...baseBody(prop), [prop]: v } });
-          if (schema.additionalProperties && typeof schema.additionalProperties === "object")
+          if (map)
             for (const v of HOSTILE_STRINGS)
               await attempt(`body.${prop}{}`, v, { body: { ...baseBody(prop), [prop]: { SWEEP_KEY: v } } });
-          if (type === "array" && schema.items?.type === "string")
+          if (list && typesOf(list.items ?? {}).includes("string"))
             for (const v of HOSTILE_STRINGS)
               await attempt(`body.${prop}[]`, v, { body: { ...baseBody(prop), [prop]: [v] } });
         }

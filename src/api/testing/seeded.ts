@@ -91,6 +91,7 @@ export const SECRET = {
 
 export async function seededApi(): Promise<Seeded> {
   const dir = mkdtempSync(join(tmpdir(), "yk-api-"));
+  const storageRoot = mkdtempSync(join(tmpdir(), "yk-api-storage-"));
   const keyring = Keyring.ephemeral();
   const store = new Store(openDb(join(dir, "yadokari.db")), systemClock, keyring);
   const logs = captureLogger();
@@ -126,7 +127,12 @@ export async function seededApi(): Promise<Seeded> {
     log: (m) => logs.info(m),
   };
   const accountStore = new AccountStore(store.db, systemClock);
-  const accounts = new Accounts(accountStore, systemClock, (app) => reviewParent(store.db, app)?.parent ?? null);
+  const accounts = new Accounts(
+    accountStore,
+    systemClock,
+    (app) => reviewParent(store.db, app)?.parent ?? null,
+    (app) => store.getApp(app) !== null,
+  );
   const audit = new Audit(accountStore);
   const apps = new Apps(ctx);
   const metrics = new RouterMetrics(
@@ -170,7 +176,8 @@ export async function seededApi(): Promise<Seeded> {
     metrics,
     log: logs,
     maxUploadBytes: 1024 * 1024,
-    storageRoots: [join(dir, "storage")],
+    // beside the data dir, never in it: nothing under the data dir is ever mounted
+    storageRoots: [storageRoot],
     eventsTickMs: 50,
     certs,
     cluster: {
@@ -328,6 +335,7 @@ export async function seededApi(): Promise<Seeded> {
     close() {
       store.db.close();
       rmSync(dir, { recursive: true, force: true });
+      rmSync(storageRoot, { recursive: true, force: true });
     },
   };
 }
