@@ -11,6 +11,7 @@ import {
   docker,
   instanceOf,
   refusal,
+  ruleBroken,
   sourceDir,
   startTenants,
   uploadBytes,
@@ -73,8 +74,8 @@ async function refusedDockerfile(dockerfile: string, pattern: RegExp, extra: Rec
   const src = sourceDir({ Dockerfile: dockerfile, ...extra });
   try {
     const r = await uploadDir(t.s, t.tokens.deployerA, t.a, src.dir);
-    const why = refusal(r);
-    assert.ok(why, `refused with a 4xx and a message: ${JSON.stringify(dockerfile)} → ${r.status} ${r.text}`);
+    const why = ruleBroken(r, "dockerfile_refused");
+    assert.ok(why, `refused with a 422 and a message: ${JSON.stringify(dockerfile)} → ${r.status} ${r.text}`);
     assert.match(why.message, pattern, dockerfile);
   } finally {
     src.remove();
@@ -233,18 +234,21 @@ async function tarOf(entries: { header: tarStream.Headers; body?: string | Buffe
 test("finding 6: an upload is checked as it expands: size, entry count, absolute paths, '..' and links out of the context", async () => {
   const dockerfile = { header: { name: "Dockerfile" }, body: `${FROM}\nCOPY . /app\n` };
   const deploys = await deploysOf(t.a);
-  const cases: [string, Buffer, RegExp][] = [];
+  // [what, archive, message, code]: a limit passed is 413 payload_too_large, a rule broken 422 invalid_context
+  const cases: [string, Buffer, RegExp, string?][] = [];
   // 40 MiB of zeros in a ~40 KB gzip, over the 32 MiB limit set on this server
   const zeros = Buffer.alloc(40 * 1024 * 1024);
   cases.push([
     "expanded size",
     await tarOf([dockerfile, { header: { name: "zeros", size: zeros.length }, body: zeros }]),
     /expand|32 MiB/i,
+    "payload_too_large",
   ]);
   cases.push([
     "entry count",
     await tarOf([dockerfile, ...Array.from({ length: 600 }, (_, i) => ({ header: { name: `f/${i}` }, body: "x" }))]),
     /entries|500/i,
+    "payload_too_large",
   ]);
   cases.push([
     "absolute path",
@@ -277,10 +281,12 @@ test("finding 6: an upload is checked as it expands: size, entry count, absolute
     await tarOf([dockerfile, { header: { name: "./Dockerfile" }, body: `FROM ${bImage}\n` }]),
     /twice|duplicate/i,
   ]);
-  for (const [what, bytes, pattern] of cases) {
+  for (const [what, bytes, pattern, code = "invalid_context"] of cases) {
     const r = await uploadBytes(t.s, t.tokens.deployerA, t.a, bytes);
     const why = refusal(r);
     assert.ok(why, `${what}: refused with a 4xx and a message (${r.status} ${r.text.slice(0, 200)})`);
+    assert.equal(why.code, code, what);
+    assert.equal(r.status, code === "payload_too_large" ? 413 : 422, what);
     assert.match(why.message, pattern, what);
   }
   assert.equal(await deploysOf(t.a), deploys, "no deploy was recorded");

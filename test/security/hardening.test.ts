@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { call, docker, refusal, startTenants, uploadDir, waitDeploy, yk, ROOT, type Tenants } from "./harness.js";
+import { call, docker, ruleBroken, startTenants, uploadDir, waitDeploy, yk, ROOT, type Tenants } from "./harness.js";
 
 /**
  * App containers are hardened by default (issue #11, "isolation by
@@ -103,12 +103,12 @@ test("the Docker socket is never mountable: not directly, not through a link in 
       source,
       containerPath: "/s",
     });
-    assert.ok(refusal(r), `${source}: ${r.status} ${r.text}`);
+    assert.ok(ruleBroken(r, "invalid_mount"), `${source}: ${r.status} ${r.text}`);
     const admin = await call(t.s, t.s.token, "POST", `/api/v1/apps/${t.a}/storage`, {
       source,
       containerPath: "/s",
       shared: true,
     });
-    assert.ok(refusal(admin), `even shared by an admin: ${source}: ${admin.status} ${admin.text}`);
+    assert.ok(ruleBroken(admin, "invalid_mount"), `even shared by an admin: ${source}: ${admin.status} ${admin.text}`);
   }
 });

@@ -146,6 +146,15 @@ export function refusal(r: Answer): { code: string; message: string } | null {
   return { code: e.code, message: e.message };
 }
 
+/**
+ * A well-formed request refused by a rule: 422 with the rule's own code (the API's convention: a malformed
+ * one is 400 invalid_request), and a message that says what is wrong.
+ */
+export function ruleBroken(r: Answer, code: string): { code: string; message: string } | null {
+  const why = refusal(r);
+  return why && r.status === 422 && why.code === code ? why : null;
+}
+
 /** The server's instance id, as stamped on the containers it made. */
 export async function instanceOf(app: string): Promise<string | null> {
   const [c] = await docker.listContainers({ all: true, filters: { label: [`yadokari.app=${app}`] } });

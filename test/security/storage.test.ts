@@ -3,7 +3,18 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { call, docker, refusal, startTenants, uploadDir, waitDeploy, yk, ROOT, type Tenants } from "./harness.js";
+import {
+  call,
+  docker,
+  refusal,
+  ruleBroken,
+  startTenants,
+  uploadDir,
+  waitDeploy,
+  yk,
+  ROOT,
+  type Tenants,
+} from "./harness.js";
 
 /**
  * Findings 2 and 3 of issue #11: a deployer of A, through storage mounts and
@@ -93,7 +104,7 @@ test("finding 3: a deployer of A mounts neither B's directory nor B's volume; bi
     [vol, /volume.*(belongs|another app)/i],
   ] as const) {
     const r = await mount(t.tokens.deployerA, t.a, source, "/stolen");
-    const why = refusal(r);
+    const why = ruleBroken(r, "invalid_mount");
     assert.ok(why, `${source}: refused (${r.status} ${r.text})`);
     assert.match(why.message, pattern, source);
   }
