@@ -127,6 +127,14 @@ export class AccountStore {
       .run(label, hash, userId, this.now());
     return this.db.prepare("SELECT * FROM tokens WHERE id = ?").get(Number(lastInsertRowid)) as TokenRow;
   }
+  /** Removes every user's grant on an app (it is being destroyed): a later app of that name starts with none. */
+  removeGrantsOn(app: string): number {
+    return this.db.prepare("DELETE FROM user_apps WHERE app = ?").run(app).changes;
+  }
+  /** Removes every personal token of a user; returns how many there were. */
+  removeTokensOf(userId: number): number {
+    return this.db.prepare("DELETE FROM tokens WHERE user_id = ?").run(userId).changes;
+  }
   removeToken(userId: number, id: number): boolean {
     return this.db.prepare("DELETE FROM tokens WHERE id = ? AND user_id = ?").run(id, userId).changes > 0;
   }

@@ -81,7 +81,7 @@ export function createApi(s: ApiServices): ApiRouter {
       {
         error: new AppError(
           "not_found",
-          `no route ${c.req.method} ${c.req.path}`,
+          `no route ${c.req.method} ${c.req.path.slice(0, 200)}`,
           "See /api/openapi.json for the routes.",
         ).toJSON(),
       },

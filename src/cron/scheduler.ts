@@ -243,6 +243,7 @@ export class CronScheduler {
       if (w.abort.signal.aborted) throw new Error("the server stopped before the run started");
       const spec = oneOffSpec(release, "cron", job.command, `${job.name}-${w.run.id}`, {
         mounts: this.ctx.store.mounts(release.app),
+        pidsLimit: this.ctx.pidsLimit,
         extraLabels: { [CRON_LABEL.job]: job.name, [CRON_LABEL.run]: String(w.run.id) },
       });
       w.containerId = (await this.ctx.docker.run(spec, NETWORK)).id;

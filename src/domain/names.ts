@@ -33,7 +33,7 @@ export function validateProcessType(name: string): string {
   if (!PROCESS_TYPE.test(name)) {
     throw new AppError(
       "invalid_manifest",
-      `invalid process type ${JSON.stringify(name)}: use letters, digits, '_' and '-' (at most 63)`,
+      `invalid process type ${JSON.stringify(name.slice(0, 80))}: use letters, digits, '_' and '-', starting with a letter or digit (at most 63)`,
     );
   }
   return name;

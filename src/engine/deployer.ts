@@ -316,6 +316,7 @@ export class Deployer {
       suffix: newSuffix,
       mounts: store.mounts(app.name),
       stopTimeoutSec: this.ctx.stopTimeoutSec,
+      pidsLimit: this.ctx.pidsLimit,
       releasePhaseTimeoutSec: this.ctx.releasePhaseTimeoutSec,
       only,
     });

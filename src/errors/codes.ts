@@ -111,6 +111,27 @@ export const CODES = {
     status: 422,
     hint: "Check that the server can reach the repository ('yk git:info -a APP') and that the branch and commit exist there.",
   },
+  // tenant isolation (issue 11; docs/security.md)
+  dockerfile_refused: {
+    status: 422,
+    hint: "Yadokari refuses Dockerfile instructions that reach outside the app: see docs/security.md, then fix the line named.",
+  },
+  invalid_context: {
+    status: 422,
+    hint: "Send a tar or tar.gz of the app's directory, as 'yk deploy' makes it: relative paths, regular files, directories and links that stay inside.",
+  },
+  build_timeout: {
+    status: 422,
+    hint: "Make the build faster (cache dependencies in an earlier layer), or ask an admin to raise YADOKARI_BUILD_TIMEOUT on the server.",
+  },
+  quota_exceeded: {
+    status: 422,
+    hint: "Remove what the app no longer needs, or ask an admin to raise the limit (docs/security.md lists the settings).",
+  },
+  storage_unsafe: {
+    status: 422,
+    hint: "A mounted host directory was changed under Yadokari (a link where a directory was): an admin must remove the link; then unmount and mount again.",
+  },
   // progressive delivery
   no_canary: {
     status: 409,

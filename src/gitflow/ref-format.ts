@@ -33,6 +33,8 @@ export function branchProblem(name: unknown): string | null {
   if (Buffer.byteLength(name, "utf8") > MAX_BRANCH_BYTES) return `it is longer than ${MAX_BRANCH_BYTES} bytes`;
   if (name.startsWith("-")) return "it begins with '-'";
   if (name === "HEAD") return "HEAD is not a branch";
+  // invisible and bidirectional-control characters make one name look like another (git accepts them)
+  if (/[\p{Cf}\p{Co}\p{Cn}]/u.test(name)) return "it contains an invisible or text-direction character";
   return refFormatProblem(`refs/heads/${name}`);
 }
 

@@ -28,6 +28,7 @@ export function parseRepoUrl(input: unknown): RepoUrl {
 
   if (/[\x00-\x20\x7f]/.test(input)) return bad("it contains a space or a control character");
   if (input.includes("::")) return bad("git remote helpers (ext::, fd::, …) are not allowed");
+  if (input === "/") return bad("the root directory is not a repository");
   if (input.startsWith("/")) {
     if (input.split("/").some((c) => c === ".." || c === "."))
       return bad("a local path must not contain '..' or '.' components");

@@ -38,6 +38,8 @@ import { Gitflow } from "../gitflow/service.js";
 import { GitflowStore } from "../gitflow/gitflow-store.js";
 import { Mirrors } from "../gitflow/mirror.js";
 import { RouterMetrics } from "../metrics/sampler.js";
+import { checkBinds } from "../storage/bind-guard.js";
+import { hostOf } from "../domain/hostname-policy.js";
 import { createLogger, type Logger } from "../lib/logger.js";
 import type { Settings } from "./settings.js";
 import { CertStore } from "../certs/cert-store.js";
@@ -76,7 +78,11 @@ export async function startServer(
   // The master key lives beside the store, never in it: a copied database alone reveals no config var.
   const keyring = await Keyring.open(join(opts.dataDir, "master.key"));
   const store = new Store(openDb(join(opts.dataDir, "yadokari.db")), systemClock, keyring);
-  const docker = new DockerodeAdapter({ instance: store.metaOnce("instance", () => randomBytes(6).toString("hex")) });
+  const docker = new DockerodeAdapter({
+    instance: store.metaOnce("instance", () => randomBytes(6).toString("hex")),
+    // bind sources are re-checked before every container: a link planted since the mount is refused
+    checkSpec: (spec) => checkBinds(spec, opts.storageRoots),
+  });
   await docker.ping();
   await docker.ensureNetwork(NETWORK);
   // HAProxy needs about 2 file descriptors per connection and refuses to start
@@ -115,6 +121,18 @@ export async function startServer(
     stopTimeoutSec: opts.stopTimeoutSec,
     releasePhaseTimeoutSec: opts.releaseTimeoutSec,
     keepReleases: opts.keepReleases,
+    quotas: {
+      domains: opts.maxDomains,
+      configVars: opts.maxConfigVars,
+      mounts: opts.maxMounts,
+      cronJobs: opts.maxCronJobs,
+    },
+    build: {
+      limits: { maxContextBytes: opts.buildMaxContextBytes, maxEntries: opts.buildMaxEntries },
+      timeoutSec: opts.buildTimeoutSec,
+      baseImages: opts.buildBaseImages,
+    },
+    pidsLimit: opts.pidsLimit,
   };
 
   // Certificates: uploaded and automatic (ACME), pushed to the router live; part of its desired state.
@@ -137,7 +155,12 @@ export async function startServer(
   ctx.tls = { desired: () => certs.desired(), apiHostname: tlsOpts.api?.hostname };
 
   const accountStore = new AccountStore(store.db, systemClock);
-  const accounts = new Accounts(accountStore, systemClock, (app) => reviewParent(store.db, app)?.parent ?? null);
+  const accounts = new Accounts(
+    accountStore,
+    systemClock,
+    (app) => reviewParent(store.db, app)?.parent ?? null,
+    (app) => store.getApp(app) !== null,
+  );
   const audit = new Audit(accountStore);
   const admin = accounts.bootstrapAdmin(opts.dataDir);
   log(
@@ -153,7 +176,11 @@ export async function startServer(
     onDestroy: async (a) => {
       repos.remove(a);
       mirrors.remove(a);
+      // grants are by name: a later app of the same name must not inherit them
+      accountStore.removeGrantsOn(a);
     },
+    parentOf: (a) => reviewParent(store.db, a)?.parent ?? null,
+    reservedHosts: [hostOf(opts.apiListen), hostOf(opts.publicUrl)].filter((h) => h !== null),
   });
   // Request metrics per app and release: the router's counters, sampled (canaries read them too).
   const metrics = new RouterMetrics(

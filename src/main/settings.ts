@@ -5,6 +5,10 @@ import { LOG_LEVELS, type LogLevel } from "../lib/logger.js";
 import { DEFAULT_STORAGE_ROOT, storageRoots } from "../storage/mount-rules.js";
 import { parseDockerHost } from "../cluster/docker-host.js";
 import { MAX_UPLOAD_BYTES, UPLOAD_LIMIT_MAX } from "../build/upload.js";
+import { DEFAULT_BUILD_TIMEOUT_SEC, DEFAULT_MAX_CONTEXT_BYTES, DEFAULT_MAX_ENTRIES } from "../build/settings.js";
+import { DEFAULT_BASE_IMAGES, parseBaseImages } from "../build/dockerfile-policy.js";
+import { DEFAULT_PIDS_LIMIT, MIN_PIDS_LIMIT } from "../docker/hardening.js";
+import { DEFAULT_QUOTAS } from "../domain/quotas.js";
 
 /**
  * Every setting of `yadokari server`, in one table: its flag (if any), its
@@ -231,6 +235,72 @@ export const SETTINGS = {
     allowed: "bytes, 1 MiB to 16 GiB",
     description: "the largest build upload (tar or tar.gz, as sent) the API reads; past it the answer is 413",
     parse: int(MiB, UPLOAD_LIMIT_MAX),
+  }),
+  buildTimeoutSec: def({
+    env: "YADOKARI_BUILD_TIMEOUT",
+    default: DEFAULT_BUILD_TIMEOUT_SEC,
+    allowed: "whole seconds, 1 to 86400",
+    description: "a build still running after this long is cancelled (build_timeout), its container removed",
+    parse: int(1, 86_400),
+  }),
+  buildMaxContextBytes: def({
+    env: "YADOKARI_BUILD_MAX_CONTEXT_BYTES",
+    default: DEFAULT_MAX_CONTEXT_BYTES,
+    allowed: "bytes, 1 MiB to 1 TiB",
+    description:
+      "the largest build context once decompressed, counted while the upload is read, before Docker sees it (a small gzip can expand to gigabytes)",
+    parse: int(MiB, 1024 * 1024 * MiB),
+  }),
+  buildMaxEntries: def({
+    env: "YADOKARI_BUILD_MAX_ENTRIES",
+    default: DEFAULT_MAX_ENTRIES,
+    allowed: "1 to 10000000",
+    description: "the most files, directories and links a build context may have",
+    parse: int(1, 10_000_000),
+  }),
+  buildBaseImages: def({
+    env: "YADOKARI_BUILD_BASE_IMAGES",
+    default: [...DEFAULT_BASE_IMAGES] as string[],
+    allowed: "repositories or namespace/* separated by commas or spaces (not yadokari/*)",
+    description:
+      "the images a Dockerfile may build FROM besides the app's own, added to yadokari-local/* (docs/security.md)",
+    parse: parseBaseImages,
+    show: (v) => v.join(","),
+  }),
+  pidsLimit: def({
+    env: "YADOKARI_PIDS_LIMIT",
+    default: DEFAULT_PIDS_LIMIT,
+    allowed: `${MIN_PIDS_LIMIT} to 4194304`,
+    description: "the most processes and threads one app container may have (a fork bomb stops at its container)",
+    parse: int(MIN_PIDS_LIMIT, 4_194_304),
+  }),
+  maxDomains: def({
+    env: "YADOKARI_MAX_DOMAINS",
+    default: DEFAULT_QUOTAS.domains,
+    allowed: "0 to 100000",
+    description: "the most custom domains one app may have",
+    parse: int(0, 100_000),
+  }),
+  maxConfigVars: def({
+    env: "YADOKARI_MAX_CONFIG_VARS",
+    default: DEFAULT_QUOTAS.configVars,
+    allowed: "0 to 100000",
+    description: "the most config vars one app may have (its review apps' overrides count apart)",
+    parse: int(0, 100_000),
+  }),
+  maxMounts: def({
+    env: "YADOKARI_MAX_MOUNTS",
+    default: DEFAULT_QUOTAS.mounts,
+    allowed: "0 to 1000",
+    description: "the most storage mounts one app may have",
+    parse: int(0, 1000),
+  }),
+  maxCronJobs: def({
+    env: "YADOKARI_MAX_CRON_JOBS",
+    default: DEFAULT_QUOTAS.cronJobs,
+    allowed: "0 to 10000",
+    description: "the most cron jobs one app's app.json may declare (a deploy with more fails)",
+    parse: int(0, 10_000),
   }),
   routerMaxconn: def({
     env: "YADOKARI_ROUTER_MAXCONN",

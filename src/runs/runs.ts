@@ -87,6 +87,7 @@ export class Runs {
     if (!release) throw new AppError("no_release", `${app} has no live release to run: deploy it first`);
     const spec = oneOffSpec(release, "run", req.command, newSuffix(), {
       mounts: store.mounts(app),
+      pidsLimit: this.ctx.pidsLimit,
       tty: req.tty,
       stdin: !req.detach,
       extraLabels: { [RUN_LABEL.detach]: String(req.detach), [RUN_LABEL.tty]: String(req.tty) },

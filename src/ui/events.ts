@@ -6,8 +6,9 @@ import { appView } from "../api/views.js";
 import { defineRoute } from "../api/route.js";
 import type { TextStream } from "../api/text-stream.js";
 import { access } from "../accounts/policy.js";
-import { principalOf } from "../accounts/principal.js";
 import { canSeeApp } from "../accounts/types.js";
+import { authenticate, SESSION_COOKIE } from "../api/guard.js";
+import { getCookie } from "hono/cookie";
 
 const events = defineRoute({
   method: "get",
@@ -24,18 +25,26 @@ const events = defineRoute({
  * GET /api/v1/events (its tick is YADOKARI_EVENTS_TICK_MS): server-sent events for the web UI. An `apps` event
  * carries every app the caller may see (status, live release, last deploy)
  * whenever any of it changes, so pages never go stale; a comment every 15 s
- * keeps proxies from closing an idle stream.
+ * keeps proxies from closing an idle stream. The caller is authenticated
+ * again at every tick: the stream ends when their token, session or account
+ * is gone, and follows their grants as they change.
  */
 export function registerEvents(r: ApiRouter, s: ApiServices): void {
   const TICK_MS = s.eventsTickMs;
   r.openapi(events, (c) => {
-    const p = principalOf(c);
+    // the guard authenticated the caller; the stream asks again with the same credentials at every tick
+    const deps = c.get("deps");
+    const headers = c.req.raw.headers;
+    const cookie = getCookie(c, SESSION_COOKIE);
     return streamSSE(c, async (stream) => {
       let last = "";
       let idle = 0;
       let open = true;
       stream.onAbort(() => void (open = false));
       while (open) {
+        // Asked again at every tick: a removed user, a revoked token or a narrowed grant takes effect now.
+        const p = authenticate(deps, headers, cookie);
+        if (!p) break;
         const apps = s.ctx.store
           .listApps()
           .filter((a) => canSeeApp(p, a.name))

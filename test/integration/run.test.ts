@@ -194,8 +194,9 @@ test("--detach prints the container's name; its output reaches yk logs; it is re
 });
 
 test("storage: a host dir under an allowed root and a named volume are visible in yk run containers", async () => {
-  const dir = join(storageRoot, "data");
-  mkdirSync(dir);
+  // an app's bind sources are its own directory, ROOT/<app>/…
+  const dir = join(storageRoot, app, "data");
+  mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "hello.txt"), "from the host\n");
   const m = await yk(["storage:mount", "-a", app, `${dir}:/data`]);
   assert.equal(m.code, 0, m.stderr);

@@ -24,6 +24,7 @@ import {
   TokenCreated,
   TokenView,
   UserChange,
+  UserChanged,
   UserCreated,
   UserView,
 } from "../schemas/accounts.js";
@@ -94,10 +95,11 @@ const addUser = defineRoute({
 const changeUser = defineRoute({
   method: "patch",
   path: "/api/v1/users/{email}",
-  summary: "Change a user's role, app grants or password (a new password or a lower role ends their sessions)",
+  summary:
+    "Change a user's role, app grants or password (a new password or a lower role ends their sessions; a new password revokes their API tokens unless keepTokens)",
   access: access.admin(),
   request: { params: EmailParams, body: jsonBody(UserChange) },
-  responses: { 200: json(UserView) },
+  responses: { 200: json(UserChanged) },
   errors: [404, 422],
 });
 

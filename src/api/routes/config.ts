@@ -3,6 +3,7 @@ import { access } from "../../accounts/policy.js";
 import { principalOf } from "../../accounts/principal.js";
 import { AppError } from "../../errors/app-error.js";
 import { describeChange, parseConfigChange, validateTotal } from "../../config-vars/validate.js";
+import { checkQuota } from "../../domain/quotas.js";
 import type { ApiRouter } from "../app.js";
 import type { ApiServices } from "../services.js";
 import { LIMITS } from "../body-limit.js";
@@ -89,6 +90,7 @@ export function registerConfig(r: ApiRouter, s: ApiServices): void {
     for (const [k, v] of change.set) next.set(k, v);
     for (const k of change.unset) next.delete(k);
     validateTotal(Object.fromEntries(next));
+    checkQuota("config vars", app.name, next.size, s.ctx.quotas.configVars);
     store.changeConfigVars(
       app.name,
       Object.fromEntries([...change.set, ...change.unset.map((k) => [k, null] as const)]),

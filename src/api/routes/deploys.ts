@@ -7,6 +7,8 @@ import { isBlank, plainLine } from "../../lib/terminal-text.js";
 import { principalOf } from "../../accounts/principal.js";
 import { AppError } from "../../errors/app-error.js";
 import { saveUpload } from "../../build/upload.js";
+import { checkSource } from "../../build/source-check.js";
+import { rmSync } from "node:fs";
 import { parseStrategy } from "../../canary/settings.js";
 import type { ApiRouter } from "../app.js";
 import type { ApiServices } from "../services.js";
@@ -30,7 +32,7 @@ const build = defineRoute({
   path: "/api/v1/apps/{app}/builds",
   summary: "Upload source (a tar or tar.gz with a Dockerfile) to build and deploy",
   description:
-    "The body is streamed to disk as it arrives, up to the server's YADOKARI_MAX_UPLOAD_BYTES (413 past it). The deploy runs in the app's queue: follow it with GET …/deploys/{id}/log?follow=1.",
+    "The body is streamed to disk as it arrives, up to the server's YADOKARI_MAX_UPLOAD_BYTES (413 past it), then read once as it expands: more than YADOKARI_BUILD_MAX_CONTEXT_BYTES or YADOKARI_BUILD_MAX_ENTRIES, an absolute path, '..', a link out of the archive or a special file is 422 invalid_context, a Dockerfile line a tenant may not write (a yadokari.* LABEL, ADD of a URL, FROM another app's image or an unapproved base) 422 dockerfile_refused; nothing is recorded then. The deploy runs in the app's queue: follow it with GET …/deploys/{id}/log?follow=1.",
   access: access.app("deployer"),
   bodyLimit: "stream",
   request: {
@@ -51,7 +53,7 @@ const build = defineRoute({
     },
   },
   responses: { 202: json(DeployView, "Accepted: the deploy is queued") },
-  errors: [409],
+  errors: [409, 413],
 });
 
 const listDeploys = defineRoute({
@@ -103,6 +105,12 @@ export function registerDeploys(r: ApiRouter, s: ApiServices): void {
       join(s.ctx.dataDir, "uploads"),
       s.maxUploadBytes,
     );
+    // The source is checked as it expands (size, entries, paths, links, the Dockerfile's rules) before
+    // anything is recorded or reaches Docker: a refusal is this request's 4xx, and the upload is removed.
+    await checkSource(upload, app.name, s.ctx.build).catch((e: unknown) => {
+      rmSync(upload.path, { force: true });
+      throw e;
+    });
     const { deploy } = s.deployer.submit(
       app.name,
       upload,

@@ -38,10 +38,12 @@ const gitInfo = defineRoute({
 const connect = defineRoute({
   method: "put",
   path: "/api/v1/apps/{app}/git",
-  summary: "Connect a repository: an https://, ssh://, git:// URL or an absolute local path, and the app's branch",
+  summary:
+    "Connect a repository: an https://, ssh://, git:// URL, or (admins only) an absolute local path outside the server's data dir, and the app's branch",
   access: access.app("deployer"),
   request: { params: AppParams, body: jsonBody(GitConnect) },
   responses: { 200: json(GitInfo) },
+  errors: [403],
 });
 
 const gitDeploy = defineRoute({
@@ -114,7 +116,7 @@ const enableReviewApps = defineRoute({
   access: access.app("deployer"),
   request: {
     params: AppParams,
-    body: optionalJsonBody(z.strictObject({ ttl: Ttl.nullable().optional() }).openapi("EnableReviewApps")),
+    body: optionalJsonBody(z.strictObject({ ttl: Ttl.optional() }).openapi("EnableReviewApps")),
   },
   responses: { 200: json(z.strictObject({ enabled: z.literal(true), ttl: z.string() })) },
 });
@@ -182,7 +184,8 @@ export function registerGitflow(r: ApiRouter, s: ApiServices): void {
   r.openapi(connect, async (c) => {
     const { app } = c.req.valid("param");
     const body = c.req.valid("json");
-    await g().connect(app, body.url, body.branch ?? "main");
+    // a local path is an admin's choice only (another app's push repository is a local path too)
+    await g().connect(app, body.url, body.branch ?? "main", { admin: principalOf(c).role === "admin" });
     return c.json(g().info(app, s.views.apiBase), 200);
   });
   r.openapi(gitDeploy, async (c) => {

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { ROLES } from "../../accounts/types.js";
 import { AppName, Timestamp } from "./ids.js";
+import { TOKEN_NAME, TOKEN_NAME_RULE } from "../../domain/ids.js";
 
 /** Users, tokens, sessions and the audit log. */
 
@@ -19,8 +20,21 @@ export const NewUser = z
   .strictObject({ email: Email, role: Role, apps: GrantsIn.optional(), password: Password.optional() })
   .openapi("NewUser");
 export const UserChange = z
-  .strictObject({ role: Role.optional(), apps: GrantsIn.optional(), password: Password.optional() })
+  .strictObject({
+    role: Role.optional(),
+    apps: GrantsIn.optional(),
+    password: Password.optional(),
+    keepTokens: z.boolean().optional().openapi({
+      description: "with a new password: keep the user's API tokens (a new password revokes them by default)",
+    }),
+  })
   .openapi("UserChange");
+export const UserChanged = z
+  .strictObject({
+    ...UserView.shape,
+    tokensRevoked: z.int().openapi({ description: "how many API tokens the new password revoked" }),
+  })
+  .openapi("UserChanged");
 export const UserCreated = z
   .strictObject({
     user: UserView,
@@ -28,9 +42,7 @@ export const UserCreated = z
   })
   .openapi("UserCreated");
 
-const TokenName = z
-  .string()
-  .regex(/^[\w .:@-]{1,64}$/, { error: "expected 1 to 64 letters, digits, spaces and . _ : @ -" });
+const TokenName = z.string().regex(TOKEN_NAME, { error: `expected ${TOKEN_NAME_RULE}` });
 
 const tokenFields = { id: z.int(), name: z.string(), createdAt: Timestamp, lastUsedAt: Timestamp.nullable() };
 export const TokenView = z.strictObject(tokenFields).openapi("Token");

@@ -1,6 +1,9 @@
 import { z } from "@hono/zod-openapi";
 import { deployFields, DeployView } from "./apps.js";
 import { Branch, CommitSha, Timestamp } from "./ids.js";
+import { rule } from "../validation.js";
+import { parseRepoUrl } from "../../gitflow/repo-url.js";
+import { parseTtl } from "../../gitflow/payload.js";
 
 /** Connected repositories, webhooks, review apps and promotion. */
 
@@ -22,7 +25,10 @@ export const GitInfo = z
 
 export const GitConnect = z
   .strictObject({
-    url: z.string().openapi({ description: "https://, ssh://, git:// URL, or an absolute local path" }),
+    url: rule(z.string(), parseRepoUrl).openapi({
+      description:
+        "https://, ssh://, git:// URL, or an absolute local path (admins only, never inside the server's data dir)",
+    }),
     branch: Branch.optional(),
   })
   .openapi("GitConnect");
@@ -71,7 +77,10 @@ export const ReviewAppsView = z
   .strictObject({ enabled: z.boolean(), ttl: z.string(), apps: z.array(ReviewAppView) })
   .openapi("ReviewApps");
 
-export const Ttl = z.string().openapi({ description: "a number and s, m, h or d (7d), at most 365d", example: "7d" });
+export const Ttl = rule(z.string(), parseTtl).openapi({
+  description: "a number and s, m, h or d (7d), at most 365d",
+  example: "7d",
+});
 
 export const ReviewAppCreated = z
   .strictObject({ reviewApp: ReviewAppView, deploy: DeployView })

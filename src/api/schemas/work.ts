@@ -1,6 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import { MAX_ARGS, MAX_ARG_BYTES } from "../../runs/validate.js";
 import { Timestamp } from "./ids.js";
+import { rule } from "../validation.js";
+import { checkContainerPath } from "../../storage/mount-rules.js";
 
 /** Cron jobs and their runs, one-off runs, storage mounts. */
 
@@ -79,6 +81,22 @@ export const MountView = z
   })
   .openapi("Mount");
 
+/** A container path to mount at: absolute, normalized, not `/` (the rule's message says which). */
+export const ContainerPath = rule(z.string().max(4096), checkContainerPath).openapi({
+  description: "an absolute path inside the container, not /",
+  example: "/data",
+});
+
 export const MountRequest = z
-  .strictObject({ source: z.string().max(4096), containerPath: z.string().max(4096) })
+  .strictObject({
+    source: z.string().max(4096).openapi({
+      description:
+        "the app's own host directory (ROOT/APP/… under a storage root), or a volume name [a-zA-Z0-9][a-zA-Z0-9_.-]+",
+    }),
+    containerPath: ContainerPath,
+    shared: z.boolean().optional().openapi({
+      description:
+        "admins only: a directory or volume that is not the app's own (another app's, or a shared one), shared deliberately",
+    }),
+  })
   .openapi("MountRequest");

@@ -1,4 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { DEFAULT_QUOTAS } from "../../domain/quotas.js";
+import { DEFAULT_BUILD_TIMEOUT_SEC, DEFAULT_MAX_CONTEXT_BYTES, DEFAULT_MAX_ENTRIES } from "../../build/settings.js";
+import { DEFAULT_BASE_IMAGES } from "../../build/dockerfile-policy.js";
+import { DEFAULT_PIDS_LIMIT } from "../../docker/hardening.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDb } from "../../store/db.js";
@@ -87,6 +91,7 @@ export const SECRET = {
 
 export async function seededApi(): Promise<Seeded> {
   const dir = mkdtempSync(join(tmpdir(), "yk-api-"));
+  const storageRoot = mkdtempSync(join(tmpdir(), "yk-api-storage-"));
   const keyring = Keyring.ephemeral();
   const store = new Store(openDb(join(dir, "yadokari.db")), systemClock, keyring);
   const logs = captureLogger();
@@ -112,10 +117,22 @@ export async function seededApi(): Promise<Seeded> {
     stopTimeoutSec: 1,
     releasePhaseTimeoutSec: 10,
     keepReleases: 10,
+    quotas: DEFAULT_QUOTAS,
+    build: {
+      limits: { maxContextBytes: DEFAULT_MAX_CONTEXT_BYTES, maxEntries: DEFAULT_MAX_ENTRIES },
+      timeoutSec: DEFAULT_BUILD_TIMEOUT_SEC,
+      baseImages: [...DEFAULT_BASE_IMAGES],
+    },
+    pidsLimit: DEFAULT_PIDS_LIMIT,
     log: (m) => logs.info(m),
   };
   const accountStore = new AccountStore(store.db, systemClock);
-  const accounts = new Accounts(accountStore, systemClock, (app) => reviewParent(store.db, app)?.parent ?? null);
+  const accounts = new Accounts(
+    accountStore,
+    systemClock,
+    (app) => reviewParent(store.db, app)?.parent ?? null,
+    (app) => store.getApp(app) !== null,
+  );
   const audit = new Audit(accountStore);
   const apps = new Apps(ctx);
   const metrics = new RouterMetrics(
@@ -159,7 +176,8 @@ export async function seededApi(): Promise<Seeded> {
     metrics,
     log: logs,
     maxUploadBytes: 1024 * 1024,
-    storageRoots: [join(dir, "storage")],
+    // beside the data dir, never in it: nothing under the data dir is ever mounted
+    storageRoots: [storageRoot],
     eventsTickMs: 50,
     certs,
     cluster: {
@@ -317,6 +335,7 @@ export async function seededApi(): Promise<Seeded> {
     close() {
       store.db.close();
       rmSync(dir, { recursive: true, force: true });
+      rmSync(storageRoot, { recursive: true, force: true });
     },
   };
 }

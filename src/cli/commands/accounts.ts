@@ -84,22 +84,34 @@ export function registerAccounts(
 
   program
     .command("users:update")
-    .description("change a user's role, apps or password (admin); a new role or password ends their browser sessions")
+    .description(
+      "change a user's role, apps or password (admin); a new role or password ends their browser sessions, a new password revokes their API tokens",
+    )
     .argument("<email>", "the user's email address")
     .addOption(roleOption())
     .addOption(appsOption())
-    .option("--password-stdin", "read a new password from stdin")
-    .action(async (email: string, opts: { role?: string; apps?: string; passwordStdin?: boolean }) => {
-      const body = {
-        ...(opts.role ? { role: opts.role } : {}),
-        ...(opts.apps !== undefined ? { apps: parseAppsFlag(opts.apps) } : {}),
-        ...(opts.passwordStdin ? { password: await readSecret() } : {}),
-      };
-      if (Object.keys(body).length === 0)
-        throw usageError("Nothing to change.", "Pass --role, --apps or --password-stdin.");
-      const u = await ctx.api().json<UserView>("PATCH", apiPath("users", email), body);
-      ctx.out(`Updated ${u.email}: ${u.role} (apps: ${showApps(u.apps)}).\n`);
-    });
+    .option("--password-stdin", "read a new password from stdin (revokes the user's API tokens)")
+    .option("--keep-tokens", "with --password-stdin: keep the user's API tokens")
+    .action(
+      async (email: string, opts: { role?: string; apps?: string; passwordStdin?: boolean; keepTokens?: boolean }) => {
+        if (opts.keepTokens && !opts.passwordStdin)
+          throw usageError("--keep-tokens goes with --password-stdin.", "Only a new password revokes tokens.");
+        const body = {
+          ...(opts.role ? { role: opts.role } : {}),
+          ...(opts.apps !== undefined ? { apps: parseAppsFlag(opts.apps) } : {}),
+          ...(opts.passwordStdin ? { password: await readSecret() } : {}),
+          ...(opts.keepTokens ? { keepTokens: true } : {}),
+        };
+        if (Object.keys(body).length === 0)
+          throw usageError("Nothing to change.", "Pass --role, --apps or --password-stdin.");
+        const u = await ctx.api().json<UserView & { tokensRevoked?: number }>("PATCH", apiPath("users", email), body);
+        ctx.out(`Updated ${u.email}: ${u.role} (apps: ${showApps(u.apps)}).\n`);
+        if (u.tokensRevoked)
+          ctx.out(
+            `${u.tokensRevoked} API token${u.tokensRevoked === 1 ? " was" : "s were"} revoked with the old password: ${u.email} logs in again (yk login).\n`,
+          );
+      },
+    );
 
   program
     .command("users:remove")
