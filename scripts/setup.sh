@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Yadokari machine set-up. Idempotent: a second run only checks and rebuilds TypeScript.
-#   - installs the Debian packages Yadokari needs (docker.io, haproxy, busybox-static, wrk, git, curl);
+#   - installs the Debian packages Yadokari needs (docker.io, haproxy, busybox-static, wrk, git, curl,
+#     openssl and docker-registry for the Swarm engine's own image registry; pebble, a local ACME server,
+#     for the HTTPS tests and bench:tls);
 #     with --browser also Chromium and fonts, for the web UI's browser tests
 #   - starts dockerd when no Docker engine answers
 #   - installs npm dependencies when needed, then builds (tsc)
@@ -19,7 +21,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # --- 1. Debian packages -------------------------------------------------------
-PACKAGES=(docker.io haproxy busybox-static wrk git curl)
+PACKAGES=(docker.io haproxy busybox-static wrk git curl openssl docker-registry pebble)
 if [ "${1:-}" = "--browser" ]; then PACKAGES+=(chromium fonts-liberation fonts-dejavu-core); fi
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -34,6 +36,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
     || die "apt-get install ${missing[*]} failed"
 else
   log "apt packages present"
+fi
+# Debian's docker-registry enables a system registry on :5000; Yadokari runs its own (TLS, auth) only on a swarm.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-enabled docker-registry >/dev/null 2>&1; then
+  $SUDO systemctl disable --now docker-registry >/dev/null 2>&1 || true
 fi
 
 # --- 2. Docker engine ---------------------------------------------------------

@@ -9,6 +9,9 @@
 #   YADOKARI_HTTP_PORT   router port               (default 80)
 #   YADOKARI_HTTP_LISTEN router address            (default 0.0.0.0:$YADOKARI_HTTP_PORT)
 #   YADOKARI_DOMAIN      apps live at APP.DOMAIN   (server default: localhost)
+#   YADOKARI_HTTPS_LISTEN router HTTPS address     (default 0.0.0.0:443; off: plain HTTP only)
+#   YADOKARI_ACME_EMAIL  turns on automatic certificates from Let's Encrypt (YADOKARI_ACME_DIRECTORY: another CA)
+#   YADOKARI_API_HOSTNAME serve the API, UI and git over HTTPS through the router at this hostname
 #   YADOKARI_TOKEN       API token                 (default: read from $DATA_DIR/admin-token)
 set -euo pipefail
 
@@ -19,10 +22,14 @@ log() { printf '[up] %s\n' "$*"; }
 die() { printf '[up] ERROR: %s\n' "$*" >&2; exit 1; }
 
 bash scripts/setup.sh
+# shellcheck source=install-cli.sh
+source scripts/install-cli.sh
+install_cli_on_path "$ROOT"
 
 DATA_DIR="${YADOKARI_DATA_DIR:-/var/lib/yadokari}"
 API_LISTEN="${YADOKARI_API_LISTEN:-127.0.0.1:7700}"
 HTTP_LISTEN="${YADOKARI_HTTP_LISTEN:-0.0.0.0:${YADOKARI_HTTP_PORT:-80}}"
+HTTPS_LISTEN="${YADOKARI_HTTPS_LISTEN:-0.0.0.0:443}"
 
 # Address the CLI talks to: the API's port on loopback when it listens on all interfaces.
 api_port="${API_LISTEN##*:}"
@@ -42,6 +49,7 @@ else
   log "starting the server (data: $DATA_DIR, API: $API_LISTEN, router: $HTTP_LISTEN; log: $DATA_DIR/server.log)"
   # setsid + closed stdin: the server outlives this script and holds none of its pipes.
   YADOKARI_DATA_DIR="$DATA_DIR" YADOKARI_API_LISTEN="$API_LISTEN" YADOKARI_HTTP_LISTEN="$HTTP_LISTEN" \
+    YADOKARI_HTTPS_LISTEN="$HTTPS_LISTEN" \
     setsid nohup "${CLI[@]}" server >>"$DATA_DIR/server.log" 2>&1 </dev/null &
   server_pid=$!
   for _ in $(seq 1 60); do
@@ -82,7 +90,23 @@ Yadokari is up.
   admin token:  $TOKEN_FILE
   server log:   $DATA_DIR/server.log
 
-Use the CLI from this directory:
-  export YADOKARI_URL=$API_URL YADOKARI_TOKEN=\$(cat $TOKEN_FILE)
-  npx yk apps
+Use the CLI from anywhere (yk is on the PATH; see [path] above):
+  yk login --url $API_URL --token "\$(cat $TOKEN_FILE)"
+  yk apps
 MSG
+
+if [ -n "${YADOKARI_API_HOSTNAME:-}" ]; then
+  cat <<MSG
+Over HTTPS (the API's own certificate is ordered once ${YADOKARI_API_HOSTNAME}'s DNS points here):
+  yk login --url https://${YADOKARI_API_HOSTNAME} --token "\$(cat $TOKEN_FILE)"
+  git remote add yadokari https://yk:TOKEN@${YADOKARI_API_HOSTNAME}/git/APP.git
+MSG
+else
+  cat <<MSG
+HTTPS: the router also listens on $HTTPS_LISTEN. For certificates from Let's Encrypt and the API over HTTPS,
+restart the server with a real domain, e.g.
+  YADOKARI_DOMAIN=apps.example.com YADOKARI_ACME_EMAIL=ops@example.com YADOKARI_API_HOSTNAME=yadokari.example.com npm run up
+(stop the running server first; point *.apps.example.com and yadokari.example.com at this machine).
+Until then, tokens and passwords sent to $API_URL cross the network in clear text: keep it on 127.0.0.1.
+MSG
+fi

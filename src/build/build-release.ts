@@ -1,12 +1,14 @@
 import { createReadStream } from "node:fs";
-import { AppError } from "../errors/app-error.js";
 import { LABEL } from "../docker/port.js";
 import { imageRepo } from "../domain/names.js";
 import { parseProcfile } from "../manifest/procfile.js";
 import { parseAppJson } from "../manifest/app-json.js";
 import type { ImageStore } from "../engines/engine.js";
 import type { ReleaseContent } from "../engine/lifecycle/intent.js";
-import { readSourceFiles, type SavedUpload } from "./upload.js";
+import type { SavedUpload } from "./upload.js";
+import type { BuildSettings } from "./settings.js";
+import { checkSource } from "./source-check.js";
+import { checkQuota, type Quotas } from "../domain/quotas.js";
 
 /** The tag of a source's image: by commit (git), else by the content hash of the upload. */
 export const imageVersion = (upload: SavedUpload, commit: string | null) => commit ?? upload.sha256.slice(0, 12);
@@ -23,22 +25,20 @@ export async function buildContent(
   app: string,
   source: { upload: SavedUpload; commit: string | null },
   out: (line: string) => void,
+  limits: { build: BuildSettings; quotas: Pick<Quotas, "cronJobs"> },
 ): Promise<ReleaseContent> {
-  const files = await readSourceFiles(source.upload);
-  if (!files.hasDockerfile)
-    throw new AppError(
-      "no_dockerfile",
-      "no Dockerfile at the root of the source: Yadokari builds apps from their Dockerfile",
-    );
+  const files = await checkSource(source.upload, app, limits.build);
   const procfile = files.procfile === null ? {} : parseProcfile(files.procfile);
   const appJson = parseAppJson(files.appJson);
+  checkQuota("cron jobs", app, appJson.cron.length, limits.quotas.cronJobs, "app.json's cron");
   const tag = `${imageRepo(app)}:${imageVersion(source.upload, source.commit)}`;
   out(`-----> Building ${tag} from the Dockerfile`);
   await images.build(createReadStream(source.upload.path), {
     tag,
-    // Few labels: the classic builder runs one throwaway container per label.
+    // Applied to the built image afterwards, never seen by the build's own steps (nor printed in its log).
     labels: { [LABEL.app]: app },
     onLine: (l) => out(`       ${l}`),
+    timeoutSec: limits.build.timeoutSec,
   });
   // `release:` is a phase, not a process; without a Procfile (or a web line) the image's own command is web.
   const { release: releaseCommand = null, ...procs } = procfile;

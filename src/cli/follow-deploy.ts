@@ -1,6 +1,6 @@
 import type { DeployView } from "../api/contract.js";
-import { apiPath, type Api } from "./api-client.js";
-import { deployError } from "./commands/deploy.js";
+import { CODES } from "../errors/codes.js";
+import { apiPath, CliError, type Api } from "./api-client.js";
 import type { CliContext } from "./commands/context.js";
 
 const TERMINAL = new Set<DeployView["status"]>(["succeeded", "failed", "superseded"]);
@@ -33,4 +33,16 @@ async function followOne(ctx: CliContext, api: Api, started: DeployView, pollMs:
     if (TERMINAL.has(d.status)) return d;
     await new Promise((r) => setTimeout(r, pollMs));
   }
+}
+
+/** Turns a failed deploy into the one error main/cli.ts prints, with the container log when there is one. */
+export function deployError(d: DeployView): CliError {
+  const failedStep = d.steps.find((s) => s.status === "failed");
+  const message = [
+    `Deploy #${d.id} of ${d.app} failed${failedStep ? ` at step '${failedStep.name}'` : ""}: ${d.reason ?? "no reason given"}`,
+  ];
+  if (d.containerLog) message.push("", "Container log:", d.containerLog.trimEnd());
+  // the server's stable code; an older server without one: deploy_failed
+  const code = d.errorCode && d.errorCode in CODES ? (d.errorCode as keyof typeof CODES) : "deploy_failed";
+  return new CliError(code, message.join("\n"), CODES[code].hint);
 }

@@ -24,10 +24,14 @@ export class DockerodeAdapter implements DockerPort {
   private readonly logs: DockerLogs;
   private readonly events: DockerEvents;
 
-  constructor(opts: { instance: string; socketPath?: string }) {
+  /** run before any container is created (the storage guard: src/storage/bind-guard.ts) */
+  private readonly checkSpec: (spec: ContainerSpec) => void;
+
+  constructor(opts: { instance: string; socketPath?: string; checkSpec?: (spec: ContainerSpec) => void }) {
     this.docker = new Docker({ socketPath: opts.socketPath ?? "/var/run/docker.sock" });
     this.instance = opts.instance;
     this.mine = `${LABEL.instance}=${opts.instance}`;
+    this.checkSpec = opts.checkSpec ?? (() => {});
     this.images = new DockerImages(this.docker, this.instance, this.mine);
     this.logs = new DockerLogs(this.docker);
     this.events = new DockerEvents(this.docker, this.mine);
@@ -153,6 +157,7 @@ export class DockerodeAdapter implements DockerPort {
   }
 
   async create(spec: ContainerSpec): Promise<{ id: string }> {
+    this.checkSpec(spec);
     const { name, ...body } = spec;
     const c = await this.docker.createContainer({
       name,
@@ -196,12 +201,24 @@ export class DockerodeAdapter implements DockerPort {
     }
   }
 
-  async ensureVolume(name: string, labels: Record<string, string>): Promise<void> {
+  async ensureVolume(name: string, labels: Record<string, string>, opts: { share?: boolean } = {}): Promise<void> {
+    let found: Docker.VolumeInspectInfo | null = null;
     try {
-      await this.docker.getVolume(name).inspect();
-      return;
+      found = await this.docker.getVolume(name).inspect();
     } catch (e) {
       if (statusOf(e) !== 404) throw statusOf(e) === undefined ? unavailable(e) : e;
+    }
+    if (found) {
+      // A volume is the app's when this server created it for the app; anyone else's only by an admin's choice.
+      const l = found.Labels ?? {};
+      if (opts.share || (l[LABEL.instance] === this.instance && l[LABEL.app] === labels[LABEL.app])) return;
+      throw new AppError(
+        "invalid_mount",
+        l[LABEL.app] && l[LABEL.instance] === this.instance
+          ? `storage: the volume ${name} belongs to another app (${l[LABEL.app]})`
+          : `storage: the volume ${name} exists and was not created by Yadokari for ${labels[LABEL.app] ?? "this app"}`,
+        "Pick another volume name; an admin can share a volume deliberately (shared: true).",
+      );
     }
     await this.docker.createVolume({ Name: name, Labels: { ...labels, [LABEL.instance]: this.instance } });
   }

@@ -5,8 +5,9 @@ import { LABEL } from "./port.js";
 import { splitLines } from "../lib/lines.js";
 import { imageRepo } from "../domain/names.js";
 import { statusOf, unavailable } from "./docker-errors.js";
+import { labelImage } from "./image-label.js";
 
-/** Images through the Engine API: built from a tar context (stamped with this server's instance), tagged, removed. */
+/** Images through the Engine API: built from a tar context (tagged and labelled, with this server's instance, once built), tagged, removed. */
 export class DockerImages {
   constructor(
     private readonly docker: Docker,
@@ -17,44 +18,58 @@ export class DockerImages {
 
   async build(
     context: Readable,
-    opts: { tag: string; labels: Record<string, string>; onLine: (line: string) => void },
+    opts: { tag: string; labels: Record<string, string>; onLine: (line: string) => void; timeoutSec?: number },
   ): Promise<void> {
+    // No tag and no labels on the tenant's build: both are added once it succeeded (labelImage).
+    const abort = new AbortController();
+    const timer = opts.timeoutSec ? setTimeout(() => abort.abort(), opts.timeoutSec * 1000) : undefined;
+    const timedOut = () =>
+      new AppError("build_timeout", `the build ran longer than the time limit of ${opts.timeoutSec} s and was stopped`);
     let stream: NodeJS.ReadableStream;
     try {
-      stream = await this.docker.buildImage(context, {
-        t: opts.tag,
-        labels: { ...opts.labels, [LABEL.instance]: this.instance },
-        rm: true,
-        forcerm: true,
-      });
+      stream = await this.docker.buildImage(context, { rm: true, forcerm: true, abortSignal: abort.signal });
     } catch (e) {
+      clearTimeout(timer);
+      if (abort.signal.aborted) throw timedOut();
       if (statusOf(e) === undefined) throw unavailable(e);
       throw new AppError("build_failed", `the build could not start: ${(e as Error).message}`);
     }
     const tail: string[] = [];
     let error: string | null = null;
-    await new Promise<void>((resolve, reject) => {
-      this.docker.modem.followProgress(
-        stream,
-        (err) => (err ? reject(err) : resolve()),
-        (ev: { stream?: string; error?: string; status?: string }) => {
-          const text = ev.stream ?? ev.status ?? "";
-          for (const line of splitLines(text)) {
-            opts.onLine(line);
-            tail.push(line);
-            if (tail.length > 20) tail.shift();
-          }
-          if (ev.error) {
-            error = ev.error;
-            opts.onLine(ev.error.trimEnd());
-          }
-        },
-      );
-    });
+    let imageId: string | null = null;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.docker.modem.followProgress(
+          stream,
+          (err) => (err ? reject(err) : resolve()),
+          (ev: { stream?: string; error?: string; status?: string; aux?: { ID?: string } }) => {
+            if (ev.aux?.ID) imageId = ev.aux.ID;
+            const text = ev.stream ?? ev.status ?? "";
+            for (const line of splitLines(text)) {
+              opts.onLine(line);
+              tail.push(line);
+              if (tail.length > 20) tail.shift();
+            }
+            if (ev.error) {
+              error = ev.error;
+              opts.onLine(ev.error.trimEnd());
+            }
+          },
+        );
+      });
+    } catch (e) {
+      // Closing the request makes dockerd cancel the build and remove its container.
+      if (abort.signal.aborted) throw timedOut();
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
     if (error)
       throw new AppError("build_failed", `the build failed: ${String(error).trim()}`, undefined, {
         log: tail.join("\n"),
       });
+    if (!imageId) throw new AppError("build_failed", "the build ended without an image");
+    await labelImage(this.docker, imageId, opts.tag, { ...opts.labels, [LABEL.instance]: this.instance });
   }
 
   async imageExists(ref: string): Promise<boolean> {
@@ -97,7 +112,17 @@ export class DockerImages {
           await this.docker.getImage(ref).remove({ force: refs[0] === img.Id });
           n++;
         } catch (e) {
-          if (statusOf(e) !== 404) throw e;
+          if (statusOf(e) === 404) continue;
+          if (statusOf(e) !== 409) throw e;
+          // A running container or a child image (someone's build FROM it) holds it: the image stays, without
+          // this app's tags, and the destroy goes on.
+          for (const tag of ref === img.Id ? own : [])
+            await this.docker
+              .getImage(tag)
+              .remove()
+              .catch((e2: unknown) => {
+                if (statusOf(e2) !== 404 && statusOf(e2) !== 409) throw e2;
+              });
         }
       }
     }

@@ -25,6 +25,10 @@ export interface ContainerSpec {
     LogConfig: { Type: string; Config: Record<string, string> };
     Memory?: number;
     Binds?: string[];
+    SecurityOpt?: string[];
+    CapDrop?: string[];
+    PidsLimit?: number;
+    Privileged?: false;
   };
   StopTimeout?: number;
   Tty?: boolean;
@@ -61,10 +65,14 @@ export interface DockerEvent {
 export interface DockerPort {
   ping(): Promise<void>;
   ensureNetwork(name: string): Promise<void>;
-  /** Builds a tar context; each output line goes to onLine. Throws AppError build_failed. */
+  /**
+   * Builds a tar context; each output line goes to onLine. The image is tagged and labelled once
+   * built, so the build's own steps never carry our labels. Throws AppError build_failed, or
+   * build_timeout past `timeoutSec` (the build is cancelled).
+   */
   build(
     context: Readable,
-    opts: { tag: string; labels: Record<string, string>; onLine: (line: string) => void },
+    opts: { tag: string; labels: Record<string, string>; onLine: (line: string) => void; timeoutSec?: number },
   ): Promise<void>;
   imageExists(ref: string): Promise<boolean>;
   inspect(id: string): Promise<ObservedContainer | null>;
@@ -100,6 +108,10 @@ export interface DockerPort {
   attach(id: string): Promise<Duplex>;
   /** Resizes a running container's TTY; ignores a container that is gone or stopped. */
   resize(id: string, rows: number, cols: number): Promise<void>;
-  /** Creates a named volume with our labels unless it exists (a user's own volume is left as is). */
-  ensureVolume(name: string, labels: Record<string, string>): Promise<void>;
+  /**
+   * Creates a named volume with our labels unless it exists. An existing one must have been created by
+   * this server for the same app (labels[yadokari.app]), else AppError invalid_mount; `share` (an
+   * admin's choice) accepts any.
+   */
+  ensureVolume(name: string, labels: Record<string, string>, opts?: { share?: boolean }): Promise<void>;
 }

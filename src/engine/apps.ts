@@ -3,6 +3,8 @@ import { validateAppName, validateHostname, defaultHostname } from "../domain/na
 import type { App } from "../domain/types.js";
 import type { EngineContext } from "./context.js";
 import { syncRouter } from "./router-sync.js";
+import { checkHostnameScope } from "../domain/hostname-policy.js";
+import { checkQuota } from "../domain/quotas.js";
 
 /** App lifecycle: create, destroy, domains. Validation happens here, on the server. */
 export class Apps {
@@ -13,6 +15,10 @@ export class Apps {
       onDestroy?: (app: string) => Promise<void>;
       /** before the records go: the app's queued deploys end (their uploads deleted, their logs ended) */
       beforeDestroy?: (app: string) => void;
+      /** a review app's parent, whose hostnames it shares */
+      parentOf?: (app: string) => string | null;
+      /** hostnames the server itself answers to */
+      reservedHosts?: readonly string[];
     } = {},
   ) {}
 
@@ -28,6 +34,8 @@ export class Apps {
     const host = defaultHostname(n, this.ctx.domain);
     const owner = this.ctx.store.domainOwner(host);
     if (owner) throw new AppError("domain_taken", `the hostname ${host} is already a custom domain of app ${owner}`);
+    if (host === this.ctx.tls?.apiHostname)
+      throw new AppError("domain_taken", `the hostname ${host} is Yadokari's own API hostname`);
     const app = this.ctx.store.createApp(n);
     await this.hooks.onCreate?.(n);
     // A new backend is a structural change: the router reloads once here, never during deploys.
@@ -65,6 +73,15 @@ export class Apps {
     if (owner) throw new AppError("domain_taken", `${h} is already a domain of app ${owner}`);
     const defaultOwner = this.ctx.store.listApps().find((a) => defaultHostname(a.name, this.ctx.domain) === h);
     if (defaultOwner) throw new AppError("domain_taken", `${h} is the default hostname of app ${defaultOwner.name}`);
+    // An app holding the API's hostname would receive every token and password sent to it.
+    if (h === this.ctx.tls?.apiHostname) throw new AppError("domain_taken", `${h} is Yadokari's own API hostname`);
+    checkHostnameScope(h, {
+      app: app.name,
+      parent: this.hooks.parentOf?.(app.name) ?? null,
+      domain: this.ctx.domain,
+      reserved: this.hooks.reservedHosts ?? [],
+    });
+    checkQuota("domains", app.name, this.ctx.store.listDomains(app.name).length + 1, this.ctx.quotas.domains);
     this.ctx.store.addDomain(app.name, h);
     await syncRouter(this.ctx);
     return h;

@@ -132,7 +132,7 @@ export class Reconciler {
             .map((s) => ({
               process: s.process,
               specs: Array.from({ length: s.count }, () =>
-                processUnitSpec(release, s.process, newSuffix(), this.ctx.stopTimeoutSec, mounts),
+                processUnitSpec(release, s.process, newSuffix(), this.ctx.stopTimeoutSec, mounts, this.ctx.pidsLimit),
               ),
             }))
         : [],

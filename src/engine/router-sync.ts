@@ -5,15 +5,15 @@ import type { DesiredRouter } from "../router/types.js";
 import type { App } from "../domain/types.js";
 
 /** The router's desired state, read from the store (the source of truth). */
-export function desiredFromStore(ctx: Pick<EngineContext, "store" | "domain">): DesiredRouter {
+export function desiredFromStore(ctx: Pick<EngineContext, "store" | "domain" | "tls">): DesiredRouter {
   const apps = ctx.store
     .listApps()
     .map((a) => ({ name: a.name, domains: ctx.store.listDomains(a.name), stickyKey: stickyKey(ctx, a) }));
-  return desiredRouter({ domain: ctx.domain, apps, servers: ctx.store.routedServers() });
+  return { ...desiredRouter({ domain: ctx.domain, apps, servers: ctx.store.routedServers() }), ...ctx.tls?.desired() };
 }
 
 /** Makes the live router match the store. */
-export function syncRouter(ctx: Pick<EngineContext, "store" | "domain" | "router">): Promise<void> {
+export function syncRouter(ctx: Pick<EngineContext, "store" | "domain" | "router" | "tls">): Promise<void> {
   return ctx.router.apply(desiredFromStore(ctx));
 }
 

@@ -30,6 +30,8 @@ export interface UnitSpec {
   mounts: Mount[];
   /** SIGTERM, then SIGKILL after this many seconds */
   stopTimeoutSec: number;
+  /** the most processes the unit may run (YADOKARI_PIDS_LIMIT), so a fork bomb stops at its own unit */
+  pidsLimit: number;
   /** the port the app listens on inside the unit ($PORT) */
   port: number;
   /** informational labels beside the engine's own (a cron job's name…); never trusted for ownership */
@@ -82,10 +84,13 @@ export interface FollowOptions {
 
 /** Images: built from a tar context, tagged, removed. */
 export interface ImageStore {
-  /** Each output line goes to onLine. Throws AppError build_failed. */
+  /**
+   * Each output line goes to onLine. The image is tagged and labelled once built, so the build's own
+   * steps never carry our labels. Throws AppError build_failed, or build_timeout past `timeoutSec`.
+   */
   build(
     context: Readable,
-    opts: { tag: string; labels: Record<string, string>; onLine: (line: string) => void },
+    opts: { tag: string; labels: Record<string, string>; onLine: (line: string) => void; timeoutSec?: number },
   ): Promise<void>;
   exists(ref: string): Promise<boolean>;
   /** false when it was not there */
@@ -123,7 +128,10 @@ export interface Engine {
   followLogs(id: string, opts: FollowOptions): Promise<void>;
   /** Subscribes to unit events; returns an unsubscribe function. */
   onEvents(cb: (e: EngineEvent) => void): () => void;
-  /** Creates a named volume with our labels unless it exists. */
-  ensureVolume(name: string, labels: Record<string, string>): Promise<void>;
+  /**
+   * Creates a named volume with our labels unless it exists. An existing one must have been created by
+   * this server for the same app, else AppError invalid_mount; `share` (an admin's choice) accepts any.
+   */
+  ensureVolume(name: string, labels: Record<string, string>, opts?: { share?: boolean }): Promise<void>;
   readonly images: ImageStore;
 }

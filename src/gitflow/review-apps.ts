@@ -11,6 +11,7 @@ import type { SerialQueues } from "./serial.js";
 import { SHA1, validateBranch } from "./ref-format.js";
 import { branchSlug, reviewAppName } from "./slug.js";
 import { parseTtl } from "./payload.js";
+import { checkQuota } from "../domain/quotas.js";
 
 const REVIEW_CONFIG = "review-config:";
 export const DEFAULT_TTL_SEC = 7 * 86400;
@@ -37,10 +38,7 @@ export class ReviewApps {
   enable(appName: string, ttl: unknown): { enabled: true; ttlSec: number } {
     const app = this.apps.get(appName);
     if (this.store.reviewApp(app.name)) throw new AppError("invalid_request", `${app.name} is itself a review app`);
-    const ttlSec =
-      ttl === undefined || ttl === null
-        ? (this.store.reviewSettings(app.name)?.ttlSec ?? DEFAULT_TTL_SEC)
-        : parseTtl(ttl);
+    const ttlSec = ttl === undefined ? (this.store.reviewSettings(app.name)?.ttlSec ?? DEFAULT_TTL_SEC) : parseTtl(ttl);
     this.store.setReviewSettings(app.name, true, ttlSec);
     return { enabled: true, ttlSec };
   }
@@ -114,6 +112,11 @@ export class ReviewApps {
       const p = keyProblem(k) ?? (v === null ? null : valueProblem(k, v));
       if (p) throw new AppError("invalid_request", p.message, p.hint);
     }
+    const after = new Set(Object.keys(this.config(app.name)));
+    for (const [k, v] of Object.entries(changes))
+      if (v === null) after.delete(k);
+      else after.add(k);
+    checkQuota("config vars", app.name, after.size, this.ctx.quotas.configVars, "review app overrides");
     this.ctx.store.tx(() => {
       for (const [k, v] of Object.entries(changes)) this.store.setSecret(app.name, REVIEW_CONFIG + k, v);
     });

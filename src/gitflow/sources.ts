@@ -11,6 +11,7 @@ import type { Mirrors } from "./mirror.js";
 import type { SerialQueues } from "./serial.js";
 import { validateBranch } from "./ref-format.js";
 import { parseRepoUrl } from "./repo-url.js";
+import { checkLocalRepo } from "./local-repo.js";
 import { DEFAULT_TTL_SEC } from "./review-apps.js";
 
 export const REPO_URL = "repo_url";
@@ -32,9 +33,15 @@ export class GitSources {
     private readonly publicUrl?: string,
   ) {}
 
-  connect(appName: string, url: unknown, branch: unknown = "main"): Promise<{ url: string; branch: string }> {
+  connect(
+    appName: string,
+    url: unknown,
+    branch: unknown = "main",
+    caller: { admin: boolean } = { admin: false },
+  ): Promise<{ url: string; branch: string }> {
     const app = this.apps.get(appName);
     const repo = parseRepoUrl(url);
+    if (repo.kind === "path") checkLocalRepo(repo.url, this.ctx.dataDir, caller.admin);
     const b = validateBranch(branch);
     // After any fetch in progress: the cache of the previous repository is dropped.
     return this.serial.run(app.name, async () => {
@@ -118,7 +125,10 @@ export class GitSources {
   async fetch(source: string, branch: string, sha: string | null): Promise<string> {
     const url = this.store.secret(source, REPO_URL);
     if (!url) throw new AppError("not_connected", `app ${source} has no connected repository`);
-    const head = await this.mirrors.fetchBranch(source, url, branch);
+    // git's file transport only for a local path, which only an admin could have connected
+    const local = parseRepoUrl(url).kind === "path";
+    if (local) checkLocalRepo(url, this.ctx.dataDir, true);
+    const head = await this.mirrors.fetchBranch(source, url, branch, { allowFile: local });
     if (sha && !(await this.mirrors.hasCommit(source, sha)))
       throw new AppError(
         "fetch_failed",

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { AppError, isAppError } from "../errors/app-error.js";
+import { APP_NAME } from "../domain/ids.js";
 import type { Deploy } from "../domain/types.js";
 import type { EngineContext } from "../engine/context.js";
 import type { Apps } from "../engine/apps.js";
@@ -40,9 +41,7 @@ export class Webhooks {
 
   /** Verifies, records and dispatches one delivery. Throws AppError (401/404/400/422) when refused: nothing is triggered then. */
   async receive(req: HookRequest): Promise<HookAnswer> {
-    const app = this.ctx.store.getApp(
-      typeof req.app === "string" && /^[a-z][a-z0-9-]{0,29}$/.test(req.app) ? req.app : "",
-    );
+    const app = this.ctx.store.getApp(typeof req.app === "string" && APP_NAME.test(req.app) ? req.app : "");
     if (!app) throw new AppError("not_found", `no app named ${JSON.stringify(String(req.app).slice(0, 40))}`);
     const bodySha256 = createHash("sha256").update(req.raw).digest("hex");
     const deliveryId = deliveryIdOf(req, bodySha256);

@@ -1,4 +1,5 @@
 import { serverOptions } from "./render.js";
+import { routedHosts } from "./render-tls.js";
 import type { LiveServer } from "./stat-parse.js";
 import type { DesiredRouter } from "./types.js";
 
@@ -15,13 +16,29 @@ import type { DesiredRouter } from "./types.js";
  */
 
 /** How to tell that HAProxy accepted a command (its answers are free text). */
-export type Expect = "empty" | "server-added" | "server-deleted" | "addr-set";
+export type Expect =
+  | "empty"
+  | "server-added"
+  | "server-deleted"
+  | "addr-set"
+  | "ssl-new"
+  | "ssl-set"
+  | "ssl-success"
+  | "ssl-deleted"
+  | "crtlist-deleted"
+  | "ssl-aborted";
 
 export interface LiveStep {
   command: string;
   expect: Expect;
   /** `del server` fails while connections remain; the router retries it, bounded. */
   retry?: boolean;
+  /** Sent after the command as `<<` lines (a certificate's PEM). */
+  payload?: string;
+  /** Steps of one certificate: when one fails, the rest of its group is skipped (and its transaction aborted), others go on. */
+  certificate?: string;
+  /** The SHA-1 of the certificate these steps push. */
+  fingerprint?: string;
 }
 
 export interface LiveState {
@@ -80,20 +97,28 @@ export function planLive(desired: DesiredRouter, live: LiveState, mapFile: strin
     }
   }
 
-  const mapSteps: LiveStep[] = [];
-  const mapDeletes: LiveStep[] = [];
-  for (const [host, backend] of Object.entries(desired.hosts)) {
-    const cur = live.map.get(host);
-    if (!cur) mapSteps.push({ command: `add map ${mapFile} ${host} ${backend}`, expect: "empty" });
+  const { sets: mapSteps, deletes: mapDeletes } = planMap(routedHosts(desired), live.map, mapFile);
+  return { steps: [...adds, ...mapSteps, ...lowers, ...mapDeletes, ...removes], missingBackends };
+}
+
+/** The commands that make a live map (`show map`) hold exactly `desired`. */
+export function planMap(
+  desired: Record<string, string>,
+  live: Map<string, string[]>,
+  mapFile: string,
+): { sets: LiveStep[]; deletes: LiveStep[] } {
+  const sets: LiveStep[] = [];
+  const deletes: LiveStep[] = [];
+  for (const [key, value] of Object.entries(desired)) {
+    const cur = live.get(key);
+    if (!cur) sets.push({ command: `add map ${mapFile} ${key} ${value}`, expect: "empty" });
     // `set map` rewrites every entry with that key, so duplicates left by an
     // interrupted apply end up agreeing; they are harmless then.
-    else if (cur.some((v) => v !== backend))
-      mapSteps.push({ command: `set map ${mapFile} ${host} ${backend}`, expect: "empty" });
+    else if (cur.some((v) => v !== value))
+      sets.push({ command: `set map ${mapFile} ${key} ${value}`, expect: "empty" });
   }
-  for (const host of live.map.keys()) {
-    if (!Object.hasOwn(desired.hosts, host))
-      mapDeletes.push({ command: `del map ${mapFile} ${host}`, expect: "empty" });
+  for (const key of live.keys()) {
+    if (!Object.hasOwn(desired, key)) deletes.push({ command: `del map ${mapFile} ${key}`, expect: "empty" });
   }
-
-  return { steps: [...adds, ...mapSteps, ...lowers, ...mapDeletes, ...removes], missingBackends };
+  return { sets, deletes };
 }

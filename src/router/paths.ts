@@ -10,6 +10,18 @@ export interface RouterPaths {
   adminSocket: string;
   masterSocket: string;
   log: string;
+  /** One PEM per certificate (certificate, chain, key), mode 0600. */
+  certsDir: string;
+  /** The HTTPS listener's crt-list: one certificate file per line. */
+  crtList: string;
+  /** An always empty crt-list the config check uses (see HaproxyRouter.writeFiles). */
+  crtListCheck: string;
+  /** Hosts whose HTTP requests redirect to HTTPS. */
+  redirectMap: string;
+  /** Host → HSTS max-age. */
+  hstsMap: string;
+  /** ACME HTTP-01 token → key authorization. */
+  acmeMap: string;
 }
 
 // sun_path holds 108 bytes including the terminating NUL.
@@ -25,6 +37,12 @@ export function routerPaths(dir: string): RouterPaths {
     adminSocket: join(abs, "admin.sock"),
     masterSocket: join(abs, "master.sock"),
     log: join(abs, "haproxy.log"),
+    certsDir: join(abs, "certs"),
+    crtList: join(abs, "certs.list"),
+    crtListCheck: join(abs, "certs.check.list"),
+    redirectMap: join(abs, "redirect.map"),
+    hstsMap: join(abs, "hsts.map"),
+    acmeMap: join(abs, "acme.map"),
   };
   for (const sock of [paths.adminSocket, paths.masterSocket]) {
     if (Buffer.byteLength(sock) > MAX_SOCKET_PATH) {

@@ -163,3 +163,63 @@ test("sticky backends insert HAProxy's dynamic server cookie; turning it on is a
     /sticky\.key/,
   );
 });
+
+const https: RenderOptions = {
+  ...opts,
+  https: {
+    listen: "127.0.0.1:18443",
+    crtList: "/data/router/certs.list",
+    redirectMap: "/data/router/redirect.map",
+    hstsMap: "/data/router/hsts.map",
+    acmeMap: "/data/router/acme.map",
+  },
+};
+
+test("HTTPS: one frontend, a TLS bind with a crt-list, strict SNI and ALPN h2; proto set from the connection", () => {
+  const l = lines(renderConfig(desired(), https));
+  assert.ok(l.includes("bind 127.0.0.1:18080"));
+  assert.ok(l.includes("bind 127.0.0.1:18443 ssl crt-list /data/router/certs.list strict-sni alpn h2,http/1.1"));
+  assert.ok(l.includes("http-request set-header X-Forwarded-Proto https if { ssl_fc }"));
+  assert.ok(l.includes("http-request set-header X-Forwarded-Proto http unless { ssl_fc }"));
+  assert.ok(l.some((x) => x.startsWith("ssl-default-bind-options ssl-min-ver TLSv1.2")));
+  // the redirect keeps the HTTPS port when it is not 443, and never touches ACME challenges
+  const redirect = l.find((x) => x.startsWith("http-request redirect code 308 location https://"));
+  assert.match(redirect ?? "", /%\[var\(txn\.host\)\]:18443%\[pathq\]/);
+  assert.match(redirect ?? "", /!\{ path_beg \/\.well-known\/acme-challenge\/ \}/);
+  assert.match(redirect ?? "", /map\(\/data\/router\/redirect\.map\) -m found/);
+  // ACME answers come before the redirect and the routing
+  const acme = l.findIndex((x) => x.startsWith("http-request return status 200"));
+  assert.ok(acme > 0 && acme < l.indexOf(redirect!) && acme < l.findIndex((x) => x.startsWith("use_backend")));
+  assert.ok(l.some((x) => x.startsWith("http-after-response set-header Strict-Transport-Security")));
+  // plain HTTP only: nothing of it
+  const plain = renderConfig(desired(), opts);
+  assert.doesNotMatch(plain, /ssl|acme|Strict-Transport/);
+});
+
+test("Host with two values or two Host headers is refused; a client's X-Forwarded-For is dropped", () => {
+  const l = lines(renderConfig(desired(), opts));
+  const deny = l.indexOf("http-request deny deny_status 400 if { req.hdr_cnt(host) gt 1 }");
+  assert.ok(deny >= 0);
+  assert.ok(deny < l.findIndex((x) => x.startsWith("http-request set-var(txn.host)")));
+  assert.ok(l.includes("http-request del-header X-Forwarded-For"));
+  assert.ok(l.includes("option forwardfor"));
+});
+
+test("the API backend is rendered with its hostname in the map; TLS inputs are validated", () => {
+  const withApi = { ...desired(), api: { hostname: "yk.example.com", address: "127.0.0.1", port: 7700 } };
+  const cfg = renderConfig(withApi, https);
+  assert.match(cfg, /\nbackend yadokari_api\n(.*\n)* {2}server api 127\.0\.0\.1:7700 /);
+  assert.throws(
+    () => renderConfig({ ...withApi, api: { ...withApi.api, hostname: "shop.test" } }, https),
+    /also an app's hostname/,
+  );
+  assert.throws(
+    () =>
+      renderConfig(
+        { ...desired(), certificates: [{ name: "../x", pem: "-----BEGIN", fingerprint: "A".repeat(40) }] },
+        https,
+      ),
+    /certificates\[0\]\.name/,
+  );
+  assert.throws(() => renderConfig({ ...desired(), hsts: { "shop.test": -1 } }, https), /hsts/);
+});

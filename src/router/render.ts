@@ -1,4 +1,11 @@
 import { createHash } from "node:crypto";
+import {
+  apiBackendSection,
+  httpsBindLine,
+  tlsFrontendRules,
+  tlsGlobalLines,
+  type HttpsRenderOptions,
+} from "./render-tls.js";
 import type { DesiredBackend, DesiredRouter, DesiredServer } from "./types.js";
 import { RESERVED_PREFIX, validateConfigToken, validateDesired } from "./validate.js";
 
@@ -21,6 +28,8 @@ export interface RenderOptions {
   /** After a reload, old workers are killed after this long even with open connections (WebSockets). */
   hardStopAfter?: string;
   maxconn?: number;
+  /** The HTTPS listener and its files; absent: plain HTTP only. */
+  https?: HttpsRenderOptions;
 }
 
 /** The router's own backend that answers unknown hosts. */
@@ -91,6 +100,11 @@ function validateOptions(opts: RenderOptions): void {
   if (opts.pidFile !== undefined) validateConfigToken("pidFile", opts.pidFile, "path");
   if (opts.hardStopAfter !== undefined) validateConfigToken("hardStopAfter", opts.hardStopAfter, "duration");
   if (opts.maxconn !== undefined) validateConfigToken("maxconn", String(opts.maxconn), "count");
+  if (opts.https) {
+    validateConfigToken("httpsListen", opts.https.listen, "listen");
+    for (const k of ["crtList", "redirectMap", "hstsMap", "acmeMap"] as const)
+      validateConfigToken(k, opts.https[k], "path");
+  }
 }
 
 function renderText(desired: DesiredRouter, opts: RenderOptions, fingerprint: string, withServers: boolean): string {
@@ -101,6 +115,7 @@ function renderText(desired: DesiredRouter, opts: RenderOptions, fingerprint: st
     ...defaultsSection(opts),
     ...frontendSection(opts),
     ...notFoundBackend(),
+    ...(desired.api ? apiBackendSection(desired.api) : []),
     ...backends.flatMap((b) => backendSection(b, withServers)),
     "",
   ].join("\n");
@@ -120,6 +135,7 @@ function globalSection(opts: RenderOptions, fingerprint: string): string[] {
     ...(opts.maxconn ? [`  maxconn ${opts.maxconn}`] : []),
     ...(opts.pidFile ? [`  pidfile ${opts.pidFile}`] : []),
     ...(fingerprint ? [`  description ${fingerprint}`] : []),
+    ...(opts.https ? tlsGlobalLines() : []),
     "",
   ];
 }
@@ -167,19 +183,33 @@ function frontendSection(opts: RenderOptions): string[] {
   return [
     `frontend ${FRONTEND}`,
     `  bind ${opts.httpListen}`,
+    ...(opts.https ? [httpsBindLine(opts.https)] : []),
+    // One Host with one value. `req.hdr(host)` would take the last of
+    // "Host: a, b" (or of two Host headers) and route to b while the app sees
+    // both; such a request is refused instead (RFC 9112 §3.2 asks for a 400).
+    "  http-request deny deny_status 400 if { req.hdr_cnt(host) gt 1 }",
+    // X-Forwarded-For is the connection's address only (option forwardfor
+    // adds it): a client's own value would otherwise reach the app as if the
+    // router had vouched for it.
+    "  http-request del-header X-Forwarded-For",
     // Request id: keep a sane incoming X-Request-Id, else make a UUID.
     "  http-request set-var(txn.request_id) req.hdr(x-request-id) if { req.hdr(x-request-id) -m reg ^[A-Za-z0-9._:-]{1,128}$ }",
     "  http-request set-var(txn.request_id) uuid unless { var(txn.request_id) -m found }",
     "  unique-id-format %[var(txn.request_id)]",
     "  http-request set-header X-Request-Id %[unique-id]",
     "  http-after-response set-header X-Request-Id %[unique-id]",
-    // Set, not appended: a client cannot choose what the app sees. This
-    // frontend is plain HTTP (a TLS bind would get its own "https" rule); a
-    // request without Host ends at the 404 backend, so no condition is needed.
-    "  http-request set-header X-Forwarded-Proto http",
+    // Set, not appended: a client cannot choose what the app sees. A request
+    // without Host ends at the 404 backend, so no condition is needed.
+    ...(opts.https
+      ? [
+          "  http-request set-header X-Forwarded-Proto https if { ssl_fc }",
+          "  http-request set-header X-Forwarded-Proto http unless { ssl_fc }",
+        ]
+      : ["  http-request set-header X-Forwarded-Proto http"]),
     "  http-request set-header X-Forwarded-Host %[req.hdr(host)]",
     // Host routing: unknown hosts find no map entry and fall to the 404 backend.
     "  http-request set-var(txn.host) req.hdr(host),field(1,:),lower",
+    ...(opts.https ? tlsFrontendRules(opts.https) : []),
     `  use_backend %[var(txn.host),map(${opts.mapFile})]`,
     `  default_backend ${NOT_FOUND_BACKEND}`,
     ...(opts.accessLog === "off" ? [] : [`  log-format '${ACCESS_LOG_FORMAT}'`]),

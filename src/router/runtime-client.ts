@@ -32,8 +32,12 @@ export class RuntimeClient {
     private readonly timeoutMs = 5000,
   ) {}
 
-  /** Sends one command and returns HAProxy's whole answer. */
-  send(command: string): Promise<string> {
+  /**
+   * Sends one command and returns HAProxy's whole answer. A `payload` (a PEM
+   * for `set ssl cert`) follows the command as `<<` lines ended by an empty
+   * line, so it may hold no empty line itself.
+   */
+  send(command: string, payload?: string): Promise<string> {
     // ';' separates commands and '\n' ends one: neither may hide in a value.
     if (/[;\n\r]/.test(command)) {
       return Promise.reject(
@@ -44,6 +48,12 @@ export class RuntimeClient {
         ),
       );
     }
+    if (payload !== undefined && (payload === "" || /\r|\n\s*\n|^\s*\n|\n\s*$/.test(payload))) {
+      return Promise.reject(
+        new RuntimeApiError("rejected", command, `router: a runtime payload may hold no empty line (${command})`),
+      );
+    }
+    const text = payload === undefined ? `${command}\n` : `${command} <<\n${payload}\n\n`;
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
       let settled = false;
@@ -65,7 +75,7 @@ export class RuntimeClient {
           ),
         );
       }, this.timeoutMs);
-      sock.on("connect", () => sock.write(`${command}\n`));
+      sock.on("connect", () => sock.write(text));
       sock.on("data", (d: Buffer) => chunks.push(d));
       sock.on("end", () => finish(null));
       sock.on("close", () => finish(null));
@@ -83,8 +93,8 @@ export class RuntimeClient {
   }
 
   /** Sends a command whose answer must show success in the way `expect` says. */
-  async run(command: string, expect: Expect): Promise<string> {
-    const out = await this.send(command);
+  async run(command: string, expect: Expect, payload?: string): Promise<string> {
+    const out = await this.send(command, payload);
     if (!accepted(out, expect)) {
       throw new RuntimeApiError(
         "rejected",
@@ -117,5 +127,17 @@ export function accepted(out: string, expect: Expect): boolean {
       return text.startsWith("Server deleted");
     case "addr-set":
       return /changed|no need to change/i.test(text);
+    case "ssl-new":
+      return text.startsWith("New empty certificate store");
+    case "ssl-set":
+      return /^Transaction (created|updated) for certificate/.test(text);
+    case "ssl-success":
+      return /(^|\n)Success!$/.test(text);
+    case "ssl-deleted":
+      return /^Certificate '.*' deleted!$/.test(text);
+    case "crtlist-deleted":
+      return /^Entry '.*' deleted in crtlist/.test(text);
+    case "ssl-aborted":
+      return /^Transaction aborted/.test(text);
   }
 }

@@ -27,10 +27,44 @@ export interface DesiredBackend {
   sticky?: { key: string };
 }
 
+/**
+ * A certificate the HTTPS listener serves. HAProxy picks it by SNI from the
+ * names in the certificate itself (exact names before wildcards).
+ */
+export interface DesiredCertificate {
+  /** File name stem, unique: [a-z0-9_.-] (the file is <router dir>/certs/<name>.pem). */
+  name: string;
+  /** The leaf certificate, its chain, then its private key, all PEM. */
+  pem: string;
+  /** SHA-1 of the leaf certificate, uppercase hex without colons: what `show ssl cert` reports. */
+  fingerprint: string;
+}
+
+/** The router's own API backend: Yadokari's API and UI reached through the router at a hostname. */
+export interface DesiredApiRoute {
+  hostname: string;
+  address: string;
+  port: number;
+}
+
 export interface DesiredRouter {
   /** Host header (lowercase, no port) → backend name. Unknown hosts get the router's own 404. */
   hosts: Record<string, string>;
   backends: DesiredBackend[];
+  /** Certificates for the HTTPS listener; changed live, never by a reload. */
+  certificates?: DesiredCertificate[];
+  /** Hosts whose plain-HTTP requests get a 308 to HTTPS (ACME challenges excepted). */
+  redirectHttps?: string[];
+  /** Host → HSTS max-age in seconds, sent on HTTPS responses only. */
+  hsts?: Record<string, number>;
+  /** Yadokari's own API behind the router (--api-hostname). */
+  api?: DesiredApiRoute;
+}
+
+/** A certificate the router left out, and why (it never reaches HAProxy). */
+export interface RejectedCertificate {
+  name: string;
+  reason: string;
 }
 
 /** One server's live figures, from `show stat`. */
@@ -73,4 +107,11 @@ export interface RouterPort {
   stats(): Promise<ServerStat[]>;
   /** The HAProxy master pid, or null. */
   pid(): number | null;
+  /**
+   * Answers `GET /.well-known/acme-challenge/<token>` on the HTTP listener
+   * for every host with `keyAuthorization` (null removes it). Live, no reload.
+   */
+  setAcmeChallenge?(token: string, keyAuthorization: string | null): Promise<void>;
+  /** Certificates left out of the last apply or start (unparsable, key mismatch, expired, refused by HAProxy). */
+  rejectedCertificates?(): RejectedCertificate[];
 }

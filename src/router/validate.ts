@@ -62,6 +62,16 @@ export function validateDesired(desired: DesiredRouter): void {
         throw invalid(`${sat}.state`, `"${String(s.state)}" must be "ready" or "drain"`);
     });
   });
+  if (desired.api) {
+    const a = desired.api;
+    if (!isValidHost(a.hostname)) throw invalid("api.hostname", `"${a.hostname}" must be a lowercase hostname`);
+    if (Object.hasOwn(desired.hosts, a.hostname))
+      throw invalid("api.hostname", `"${a.hostname}" is also an app's hostname`);
+    if (!IPV4.test(a.address)) throw invalid("api.address", `"${a.address}" must be an IPv4 address`);
+    if (!Number.isInteger(a.port) || a.port < 1 || a.port > 65535)
+      throw invalid("api.port", `${a.port} must be an integer from 1 to 65535`);
+  }
+  validateTls(desired);
   for (const [host, backend] of Object.entries(desired.hosts)) {
     if (!isValidHost(host))
       throw invalid(
@@ -89,5 +99,30 @@ export function validateConfigToken(what: string, value: string, kind: keyof typ
       `router: ${what} "${value}" must be ${expected}`,
       "Fix the router settings passed to the server (data dir, listen address).",
     );
+  }
+}
+
+const CERT_NAME = /^[a-z0-9][a-z0-9_.-]{0,99}$/;
+const SHA1_HEX = /^[0-9A-F]{40}$/;
+/** Two years: what browsers' preload lists ask for, and more than enough. */
+export const MAX_HSTS_SEC = 63_072_000;
+
+function validateTls(desired: DesiredRouter): void {
+  const names = new Set<string>();
+  (desired.certificates ?? []).forEach((c, i) => {
+    const at = `certificates[${i}]`;
+    if (!CERT_NAME.test(c.name)) throw invalid(`${at}.name`, `"${c.name}" must be 1 to 100 of a-z, 0-9, '_', '.', '-'`);
+    if (names.has(c.name)) throw invalid(`${at}.name`, `certificate "${c.name}" appears twice`);
+    names.add(c.name);
+    if (!SHA1_HEX.test(c.fingerprint)) throw invalid(`${at}.fingerprint`, "must be 40 uppercase hex digits (SHA-1)");
+    if (typeof c.pem !== "string" || !c.pem.includes("-----BEGIN")) throw invalid(`${at}.pem`, "is not PEM text");
+  });
+  (desired.redirectHttps ?? []).forEach((h, i) => {
+    if (!isValidHost(h)) throw invalid(`redirectHttps[${i}]`, `"${h}" must be a lowercase hostname`);
+  });
+  for (const [h, sec] of Object.entries(desired.hsts ?? {})) {
+    if (!isValidHost(h)) throw invalid(`hsts["${h}"]`, "must be a lowercase hostname");
+    if (!Number.isInteger(sec) || sec < 0 || sec > MAX_HSTS_SEC)
+      throw invalid(`hsts["${h}"]`, `${sec} must be a whole number of seconds from 0 to ${MAX_HSTS_SEC}`);
   }
 }

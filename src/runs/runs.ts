@@ -21,17 +21,6 @@ export interface RunSettings {
   resultTtlMs: number;
 }
 
-/** YADOKARI_RUN_GRACE_SEC (default 600) and YADOKARI_RUN_SWEEP_MS (default 30000). */
-export function runSettings(env: NodeJS.ProcessEnv): RunSettings {
-  const num = (v: string | undefined, d: number) => (v !== undefined && /^\d+$/.test(v) ? Number(v) : d);
-  return {
-    graceMs: num(env.YADOKARI_RUN_GRACE_SEC, 600) * 1000,
-    sweepMs: Math.max(100, num(env.YADOKARI_RUN_SWEEP_MS, 30_000)),
-    unattachedMs: 10 * 60_000,
-    resultTtlMs: 10 * 60_000,
-  };
-}
-
 export interface Attached {
   name: string;
   tty: boolean;
@@ -97,6 +86,7 @@ export class Runs {
     if (!release) throw new AppError("no_release", `${app} has no live release to run: deploy it first`);
     const spec = oneOffUnitSpec(release, "run", req.command, newSuffix(), {
       mounts: store.mounts(app),
+      pidsLimit: this.ctx.pidsLimit,
       tty: req.tty,
       stdin: !req.detach,
       labels: { [RUN_LABEL.detach]: String(req.detach), [RUN_LABEL.tty]: String(req.tty) },

@@ -258,6 +258,56 @@ export const MIGRATIONS: string[] = [
     until INTEGER NOT NULL
   );
   `,
+  // HTTPS (issue 13): certificates (ACME ones keyed by hostname, uploaded ones
+  // by app), private keys sealed like config vars; every ACME attempt's result;
+  // per-hostname backoff; each app's TLS settings (automatic certificates,
+  // redirect to HTTPS, HSTS). Times are ms since the epoch.
+  `
+  CREATE TABLE tls_settings (
+    app TEXT PRIMARY KEY REFERENCES apps(name) ON DELETE CASCADE,
+    auto INTEGER NOT NULL DEFAULT 1,
+    redirect_https INTEGER NOT NULL DEFAULT 1,
+    hsts_max_age INTEGER
+  );
+  CREATE TABLE certificates (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL CHECK (source IN ('acme', 'uploaded')),
+    app TEXT REFERENCES apps(name) ON DELETE CASCADE,
+    hostname TEXT,
+    names TEXT NOT NULL,
+    chain TEXT NOT NULL,
+    key_sealed TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    issuer TEXT NOT NULL,
+    not_before INTEGER NOT NULL,
+    not_after INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX certificates_acme_host ON certificates (hostname) WHERE source = 'acme';
+  CREATE INDEX certificates_app ON certificates (app);
+  CREATE TABLE cert_attempts (
+    id INTEGER PRIMARY KEY,
+    hostname TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER,
+    ok INTEGER,
+    ordered INTEGER NOT NULL DEFAULT 0,
+    message TEXT NOT NULL DEFAULT ''
+  );
+  CREATE INDEX cert_attempts_host ON cert_attempts (hostname, id);
+  CREATE TABLE acme_backoff (
+    hostname TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    next_at INTEGER NOT NULL
+  );
+  `,
+  // The audit log in words (issue 15): what a change did, and the deploy or webhook delivery it started,
+  // so the entry can say later how that ended (src/accounts/audit-words.ts).
+  `
+  ALTER TABLE audit ADD COLUMN summary TEXT;
+  ALTER TABLE audit ADD COLUMN link TEXT;
+  `,
   // The deploy lifecycle (issue 10). The deploys table is the queue: a deploy
   // records what it will do as data (`intent`: the release changes, sealed
   // like config vars, so a queued deploy survives a restart), who asked for

@@ -5,6 +5,8 @@ import { CanaryStore } from "../canary/canary-store.js";
 import { CronStore } from "../cron/cron-store.js";
 import { GitflowStore } from "../gitflow/gitflow-store.js";
 import { AccountStore } from "../accounts/account-store.js";
+import { CertStore } from "../certs/cert-store.js";
+import { ExternalRegistrySettings } from "../cluster/registry/external.js";
 import type { Clock } from "../lib/clock.js";
 import type { Keyring } from "../secrets/keyring.js";
 
@@ -21,6 +23,9 @@ export interface Repositories {
   cron: CronStore;
   gitflow: GitflowStore;
   accounts: AccountStore;
+  certs: CertStore;
+  /** the external registry's settings (swarm) */
+  registry: ExternalRegistrySettings;
   close(): void;
 }
 
@@ -37,6 +42,8 @@ export function repositoriesOf(db: Db, clock: Clock, keyring: Keyring): Reposito
     cron: new CronStore(db, clock),
     gitflow: new GitflowStore(db, clock, keyring),
     accounts: new AccountStore(db, clock),
+    certs: new CertStore(db, keyring),
+    registry: new ExternalRegistrySettings(db, keyring),
     close: () => db.close(),
   };
 }

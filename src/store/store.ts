@@ -374,6 +374,14 @@ export class Store {
       this.db.prepare("SELECT * FROM deploys WHERE app = ? ORDER BY id DESC LIMIT ?").all(app, limit) as DeployRow[]
     ).map(toDeploy);
   }
+  /** A page of an app's deploys older than `before` (a deploy id), newest first: the deploy list's paging. */
+  listDeploysBefore(app: string, before: number, limit: number): Deploy[] {
+    return (
+      this.db
+        .prepare("SELECT * FROM deploys WHERE app = ? AND id < ? ORDER BY id DESC LIMIT ?")
+        .all(app, before, limit) as DeployRow[]
+    ).map(toDeploy);
+  }
   /** Deploys that were building or deploying (after a restart: interrupted). */
   inFlightDeploys(): Deploy[] {
     return (
@@ -501,6 +509,14 @@ export class Store {
     this.db.prepare("DELETE FROM routed_servers WHERE app = ? AND process = ? AND name = ?").run(app, process, name);
   }
 
+  /** Every app's bind sources, for the rule that no bind source lies inside another. */
+  allBindSources(): { app: string; hostPath: string; containerPath: string }[] {
+    return (
+      this.db
+        .prepare("SELECT app, host_path, container_path FROM mounts WHERE host_path LIKE '/%' ORDER BY app")
+        .all() as { app: string; host_path: string; container_path: string }[]
+    ).map((r) => ({ app: r.app, hostPath: r.host_path, containerPath: r.container_path }));
+  }
   // mounts applied to every container of an app (validated by the caller)
   mounts(app: string): Mount[] {
     return (

@@ -1,4 +1,5 @@
 import http from "node:http";
+import https from "node:https";
 
 export interface LoadResult {
   sent: number;
@@ -22,15 +23,20 @@ export function keepAliveLoad(opts: {
   maxMs: number;
   path?: string;
   onResponse?: (status: number, body: string, at: number) => void;
+  /** HTTPS with SNI = host, the chain verified against `ca`. */
+  tls?: { ca: string };
 }) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: opts.connections });
+  const agent = opts.tls
+    ? new https.Agent({ keepAlive: true, maxSockets: opts.connections, ca: opts.tls.ca, servername: opts.host })
+    : new http.Agent({ keepAlive: true, maxSockets: opts.connections });
+  const get = opts.tls ? https.get : http.get;
   const result: LoadResult = { sent: 0, ok: 0, failed: 0, failures: [], bodies: new Map() };
   let stopped = false;
   const deadline = Date.now() + opts.maxMs;
   const one = () =>
     new Promise<void>((resolve) => {
       result.sent++;
-      const req = http.get(
+      const req = get(
         {
           host: "127.0.0.1",
           port: opts.port,
@@ -38,6 +44,7 @@ export function keepAliveLoad(opts: {
           agent,
           headers: { host: opts.host },
           timeout: 10000,
+          ...(opts.tls ? { servername: opts.host, ca: opts.tls.ca } : {}),
         },
         (res) => {
           let body = "";

@@ -30,16 +30,28 @@ export class TestServer {
     readonly httpPort: number,
     readonly domain: string,
     readonly env: Record<string, string> = {},
+    /** The router's HTTPS port; null: --https-listen off. */
+    readonly httpsPort: number | null = null,
+    /** Extra server flags (e.g. --acme-directory). */
+    readonly args: string[] = [],
   ) {}
 
-  /** `env` is added to the server's environment (e.g. YADOKARI_STORAGE_ROOTS). */
-  static async start(opts: { env?: Record<string, string> } = {}): Promise<TestServer> {
+  /**
+   * `env` is added to the server's environment (e.g. YADOKARI_STORAGE_ROOTS).
+   * Every test server gets its own free HTTPS port (several run on this
+   * machine at once and would fight over 443), or none with `https: false`.
+   */
+  static async start(
+    opts: { env?: Record<string, string>; https?: boolean; domain?: string; args?: string[]; httpPort?: number } = {},
+  ): Promise<TestServer> {
     const s = new TestServer(
       mkdtempSync(join(tmpdir(), "yk-it-")),
       await freePort(),
-      await freePort(),
-      "yk.test",
+      opts.httpPort ?? (await freePort()),
+      opts.domain ?? "yk.test",
       opts.env,
+      opts.https === false ? null : await freePort(),
+      opts.args ?? [],
     );
     try {
       await s.spawn();
@@ -73,6 +85,9 @@ export class TestServer {
         `127.0.0.1:${this.httpPort}`,
         "--domain",
         this.domain,
+        "--https-listen",
+        this.httpsPort === null ? "off" : `127.0.0.1:${this.httpsPort}`,
+        ...this.args,
       ],
       {
         stdio: ["ignore", out, out],

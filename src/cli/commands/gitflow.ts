@@ -119,11 +119,9 @@ export function registerGitflow(program: Command, ctx: CliContext): void {
     .addOption(appOption())
     .option("--rotate", "make a new secret; deliveries signed with the old one are refused")
     .action(async (opts: { app: string; rotate?: boolean }) => {
-      const r = await ctx
-        .api()
-        .json<{ secret: string }>("POST", apiPath("apps", opts.app, "hooks", "secret"), {
-          rotate: opts.rotate === true,
-        });
+      const r = await ctx.api().json<{ secret: string }>("POST", apiPath("apps", opts.app, "hooks", "secret"), {
+        rotate: opts.rotate === true,
+      });
       ctx.out(
         `${opts.rotate ? "New webhook secret" : "Webhook secret"} of ${opts.app} (GitHub: Secret; GitLab: Secret token):\n${r.secret}\n`,
       );

@@ -53,13 +53,11 @@ export function registerLogin(
             'echo "$PASSWORD" | yk login --url URL --email EMAIL --password-stdin',
           );
         const password = await readSecret();
-        const r = await ctx
-          .api({ url, token: null })
-          .json<{ token: string }>("POST", apiPath("session"), {
-            email: opts.email,
-            password,
-            token: `cli ${ctx.now().toISOString().slice(0, 10)}`,
-          });
+        const r = await ctx.api({ url, token: null }).json<{ token: string }>("POST", apiPath("session"), {
+          email: opts.email,
+          password,
+          token: `cli ${ctx.now().toISOString().slice(0, 10)}`,
+        });
         token = r.token;
       }
       const cfg = { url, token: token! };

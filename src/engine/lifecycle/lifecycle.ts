@@ -198,7 +198,10 @@ export class DeployLifecycle {
         case "build": {
           const id = this.ctx.store.startStep(d.id, "build", null);
           try {
-            applied.push({ kind: "content", content: await buildContent(this.ctx.engine.images, d.app, c, out) });
+            applied.push({
+              kind: "content",
+              content: await buildContent(this.ctx.engine.images, d.app, c, out, this.ctx),
+            });
             this.ctx.store.finishStep(id, "done");
           } catch (e) {
             this.ctx.store.finishStep(id, "failed", (e as Error).message);

@@ -77,6 +77,7 @@ export class Rollouts {
       suffix: newSuffix,
       mounts: store.mounts(app.name),
       stopTimeoutSec: this.ctx.stopTimeoutSec,
+      pidsLimit: this.ctx.pidsLimit,
       releasePhaseTimeoutSec: this.ctx.releasePhaseTimeoutSec,
       commit,
       only: r.only,

@@ -54,6 +54,7 @@ function plan(over: Partial<DeployInput> & { release: Release }): Step[] {
     suffix: () => `s${++n}`,
     mounts: [],
     stopTimeoutSec: 10,
+    pidsLimit: 1024,
     releasePhaseTimeoutSec: 60,
     commit: { config: null, formation: null },
     ...over,

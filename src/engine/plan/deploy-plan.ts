@@ -28,6 +28,8 @@ export interface DeployInput {
   suffix: () => string;
   mounts: Mount[];
   stopTimeoutSec: number;
+  /** every container's pids limit (YADOKARI_PIDS_LIMIT) */
+  pidsLimit: number;
   releasePhaseTimeoutSec: number;
   /** what the commit step writes besides the live release (config vars, formation) */
   commit: Omit<CommitChange, "releaseId">;
@@ -90,7 +92,7 @@ export function planDeploy(input: DeployInput): Step[] {
   const processUnits = input.observed.filter((u) => u.kind === "process");
   const web = (n: number) =>
     Array.from({ length: n }, () =>
-      processUnitSpec(release, "web", input.suffix(), input.stopTimeoutSec, input.mounts),
+      processUnitSpec(release, "web", input.suffix(), input.stopTimeoutSec, input.mounts, input.pidsLimit),
     );
 
   if (release.manifest.releaseCommand && !input.only && !input.canary?.resume) {
@@ -99,6 +101,7 @@ export function planDeploy(input: DeployInput): Step[] {
       command: release.manifest.releaseCommand,
       spec: oneOffUnitSpec(release, "release", release.manifest.releaseCommand, input.suffix(), {
         mounts: input.mounts,
+        pidsLimit: input.pidsLimit,
       }),
       timeoutSec: input.releasePhaseTimeoutSec,
     });
@@ -240,7 +243,7 @@ export function planDeploy(input: DeployInput): Step[] {
         batch: type,
         process: type,
         specs: Array.from({ length: count }, () =>
-          processUnitSpec(release, type, input.suffix(), input.stopTimeoutSec, input.mounts),
+          processUnitSpec(release, type, input.suffix(), input.stopTimeoutSec, input.mounts, input.pidsLimit),
         ),
       });
     }

@@ -56,6 +56,7 @@ function plan(over: Partial<DeployInput> & { release: Release }): Step[] {
     suffix: () => `s${++n}`,
     mounts: [],
     stopTimeoutSec: 10,
+    pidsLimit: 1024,
     releasePhaseTimeoutSec: 60,
     commit: { config: null, formation: null },
     ...over,
@@ -234,7 +235,9 @@ test("unit spec: labels, init, port, network, shell for Procfile commands, mount
     "echo",
     "; rm -rf /",
   ]);
-  assert.ok(!("Privileged" in spec.HostConfig));
+  assert.equal(spec.HostConfig.Privileged, false);
+  assert.deepEqual(spec.HostConfig.SecurityOpt, ["no-new-privileges"]);
+  assert.equal(spec.HostConfig.PidsLimit, 1024);
 });
 
 test("router desired state: a backend per app, default and custom hostnames", () => {

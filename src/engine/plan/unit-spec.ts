@@ -1,5 +1,6 @@
 import type { Mount, Release } from "../../domain/types.js";
 import type { UnitMeta, UnitSpec } from "../../engines/engine.js";
+import { DEFAULT_PIDS_LIMIT } from "../../docker/hardening.js";
 
 /** The port every unit's app listens on ($PORT). */
 export const DEFAULT_PORT = 5000;
@@ -29,6 +30,7 @@ export function processUnitSpec(
   suffix: string,
   stopTimeoutSec: number,
   mounts: Mount[] = [],
+  pidsLimit = DEFAULT_PIDS_LIMIT,
 ): UnitSpec {
   const command = release.processes[process] ?? null;
   return {
@@ -43,6 +45,7 @@ export function processUnitSpec(
     env: releaseEnv(release, process),
     mounts,
     stopTimeoutSec,
+    pidsLimit,
     port: DEFAULT_PORT,
   };
 }
@@ -64,6 +67,8 @@ export function oneOffUnitSpec(
     labels?: Record<string, string>;
     meta?: UnitMeta;
     stopTimeoutSec?: number;
+    /** YADOKARI_PIDS_LIMIT (EngineContext.pidsLimit) */
+    pidsLimit?: number;
   } = {},
 ): UnitSpec {
   return {
@@ -78,6 +83,7 @@ export function oneOffUnitSpec(
     env: releaseEnv(release, kind),
     mounts: opts.mounts ?? [],
     stopTimeoutSec: opts.stopTimeoutSec ?? 10,
+    pidsLimit: opts.pidsLimit ?? DEFAULT_PIDS_LIMIT,
     port: DEFAULT_PORT,
     ...(opts.labels ? { labels: opts.labels } : {}),
     ...(opts.tty ? { tty: true } : {}),

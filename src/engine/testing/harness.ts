@@ -1,3 +1,7 @@
+import { DEFAULT_QUOTAS } from "../../domain/quotas.js";
+import { DEFAULT_BUILD_TIMEOUT_SEC, DEFAULT_MAX_CONTEXT_BYTES, DEFAULT_MAX_ENTRIES } from "../../build/settings.js";
+import { DEFAULT_BASE_IMAGES } from "../../build/dockerfile-policy.js";
+import { DEFAULT_PIDS_LIMIT } from "../../docker/hardening.js";
 import assert from "node:assert/strict";
 import { openDb } from "../../store/db.js";
 import { Store } from "../../store/store.js";
@@ -144,6 +148,14 @@ export function harness(
     drainTimeoutSec: opts.drainTimeoutSec ?? 0,
     stopTimeoutSec: 0,
     releasePhaseTimeoutSec: 5,
+    keepReleases: 10,
+    quotas: DEFAULT_QUOTAS,
+    build: {
+      limits: { maxContextBytes: DEFAULT_MAX_CONTEXT_BYTES, maxEntries: DEFAULT_MAX_ENTRIES },
+      timeoutSec: DEFAULT_BUILD_TIMEOUT_SEC,
+      baseImages: [...DEFAULT_BASE_IMAGES],
+    },
+    pidsLimit: DEFAULT_PIDS_LIMIT,
     log: (m) => log.push(m),
   };
   const metrics = new FakeMetrics();

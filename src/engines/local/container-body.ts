@@ -1,8 +1,10 @@
 import { LABEL, type ContainerSpec } from "../../docker/port.js";
 import type { UnitSpec } from "../engine.js";
+import { hardening } from "../../docker/hardening.js";
 
 /**
- * The Engine API create request for a unit. Pure: the local engine sends it.
+ * The Engine API create request for a unit. Pure: the local engine sends it
+ * (through DockerPort.create, which runs the storage guard first).
  * Labels say what the container is (for people and `docker ps`); ownership
  * comes from the store's records, never from them.
  */
@@ -29,6 +31,8 @@ export function containerBody(spec: UnitSpec, network: string): ContainerSpec {
       // Logs that filled disks: rotate them.
       LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "3" } },
       ...(spec.mounts.length ? { Binds: spec.mounts.map((m) => `${m.hostPath}:${m.containerPath}`) } : {}),
+      // no new privileges, fewer capabilities, a pids limit (src/docker/hardening.ts)
+      ...hardening(spec.pidsLimit),
     },
     ...(spec.kind === "process" ? { StopTimeout: spec.stopTimeoutSec } : {}),
     ...(spec.tty ? { Tty: true } : {}),

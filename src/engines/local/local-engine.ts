@@ -114,7 +114,7 @@ export class LocalEngine implements Engine {
     return this.docker.onEvents((e) => cb({ action: e.action, id: e.id }));
   }
 
-  ensureVolume(name: string, labels: Record<string, string>): Promise<void> {
-    return this.docker.ensureVolume(name, labels);
+  ensureVolume(name: string, labels: Record<string, string>, opts?: { share?: boolean }): Promise<void> {
+    return this.docker.ensureVolume(name, labels, opts);
   }
 }

@@ -30,6 +30,10 @@ export class FakeEngine implements Engine {
   readonly started: string[] = [];
   readonly imageRefs = new Set<string>();
   private n = 0;
+  /** a unit's id from a counter (u1, u2…; a subclass may give the engine's real id shape) */
+  protected idOf(n: number, foreign: boolean): string {
+    return `${foreign ? "x" : "u"}${n}`;
+  }
   private readonly listeners = new Set<(e: EngineEvent) => void>();
   /** what a started unit prints, and whether it exits at once (with that code) */
   behave: (spec: UnitSpec) => { lines?: string[]; exitCode?: number } = () => ({});
@@ -59,7 +63,7 @@ export class FakeEngine implements Engine {
     const err = this.failCreate(spec);
     if (err) throw err;
     if ([...this.units.values()].some((u) => u.name === spec.name)) throw new Error(`name ${spec.name} in use`);
-    const id = `u${++this.n}`;
+    const id = this.idOf(++this.n, false);
     this.units.set(id, {
       id,
       name: spec.name,
@@ -91,7 +95,7 @@ export class FakeEngine implements Engine {
 
   /** A running unit nobody recorded (labels claim any app). */
   addForeign(f: { name: string; labels: Record<string, string>; image?: string; state?: string }): string {
-    const id = `x${++this.n}`;
+    const id = this.idOf(++this.n, true);
     this.units.set(id, {
       id,
       name: f.name,
