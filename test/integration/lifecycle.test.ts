@@ -38,9 +38,13 @@ async function configChange(app: string, set: Record<string, string>) {
   return s.waitDeploy(app, r.body.deploy.id);
 }
 
-/** Mounts an empty host directory over /app: every container of the app started from now on fails at once. */
+/**
+ * Mounts an empty host directory over /app: every container of the app started from now on fails at once.
+ * The directory is the app's own (ROOT/<app>/…), which the server makes.
+ */
+let broken = 0;
 async function breakApp(app: string) {
-  const dir = mkdtempSync(join(storageRoot, `${app}-`));
+  const dir = join(storageRoot, app, `empty-${++broken}`);
   const r = await s.api("POST", `/apps/${app}/storage`, { source: dir, containerPath: "/app" });
   assert.equal(r.status, 201, JSON.stringify(r.body));
 }
