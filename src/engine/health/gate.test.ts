@@ -21,7 +21,7 @@ function fakeDeps(answers: (ProbeResult | Error)[], running = () => true): GateD
   };
   return d;
 }
-const target = { id: "c1", name: "yk-shop-web-v1-aa", ip: "10.0.0.2", port: 5000 };
+const target = { id: "c1", name: "yk-shop-web-v1-aa", address: "10.0.0.2", port: 5000 };
 const refused = Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
 
 test("passes once the app answers below 500", async () => {
@@ -72,7 +72,7 @@ test("Dokku's attempts and content are honoured", async () => {
 
 test("an exited container without an address is reported as exited, not as unaddressed", async () => {
   const r = await gate(
-    { ...target, ip: null },
+    { ...target, address: null },
     DEFAULT_HEALTHCHECK,
     fakeDeps([refused], () => false),
   );
