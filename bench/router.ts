@@ -35,8 +35,9 @@
  *
  * Environment: BENCH_ROUNDS (5), BENCH_DURATION (s per fixed-rate run, 4),
  * BENCH_SAT_DURATION (s per saturated run, 3; 0 skips them), BENCH_CONNECTIONS
- * (50), BENCH_DELAY_MS (8), BENCH_PIN ("load": wrk and the app on the last
- * CPU, HAProxy free; "off": nothing pinned), BENCH_BODIES ("small,10k"),
+ * (50), BENCH_DELAY_MS (8), BENCH_PIN ("off": nothing pinned; "load": wrk and
+ * the app on the last CPU, HAProxy free: it made the ratios less steady, not
+ * more, in paired runs here), BENCH_BODIES ("small,10k"),
  * BENCH_MODE (paired, sequential), BENCH_EXTRA_CONFIGS (a directory of
  * NAME.cfg templates in which {{listen}}, {{server}}, {{map}} and {{dir}} are
  * replaced; each runs like the others, and its ratios to (b) and (c) are printed).
@@ -70,7 +71,7 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 4);
 const SAT_DURATION = Number(process.env.BENCH_SAT_DURATION ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const DELAY_MS = Number(process.env.BENCH_DELAY_MS ?? 8);
-const PIN = process.env.BENCH_PIN ?? "load";
+const PIN = process.env.BENCH_PIN ?? "off";
 const BODIES = (process.env.BENCH_BODIES ?? "small,10k").split(",");
 const EXTRA = process.env.BENCH_EXTRA_CONFIGS ?? "";
 // "paired": each variant runs at the same time as (b), so both see the same load from elsewhere (ratios 2-3x
