@@ -164,8 +164,15 @@ async function startHand(
   const log = join(dir, "haproxy.log");
   const child = startChild(`haproxy ${key}`, ["/usr/sbin/haproxy", "-db", "-f", cfg], log);
   await waitHttp(port, 10_000);
-  // Only a config with a log-format writes access log lines (the rest of its output is startup messages).
-  return { key, label, port, pid: child.pid!, log: /\blog-format\b/.test(readFileSync(cfg, "utf8")) ? log : null };
+  // Only a config with a log-format logging to stdout writes access log lines to this file (else: startup messages).
+  const text = readFileSync(cfg, "utf8");
+  return {
+    key,
+    label,
+    port,
+    pid: child.pid!,
+    log: /^\s*log-format\b/m.test(text) && /^\s*log stdout\b/m.test(text) ? log : null,
+  };
 }
 
 /** BENCH_EXTRA_CONFIGS: NAME.cfg templates, for measuring a change side by side. */
