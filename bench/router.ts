@@ -23,11 +23,11 @@
  * machine. The order rotates each round; medians over rounds and their
  * min–max are printed. Then each target, plus the app directly, as fast as
  * it goes: requests/s and p50/p99, as context and for the direct target.
- * The router's HAProxy runs in its own session, as `yadokari server` starts
- * it, so the kernel schedules it as its own group (sched_autogroup): on a busy
- * machine its latency at the fixed rate is higher than that of the same config
- * run in the bench's session (measured: p50 2.3 vs 1.4 ms), its CPU per
- * request is not.
+ * Every HAProxy runs in its own session, as `yadokari server` starts the
+ * router's: the kernel schedules each session as its own group
+ * (sched_autogroup), and one HAProxy left in the bench's session (with wrk and
+ * the app) got a different share of a busy machine: the same config measured
+ * p50 1.4 ms there and 2.3 ms in its own session.
  *
  * Targets: c/b ≤ 1.05 (the router costs no more than the same features
  * written by hand), and the router at ≥ 0.5× direct throughput for small
@@ -39,8 +39,9 @@
  * the app on the last CPU, HAProxy free: it made the ratios less steady, not
  * more, in paired runs here), BENCH_BODIES ("small,10k"),
  * BENCH_MODE (paired, sequential), BENCH_EXTRA_CONFIGS (a directory of
- * NAME.cfg templates in which {{listen}}, {{server}}, {{map}} and {{dir}} are
- * replaced; each runs like the others, and its ratios to (b) and (c) are printed).
+ * NAME.cfg templates in which {{listen}}, {{https}} (a second free port),
+ * {{server}}, {{map}} and {{dir}} are replaced; `node dist/bench/router-variants.js
+ * DIR` writes the router's config and variants of it there; each runs like the others, and its ratios to (b) and (c) are printed).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import {
@@ -127,9 +128,9 @@ function tempDir(prefix: string): string {
 }
 
 /** A child process stopped at the end (SIGTERM, then SIGKILL), by its own handle only. */
-function startChild(label: string, argv: string[], logFile: string): ChildProcess {
+function startChild(label: string, argv: string[], logFile: string, ownSession = false): ChildProcess {
   const fd = openSync(logFile, "a");
-  const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", fd, fd] });
+  const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", fd, fd], detached: ownSession });
   closeSync(fd);
   onCleanup(label, async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -160,9 +161,12 @@ async function startHand(
   const map = join(dir, "hosts.map");
   writeFileSync(map, `${HOST} app\n`);
   const cfg = join(dir, "haproxy.cfg");
-  writeFileSync(cfg, render({ listen: `127.0.0.1:${port}`, server: `127.0.0.1:${appPort}`, host: HOST, mapFile: map }));
+  const opts = { listen: `127.0.0.1:${port}`, httpsListen: `127.0.0.1:${await freePort()}`, mapFile: map };
+  writeFileSync(cfg, render({ ...opts, server: `127.0.0.1:${appPort}`, host: HOST }));
   const log = join(dir, "haproxy.log");
-  const child = startChild(`haproxy ${key}`, ["/usr/sbin/haproxy", "-db", "-f", cfg], log);
+  // In its own session, as the router's HAProxy runs: the kernel then schedules each as its own group
+  // (sched_autogroup), and on a busy machine a group gets less CPU than the bench's one (wrk, the app).
+  const child = startChild(`haproxy ${key}`, ["/usr/sbin/haproxy", "-db", "-f", cfg], log, true);
   await waitHttp(port, 10_000);
   // Only a config with a log-format logging to stdout writes access log lines to this file (else: startup messages).
   const text = readFileSync(cfg, "utf8");
@@ -190,6 +194,7 @@ function extraTemplates(): { name: string; render: (o: HandConfigOptions) => str
             .replaceAll("{{listen}}", o.listen)
             .replaceAll("{{server}}", o.server)
             .replaceAll("{{map}}", o.mapFile)
+            .replaceAll("{{https}}", o.httpsListen)
             .replaceAll("{{dir}}", join(o.mapFile, "..")),
       };
     });

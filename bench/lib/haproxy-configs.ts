@@ -7,6 +7,8 @@
 export interface HandConfigOptions {
   /** 127.0.0.1:PORT */
   listen: string;
+  /** another free 127.0.0.1:PORT, for a template with an HTTPS bind */
+  httpsListen: string;
   /** the app: IP:PORT */
   server: string;
   /** the Host the app answers to */
