@@ -335,4 +335,12 @@ export const MIGRATIONS: string[] = [
   CREATE UNIQUE INDEX units_id ON units (id) WHERE id IS NOT NULL;
   CREATE INDEX units_app ON units (app, kind);
   `,
+  // Deploys numbered per app (issue 15): #1, #2, … of that app, as users name them (yk deploys:info -a APP N).
+  // Existing rows are numbered in the order they were made; the global id stays the internal key
+  // (API paths, audit links, the log).
+  `
+  ALTER TABLE deploys ADD COLUMN number INTEGER;
+  UPDATE deploys SET number = (SELECT COUNT(*) FROM deploys AS older WHERE older.app = deploys.app AND older.id <= deploys.id);
+  CREATE UNIQUE INDEX deploys_app_number ON deploys (app, number);
+  `,
 ];

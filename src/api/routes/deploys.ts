@@ -80,6 +80,16 @@ const showDeploy = defineRoute({
   responses: { 200: json(DeployView) },
 });
 
+const showNumbered = defineRoute({
+  method: "get",
+  path: "/api/v1/apps/{app}/deploys/numbers/{number}",
+  summary: "Show a deploy by its number among the app's deploys (#1, #2, …), as the CLI and UI name it",
+  description: "Its `id` is the key of the other deploy paths (…/deploys/{id}, …/deploys/{id}/log).",
+  access: access.app("viewer"),
+  request: { params: z.strictObject({ app: AppName, number: RowId }) },
+  responses: { 200: json(DeployView) },
+});
+
 const deployLog = defineRoute({
   method: "get",
   path: "/api/v1/apps/{app}/deploys/{id}/log",
@@ -149,6 +159,19 @@ export function registerDeploys(r: ApiRouter, s: ApiServices): void {
   r.openapi(showDeploy, (c) => {
     const { app, id } = c.req.valid("param");
     return c.json(deployView(s.views, findDeploy(app, id)), 200);
+  });
+
+  r.openapi(showNumbered, (c) => {
+    const { app: appName, number } = c.req.valid("param");
+    const app = s.apps.get(appName);
+    const d = s.ctx.store.getDeployByNumber(app.name, number);
+    if (!d)
+      throw new AppError(
+        "not_found",
+        `no deploy #${number} for app ${app.name}`,
+        `'yk deploys -a ${app.name}' lists them.`,
+      );
+    return c.json(deployView(s.views, d), 200);
   });
 
   r.openapi(deployLog, (c) => {

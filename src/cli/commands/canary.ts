@@ -7,7 +7,7 @@ import { appOption, jsonOption, type CliContext } from "./context.js";
 
 interface DeployStatus {
   app: string;
-  deploy: { id: number; status: string; reason: string | null } | null;
+  deploy: { id: number; number: number; status: string; reason: string | null } | null;
   canary: CanaryStatusView | null;
 }
 
@@ -27,7 +27,7 @@ const row = (label: string, f: Figures) => [
 export function renderDeployStatus(s: DeployStatus): string {
   const c = s.canary;
   const head = s.deploy
-    ? `Deploy #${s.deploy.id}: ${s.deploy.status}${s.deploy.reason ? ` (${s.deploy.reason})` : ""}\n`
+    ? `Deploy #${s.deploy.number}: ${s.deploy.status}${s.deploy.reason ? ` (${s.deploy.reason})` : ""}\n`
     : `${s.app} has no deploys yet.\n`;
   if (!c) return head + "No canary: the app's deploys roll (yk deploy:set -a APP --strategy canary).\n";
   const step =

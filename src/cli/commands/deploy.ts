@@ -107,9 +107,9 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
       );
       const started = await api.upload<DeployView>(path, data, "application/gzip", progress.update);
       progress.done();
-      ctx.out(`Deploy #${started.id} ${started.status}\n`);
+      ctx.out(`Deploy #${started.number} ${started.status}\n`);
       const d = await followDeploy(ctx, api, started);
-      ctx.out(`Deploy #${d.id} succeeded${d.releaseVersion !== null ? `: release v${d.releaseVersion}` : ""}\n`);
+      ctx.out(`Deploy #${d.number} succeeded${d.releaseVersion !== null ? `: release v${d.releaseVersion}` : ""}\n`);
       for (const url of d.urls) ctx.out(`Live at ${url}\n`);
     });
 }

@@ -110,7 +110,7 @@ export function registerGitflow(program: Command, ctx: CliContext): void {
           apiPath("apps", opts.app, "git", "deploy"),
           opts.commit ? { commit: opts.commit } : {},
         );
-      await follow(ctx, started, (d) => `Deploy #${d.id} succeeded: release v${d.releaseVersion}\n`);
+      await follow(ctx, started, (d) => `Deploy #${d.number} succeeded: release v${d.releaseVersion}\n`);
     });
 
   program
@@ -236,11 +236,11 @@ export function registerGitflow(program: Command, ctx: CliContext): void {
           branch: checkBranch(branch),
           ...(opts.commit ? { commit: opts.commit } : {}),
         });
-      ctx.out(`Review app ${r.reviewApp.app} for ${branch}: deploy #${r.deploy.id}\n`);
+      ctx.out(`Review app ${r.reviewApp.app} for ${branch}: deploy #${r.deploy.number}\n`);
       await follow(
         ctx,
         r.deploy,
-        (d) => `Deploy #${d.id} succeeded: release v${d.releaseVersion}\nReview app at ${r.reviewApp.url}\n`,
+        (d) => `Deploy #${d.number} succeeded: release v${d.releaseVersion}\nReview app at ${r.reviewApp.url}\n`,
       );
     });
 
@@ -306,7 +306,7 @@ export function registerGitflow(program: Command, ctx: CliContext): void {
       const started = await ctx
         .api()
         .json<DeployView & { image: string }>("POST", apiPath("apps", opts.app, "promote"), { to: opts.to });
-      ctx.out(`Promoting ${opts.app}'s image to ${opts.to} as ${started.image}: deploy #${started.id}\n`);
+      ctx.out(`Promoting ${opts.app}'s image to ${opts.to} as ${started.image}: deploy #${started.number}\n`);
       await follow(ctx, started, (d) => `Promoted: ${opts.to} v${d.releaseVersion} runs ${started.image}\n`);
     });
 }

@@ -5,6 +5,7 @@ import { registerConfig } from "./config.js";
 import type { CliContext } from "./context.js";
 import { registerCron } from "./cron.js";
 import { registerDeploy } from "./deploy.js";
+import { registerDeploys } from "./deploys.js";
 import { registerDomains } from "./domains.js";
 import { registerLogin } from "./login.js";
 import { registerLogs } from "./logs.js";
@@ -29,6 +30,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerLogin(program, ctx);
   registerApps(program, ctx);
   registerDeploy(program, ctx);
+  registerDeploys(program, ctx);
   registerReleases(program, ctx);
   registerPs(program, ctx);
   registerProcesses(program, ctx);
