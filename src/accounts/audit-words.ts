@@ -174,6 +174,8 @@ export function describeChange(f: ChangeFacts): Described {
       if (method === "DELETE") return plain(`unmounted ${f.query.get("path") ?? "?"} from ${app}`);
       break;
     case "git":
+      if (method === "PUT" && a3 === "branch")
+        return plain(`set the branch of ${app} to ${str(b.branch) ?? "?"}: only its pushes deploy ${app}`);
       if (method === "PUT") {
         // the answer's URL: a password in it is masked there
         const repo = obj(obj(response).repository);

@@ -343,4 +343,11 @@ export const MIGRATIONS: string[] = [
   UPDATE deploys SET number = (SELECT COUNT(*) FROM deploys AS older WHERE older.app = deploys.app AND older.id <= deploys.id);
   CREATE UNIQUE INDEX deploys_app_number ON deploys (app, number);
   `,
+  // Only the app's branch deploys the app (issue 15): every app has one, 'main' by default, the connected
+  // repository's branch where there is one (git_sources.branch follows it from now on).
+  `
+  ALTER TABLE apps ADD COLUMN branch TEXT NOT NULL DEFAULT 'main';
+  UPDATE apps SET branch = (SELECT branch FROM git_sources WHERE git_sources.app = apps.name)
+    WHERE name IN (SELECT app FROM git_sources);
+  `,
 ];

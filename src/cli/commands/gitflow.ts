@@ -9,8 +9,9 @@ import { followDeploy } from "../follow-deploy.js";
 import { relativeTime, renderFields, renderJson, renderTable } from "../output.js";
 import { appOption, jsonOption, type CliContext } from "./context.js";
 
-interface GitInfo {
+export interface GitInfo {
   app: string;
+  branch: string;
   repository: { url: string; branch: string; connectedAt: string } | null;
   webhooks: { github: string; gitlab: string; secretSet: boolean };
   reviewApps: { enabled: boolean; ttlSec: number };
@@ -36,7 +37,7 @@ interface DeliveryView {
   createdAt: string;
 }
 
-const checkBranch = (b: string) => {
+export const checkBranch = (b: string) => {
   const p = branchProblem(b);
   if (p)
     throw usageError(
@@ -61,11 +62,14 @@ export function registerGitflow(program: Command, ctx: CliContext): void {
     )
     .addOption(appOption())
     .argument("<repo-url>", "https://…, ssh://…, git://… or /absolute/path")
-    .addOption(new Option("--branch <branch>", "the branch that deploys to this app").default("main"))
-    .action(async (url: string, opts: { app: string; branch: string }) => {
-      const info = await ctx
-        .api()
-        .json<GitInfo>("PUT", apiPath("apps", opts.app, "git"), { url, branch: checkBranch(opts.branch) });
+    .addOption(
+      new Option("--branch <branch>", "the branch that deploys to this app (default: the app's, main unless set)"),
+    )
+    .action(async (url: string, opts: { app: string; branch?: string }) => {
+      const info = await ctx.api().json<GitInfo>("PUT", apiPath("apps", opts.app, "git"), {
+        url,
+        ...(opts.branch === undefined ? {} : { branch: checkBranch(opts.branch) }),
+      });
       ctx.out(
         `Connected ${opts.app} to ${info.repository!.url} (branch ${info.repository!.branch})\nPushes to ${info.repository!.branch} deploy it once a webhook is set up: yk hooks:info -a ${opts.app}\n`,
       );
@@ -82,7 +86,7 @@ export function registerGitflow(program: Command, ctx: CliContext): void {
       ctx.out(
         renderFields([
           ["Repository", i.repository?.url ?? "(none: yk git:connect)"],
-          ["Branch", i.repository?.branch ?? "-"],
+          ["Branch", `${i.branch} (only its pushes deploy ${i.app}: yk git:branch)`],
           ["GitHub webhook", i.webhooks.github],
           ["GitLab webhook", i.webhooks.gitlab],
           ["Webhook secret", i.webhooks.secretSet ? "set (yk hooks:secret)" : "not yet (yk hooks:secret)"],

@@ -17,6 +17,7 @@ import { registerRun } from "./run.js";
 import { registerStorage } from "./storage.js";
 import { registerGitflow } from "./gitflow.js";
 import { registerGitRemote } from "./git-remote.js";
+import { registerGitBranch } from "./git-branch.js";
 import { registerMetrics } from "./metrics.js";
 import { registerCanary } from "./canary.js";
 import { registerCerts } from "./certs.js";
@@ -45,6 +46,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerAccounts(program, ctx);
   registerGitflow(program, ctx);
   registerGitRemote(program, ctx);
+  registerGitBranch(program, ctx);
   // progressive delivery
   registerMetrics(program, ctx);
   registerCanary(program, ctx);
