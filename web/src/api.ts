@@ -226,6 +226,8 @@ export type { CronJobView, CronRunView } from "../../src/cron/types.js";
 export type { MountView } from "../../src/storage/contract.js";
 export interface GitInfoView {
   app: string;
+  /** the app's branch: only its pushes deploy the app */
+  branch: string;
   repository: { url: string; branch: string; connectedAt: string } | null;
   webhooks: { github: string; gitlab: string; secretSet: boolean };
   reviewApps: { enabled: boolean; ttlSec: number };
