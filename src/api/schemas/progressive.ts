@@ -50,6 +50,7 @@ export const MetricsView = z
 export const CanaryStatusView = z
   .strictObject({
     deployId: z.int(),
+    deployNumber: z.int().openapi({ description: "the deploy's number in the app (#N), as the CLI and UI show it" }),
     state: z.enum(["starting", "running", "promoting", "succeeded", "aborted"]),
     paused: z.boolean(),
     release: z.int(),

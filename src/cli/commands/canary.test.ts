@@ -39,6 +39,7 @@ test("deploy:status shows step, traffic, weights, the time to the next step and 
     deploy: { id: 12, number: 12, status: "deploying", reason: null },
     canary: {
       deployId: 12,
+      deployNumber: 12,
       state: "running",
       paused: false,
       release: 8,
