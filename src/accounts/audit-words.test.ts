@@ -94,7 +94,10 @@ test("a git push or upload links its deploy, which says at read time how it ende
   assert.equal(upload.summary, "deploy of web from an upload");
   const rollback = describeChange(facts("POST", "/apps/web/rollback", { version: 7 }, { id: 13 }));
   assert.equal(
-    auditWords({ ...rollback, action: "" }, lookup({ ...d, id: 113, number: 13, source: "rollback", releaseVersion: 14 })),
+    auditWords(
+      { ...rollback, action: "" },
+      lookup({ ...d, id: 113, number: 13, source: "rollback", releaseVersion: 14 }),
+    ),
     "rolled web back to v7: v14 live (deploy #13)",
   );
 });

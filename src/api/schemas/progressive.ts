@@ -88,7 +88,9 @@ export const CanaryStatusView = z
 export const DeployStatusView = z
   .strictObject({
     app: z.string(),
-    deploy: z.strictObject({ id: z.int(), number: z.int(), status: DeployStatus, reason: z.string().nullable() }).nullable(),
+    deploy: z
+      .strictObject({ id: z.int(), number: z.int(), status: DeployStatus, reason: z.string().nullable() })
+      .nullable(),
     canary: CanaryStatusView.nullable(),
   })
   .openapi("DeployStatus");
