@@ -4,7 +4,8 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TestServer, FIXTURES, uniqueApp } from "../helpers/yadokari.js";
-import { getVia } from "../helpers/http.js";
+import { getVia, waitFor } from "../helpers/http.js";
+import { deliver, githubPush, LocalRemote } from "../helpers/git.js";
 import { run } from "../../src/lib/run.js";
 
 // Procfile and app.json are read before the build (issue 15): a bad field fails the deploy at its own step,
@@ -80,4 +81,49 @@ test("a bad Procfile line fails an upload at step manifest with its line number;
   assert.equal(bad.steps.length, 1);
   assert.equal(bad.steps[0].name, "manifest");
   assert.equal(bad.steps[0].status, "failed");
+});
+
+test("a webhook's deploy of a commit with a bad app.json fails at step manifest too, and the delivery says why", async () => {
+  const app = uniqueApp("it-mf3");
+  await s.createApp(app);
+  const remote = await LocalRemote.create(join(FIXTURES, "good"));
+  try {
+    assert.equal((await s.api("PUT", `/apps/${app}/git`, { url: remote.bare })).status, 200);
+    const secret = (await s.api("POST", `/apps/${app}/hooks/secret`, {})).body.secret as string;
+    const sha = await remote.commit(
+      "main",
+      "app.json",
+      JSON.stringify({ cron: [{ command: "x", schedule: "daily" }] }),
+    );
+    const r = await deliver(s.url, "github", app, githubPush("main", sha), { secret });
+    assert.equal(r.status, 202, JSON.stringify(r.body));
+    const d = await waitFor(
+      "the webhook's deploy to end",
+      async () => {
+        const [last] = (await s.api("GET", `/apps/${app}/deploys?limit=1`)).body;
+        return last && (last.status === "failed" || last.status === "succeeded") ? last : null;
+      },
+      60_000,
+      200,
+    );
+    assert.equal(d.status, "failed");
+    assert.equal(d.errorCode, "invalid_manifest");
+    assert.match(d.reason, /^app\.json: cron\[0\]\.schedule: /);
+    assert.deepEqual(
+      d.steps.map((st: { name: string; status: string }) => `${st.name}:${st.status}`),
+      ["manifest:failed"],
+    );
+    const outcome = await waitFor(
+      "the delivery's outcome",
+      async () => {
+        const o = (await s.api("GET", `/apps/${app}/hooks/deliveries`)).body[0]?.outcome as string | undefined;
+        return o?.startsWith("failed") ? o : null;
+      },
+      10_000,
+      200,
+    );
+    assert.match(outcome, new RegExp(`^failed: deploy #1 of ${app}: app\\.json: cron\\[0\\]\\.schedule: `));
+  } finally {
+    remote.remove();
+  }
 });
