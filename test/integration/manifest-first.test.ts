@@ -78,6 +78,10 @@ test("a bad Procfile line fails an upload at step manifest with its line number;
   assert.equal(bad.status, "failed");
   assert.equal(bad.errorCode, "invalid_manifest");
   assert.match(bad.reason, /^Procfile line 2: /);
+  // a figure, not a timed assertion: the deploy's whole life, queued to failed
+  console.log(
+    `# a bad Procfile failed its deploy ${Date.parse(bad.finishedAt) - Date.parse(bad.createdAt)} ms after it was queued`,
+  );
   assert.equal(bad.steps.length, 1);
   assert.equal(bad.steps[0].name, "manifest");
   assert.equal(bad.steps[0].status, "failed");
