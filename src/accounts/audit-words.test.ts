@@ -64,8 +64,10 @@ test("a git push or upload links its deploy, which says at read time how it ende
     facts("POST", "/apps/web/builds", null, { id: 12 }, `commit=${"abc1234".padEnd(40, "0")}&ref=refs/heads/main`),
   );
   assert.equal(push.summary, "deploy of web from git main@abc1234");
+  // the words name the deploy by its number in the app; the link holds its id
   const d: DeployFacts = {
-    id: 12,
+    id: 112,
+    number: 12,
     app: "web",
     status: "succeeded",
     source: "git",
@@ -92,7 +94,10 @@ test("a git push or upload links its deploy, which says at read time how it ende
   assert.equal(upload.summary, "deploy of web from an upload");
   const rollback = describeChange(facts("POST", "/apps/web/rollback", { version: 7 }, { id: 13 }));
   assert.equal(
-    auditWords({ ...rollback, action: "" }, lookup({ ...d, id: 13, source: "rollback", releaseVersion: 14 })),
+    auditWords(
+      { ...rollback, action: "" },
+      lookup({ ...d, id: 113, number: 13, source: "rollback", releaseVersion: 14 }),
+    ),
     "rolled web back to v7: v14 live (deploy #13)",
   );
 });
@@ -105,6 +110,7 @@ test("a webhook delivery says what its deploy did, or what became of the deliver
   };
   const d: DeployFacts = {
     id: 4,
+    number: 4,
     app: "web",
     status: "succeeded",
     source: "git",

@@ -174,6 +174,8 @@ export function describeChange(f: ChangeFacts): Described {
       if (method === "DELETE") return plain(`unmounted ${f.query.get("path") ?? "?"} from ${app}`);
       break;
     case "git":
+      if (method === "PUT" && a3 === "branch")
+        return plain(`set the branch of ${app} to ${str(b.branch) ?? "?"}: only its pushes deploy ${app}`);
       if (method === "PUT") {
         // the answer's URL: a password in it is masked there
         const repo = obj(obj(response).repository);
@@ -243,6 +245,8 @@ function decode(s: string): string {
 /** A deploy as the audit log tells its end. */
 export interface DeployFacts {
   id: number;
+  /** its number among the app's deploys: the one users see */
+  number: number;
   app: string;
   status: string;
   source: string;
@@ -278,15 +282,15 @@ export function auditWords(
   if (!d) return base;
   if (link.kind === "deploy") return deployWords(d, link.origin ?? originOf(d));
   const failed = d.steps.find((s) => s.status === "failed");
-  if (d.status === "succeeded") return `${base}: v${d.releaseVersion ?? "?"} live (deploy #${d.id})`;
-  if (d.status === "failed") return `${base}: deploy #${d.id} failed${failed ? ` at ${failed.name}` : ""}`;
-  return `${base} (deploy #${d.id}, ${d.status})`;
+  if (d.status === "succeeded") return `${base}: v${d.releaseVersion ?? "?"} live (deploy #${d.number})`;
+  if (d.status === "failed") return `${base}: deploy #${d.number} failed${failed ? ` at ${failed.name}` : ""}`;
+  return `${base} (deploy #${d.number}, ${d.status})`;
 }
 
 function deployWords(d: DeployFacts, origin: string): string {
   const failed = d.steps.find((s) => s.status === "failed");
   if (d.status === "succeeded") return `deployed v${d.releaseVersion ?? "?"} of ${d.app} from ${origin}`;
   if (d.status === "failed")
-    return `deploy #${d.id} of ${d.app} from ${origin} failed${failed ? ` at ${failed.name}` : ""}`;
-  return `deploying ${d.app} from ${origin} (deploy #${d.id}, ${d.status})`;
+    return `deploy #${d.number} of ${d.app} from ${origin} failed${failed ? ` at ${failed.name}` : ""}`;
+  return `deploying ${d.app} from ${origin} (deploy #${d.number}, ${d.status})`;
 }

@@ -72,6 +72,8 @@ export function deployView(v: ViewContext, d: Deploy): DeployView {
   return {
     id: d.id,
     app: d.app,
+    number: d.number,
+    actor: d.actor,
     status: d.status,
     source: d.source,
     commit: d.commit,
@@ -80,6 +82,7 @@ export function deployView(v: ViewContext, d: Deploy): DeployView {
     reason: d.reason,
     errorCode: d.errorCode,
     supersededBy: d.supersededBy,
+    supersededByNumber: d.supersededBy === null ? null : (v.store.getDeploy(d.supersededBy)?.number ?? null),
     containerLog: d.containerLog,
     steps: v.store.listSteps(d.id),
     createdAt: d.createdAt,

@@ -8,6 +8,8 @@ import type { Canary, CanaryStore } from "./canary-store.js";
 /** GET /apps/:app/deploy-status: the app's current (or last) canary, with live figures of both releases. */
 export interface CanaryStatusView {
   deployId: number;
+  /** the deploy's number in the app (#N), as shown */
+  deployNumber: number;
   state: Canary["state"];
   paused: boolean;
   release: number;
@@ -107,6 +109,7 @@ export class CanaryControl {
     const held = clock ? heldMs(clock, now) : null;
     return {
       deployId: c.deployId,
+      deployNumber: store.getDeploy(c.deployId)?.number ?? 0,
       state: c.state,
       paused: c.pausedAt !== null,
       release: version(c.releaseId),

@@ -130,6 +130,8 @@ test("apps:info names the default domain of an app without custom domains, not '
 function deployView(over: Partial<DeployView>): DeployView {
   return {
     id: 7,
+    number: 7,
+    actor: "admin",
     app: "web",
     status: "queued",
     source: "tar",
@@ -139,6 +141,7 @@ function deployView(over: Partial<DeployView>): DeployView {
     reason: null,
     errorCode: null,
     supersededBy: null,
+    supersededByNumber: null,
     containerLog: null,
     steps: [],
     createdAt: "",

@@ -19,7 +19,9 @@ export async function followDeploy(ctx: CliContext, api: Api, started: DeployVie
       if (d.status !== "succeeded") throw deployError(d);
       return d;
     }
-    ctx.out(`Deploy #${d.id} was superseded by deploy #${d.supersededBy}, which carries its changes: following it\n`);
+    ctx.out(
+      `Deploy #${d.number} was superseded by deploy #${d.supersededByNumber ?? "?"}, which carries its changes: following it\n`,
+    );
     current = { ...d, id: d.supersededBy };
   }
 }
@@ -39,7 +41,7 @@ async function followOne(ctx: CliContext, api: Api, started: DeployView, pollMs:
 export function deployError(d: DeployView): CliError {
   const failedStep = d.steps.find((s) => s.status === "failed");
   const message = [
-    `Deploy #${d.id} of ${d.app} failed${failedStep ? ` at step '${failedStep.name}'` : ""}: ${d.reason ?? "no reason given"}`,
+    `Deploy #${d.number} of ${d.app} failed${failedStep ? ` at step '${failedStep.name}'` : ""}: ${d.reason ?? "no reason given"}`,
   ];
   if (d.containerLog) message.push("", "Container log:", d.containerLog.trimEnd());
   // the server's stable code; an older server without one: deploy_failed

@@ -76,8 +76,11 @@ export interface Release {
 }
 
 export interface Deploy {
+  /** the internal key (API paths, audit links, the log) */
   id: number;
   app: string;
+  /** its number among the app's deploys (#1, #2, …): what users see */
+  number: number;
   status: DeployStatus;
   source: DeploySource;
   commit: string | null;

@@ -127,6 +127,10 @@ export const CODES = {
   },
   not_connected: { status: 409, hint: "Connect a repository first: yk git:connect -a APP REPO_URL [--branch main]" },
   review_apps_disabled: { status: 409, hint: "Enable them first: yk review-apps:enable -a APP [--ttl 7d]" },
+  branch_refused: {
+    status: 409,
+    hint: "Push the app's branch, set it with yk git:branch -a APP BRANCH, or enable review apps (yk review-apps:enable -a APP).",
+  },
   fetch_failed: {
     status: 422,
     hint: "Check that the server can reach the repository ('yk git:info -a APP') and that the branch and commit exist there.",

@@ -2,7 +2,8 @@
  * The pre-receive hook of every app repository (run by git-receive-pack, under
  * git http-backend, spawned by the Yadokari server). For each pushed branch it
  * sends `git archive` of the new commit to the builds API and streams the
- * build and deploy log back; git shows it as `remote:` lines. A failed deploy
+ * build and deploy log back (the server decides where a branch deploys: the
+ * app for its own branch, else the branch's review app, else it refuses); git shows it as `remote:` lines. A failed deploy
  * exits non-zero, so the push is rejected and the branch does not move.
  * Configuration comes from the environment the server set: YADOKARI_HOOK_URL,
  * YADOKARI_HOOK_TOKEN, YADOKARI_HOOK_APP.
@@ -54,13 +55,20 @@ async function deploy(sha: string, ref: string): Promise<boolean> {
   const created = await readJson(res);
   if (res.statusCode !== 202) {
     process.stdout.write(`!      ${created?.error?.message ?? `the server answered ${res.statusCode}`}\n`);
+    if (created?.error?.hint) process.stdout.write(`!      ${created.error.hint}\n`);
     return false;
   }
+  // another branch than the app's goes to its review app: the deploy names the app it runs in
+  const target: string = created.app ?? app;
+  if (target !== app)
+    process.stdout.write(
+      `-----> ${ref.slice("refs/heads/".length)} is not ${app}'s branch: deploying it to its review app ${target}\n`,
+    );
   // a deploy superseded by a newer one (which carries its changes) is followed through that one
   for (let id = created.id; ;) {
-    const log = await request("GET", `/api/v1/apps/${app}/deploys/${id}/log?follow=1`);
+    const log = await request("GET", `/api/v1/apps/${target}/deploys/${id}/log?follow=1`);
     for await (const chunk of log) process.stdout.write(chunk as Buffer);
-    const final = await readJson(await request("GET", `/api/v1/apps/${app}/deploys/${id}`));
+    const final = await readJson(await request("GET", `/api/v1/apps/${target}/deploys/${id}`));
     if (final.status !== "superseded" || !final.supersededBy) return final.status === "succeeded";
     id = final.supersededBy;
   }

@@ -153,9 +153,13 @@ export class GitflowStore {
   }
 
   // git sources
+  /** The connected repository; its branch is the app's branch (appBranch). */
   source(app: string): GitSource | null {
-    const r = this.db.prepare("SELECT * FROM git_sources WHERE app = ?").get(app) as
-      { app: string; url_display: string; branch: string; created_at: string } | undefined;
+    const r = this.db
+      .prepare(
+        "SELECT g.app, g.url_display, a.branch, g.created_at FROM git_sources g JOIN apps a ON a.name = g.app WHERE g.app = ?",
+      )
+      .get(app) as { app: string; url_display: string; branch: string; created_at: string } | undefined;
     return r ? { app: r.app, urlDisplay: r.url_display, branch: r.branch, createdAt: r.created_at } : null;
   }
   setSource(app: string, urlDisplay: string, branch: string): void {
@@ -164,6 +168,16 @@ export class GitflowStore {
         "INSERT INTO git_sources (app, url_display, branch, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (app) DO UPDATE SET url_display = excluded.url_display, branch = excluded.branch",
       )
       .run(app, urlDisplay, branch, this.now());
+    this.setAppBranch(app, branch);
+  }
+  /** The branch that deploys the app (a push of another branch makes a review app, or is refused). */
+  appBranch(app: string): string {
+    const r = this.db.prepare("SELECT branch FROM apps WHERE name = ?").get(app) as { branch: string } | undefined;
+    return r?.branch ?? "main";
+  }
+  setAppBranch(app: string, branch: string): void {
+    this.db.prepare("UPDATE apps SET branch = ? WHERE name = ?").run(branch, app);
+    this.db.prepare("UPDATE git_sources SET branch = ? WHERE app = ?").run(branch, app);
   }
 
   // webhook deliveries

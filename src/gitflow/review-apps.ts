@@ -150,6 +150,8 @@ export class ReviewApps {
     await this.apps.create(name);
     try {
       this.store.addReviewApp(name, parent, branch, slug);
+      // the review app's own branch is the one it follows, so a push of it to the review app deploys it
+      this.store.setAppBranch(name, branch);
       await this.apps.addDomain(name, host);
       const p = this.ctx.store.getApp(parent)!;
       this.ctx.store.changeConfigVars(name, {

@@ -8,6 +8,7 @@ import { GitSources } from "./sources.js";
 import { ReviewApps } from "./review-apps.js";
 import { Webhooks } from "./webhooks.js";
 import { Promotion } from "./promotion.js";
+import { PushTargets } from "./push-target.js";
 
 export { DEFAULT_TTL_SEC } from "./review-apps.js";
 export type { HookAnswer, HookRequest } from "./webhooks.js";
@@ -23,6 +24,8 @@ export class Gitflow {
   readonly reviewApps: ReviewApps;
   readonly webhooks: Webhooks;
   readonly promotion: Promotion;
+  /** where a git push of a branch deploys */
+  readonly pushes: PushTargets;
 
   constructor(
     ctx: EngineContext,
@@ -37,6 +40,7 @@ export class Gitflow {
     this.reviewApps = new ReviewApps(ctx, apps, store, this.sources, serial, opts.cleanupMs);
     this.webhooks = new Webhooks(ctx, apps, store, this.sources, this.reviewApps, serial);
     this.promotion = new Promotion(ctx, apps, deployer);
+    this.pushes = new PushTargets(apps, store, this.reviewApps);
   }
 
   start(): void {

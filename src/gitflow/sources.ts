@@ -61,6 +61,7 @@ export class GitSources {
     const parent = this.store.reviewApp(app.name);
     return {
       app: app.name,
+      branch: this.store.appBranch(app.name),
       repository: src ? { url: src.urlDisplay, branch: src.branch, connectedAt: src.createdAt } : null,
       webhooks: {
         github: `${this.publicUrl ?? apiBase}/hooks/github/${app.name}`,

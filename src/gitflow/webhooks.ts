@@ -169,7 +169,7 @@ export class Webhooks {
 
   /** Follows a deploy into the delivery's outcome. */
   private track(deliveryRow: number, target: string, deploy: Deploy): void {
-    this.store.setDeliveryOutcome(deliveryRow, `deploying ${target} (deploy #${deploy.id})`, {
+    this.store.setDeliveryOutcome(deliveryRow, `deploying ${target} (deploy #${deploy.number})`, {
       targetApp: target,
       deployId: deploy.id,
     });
@@ -185,8 +185,8 @@ export class Webhooks {
         this.store.setDeliveryOutcome(
           deliveryRow,
           now?.status === "succeeded"
-            ? `deployed ${target} v${rel?.version} (deploy #${deploy.id})`
-            : `failed: deploy #${deploy.id} of ${target}: ${now?.reason ?? "gone"}`,
+            ? `deployed ${target} v${rel?.version} (deploy #${deploy.number})`
+            : `failed: deploy #${deploy.number} of ${target}: ${now?.reason ?? "gone"}`,
         );
         return;
       }

@@ -335,4 +335,19 @@ export const MIGRATIONS: string[] = [
   CREATE UNIQUE INDEX units_id ON units (id) WHERE id IS NOT NULL;
   CREATE INDEX units_app ON units (app, kind);
   `,
+  // Deploys numbered per app (issue 15): #1, #2, … of that app, as users name them (yk deploys:info -a APP N).
+  // Existing rows are numbered in the order they were made; the global id stays the internal key
+  // (API paths, audit links, the log).
+  `
+  ALTER TABLE deploys ADD COLUMN number INTEGER;
+  UPDATE deploys SET number = (SELECT COUNT(*) FROM deploys AS older WHERE older.app = deploys.app AND older.id <= deploys.id);
+  CREATE UNIQUE INDEX deploys_app_number ON deploys (app, number);
+  `,
+  // Only the app's branch deploys the app (issue 15): every app has one, 'main' by default, the connected
+  // repository's branch where there is one (git_sources.branch follows it from now on).
+  `
+  ALTER TABLE apps ADD COLUMN branch TEXT NOT NULL DEFAULT 'main';
+  UPDATE apps SET branch = (SELECT branch FROM git_sources WHERE git_sources.app = apps.name)
+    WHERE name IN (SELECT app FROM git_sources);
+  `,
 ];

@@ -57,6 +57,7 @@ export const releaseConfigAad = (app: string, version: number) => `release-confi
 interface DeployRow {
   id: number;
   app: string;
+  number: number;
   status: DeployStatus;
   source: DeploySource;
   commit_sha: string | null;
@@ -75,6 +76,7 @@ interface DeployRow {
 const toDeploy = (r: DeployRow): Deploy => ({
   id: r.id,
   app: r.app,
+  number: r.number,
   status: r.status,
   source: r.source,
   commit: r.commit_sha,
@@ -357,9 +359,10 @@ export class Store {
     return this.tx(() => {
       const info = this.db
         .prepare(
-          "INSERT INTO deploys (app, status, source, commit_sha, ref, actor, strategy, created_at) VALUES (?, 'queued', ?, ?, ?, ?, ?, ?)",
+          "INSERT INTO deploys (app, number, status, source, commit_sha, ref, actor, strategy, created_at) " +
+            "VALUES (?, (SELECT COALESCE(MAX(number), 0) + 1 FROM deploys WHERE app = ?), 'queued', ?, ?, ?, ?, ?, ?)",
         )
-        .run(d.app, d.source, d.commit, d.ref, d.actor, d.strategy ?? null, this.now());
+        .run(d.app, d.app, d.source, d.commit, d.ref, d.actor, d.strategy ?? null, this.now());
       const id = Number(info.lastInsertRowid);
       this.setDeployIntent(id, d.app, d.intent);
       return this.getDeploy(id)!;
@@ -367,6 +370,12 @@ export class Store {
   }
   getDeploy(id: number): Deploy | null {
     const r = this.db.prepare("SELECT * FROM deploys WHERE id = ?").get(id) as DeployRow | undefined;
+    return r ? toDeploy(r) : null;
+  }
+  /** An app's deploy by its number (#1, #2, … of that app). */
+  getDeployByNumber(app: string, number: number): Deploy | null {
+    const r = this.db.prepare("SELECT * FROM deploys WHERE app = ? AND number = ?").get(app, number) as
+      DeployRow | undefined;
     return r ? toDeploy(r) : null;
   }
   listDeploys(app: string, limit = 50): Deploy[] {

@@ -55,6 +55,7 @@ export function registerEvents(r: ApiRouter, s: ApiServices): void {
               lastDeploy: lastDeploy
                 ? {
                     id: lastDeploy.id,
+                    number: lastDeploy.number,
                     status: lastDeploy.status,
                     createdAt: lastDeploy.createdAt,
                     finishedAt: lastDeploy.finishedAt,

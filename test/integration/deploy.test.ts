@@ -24,7 +24,8 @@ test("create + first deploy: the app answers at <app>.<domain> through the route
   const d = await s.deploy(app, join(FIXTURES, "good"));
   assert.equal(d.status, "succeeded", JSON.stringify(d));
   assert.equal(d.releaseVersion, 1);
-  assert.deepEqual(d.steps.map((x: any) => x.name).slice(0, 5), [
+  assert.deepEqual(d.steps.map((x: any) => x.name).slice(0, 6), [
+    "manifest",
     "build",
     "start web-1",
     "gate web-1",

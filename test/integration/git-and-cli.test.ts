@@ -44,7 +44,8 @@ test("git push deploys the pushed branch, streams remote: lines, and a failed de
   // a build step that prints colours and blank lines, as npm and friends do
   writeFileSync(
     join(repo, "Dockerfile"),
-    `FROM yadokari-local/node:20\nWORKDIR /app\nRUN printf '\\033[32mcoloured\\033[0m\\n\\n\\ndone\\n'\nCOPY server.js .\nCMD ["node","server.js"]\n`,
+    // (the app's name in it: a layer cached by an earlier run on the shared dockerd would print nothing)
+    `FROM yadokari-local/node:20\nWORKDIR /app\nRUN printf '\\033[32mcoloured\\033[0m\\n\\n\\ndone ${gitApp}\\n'\nCOPY server.js .\nCMD ["node","server.js"]\n`,
   );
   assert.equal((await git(repo, "init", "-q")).code, 0);
   await git(repo, "add", ".");

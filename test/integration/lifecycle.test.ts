@@ -128,7 +128,7 @@ test("a server SIGKILLed with two deploys queued runs the newest after restart a
   assert.equal(first.status, "failed");
   assert.equal(first.errorCode, "interrupted");
   const log = (await s.api("GET", `/apps/${app}/deploys/${older.id}/log`)).body as string;
-  assert.match(log, new RegExp(`superseded by deploy #${newer.id}`));
+  assert.match(log, new RegExp(`superseded by deploy #${newer.number}`));
   assert.equal((await info(app)).liveRelease, done.releaseVersion);
   assert.equal((await getVia(s.httpPort, `${app}.${s.domain}`)).body.trim(), `ok v${done.releaseVersion}`);
 });

@@ -255,7 +255,13 @@ test("promotion from the releases page deploys the live image to the other app",
     .getByRole("dialog")
     .getByRole("button", { name: `Promote to ${target}` })
     .click();
-  await page.getByRole("heading", { name: /Deploy #\d+/ }).waitFor();
+  await page
+    .getByRole("heading", { name: /Deploy #\d+/ })
+    .waitFor()
+    .catch(async (e) => {
+      await page.screenshot({ path: join(shots, "promotion-failed.png"), fullPage: true });
+      throw e;
+    });
   assert.match(page.url(), new RegExp(`#/apps/${target}/deploys/\\d+$`));
   await page.getByText(/Live at http/).waitFor({ timeout: 120_000 });
   const live = (await s.api("GET", `/apps/${target}/releases`)).body[0];
@@ -271,21 +277,22 @@ test("the deploy list and the audit log page back and forth", async () => {
     assert.equal(r.status, 202, JSON.stringify(r.body));
     await s.waitDeploy(app, r.body.id);
   }
-  const all = (await s.api("GET", `/apps/${app}/deploys?limit=100`)).body as { id: number }[];
+  // the list names deploys by their number in the app (#1, #2, …), not the API's ids
+  const all = (await s.api("GET", `/apps/${app}/deploys?limit=100`)).body as { id: number; number: number }[];
   const page = await logIn(1280);
   await page.goto(`${s.url}/#/apps/${app}/deploys`);
   const ids = async () =>
     (await page.locator("#h-deploys ~ .table-wrap tbody tr td:first-child a").allTextContents()).map((t) => t.trim());
-  await page.getByRole("link", { name: `#${all[0].id}`, exact: true }).waitFor();
+  await page.getByRole("link", { name: `#${all[0].number}`, exact: true }).waitFor();
   assert.equal((await ids()).length, 20);
   await page.getByRole("button", { name: "Older deploys" }).click();
-  await page.getByRole("link", { name: `#${all[20].id}`, exact: true }).waitFor();
+  await page.getByRole("link", { name: `#${all[20].number}`, exact: true }).waitFor();
   assert.deepEqual(
     await ids(),
-    all.slice(20).map((d) => `#${d.id}`),
+    all.slice(20).map((d) => `#${d.number}`),
   );
   await page.getByRole("button", { name: "Newer deploys" }).click();
-  await page.getByRole("link", { name: `#${all[0].id}`, exact: true }).waitFor();
+  await page.getByRole("link", { name: `#${all[0].number}`, exact: true }).waitFor();
 
   // cheap entries for a second page of the audit log: config changes stored without a deploy
   for (let i = 0; i < 30; i++)

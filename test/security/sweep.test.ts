@@ -169,6 +169,7 @@ const FREE_TEXT = new Set([
   "PATCH /api/v1/users/{email} body.password",
   // git's rules allow look-alike letters, '%' and '<' in branch names; invisible characters are refused
   "PUT /api/v1/apps/{app}/git body.branch",
+  "PUT /api/v1/apps/{app}/git/branch body.branch",
 ]);
 
 interface Attempt {
@@ -407,6 +408,12 @@ const show = (v: unknown) => JSON.stringify(v)?.slice(0, 60);
 async function checkStoredLiterally(route: string, field: string, value: unknown, wrong: string[]): Promise<void> {
   if (route.includes("/users/")) return; // a password: not readable back, and the user is the sweep's own
   if (route.includes("/runs")) return; // argv of a run: no live release here, so nothing runs
+  if (route.endsWith("/git/branch")) {
+    const info = (await call(t.s, t.s.token, "GET", `/api/v1/apps/${t.a}/git`)).body;
+    if (info.branch !== value) wrong.push(`${route} ${field}=${show(value)}: stored as ${show(info.branch)}`);
+    await call(t.s, t.s.token, "PUT", `/api/v1/apps/${t.a}/git/branch`, { branch: BASE_REPO.branch });
+    return;
+  }
   if (route.endsWith("/git")) {
     const info = (await call(t.s, t.s.token, "GET", `/api/v1/apps/${t.a}/git`)).body;
     if (info.repository?.branch !== value)

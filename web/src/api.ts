@@ -104,6 +104,8 @@ export interface Me {
 }
 export interface LastDeploy {
   id: number;
+  /** its number among the app's deploys, as shown */
+  number: number;
   status: string;
   createdAt: string;
   finishedAt: string | null;
@@ -128,8 +130,13 @@ export interface DeployStep {
   detail: string | null;
 }
 export interface DeployView {
+  /** the key in the API's paths */
   id: number;
   app: string;
+  /** its number among the app's deploys (#1, #2, …), as shown */
+  number: number;
+  actor: string;
+  supersededByNumber: number | null;
   status: string;
   source: string;
   commit: string | null;
@@ -219,6 +226,8 @@ export type { CronJobView, CronRunView } from "../../src/cron/types.js";
 export type { MountView } from "../../src/storage/contract.js";
 export interface GitInfoView {
   app: string;
+  /** the app's branch: only its pushes deploy the app */
+  branch: string;
   repository: { url: string; branch: string; connectedAt: string } | null;
   webhooks: { github: string; gitlab: string; secretSet: boolean };
   reviewApps: { enabled: boolean; ttlSec: number };

@@ -32,14 +32,17 @@ const build = defineRoute({
   path: "/api/v1/apps/{app}/builds",
   summary: "Upload source (a tar or tar.gz with a Dockerfile) to build and deploy",
   description:
-    "The body is streamed to disk as it arrives, up to the server's YADOKARI_MAX_UPLOAD_BYTES (413 past it), then read once as it expands: more than YADOKARI_BUILD_MAX_CONTEXT_BYTES or YADOKARI_BUILD_MAX_ENTRIES, an absolute path, '..', a link out of the archive or a special file is 422 invalid_context, a Dockerfile line a tenant may not write (a yadokari.* LABEL, ADD of a URL, FROM another app's image or an unapproved base) 422 dockerfile_refused; nothing is recorded then. The deploy runs in the app's queue: follow it with GET …/deploys/{id}/log?follow=1.",
+    "The body is streamed to disk as it arrives, up to the server's YADOKARI_MAX_UPLOAD_BYTES (413 past it), then read once as it expands: more than YADOKARI_BUILD_MAX_CONTEXT_BYTES or YADOKARI_BUILD_MAX_ENTRIES, an absolute path, '..', a link out of the archive or a special file is 422 invalid_context, a Dockerfile line a tenant may not write (a yadokari.* LABEL, ADD of a URL, FROM another app's image or an unapproved base) 422 dockerfile_refused; nothing is recorded then. The deploy runs in the app's queue: follow it with GET /api/v1/apps/{its app}/deploys/{id}/log?follow=1. With `ref` (a git push), only the app's branch deploys the app; another branch deploys to its review app (made if missing) when review apps are on, and is refused with 409 branch_refused otherwise.",
   access: access.app("deployer"),
   bodyLimit: "stream",
   request: {
     params: AppParams,
     query: z.strictObject({
       commit: CommitSha.optional().openapi({ description: "the git commit the source is (recorded on the release)" }),
-      ref: Ref.optional().openapi({ description: "the ref it came from: refs/heads/<branch>" }),
+      ref: Ref.optional().openapi({
+        description:
+          "the ref it came from: refs/heads/<branch>; decides the app it deploys to (the app's branch, or a review app)",
+      }),
       strategy: z.enum(["rolling", "canary", "blue-green"]).optional().openapi({
         description: "this deploy's strategy, over the app's deploy settings",
       }),
@@ -52,7 +55,9 @@ const build = defineRoute({
       },
     },
   },
-  responses: { 202: json(DeployView, "Accepted: the deploy is queued") },
+  responses: {
+    202: json(DeployView, "Accepted: the deploy is queued (its `app` is the review app for a branch that has one)"),
+  },
   errors: [409, 413],
 });
 
@@ -80,6 +85,16 @@ const showDeploy = defineRoute({
   responses: { 200: json(DeployView) },
 });
 
+const showNumbered = defineRoute({
+  method: "get",
+  path: "/api/v1/apps/{app}/deploys/numbers/{number}",
+  summary: "Show a deploy by its number among the app's deploys (#1, #2, …), as the CLI and UI name it",
+  description: "Its `id` is the key of the other deploy paths (…/deploys/{id}, …/deploys/{id}/log).",
+  access: access.app("viewer"),
+  request: { params: z.strictObject({ app: AppName, number: RowId }) },
+  responses: { 200: json(DeployView) },
+});
+
 const deployLog = defineRoute({
   method: "get",
   path: "/api/v1/apps/{app}/deploys/{id}/log",
@@ -93,6 +108,9 @@ export function registerDeploys(r: ApiRouter, s: ApiServices): void {
   r.openapi(build, async (c) => {
     const app = s.apps.get(c.req.valid("param").app);
     const { commit = null, ref = null, strategy: strategyText } = c.req.valid("query");
+    // A source from a branch (a git push) deploys the app only from the app's branch; another branch goes to
+    // its review app, or is refused here, before the upload is read.
+    const push = ref === null ? null : s.gitflow.pushes.plan(app.name, ref.slice("refs/heads/".length));
     const strategy = strategyText === undefined ? undefined : parseStrategy(strategyText, "strategy");
     const body = c.req.raw.body;
     if (!body)
@@ -111,8 +129,9 @@ export function registerDeploys(r: ApiRouter, s: ApiServices): void {
       rmSync(upload.path, { force: true });
       throw e;
     });
+    const target = push ? await s.gitflow.pushes.target(push) : app.name;
     const { deploy } = s.deployer.submitBuild(
-      app.name,
+      target,
       upload,
       { source: commit ? "git" : "tar", commit, ref },
       principalOf(c).name,
@@ -149,6 +168,19 @@ export function registerDeploys(r: ApiRouter, s: ApiServices): void {
   r.openapi(showDeploy, (c) => {
     const { app, id } = c.req.valid("param");
     return c.json(deployView(s.views, findDeploy(app, id)), 200);
+  });
+
+  r.openapi(showNumbered, (c) => {
+    const { app: appName, number } = c.req.valid("param");
+    const app = s.apps.get(appName);
+    const d = s.ctx.store.getDeployByNumber(app.name, number);
+    if (!d)
+      throw new AppError(
+        "not_found",
+        `no deploy #${number} for app ${app.name}`,
+        `'yk deploys -a ${app.name}' lists them.`,
+      );
+    return c.json(deployView(s.views, d), 200);
   });
 
   r.openapi(deployLog, (c) => {

@@ -15,6 +15,7 @@ import { ConfigVars, ReviewConfigChange } from "../schemas/config.js";
 import {
   DeliveryView,
   GitConnect,
+  GitBranch,
   GitDeploy,
   GitInfo,
   Promotion,
@@ -44,6 +45,16 @@ const connect = defineRoute({
   request: { params: AppParams, body: jsonBody(GitConnect) },
   responses: { 200: json(GitInfo) },
   errors: [403],
+});
+
+const setBranch = defineRoute({
+  method: "put",
+  path: "/api/v1/apps/{app}/git/branch",
+  summary:
+    "Set the app's branch: only pushes (and webhook pushes) of it deploy the app; another branch makes its review app when review apps are on, and is refused otherwise",
+  access: access.app("deployer"),
+  request: { params: AppParams, body: jsonBody(GitBranch) },
+  responses: { 200: json(GitInfo) },
 });
 
 const gitDeploy = defineRoute({
@@ -185,7 +196,14 @@ export function registerGitflow(r: ApiRouter, s: ApiServices): void {
     const { app } = c.req.valid("param");
     const body = c.req.valid("json");
     // a local path is an admin's choice only (another app's push repository is a local path too)
-    await g().sources.connect(app, body.url, body.branch ?? "main", { admin: principalOf(c).role === "admin" });
+    await g().sources.connect(app, body.url, body.branch ?? g().store.appBranch(s.apps.get(app).name), {
+      admin: principalOf(c).role === "admin",
+    });
+    return c.json(g().sources.info(app, s.views.apiBase), 200);
+  });
+  r.openapi(setBranch, (c) => {
+    const app = s.apps.get(c.req.valid("param").app).name;
+    g().store.setAppBranch(app, c.req.valid("json").branch);
     return c.json(g().sources.info(app, s.views.apiBase), 200);
   });
   r.openapi(gitDeploy, async (c) => {

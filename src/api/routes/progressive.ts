@@ -92,7 +92,7 @@ export function registerProgressive(r: ApiRouter, s: ApiServices): void {
     return c.json(
       {
         app: app.name,
-        deploy: last ? { id: last.id, status: last.status, reason: last.reason } : null,
+        deploy: last ? { id: last.id, number: last.number, status: last.status, reason: last.reason } : null,
         canary: canary.status(app.name),
       },
       200,

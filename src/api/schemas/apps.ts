@@ -48,8 +48,10 @@ export const DeployStepView = z
   .openapi("DeployStep");
 
 export const deployFields = {
-  id: z.int(),
+  id: z.int().openapi({ description: "the deploy's key in the API's paths (global)" }),
   app: z.string(),
+  number: z.int().openapi({ description: "its number among the app's deploys (#1, #2, …), as the CLI and UI show it" }),
+  actor: z.string().openapi({ description: "who started it: a user's email, admin, or the webhook's provider" }),
   status: DeployStatus,
   source: DeploySource,
   commit: z.string().nullable(),
@@ -63,7 +65,8 @@ export const deployFields = {
   supersededBy: z
     .int()
     .nullable()
-    .openapi({ description: "a superseded deploy: the newer queued deploy that took over its changes" }),
+    .openapi({ description: "a superseded deploy: the newer queued deploy that took over its changes (its id)" }),
+  supersededByNumber: z.int().nullable().openapi({ description: "that newer deploy's number" }),
   containerLog: z.string().nullable().openapi({ description: "the failing container's last log lines" }),
   steps: z.array(DeployStepView),
   createdAt: Timestamp,

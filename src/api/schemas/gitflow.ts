@@ -10,6 +10,10 @@ import { parseTtl } from "../../gitflow/payload.js";
 export const GitInfo = z
   .strictObject({
     app: z.string(),
+    branch: z.string().openapi({
+      description:
+        "the app's branch: the only one whose pushes deploy the app (another makes its review app, or is refused)",
+    }),
     repository: z
       .strictObject({
         url: z.string().openapi({ description: "the URL with its password hidden" }),
@@ -32,6 +36,8 @@ export const GitConnect = z
     branch: Branch.optional(),
   })
   .openapi("GitConnect");
+
+export const GitBranch = z.strictObject({ branch: Branch }).openapi("GitBranch");
 
 export const GitDeploy = z
   .strictObject({ branch: Branch.optional(), commit: CommitSha.optional() })

@@ -50,6 +50,7 @@ export const MetricsView = z
 export const CanaryStatusView = z
   .strictObject({
     deployId: z.int(),
+    deployNumber: z.int().openapi({ description: "the deploy's number in the app (#N), as the CLI and UI show it" }),
     state: z.enum(["starting", "running", "promoting", "succeeded", "aborted"]),
     paused: z.boolean(),
     release: z.int(),
@@ -87,7 +88,9 @@ export const CanaryStatusView = z
 export const DeployStatusView = z
   .strictObject({
     app: z.string(),
-    deploy: z.strictObject({ id: z.int(), status: DeployStatus, reason: z.string().nullable() }).nullable(),
+    deploy: z
+      .strictObject({ id: z.int(), number: z.int(), status: DeployStatus, reason: z.string().nullable() })
+      .nullable(),
     canary: CanaryStatusView.nullable(),
   })
   .openapi("DeployStatus");

@@ -35,6 +35,8 @@ export function fillPath(path: string, s: Seeded, app = "shop"): string {
         if (path.includes("/runs/")) return s.ids.runId;
         if (path.includes("/tokens/")) return String(s.ids.token);
         return String(s.ids.deploy);
+      case "number":
+        return String(s.ids.deployNumber);
       case "job":
         return s.ids.job;
       case "version":

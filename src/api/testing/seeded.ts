@@ -64,6 +64,7 @@ export interface Seeded {
   /** ids the seed made, to fill path parameters */
   ids: {
     deploy: number;
+    deployNumber: number;
     cronRun: number;
     job: string;
     runId: string;
@@ -331,6 +332,7 @@ export async function seededApi(): Promise<Seeded> {
     ],
     ids: {
       deploy: d.id,
+      deployNumber: d.number,
       cronRun: cronRun.id,
       job: "nightly",
       runId,

@@ -36,9 +36,10 @@ test("deploy:status shows step, traffic, weights, the time to the next step and 
   const f = { ...summarize([]), requests: 500, rps: 50, p95Ms: 3.2 };
   const out = renderDeployStatus({
     app: "web",
-    deploy: { id: 12, status: "deploying", reason: null },
+    deploy: { id: 12, number: 12, status: "deploying", reason: null },
     canary: {
       deployId: 12,
+      deployNumber: 12,
       state: "running",
       paused: false,
       release: 8,

@@ -7,7 +7,7 @@ import { appOption, jsonOption, type CliContext } from "./context.js";
 
 interface DeployStatus {
   app: string;
-  deploy: { id: number; status: string; reason: string | null } | null;
+  deploy: { id: number; number: number; status: string; reason: string | null } | null;
   canary: CanaryStatusView | null;
 }
 
@@ -27,7 +27,7 @@ const row = (label: string, f: Figures) => [
 export function renderDeployStatus(s: DeployStatus): string {
   const c = s.canary;
   const head = s.deploy
-    ? `Deploy #${s.deploy.id}: ${s.deploy.status}${s.deploy.reason ? ` (${s.deploy.reason})` : ""}\n`
+    ? `Deploy #${s.deploy.number}: ${s.deploy.status}${s.deploy.reason ? ` (${s.deploy.reason})` : ""}\n`
     : `${s.app} has no deploys yet.\n`;
   if (!c) return head + "No canary: the app's deploys roll (yk deploy:set -a APP --strategy canary).\n";
   const step =
@@ -35,7 +35,7 @@ export function renderDeployStatus(s: DeployStatus): string {
       ? "starting the new containers"
       : `${c.stepIndex + 1} of ${c.steps.length} (${c.steps.join(", ")} %)`;
   const fields: [string, string][] = [
-    ["Canary", `v${c.release} against v${c.previousRelease} (deploy #${c.deployId})`],
+    ["Canary", `v${c.release} against v${c.previousRelease} (deploy #${c.deployNumber})`],
     ["State", `${c.state}${c.paused ? ", paused" : ""}`],
     ["Step", step],
     ["Traffic", `v${c.release} ${c.percent} %, v${c.previousRelease} ${100 - c.percent} %`],
@@ -94,7 +94,7 @@ export function registerCanary(program: Command, ctx: CliContext): void {
           promote: "promoted: going to 100 %",
           abort: "aborting: the new release's weight goes to 0",
         }[action as keyof typeof actions];
-        ctx.out(`Canary of v${c.release} (deploy #${c.deployId}) ${done}\n`);
+        ctx.out(`Canary of v${c.release} (deploy #${c.deployNumber}) ${done}\n`);
       });
   }
 }

@@ -33,6 +33,8 @@ async function run(args: string[], api: FakeApi): Promise<string> {
 
 const deploy = (status: DeployView["status"], extra: Partial<DeployView> = {}): DeployView => ({
   id: 7,
+  number: 7,
+  actor: "admin",
   app: "web",
   status,
   source: "config",
@@ -42,6 +44,7 @@ const deploy = (status: DeployView["status"], extra: Partial<DeployView> = {}): 
   reason: null,
   errorCode: null,
   supersededBy: null,
+  supersededByNumber: null,
   containerLog: null,
   steps: [],
   createdAt: "2024-05-10T12:00:00Z",

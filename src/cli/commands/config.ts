@@ -73,9 +73,9 @@ async function change(
   const res = await api.json<ConfigChangeResult>("PATCH", apiPath("apps", app, "config"), body);
   if (!body.restart) return ctx.out(`${what} on ${app} without a restart: the next deploy or config change uses it.\n`);
   if (!res.deploy) return ctx.out(`${what} on ${app}. It has no live release yet: the next deploy uses it.\n`);
-  ctx.out(`${what} on ${app}; restarting it with deploy #${res.deploy.id}\n`);
+  ctx.out(`${what} on ${app}; restarting it with deploy #${res.deploy.number}\n`);
   const d = await followDeploy(ctx, api, res.deploy);
-  ctx.out(`Deploy #${d.id} succeeded${d.releaseVersion !== null ? `: release v${d.releaseVersion}` : ""}\n`);
+  ctx.out(`Deploy #${d.number} succeeded${d.releaseVersion !== null ? `: release v${d.releaseVersion}` : ""}\n`);
 }
 
 const noRestart = () => new Option("--no-restart", "store the change only; the next deploy uses it");

@@ -1,5 +1,5 @@
-import { stat } from "node:fs/promises";
-import { resolve } from "node:path";
+import { readFile, stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import type { DeployView } from "../../api/contract.js";
 import { apiPath, usageError } from "../api-client.js";
@@ -7,6 +7,10 @@ import { followDeploy } from "../follow-deploy.js";
 import { listEntries, packTarGz, type PackEntry } from "../pack.js";
 import { formatSize, uploadProgress } from "../progress.js";
 import { MAX_UPLOAD_BYTES, UPLOAD_LIMIT_MAX } from "../../build/upload.js";
+import { parseAppJson } from "../../manifest/app-json.js";
+import { parseProcfile } from "../../manifest/procfile.js";
+import { isAppError } from "../../errors/app-error.js";
+import { CliError } from "../api-client.js";
 import { appOption, type CliContext } from "./context.js";
 
 async function checkDir(dir: string): Promise<string> {
@@ -72,6 +76,21 @@ export function checkSource(abs: string, entries: PackEntry[], maxBytes: number)
     );
 }
 
+/**
+ * The Procfile and app.json that would be sent, parsed as the server will (its `manifest` step): a bad field is
+ * refused here, with its path, before anything is packed or uploaded.
+ */
+export async function checkManifests(abs: string, entries: PackEntry[]): Promise<void> {
+  const sent = (name: string) => entries.some((e) => e.path === name && e.type === "file");
+  try {
+    if (sent("Procfile")) parseProcfile(await readFile(join(abs, "Procfile"), "utf8"));
+    if (sent("app.json")) parseAppJson(await readFile(join(abs, "app.json"), "utf8"));
+  } catch (e) {
+    if (!isAppError(e)) throw e;
+    throw new CliError(e.code, `${e.message} (in ${abs}). Nothing was uploaded.`, e.hint);
+  }
+}
+
 export function registerDeploy(program: Command, ctx: CliContext): void {
   program
     .command("deploy")
@@ -93,6 +112,7 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
       const abs = await checkDir(dir);
       const entries = await listEntries(abs);
       checkSource(abs, entries, maxBytes);
+      await checkManifests(abs, entries);
       const api = ctx.api();
       const { data, files } = await packTarGz(abs, entries);
       if (data.length > maxBytes)
@@ -107,9 +127,9 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
       );
       const started = await api.upload<DeployView>(path, data, "application/gzip", progress.update);
       progress.done();
-      ctx.out(`Deploy #${started.id} ${started.status}\n`);
+      ctx.out(`Deploy #${started.number} ${started.status}\n`);
       const d = await followDeploy(ctx, api, started);
-      ctx.out(`Deploy #${d.id} succeeded${d.releaseVersion !== null ? `: release v${d.releaseVersion}` : ""}\n`);
+      ctx.out(`Deploy #${d.number} succeeded${d.releaseVersion !== null ? `: release v${d.releaseVersion}` : ""}\n`);
       for (const url of d.urls) ctx.out(`Live at ${url}\n`);
     });
 }

@@ -56,7 +56,7 @@ test("git:connect checks the branch locally and sends url and branch", async () 
 });
 
 test("releases:promote posts the target and follows the deploy", async () => {
-  const started = { id: 9, app: "prod", status: "queued", image: "yadokari/prod:promoted-stg-v3", urls: [] };
+  const started = { id: 9, number: 9, app: "prod", status: "queued", image: "yadokari/prod:promoted-stg-v3", urls: [] };
   const done = { ...started, status: "succeeded", releaseVersion: 4, urls: ["http://prod.example.com/"] };
   const api = new FakeApi(
     { 'POST /api/v1/apps/stg/promote {"to":"prod"}': started, "GET /api/v1/apps/prod/deploys/9": done },

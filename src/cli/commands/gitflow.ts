@@ -9,8 +9,9 @@ import { followDeploy } from "../follow-deploy.js";
 import { relativeTime, renderFields, renderJson, renderTable } from "../output.js";
 import { appOption, jsonOption, type CliContext } from "./context.js";
 
-interface GitInfo {
+export interface GitInfo {
   app: string;
+  branch: string;
   repository: { url: string; branch: string; connectedAt: string } | null;
   webhooks: { github: string; gitlab: string; secretSet: boolean };
   reviewApps: { enabled: boolean; ttlSec: number };
@@ -36,7 +37,7 @@ interface DeliveryView {
   createdAt: string;
 }
 
-const checkBranch = (b: string) => {
+export const checkBranch = (b: string) => {
   const p = branchProblem(b);
   if (p)
     throw usageError(
@@ -61,11 +62,14 @@ export function registerGitflow(program: Command, ctx: CliContext): void {
     )
     .addOption(appOption())
     .argument("<repo-url>", "https://…, ssh://…, git://… or /absolute/path")
-    .addOption(new Option("--branch <branch>", "the branch that deploys to this app").default("main"))
-    .action(async (url: string, opts: { app: string; branch: string }) => {
-      const info = await ctx
-        .api()
-        .json<GitInfo>("PUT", apiPath("apps", opts.app, "git"), { url, branch: checkBranch(opts.branch) });
+    .addOption(
+      new Option("--branch <branch>", "the branch that deploys to this app (default: the app's, main unless set)"),
+    )
+    .action(async (url: string, opts: { app: string; branch?: string }) => {
+      const info = await ctx.api().json<GitInfo>("PUT", apiPath("apps", opts.app, "git"), {
+        url,
+        ...(opts.branch === undefined ? {} : { branch: checkBranch(opts.branch) }),
+      });
       ctx.out(
         `Connected ${opts.app} to ${info.repository!.url} (branch ${info.repository!.branch})\nPushes to ${info.repository!.branch} deploy it once a webhook is set up: yk hooks:info -a ${opts.app}\n`,
       );
@@ -82,7 +86,7 @@ export function registerGitflow(program: Command, ctx: CliContext): void {
       ctx.out(
         renderFields([
           ["Repository", i.repository?.url ?? "(none: yk git:connect)"],
-          ["Branch", i.repository?.branch ?? "-"],
+          ["Branch", `${i.branch} (only its pushes deploy ${i.app}: yk git:branch)`],
           ["GitHub webhook", i.webhooks.github],
           ["GitLab webhook", i.webhooks.gitlab],
           ["Webhook secret", i.webhooks.secretSet ? "set (yk hooks:secret)" : "not yet (yk hooks:secret)"],
@@ -110,7 +114,7 @@ export function registerGitflow(program: Command, ctx: CliContext): void {
           apiPath("apps", opts.app, "git", "deploy"),
           opts.commit ? { commit: opts.commit } : {},
         );
-      await follow(ctx, started, (d) => `Deploy #${d.id} succeeded: release v${d.releaseVersion}\n`);
+      await follow(ctx, started, (d) => `Deploy #${d.number} succeeded: release v${d.releaseVersion}\n`);
     });
 
   program
@@ -236,11 +240,11 @@ export function registerGitflow(program: Command, ctx: CliContext): void {
           branch: checkBranch(branch),
           ...(opts.commit ? { commit: opts.commit } : {}),
         });
-      ctx.out(`Review app ${r.reviewApp.app} for ${branch}: deploy #${r.deploy.id}\n`);
+      ctx.out(`Review app ${r.reviewApp.app} for ${branch}: deploy #${r.deploy.number}\n`);
       await follow(
         ctx,
         r.deploy,
-        (d) => `Deploy #${d.id} succeeded: release v${d.releaseVersion}\nReview app at ${r.reviewApp.url}\n`,
+        (d) => `Deploy #${d.number} succeeded: release v${d.releaseVersion}\nReview app at ${r.reviewApp.url}\n`,
       );
     });
 
@@ -306,7 +310,7 @@ export function registerGitflow(program: Command, ctx: CliContext): void {
       const started = await ctx
         .api()
         .json<DeployView & { image: string }>("POST", apiPath("apps", opts.app, "promote"), { to: opts.to });
-      ctx.out(`Promoting ${opts.app}'s image to ${opts.to} as ${started.image}: deploy #${started.id}\n`);
+      ctx.out(`Promoting ${opts.app}'s image to ${opts.to} as ${started.image}: deploy #${started.number}\n`);
       await follow(ctx, started, (d) => `Promoted: ${opts.to} v${d.releaseVersion} runs ${started.image}\n`);
     });
 }

@@ -5,6 +5,7 @@ import { registerConfig } from "./config.js";
 import type { CliContext } from "./context.js";
 import { registerCron } from "./cron.js";
 import { registerDeploy } from "./deploy.js";
+import { registerDeploys } from "./deploys.js";
 import { registerDomains } from "./domains.js";
 import { registerLogin } from "./login.js";
 import { registerLogs } from "./logs.js";
@@ -16,6 +17,7 @@ import { registerRun } from "./run.js";
 import { registerStorage } from "./storage.js";
 import { registerGitflow } from "./gitflow.js";
 import { registerGitRemote } from "./git-remote.js";
+import { registerGitBranch } from "./git-branch.js";
 import { registerMetrics } from "./metrics.js";
 import { registerCanary } from "./canary.js";
 import { registerCerts } from "./certs.js";
@@ -29,6 +31,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerLogin(program, ctx);
   registerApps(program, ctx);
   registerDeploy(program, ctx);
+  registerDeploys(program, ctx);
   registerReleases(program, ctx);
   registerPs(program, ctx);
   registerProcesses(program, ctx);
@@ -43,6 +46,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerAccounts(program, ctx);
   registerGitflow(program, ctx);
   registerGitRemote(program, ctx);
+  registerGitBranch(program, ctx);
   // progressive delivery
   registerMetrics(program, ctx);
   registerCanary(program, ctx);

@@ -4,7 +4,7 @@ import type { Deploy, Release } from "../../domain/types.js";
 import type { EngineContext } from "../context.js";
 import { nowMs } from "../context.js";
 import type { RouterMetrics } from "../../metrics/sampler.js";
-import { buildContent } from "../../build/build-release.js";
+import { buildContent, manifestSummary, readManifests } from "../../build/build-release.js";
 import { collectImages } from "../images.js";
 import { appUrls } from "../urls.js";
 import type { CommitChange } from "../plan/steps.js";
@@ -59,13 +59,13 @@ export class DeployLifecycle {
   superseded(older: Deploy[], by: Deploy): void {
     const { logs } = this.ctx;
     for (const o of older) {
-      logs.line(o.id, `-----> This deploy was superseded by deploy #${by.id}, which carries its changes`);
+      logs.line(o.id, `-----> This deploy was superseded by deploy #${by.number}, which carries its changes`);
       logs.end(o.id);
     }
     if (older.length)
       logs.line(
         by.id,
-        `-----> Carrying the changes of deploy ${older.map((o) => `#${o.id}`).join(", ")}, queued before it`,
+        `-----> Carrying the changes of deploy ${older.map((o) => `#${o.number}`).join(", ")}, queued before it`,
       );
   }
 
@@ -190,23 +190,35 @@ export class DeployLifecycle {
       out(`-----> v${release.version} is live at ${url}`);
   }
 
+  /** One recorded step of a deploy around `work`: done, or failed with the error's message. */
+  private async step<T>(d: Deploy, name: string, work: () => Promise<T>): Promise<T> {
+    const id = this.ctx.store.startStep(d.id, name, null);
+    try {
+      const result = await work();
+      this.ctx.store.finishStep(id, "done");
+      return result;
+    } catch (e) {
+      this.ctx.store.finishStep(id, "failed", (e as Error).message);
+      throw e;
+    }
+  }
+
   /** Looks up what the changes refer to: builds the source (the `build` step), reads a rollback's target. */
   private async resolve(d: Deploy, intent: DeployIntent, out: Out): Promise<AppliedChange[]> {
     const applied: AppliedChange[] = [];
     for (const c of intent.changes) {
       switch (c.kind) {
         case "build": {
-          const id = this.ctx.store.startStep(d.id, "build", null);
-          try {
-            applied.push({
-              kind: "content",
-              content: await buildContent(this.ctx.engine.images, d.app, c, out, this.ctx),
-            });
-            this.ctx.store.finishStep(id, "done");
-          } catch (e) {
-            this.ctx.store.finishStep(id, "failed", (e as Error).message);
-            throw e;
-          }
+          // the Procfile and app.json first: a bad field fails here in a second, before a long build
+          const manifests = await this.step(d, "manifest", async () => {
+            const m = await readManifests(c.upload, d.app, this.ctx);
+            out(`-----> Procfile and app.json checked: ${manifestSummary(m)}`);
+            return m;
+          });
+          const content = await this.step(d, "build", () =>
+            buildContent(this.ctx.engine.images, d.app, c, manifests, out, this.ctx),
+          );
+          applied.push({ kind: "content", content });
           break;
         }
         case "rollback":

@@ -43,7 +43,7 @@ export class DeployQueue {
       strategy: r.strategy ?? null,
       intent: r.intent,
     });
-    this.ctx.logs.line(deploy.id, r.queued.replace("#?", `#${deploy.id}`));
+    this.ctx.logs.line(deploy.id, r.queued.replace("#?", `#${deploy.number}`));
     const done = this.finished(deploy.id);
     void this.schedule(r.app);
     return { deploy, done };

@@ -59,7 +59,7 @@ export function ConfigTab({ app, version, canChange, me }: TabProps) {
       const r = await api<ChangeResult>("PATCH", path("apps", app.name, "config"), body);
       setDone(
         r.deploy
-          ? `${what}: deploying a new release (deploy #${r.deploy.id}).`
+          ? `${what}: deploying a new release (deploy #${r.deploy.number}).`
           : `${what}: stored for the next deploy.`,
       );
       config.reload();

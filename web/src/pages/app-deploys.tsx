@@ -145,7 +145,7 @@ function DeployDetail({ app, id, version }: { app: string; id: string; version: 
   return (
     <section class="panel" aria-labelledby="h-deploy">
       <h2 id="h-deploy">
-        Deploy #{id} {d && <Badge status={d.status} />}
+        Deploy {d ? `#${d.number}` : ""} {d && <Badge status={d.status} />}
       </h2>
       <ErrorNotice error={deploy.error} />
       {d && (
@@ -172,7 +172,13 @@ function DeployDetail({ app, id, version }: { app: string; id: string; version: 
             </div>
           )}
           {d.status === "superseded" && d.supersededBy && (
-            <div class="notice">Superseded by deploy #{d.supersededBy}, which carries its changes.</div>
+            <div class="notice">
+              Superseded by{" "}
+              <a href={`#/apps/${encodeURIComponent(d.app)}/deploys/${d.supersededBy}`}>
+                deploy #{d.supersededByNumber ?? d.supersededBy}
+              </a>
+              , which carries its changes.
+            </div>
           )}
           {d.status === "succeeded" && d.urls[0] && (
             <div class="notice ok">
@@ -243,6 +249,7 @@ export function DeploysTab({ app, version, canChange, sub }: TabProps) {
                   <th scope="col">Status</th>
                   <th scope="col">Source</th>
                   <th scope="col">Release</th>
+                  <th scope="col">By</th>
                   <th scope="col">Started</th>
                   <th scope="col">Reason</th>
                 </tr>
@@ -255,7 +262,7 @@ export function DeploysTab({ app, version, canChange, sub }: TabProps) {
                         href={`#/apps/${encodeURIComponent(app.name)}/deploys/${d.id}`}
                         aria-current={sub === String(d.id) ? "page" : undefined}
                       >
-                        #{d.id}
+                        #{d.number}
                       </a>
                     </td>
                     <td data-label="Status">
@@ -267,6 +274,7 @@ export function DeploysTab({ app, version, canChange, sub }: TabProps) {
                       {d.commit ? <code> {d.commit.slice(0, 7)}</code> : null}
                     </td>
                     <td data-label="Release">{d.releaseVersion ? `v${d.releaseVersion}` : "—"}</td>
+                    <td data-label="By">{d.actor}</td>
                     <td data-label="Started">
                       <Ago at={d.createdAt} />
                     </td>

@@ -17,7 +17,7 @@ function RepositoryPanel({
   reload: () => void;
 }) {
   const [url, setUrl] = useState("");
-  const [branch, setBranch] = useState(info.repository?.branch ?? "main");
+  const [branch, setBranch] = useState(info.branch);
   const { busy, error, run } = useAction();
   const fieldError =
     error instanceof ApiError && ["invalid_repo_url", "invalid_ref"].includes(error.code)
@@ -85,6 +85,59 @@ function RepositoryPanel({
         </form>
       )}
     </section>
+  );
+}
+
+/** The app's branch: only its pushes (git push, webhooks) deploy the app; another branch makes a review app or is refused. */
+function BranchForm({
+  app,
+  info,
+  canChange,
+  reload,
+}: {
+  app: string;
+  info: GitInfoView;
+  canChange: boolean;
+  reload: () => void;
+}) {
+  const [branch, setBranch] = useState(info.branch);
+  const { busy, error, run } = useAction();
+  const fieldError =
+    error instanceof ApiError && error.code === "invalid_ref" ? `${error.message}. ${error.hint}` : null;
+  const others = info.reviewApps.enabled
+    ? "a push of another branch makes or updates that branch's review app."
+    : "a push of another branch is refused (review apps are off).";
+  const save = (e: Event) => {
+    e.preventDefault();
+    void run(async () => {
+      await api("PUT", path("apps", app, "git", "branch"), { branch });
+      reload();
+    });
+  };
+  return (
+    <>
+      <p class="small" data-testid="app-branch">
+        Only pushes of <code>{info.branch}</code> deploy {app}; {others}
+      </p>
+      {canChange && (
+        <form class="inline-form" onSubmit={save} noValidate>
+          <Field id="app-branch" label="The app's branch" error={fieldError}>
+            <input
+              type="text"
+              {...described("app-branch", fieldError)}
+              value={branch}
+              onInput={(e) => setBranch(e.currentTarget.value.trim())}
+              autoComplete="off"
+              spellcheck={false}
+            />
+          </Field>
+          <button type="submit" class="primary" disabled={busy || !branch || branch === info.branch}>
+            Save branch
+          </button>
+          {error && !fieldError && <ErrorNotice error={error} />}
+        </form>
+      )}
+    </>
   );
 }
 
@@ -363,9 +416,18 @@ export function GitTab({ app, canChange }: TabProps) {
           <code>yk git:remote -a {app.name}</code> adds it as the remote <code>yadokari</code>, with <code>yk</code>{" "}
           answering git's password prompts with your token (none is written into the repository).
         </p>
+        {info.data && <BranchForm app={app.name} info={info.data} canChange={canChange} reload={info.reload} />}
       </section>
       <ErrorNotice error={info.error} />
-      {info.data && <RepositoryPanel app={app.name} info={info.data} canChange={canChange} reload={info.reload} />}
+      {info.data && (
+        <RepositoryPanel
+          key={info.data.branch}
+          app={app.name}
+          info={info.data}
+          canChange={canChange}
+          reload={info.reload}
+        />
+      )}
       {info.data && <WebhooksPanel app={app.name} info={info.data} canChange={canChange} reload={info.reload} />}
       {info.data && !info.data.reviewOf && (
         <ReviewAppsPanel app={app.name} canChange={canChange} connected={!!info.data.repository} />

@@ -78,7 +78,9 @@ export function OverviewTab({ app, version, canChange }: TabProps) {
           <h2 id="h-last">Last deploy</h2>
           {app.lastDeploy ? (
             <p>
-              <a href={`#/apps/${encodeURIComponent(app.name)}/deploys/${app.lastDeploy.id}`}>#{app.lastDeploy.id}</a>{" "}
+              <a href={`#/apps/${encodeURIComponent(app.name)}/deploys/${app.lastDeploy.id}`}>
+                #{app.lastDeploy.number}
+              </a>{" "}
               <Badge status={app.lastDeploy.status} /> <Ago at={app.lastDeploy.createdAt} />
             </p>
           ) : (

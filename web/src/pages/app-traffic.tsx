@@ -61,7 +61,7 @@ export function CanaryPanel({ app, version, canChange }: { app: string; version:
       <dl class="facts">
         <dt>Deploy</dt>
         <dd>
-          <a href={`#/apps/${encodeURIComponent(app)}/deploys/${c.deployId}`}>#{c.deployId}</a>
+          <a href={`#/apps/${encodeURIComponent(app)}/deploys/${c.deployId}`}>#{c.deployNumber}</a>
         </dd>
         <dt>Step</dt>
         <dd>{step}</dd>
