@@ -1,5 +1,6 @@
 import type { AppView, DeployView, ReleaseView } from "./contract.js";
 import { webCount, type App, type Deploy, type Release } from "../domain/types.js";
+import { releaseStatus, type ReleaseOutcome } from "../domain/release-status.js";
 import type { Store } from "../store/store.js";
 import { appUrls } from "../engine/urls.js";
 
@@ -54,7 +55,14 @@ export function appView(v: ViewContext, app: App): AppView {
   };
 }
 
-export function releaseView(r: Release, liveId: number | null): ReleaseView {
+export function releaseView(
+  r: Release,
+  liveId: number | null,
+  outcome: ReleaseOutcome | undefined,
+  imageAvailable: boolean,
+): ReleaseView {
+  const status = releaseStatus(r.id, liveId, outcome);
+  const d = outcome?.deploy;
   return {
     version: r.version,
     image: r.image,
@@ -64,6 +72,12 @@ export function releaseView(r: Release, liveId: number | null): ReleaseView {
     createdBy: r.createdBy,
     processes: r.processes,
     live: r.id === liveId,
+    status,
+    lastLiveAt: outcome?.lastLiveAt ?? null,
+    deploy: d
+      ? { id: d.id, status: d.status, failedStep: d.failedStep, errorCode: d.errorCode, reason: d.reason }
+      : null,
+    imageAvailable,
   };
 }
 

@@ -14,6 +14,7 @@ import type { Strategy } from "../domain/strategy.js";
 import type { DeployIntent } from "../engine/lifecycle/intent.js";
 import type { Clock } from "../lib/clock.js";
 import type { Keyring } from "../secrets/keyring.js";
+import { ReleaseHistory } from "./release-history.js";
 
 /* Row → domain mapping. The store holds no business rules: callers decide. */
 
@@ -143,11 +144,16 @@ const toHealth = (r: ProcessHealthRow): ProcessHealth => ({
 });
 
 export class Store {
+  /** which releases went live, how the deploy of each ended */
+  readonly releaseHistory: ReleaseHistory;
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly keyring: Keyring,
-  ) {}
+  ) {
+    this.releaseHistory = new ReleaseHistory(db, clock);
+  }
 
   private toRelease(r: ReleaseRow): Release {
     // Config snapshots are sealed; the only unsealed value ever written was the empty one of early releases.

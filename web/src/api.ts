@@ -152,6 +152,16 @@ export interface ReleaseView {
   createdAt: string;
   createdBy?: string;
   live: boolean;
+  status: "live" | "previously-live" | "deploying" | "never-live";
+  lastLiveAt: string | null;
+  deploy: {
+    id: number;
+    status: DeployView["status"];
+    failedStep: string | null;
+    errorCode: string | null;
+    reason: string | null;
+  } | null;
+  imageAvailable: boolean;
 }
 export interface ProcessView {
   type: string;

@@ -84,6 +84,24 @@ const releaseFields = {
     .record(z.string(), z.string().nullable())
     .openapi({ description: "process type → command (null: the image's CMD)" }),
   live: z.boolean(),
+  status: z.enum(["live", "previously-live", "deploying", "never-live"]).openapi({
+    description:
+      "live; previously-live (a deploy of it succeeded before); deploying (its deploy runs); never-live (its deploy failed or was superseded: see deploy)",
+  }),
+  lastLiveAt: Timestamp.nullable().openapi({ description: "when a deploy of it last succeeded" }),
+  deploy: z
+    .strictObject({
+      id: z.int(),
+      status: DeployStatus,
+      failedStep: z.string().nullable().openapi({ description: "the first step that failed (build, gate web-1, …)" }),
+      errorCode: z.string().nullable(),
+      reason: z.string().nullable(),
+    })
+    .nullable()
+    .openapi({ description: "the deploy that made this release (null for releases older than deploy records)" }),
+  imageAvailable: z
+    .boolean()
+    .openapi({ description: "false once the image cleanup removed its image: no rollback to it is possible" }),
 };
 
 export const ReleaseView = z.strictObject(releaseFields).openapi("Release");
@@ -95,7 +113,6 @@ export const ReleaseDetailView = z
     formation: Formation,
     releaseCommand: z.string().nullable(),
     cron: z.array(z.strictObject({ name: z.string(), schedule: z.string() })),
-    imageAvailable: z.boolean(),
   })
   .openapi("ReleaseDetail");
 
