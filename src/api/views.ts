@@ -2,6 +2,7 @@ import type { AppView, DeployView, ReleaseView } from "./contract.js";
 import { webCount, type App, type Deploy, type Release } from "../domain/types.js";
 import { releaseStatus, type ReleaseOutcome } from "../domain/release-status.js";
 import type { Store } from "../store/store.js";
+import { crashLooping } from "../domain/crash-loop.js";
 import { appUrls } from "../engine/urls.js";
 
 export interface ViewContext {
@@ -28,7 +29,7 @@ export function appView(v: ViewContext, app: App): AppView {
   const reviewOf = v.reviewOf(app.name);
   const last = v.store.listDeploys(app.name, 1)[0];
   const live = app.liveReleaseId ? v.store.getRelease(app.liveReleaseId) : null;
-  const crashLoop = v.store.processHealth(app.name).some((h) => h.crashesInRow >= 3);
+  const crashLoop = v.store.processHealth(app.name).some(crashLooping);
   const status: AppView["status"] =
     last && (last.status === "queued" || last.status === "building" || last.status === "deploying")
       ? "deploying"

@@ -564,6 +564,20 @@ export class Store {
       .run(app, process, exitCode, this.now(), backoffUntil);
   }
   /** A process that has run steadily again is no longer crash-looping. */
+  /** A deploy went live: its new units start with no crash behind them. */
+  clearCrashStreaks(app: string): void {
+    this.db.prepare("UPDATE process_health SET crashes_in_row = 0, backoff_until = NULL WHERE app = ?").run(app);
+  }
+
+  /** The process type runs again: it is no longer waiting out a backoff (the streak stays until it is steady). */
+  clearBackoff(app: string, process: string): void {
+    this.db
+      .prepare(
+        "UPDATE process_health SET backoff_until = NULL WHERE app = ? AND process = ? AND backoff_until IS NOT NULL",
+      )
+      .run(app, process);
+  }
+
   clearCrashStreak(app: string, process: string): void {
     this.db
       .prepare("UPDATE process_health SET crashes_in_row = 0, backoff_until = NULL WHERE app = ? AND process = ?")
