@@ -179,6 +179,8 @@ export interface ContainerView {
   process: string;
   release: number;
   state: string;
+  /** an exited container's exit code (0: succeeded) */
+  exitCode: number | null;
   status: string;
   address: string | null;
   startedAt: string | null;

@@ -123,6 +123,10 @@ export const ContainerView = z
     process: z.string(),
     release: z.int(),
     state: z.string().openapi({ description: "Docker's state: running, exited, …" }),
+    exitCode: z
+      .int()
+      .nullable()
+      .openapi({ description: "an exited container's exit code (0: it succeeded, e.g. a detached yk run)" }),
     status: z.string().openapi({ description: 'Docker\'s human status ("Up 3 minutes")' }),
     address: z.string().nullable(),
     node: z.string().nullable().openapi({ description: "the node it runs on (null on the local engine)" }),

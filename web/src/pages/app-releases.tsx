@@ -131,8 +131,8 @@ export function ReleasesTab({ app, version, canChange }: TabProps) {
                               {r.status === "never-live" && (
                                 <p>
                                   <strong>v{r.version} never went live</strong>
-                                  {r.deploy?.reason ? `: ${r.deploy.reason}` : "."} Rolling back to it may fail the same
-                                  way; the live release keeps serving if it does.
+                                  {r.deploy?.reason ? `: ${r.deploy.reason.replace(/\.?$/, ".")}` : "."} Rolling back to
+                                  it may fail the same way; the live release keeps serving if it does.
                                 </p>
                               )}
                               <p>
