@@ -47,12 +47,9 @@ const rollback = defineRoute({
             .union([z.int().min(1), ReleaseVersion, z.null()])
             .optional()
             .openapi({ description: "7 or v7; when left out, the release that was live before the live one" }),
-          force: z
-            .boolean()
-            .optional()
-            .openapi({
-              description: "roll back to a release that never went live (refused otherwise: release_never_live)",
-            }),
+          force: z.boolean().optional().openapi({
+            description: "roll back to a release that never went live (refused otherwise: release_never_live)",
+          }),
         })
         .openapi("Rollback"),
     ),
