@@ -1,6 +1,8 @@
 import type { AppView, DeployView, ReleaseView } from "./contract.js";
 import { webCount, type App, type Deploy, type Release } from "../domain/types.js";
+import { releaseStatus, type ReleaseOutcome } from "../domain/release-status.js";
 import type { Store } from "../store/store.js";
+import { crashLooping } from "../domain/crash-loop.js";
 import { appUrls } from "../engine/urls.js";
 
 export interface ViewContext {
@@ -27,7 +29,7 @@ export function appView(v: ViewContext, app: App): AppView {
   const reviewOf = v.reviewOf(app.name);
   const last = v.store.listDeploys(app.name, 1)[0];
   const live = app.liveReleaseId ? v.store.getRelease(app.liveReleaseId) : null;
-  const crashLoop = v.store.processHealth(app.name).some((h) => h.crashesInRow >= 3);
+  const crashLoop = v.store.processHealth(app.name).some(crashLooping);
   const status: AppView["status"] =
     last && (last.status === "queued" || last.status === "building" || last.status === "deploying")
       ? "deploying"
@@ -54,7 +56,14 @@ export function appView(v: ViewContext, app: App): AppView {
   };
 }
 
-export function releaseView(r: Release, liveId: number | null): ReleaseView {
+export function releaseView(
+  r: Release,
+  liveId: number | null,
+  outcome: ReleaseOutcome | undefined,
+  imageAvailable: boolean,
+): ReleaseView {
+  const status = releaseStatus(r.id, liveId, outcome);
+  const d = outcome?.deploy;
   return {
     version: r.version,
     image: r.image,
@@ -64,6 +73,12 @@ export function releaseView(r: Release, liveId: number | null): ReleaseView {
     createdBy: r.createdBy,
     processes: r.processes,
     live: r.id === liveId,
+    status,
+    lastLiveAt: outcome?.lastLiveAt ?? null,
+    deploy: d
+      ? { id: d.id, status: d.status, failedStep: d.failedStep, errorCode: d.errorCode, reason: d.reason }
+      : null,
+    imageAvailable,
   };
 }
 

@@ -86,6 +86,7 @@ export async function buildContent(
       cron: appJson.cron,
       deploy: appJson.deploy,
       formation: appJson.formation,
+      settle: appJson.settle,
     },
   };
 }

@@ -22,3 +22,16 @@ export const STRATEGIES = ["rolling", "canary", "blue-green"] as const;
 /** blue-green: how long the old set stands by unless the settings say otherwise */
 export const DEFAULT_IDLE_SEC = 300;
 export type Strategy = (typeof STRATEGIES)[number];
+
+/** The settings that only one strategy reads: kept when the strategy changes, but inactive under another. */
+export const STRATEGY_ONLY: Partial<Record<keyof StrategySettings, Strategy>> = {
+  steps: "canary",
+  stepSec: "canary",
+  stepRequests: "canary",
+  maxErrorPct: "canary",
+  errorMarginPct: "canary",
+  latencyFactor: "canary",
+  latencyFloorMs: "canary",
+  minRequests: "canary",
+  idleSec: "blue-green",
+};

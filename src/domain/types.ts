@@ -40,6 +40,8 @@ export interface ReleaseManifest {
   deploy: DeploySettings;
   /** app.json formation: the initial scale */
   formation: Formation;
+  /** app.json formation.<type>.settle: seconds a new non-web process must stay up (absent: the server's default) */
+  settle?: Record<string, number>;
 }
 
 export const EMPTY_MANIFEST: ReleaseManifest = { releaseCommand: null, cron: [], deploy: {}, formation: {} };

@@ -39,6 +39,8 @@ export interface EngineContext {
   drainTimeoutSec: number;
   stopTimeoutSec: number;
   releasePhaseTimeoutSec: number;
+  /** how long new non-web units must stay up in a deploy (YADOKARI_SETTLE_SEC); absent (unit tests): no wait */
+  settleSec?: number;
   /** how many releases per app keep their image (YADOKARI_KEEP_RELEASES) */
   keepReleases: number;
   /** what one app may pile up: domains, config vars, mounts, cron jobs (YADOKARI_MAX_DOMAINS and its kin) */

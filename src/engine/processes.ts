@@ -9,6 +9,7 @@ import { syncRouter } from "./router-sync.js";
 import { executorFor } from "./execute/wiring.js";
 import { planScaleDown } from "./plan/traffic-plans.js";
 import { nowMs } from "./context.js";
+import { howItEnded, lastLiveBefore, releaseStatus } from "../domain/release-status.js";
 
 export const MAX_SCALE = 50;
 
@@ -97,20 +98,28 @@ export class Processes {
    * A new release copying vN's image, config and formation, deployed with zero
    * downtime. Refused when vN's image was collected (no rebuild happens here).
    */
-  async rollback(app: App, version: number | undefined, actor = "admin") {
+  async rollback(app: App, version: number | undefined, actor = "admin", force = false) {
     const live = this.live(app);
     if (!live) throw new AppError("not_found", `app ${app.name} has no release to roll back from`);
+    const outcomes = this.ctx.store.releaseHistory.outcomes(app.name);
     const target =
       version === undefined
-        ? this.ctx.store.listReleases(app.name).find((r) => r.version < live.version)
+        ? lastLiveBefore(this.ctx.store.listReleases(app.name), live.id, outcomes)
         : this.ctx.store.releaseByVersion(app.name, version);
     if (!target)
       throw new AppError(
         "not_found",
         version === undefined
-          ? `app ${app.name} has no release before v${live.version}`
+          ? `app ${app.name} has no release that was live before v${live.version}`
           : `app ${app.name} has no release v${version}`,
-        `'yk releases -a ${app.name}' lists them.`,
+        `'yk releases -a ${app.name}' lists them with their status.`,
+      );
+    const status = releaseStatus(target.id, live.id, outcomes.get(target.id));
+    if ((status === "never-live" || status === "deploying") && !force)
+      throw new AppError(
+        "release_never_live",
+        `v${target.version} never went live: ${howItEnded(outcomes.get(target.id))}`,
+        `Roll back to a release that was live ('yk releases -a ${app.name}' shows which), or to this one anyway with: yk rollback -a ${app.name} v${target.version} --force`,
       );
     // blue-green: within the standby window, rolling back to the idle set only moves weights
     const sb = this.ctx.canaries.standby(app.name);

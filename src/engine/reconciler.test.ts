@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { harness, assertConverged } from "./testing/harness.js";
 import { Processes } from "./processes.js";
+import { crashLooping } from "../domain/crash-loop.js";
 
 test("a crashed web unit is replaced by a plan: unrouted and removed, a crash counted, a new unit gated and routed", async () => {
   const h = harness({ surge: 0 });
@@ -32,6 +33,21 @@ test("a replacement that fails its gate is removed and counted as a crash, and b
   const p = await h.reconciler.pass();
   assert.equal(p.start.length, 0, "no new start during the backoff");
   assert.equal(p.waiting.length, 1);
+});
+
+test("a crash loop stops showing as soon as every unit of the type runs again; its streak stays until it is steady", async () => {
+  const h = harness({ surge: 0 });
+  await h.firstRelease("shop", { web: 1 });
+  await h.settle();
+  // three crashes in a row, the last one's backoff over: the type is crash-looping until a replacement runs
+  for (let i = 0; i < 3; i++) h.store.recordCrash("shop", "web", 1, new Date(Date.now() - 1000).toISOString());
+  assert.equal(crashLooping(h.store.processHealth("shop")[0]), true);
+  // the web unit runs, but only since now: not yet steady
+  for (const u of h.engine.running("shop")) h.engine.units.get(u.id)!.createdAt = new Date().toISOString();
+  await h.reconciler.pass();
+  const after = h.store.processHealth("shop")[0];
+  assert.equal(crashLooping(after), false, "shown running at once");
+  assert.equal(after.crashesInRow, 3, "the streak ends only after a steady minute (the next crash backs off longer)");
 });
 
 test("a unit nobody recorded is never adopted, routed, counted as a crash or removed, whatever its labels say", async () => {

@@ -169,12 +169,18 @@ export class Reconciler {
     this.ctx.log(`${u.app}: ${reason}`);
   }
 
-  /** A process type whose units have all run for a minute is no longer crash-looping. */
+  /**
+   * A process type whose units all run again is no longer waiting out a
+   * backoff (it is shown as running at once); once they have all run for a
+   * minute, its crash streak ends too (the next crash backs off from 1 s).
+   */
   private clearSteadyStreaks(desired: AppDesired[], observed: OwnedUnit[], health: ProcessHealth[], now: number): void {
     for (const h of health) {
       if (h.crashesInRow === 0) continue;
       const want = desired.find((d) => d.name === h.app)?.formation[h.process] ?? 0;
       const mine = observed.filter((c) => c.app === h.app && c.process === h.process);
+      const up = mine.filter((c) => c.state === "running").length;
+      if (want > 0 && up >= want && h.backoffUntil) this.ctx.store.clearBackoff(h.app, h.process);
       const steady =
         mine.length >= want &&
         mine.every((c) => c.state === "running" && c.startedAt !== null && now - Date.parse(c.startedAt) > STEADY_MS);

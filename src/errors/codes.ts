@@ -59,6 +59,14 @@ export const CODES = {
     status: 422,
     hint: "Deploy that source again; Yadokari keeps the images of the last 10 releases (YADOKARI_KEEP_RELEASES).",
   },
+  release_never_live: {
+    status: 409,
+    hint: "Roll back to a release that was live ('yk releases -a APP' shows each one's status), or add --force to roll back to this one anyway.",
+  },
+  process_crashed: {
+    status: 422,
+    hint: "Read the process's last lines above, fix it and deploy again; the previous release keeps running. app.json formation.<type>.settle sets how long a process must stay up.",
+  },
   docker_unavailable: {
     status: 503,
     hint: "Start the Docker daemon (dockerd) and check that /var/run/docker.sock is reachable.",

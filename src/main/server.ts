@@ -118,6 +118,7 @@ export async function startServer(
     drainTimeoutSec: opts.drainTimeoutSec,
     stopTimeoutSec: opts.stopTimeoutSec,
     releasePhaseTimeoutSec: opts.releaseTimeoutSec,
+    settleSec: opts.settleSec,
     keepReleases: opts.keepReleases,
     quotas: {
       domains: opts.maxDomains,

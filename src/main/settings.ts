@@ -222,6 +222,14 @@ export const SETTINGS = {
     description: "how long a release phase (Procfile release:) may run before the deploy fails",
     parse: int(1, 86400),
   }),
+  settleSec: def({
+    env: "YADOKARI_SETTLE_SEC",
+    default: 10,
+    allowed: "whole seconds, 0 to 600",
+    description:
+      "how long a deploy's new non-web processes (workers) must stay up before it succeeds; app.json formation.<type>.settle overrides it per type; 0 turns the check off",
+    parse: int(0, 600),
+  }),
   keepReleases: def({
     env: "YADOKARI_KEEP_RELEASES",
     default: 10,

@@ -11,6 +11,8 @@ export interface AppJson {
   healthcheck: HealthCheck;
   /** Heroku's `formation`: process type → quantity */
   formation: Formation;
+  /** `formation.<type>.settle`: seconds a new non-web process must stay up before a deploy succeeds */
+  settle: Record<string, number>;
   /** Dokku's scripts.dokku.predeploy */
   predeploy: string | null;
   /** Dokku's `cron` */
@@ -31,7 +33,14 @@ const bad = (where: string, what: string) => new AppError("invalid_manifest", `a
 
 /** Parses app.json text; errors name the path of the bad field. */
 export function parseAppJson(text: string | null): AppJson {
-  const empty: AppJson = { healthcheck: DEFAULT_HEALTHCHECK, formation: {}, predeploy: null, cron: [], deploy: {} };
+  const empty: AppJson = {
+    healthcheck: DEFAULT_HEALTHCHECK,
+    formation: {},
+    settle: {},
+    predeploy: null,
+    cron: [],
+    deploy: {},
+  };
   if (text === null) return empty;
   let doc: unknown;
   try {
@@ -43,6 +52,7 @@ export function parseAppJson(text: string | null): AppJson {
   return {
     healthcheck: parseHealthcheck(doc.healthchecks),
     formation: parseFormation(doc.formation),
+    settle: parseSettle(doc.formation),
     predeploy: parsePredeploy(doc.scripts),
     cron: parseCron(doc.cron),
     deploy: parseDeploySettings(isObject(doc.yadokari) ? doc.yadokari.deploy : undefined, "yadokari.deploy"),
@@ -57,9 +67,30 @@ function parseFormation(f: unknown): Formation {
     if (!PROCESS_TYPE.test(type))
       throw bad(`formation.${type}`, "is not a valid process type (letters, digits, '_' and '-')");
     const q = isObject(v) ? v.quantity : undefined;
+    // a type may give only its settling time and keep the default quantity
+    if (q === undefined && isObject(v) && v.settle !== undefined) continue;
     if (typeof q !== "number" || !Number.isInteger(q) || q < 0 || q > 50)
       throw bad(`formation.${type}.quantity`, "must be a whole number from 0 to 50");
     out[type] = q;
+  }
+  return out;
+}
+
+/** The maximum settling time: a deploy holds the app's lock while it waits. */
+export const MAX_SETTLE_SEC = 600;
+
+/** `formation.<type>.settle`: whole seconds a new non-web process must stay up (0 turns the check off). */
+function parseSettle(f: unknown): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (!isObject(f)) return out;
+  for (const [type, v] of Object.entries(f)) {
+    if (!isObject(v) || v.settle === undefined) continue;
+    if (type === "web")
+      throw bad("formation.web.settle", "applies to non-web processes only (web has its health check)");
+    const s = v.settle;
+    if (typeof s !== "number" || !Number.isInteger(s) || s < 0 || s > MAX_SETTLE_SEC)
+      throw bad(`formation.${type}.settle`, `must be whole seconds from 0 to ${MAX_SETTLE_SEC}`);
+    out[type] = s;
   }
   return out;
 }

@@ -104,3 +104,17 @@ test("app.json: the new fields' errors name the field", () => {
     /scripts.dokku.predeploy/,
   );
 });
+
+test("app.json: formation.<type>.settle, whole seconds for non-web types, quantity optional with it", () => {
+  const a = parseAppJson(JSON.stringify({ formation: { worker: { quantity: 1, settle: 5 }, clock: { settle: 0 } } }));
+  assert.deepEqual(a.settle, { worker: 5, clock: 0 });
+  assert.deepEqual(a.formation, { worker: 1 });
+  assert.throws(
+    () => parseAppJson(JSON.stringify({ formation: { worker: { settle: 1.5 } } })),
+    /formation.worker.settle: must be whole seconds from 0 to 600/,
+  );
+  assert.throws(
+    () => parseAppJson(JSON.stringify({ formation: { web: { quantity: 1, settle: 5 } } })),
+    /formation.web.settle: applies to non-web processes only/,
+  );
+});

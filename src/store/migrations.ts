@@ -350,4 +350,15 @@ export const MIGRATIONS: string[] = [
   UPDATE apps SET branch = (SELECT branch FROM git_sources WHERE git_sources.app = apps.name)
     WHERE name IN (SELECT app FROM git_sources);
   `,
+  // Release statuses (issue 15): when a release last went live (a deploy of it succeeded). Before this,
+  // a release went live when a deploy of it succeeded, or it is the live one, or no deploy named it
+  // (config changes made releases without a deploy record before the lifecycle).
+  `
+  ALTER TABLE releases ADD COLUMN last_live_at TEXT;
+  UPDATE releases SET last_live_at =
+    (SELECT MAX(d.finished_at) FROM deploys d WHERE d.release_id = releases.id AND d.status = 'succeeded');
+  UPDATE releases SET last_live_at = created_at WHERE last_live_at IS NULL AND (
+    id IN (SELECT live_release_id FROM apps WHERE live_release_id IS NOT NULL)
+    OR NOT EXISTS (SELECT 1 FROM deploys d WHERE d.release_id = releases.id));
+  `,
 ];

@@ -14,6 +14,7 @@ import type { Strategy } from "../domain/strategy.js";
 import type { DeployIntent } from "../engine/lifecycle/intent.js";
 import type { Clock } from "../lib/clock.js";
 import type { Keyring } from "../secrets/keyring.js";
+import { ReleaseHistory } from "./release-history.js";
 
 /* Row → domain mapping. The store holds no business rules: callers decide. */
 
@@ -145,11 +146,16 @@ const toHealth = (r: ProcessHealthRow): ProcessHealth => ({
 });
 
 export class Store {
+  /** which releases went live, how the deploy of each ended */
+  readonly releaseHistory: ReleaseHistory;
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly keyring: Keyring,
-  ) {}
+  ) {
+    this.releaseHistory = new ReleaseHistory(db, clock);
+  }
 
   private toRelease(r: ReleaseRow): Release {
     // Config snapshots are sealed; the only unsealed value ever written was the empty one of early releases.
@@ -567,6 +573,20 @@ export class Store {
       .run(app, process, exitCode, this.now(), backoffUntil);
   }
   /** A process that has run steadily again is no longer crash-looping. */
+  /** A deploy went live: its new units start with no crash behind them. */
+  clearCrashStreaks(app: string): void {
+    this.db.prepare("UPDATE process_health SET crashes_in_row = 0, backoff_until = NULL WHERE app = ?").run(app);
+  }
+
+  /** The process type runs again: it is no longer waiting out a backoff (the streak stays until it is steady). */
+  clearBackoff(app: string, process: string): void {
+    this.db
+      .prepare(
+        "UPDATE process_health SET backoff_until = NULL WHERE app = ? AND process = ? AND backoff_until IS NOT NULL",
+      )
+      .run(app, process);
+  }
+
   clearCrashStreak(app: string, process: string): void {
     this.db
       .prepare("UPDATE process_health SET crashes_in_row = 0, backoff_until = NULL WHERE app = ? AND process = ?")

@@ -1,5 +1,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TestServer, FIXTURES, appContainers, uniqueApp } from "../helpers/yadokari.js";
 import { getVia, waitFor } from "../helpers/http.js";
@@ -180,10 +182,20 @@ test("only the last releases keep their image; rolling back to a collected one i
 });
 
 test("a crash-looping worker backs off and shows as a crash loop instead of spinning", async () => {
-  // the env fixture has no Procfile: deploy the procfile app again so there is a worker
-  assert.equal((await s.deploy(app, join(FIXTURES, "procfile"))).status, "succeeded");
+  // the env fixture has no Procfile: deploy the procfile app again so there is a worker, with the
+  // settling check off (app.json formation.worker.settle 0) so that a crashing worker goes live
+  const dir = mkdtempSync(join(tmpdir(), "yk-it-nosettle-"));
+  cpSync(join(FIXTURES, "procfile"), dir, { recursive: true });
+  const appJson = JSON.parse(readFileSync(join(dir, "app.json"), "utf8"));
+  appJson.formation.worker.settle = 0;
+  writeFileSync(join(dir, "app.json"), JSON.stringify(appJson));
+  try {
+    assert.equal((await s.deploy(app, dir)).status, "succeeded");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   const d = await configChange({ set: { WORKER_CRASH: "1" } });
-  assert.equal(d.status, "succeeded", "workers have no gate: the deploy goes live");
+  assert.equal(d.status, "succeeded", "with no settling time the deploy goes live");
   const worker = await waitFor(
     "the worker to be seen crash-looping",
     async () => {

@@ -159,6 +159,16 @@ export interface ReleaseView {
   createdAt: string;
   createdBy?: string;
   live: boolean;
+  status: "live" | "previously-live" | "deploying" | "never-live";
+  lastLiveAt: string | null;
+  deploy: {
+    id: number;
+    status: DeployView["status"];
+    failedStep: string | null;
+    errorCode: string | null;
+    reason: string | null;
+  } | null;
+  imageAvailable: boolean;
 }
 export interface ProcessView {
   type: string;
@@ -176,6 +186,8 @@ export interface ContainerView {
   process: string;
   release: number;
   state: string;
+  /** an exited container's exit code (0: succeeded) */
+  exitCode: number | null;
   status: string;
   address: string | null;
   startedAt: string | null;

@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { access } from "../../accounts/policy.js";
 import { principalOf } from "../../accounts/principal.js";
 import { desiredFormation } from "../../engine/reconciler.js";
+import { crashLooping } from "../../domain/crash-loop.js";
 import { MAX_SCALE } from "../../engine/processes.js";
 import type { ApiRouter } from "../app.js";
 import type { ApiServices } from "../services.js";
@@ -108,7 +109,7 @@ export function registerProcesses(r: ApiRouter, s: ApiServices): void {
           (x) => x.process === type && x.state === "running" && x.releaseVersion === live?.version,
         ).length,
         restarts: h?.restarts ?? 0,
-        crashLoop: (h?.crashesInRow ?? 0) >= 3,
+        crashLoop: crashLooping(h),
         lastExitCode: h?.lastExitCode ?? null,
         backoffUntil: h?.backoffUntil && Date.parse(h.backoffUntil) > now ? h.backoffUntil : null,
       };

@@ -64,6 +64,7 @@ export function registerRuntime(r: ApiRouter, s: ApiServices): void {
         process: x.process,
         release: x.releaseVersion,
         state: x.state,
+        exitCode: x.state === "exited" ? x.exitCode : null,
         status: x.status,
         address: x.endpoint?.address ?? null,
         node: x.node,

@@ -87,6 +87,24 @@ const releaseFields = {
     .record(z.string(), z.string().nullable())
     .openapi({ description: "process type → command (null: the image's CMD)" }),
   live: z.boolean(),
+  status: z.enum(["live", "previously-live", "deploying", "never-live"]).openapi({
+    description:
+      "live; previously-live (a deploy of it succeeded before); deploying (its deploy runs); never-live (its deploy failed or was superseded: see deploy)",
+  }),
+  lastLiveAt: Timestamp.nullable().openapi({ description: "when a deploy of it last succeeded" }),
+  deploy: z
+    .strictObject({
+      id: z.int(),
+      status: DeployStatus,
+      failedStep: z.string().nullable().openapi({ description: "the first step that failed (build, gate web-1, …)" }),
+      errorCode: z.string().nullable(),
+      reason: z.string().nullable(),
+    })
+    .nullable()
+    .openapi({ description: "the deploy that made this release (null for releases older than deploy records)" }),
+  imageAvailable: z
+    .boolean()
+    .openapi({ description: "false once the image cleanup removed its image: no rollback to it is possible" }),
 };
 
 export const ReleaseView = z.strictObject(releaseFields).openapi("Release");
@@ -98,7 +116,6 @@ export const ReleaseDetailView = z
     formation: Formation,
     releaseCommand: z.string().nullable(),
     cron: z.array(z.strictObject({ name: z.string(), schedule: z.string() })),
-    imageAvailable: z.boolean(),
   })
   .openapi("ReleaseDetail");
 
@@ -109,6 +126,10 @@ export const ContainerView = z
     process: z.string(),
     release: z.int(),
     state: z.string().openapi({ description: "Docker's state: running, exited, …" }),
+    exitCode: z
+      .int()
+      .nullable()
+      .openapi({ description: "an exited container's exit code (0: it succeeded, e.g. a detached yk run)" }),
     status: z.string().openapi({ description: 'Docker\'s human status ("Up 3 minutes")' }),
     address: z.string().nullable(),
     node: z.string().nullable().openapi({ description: "the node it runs on (null on the local engine)" }),

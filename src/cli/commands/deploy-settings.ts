@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { apiPath, usageError } from "../api-client.js";
 import { renderFields, renderJson } from "../output.js";
 import { appOption, jsonOption, type CliContext } from "./context.js";
+import { STRATEGY_ONLY, type Strategy, type StrategySettings } from "../../domain/strategy.js";
 
 /**
  * `key=value` arguments → the same fields as the flags, so both spellings work for every setting:
@@ -174,9 +175,18 @@ export function registerDeploySettings(program: Command, ctx: CliContext): void 
     .action(async (opts: { app: string; json?: boolean }) => {
       const s = await ctx.api().json<Record<string, unknown>>("GET", apiPath("apps", opts.app, "deploy-settings"));
       if (opts.json) return ctx.out(renderJson(s));
-      const rows = Object.entries(s).map(([k, v]) => [k, String(v)] as const);
-      ctx.out(
-        rows.length ? renderFields(rows) : "No settings: defaults apply (maxSurge 25% of web, at least 1; no pause).\n",
-      );
+      ctx.out(renderDeploySettings(s));
     });
+}
+
+/** `yk deploy:settings`: settings of another strategy than the app's are kept (for a switch back) but marked inactive. */
+export function renderDeploySettings(s: Record<string, unknown>): string {
+  const strategy = (s.strategy as Strategy | undefined) ?? "rolling";
+  const rows = Object.entries(s).map(([k, v]) => {
+    const only = STRATEGY_ONLY[k as keyof StrategySettings];
+    return [k, only && only !== strategy ? `${String(v)} (inactive: strategy is ${strategy})` : String(v)] as const;
+  });
+  return rows.length
+    ? renderFields(rows)
+    : "No settings: defaults apply (maxSurge 25% of web, at least 1; no pause).\n";
 }

@@ -1,8 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseScaleArgs, renderProcesses } from "./processes.js";
-import { parseDeploySettingArgs, strategyFlagsToSettings } from "./deploy-settings.js";
+import { parseDeploySettingArgs, renderDeploySettings, strategyFlagsToSettings } from "./deploy-settings.js";
 import { CliError } from "../api-client.js";
+import { containerState } from "./ps.js";
 
 test("ps:scale arguments are TYPE=COUNT", () => {
   assert.deepEqual(parseScaleArgs(["web=3", "worker=0"]), { web: 3, worker: 0 });
@@ -84,4 +85,20 @@ test("ps shows a crash loop with its exit code and backoff", () => {
   );
   assert.match(out, /web\s+2\s+2\s+0\s+ok/);
   assert.match(out, /worker\s+1\s+0\s+5\s+crash loop \(exit 3, next try in 16 s\)\s+node w.js/);
+});
+
+test("deploy:settings marks the canary settings inactive after --strategy rolling (kept for a switch back)", () => {
+  const out = renderDeploySettings({ strategy: "rolling", steps: [5, 50, 100], stepSec: 30, maxSurge: 2, idleSec: 60 });
+  assert.match(out, /steps:\s+5,50,100 \(inactive: strategy is rolling\)/);
+  assert.match(out, /stepSec:\s+30 \(inactive: strategy is rolling\)/);
+  assert.match(out, /idleSec:\s+60 \(inactive: strategy is rolling\)/);
+  assert.match(out, /maxSurge:\s+2\n/);
+  const canary = renderDeploySettings({ strategy: "canary", steps: [5, 100] });
+  assert.doesNotMatch(canary, /inactive/);
+});
+
+test("yk ps: an exited container says how it ended (a detached run that exited 0 succeeded)", () => {
+  assert.equal(containerState({ state: "exited", exitCode: 0 }), "succeeded");
+  assert.equal(containerState({ state: "exited", exitCode: 2 }), "failed (exit 2)");
+  assert.equal(containerState({ state: "running", exitCode: null }), "running");
 });

@@ -28,7 +28,7 @@ export function registerPs(program: Command, ctx: CliContext): void {
             c.name,
             c.process,
             `v${c.release}`,
-            c.state,
+            containerState(c),
             c.status,
             c.address ?? "-",
             c.routed ? "yes" : "no",
@@ -36,4 +36,10 @@ export function registerPs(program: Command, ctx: CliContext): void {
         ),
       );
     });
+}
+
+/** Docker's state, except that an exited container says how it ended: a detached `yk run` that exited 0 succeeded. */
+export function containerState(c: Pick<ContainerView, "state" | "exitCode">): string {
+  if (c.state !== "exited") return c.state;
+  return c.exitCode === 0 ? "succeeded" : `failed (exit ${c.exitCode ?? "?"})`;
 }

@@ -19,12 +19,12 @@ export function registerReleases(program: Command, ctx: CliContext): void {
       const now = ctx.now();
       ctx.out(
         renderTable(
-          ["version", "live", "commit", "image", "description", "created"],
+          ["version", "status", "commit", "image", "description", "created"],
           releases.map((r) => [
             `v${r.version}`,
-            r.live ? "*" : "",
+            statusWords(r),
             r.commit ? r.commit.slice(0, 8) : "-",
-            r.image,
+            r.imageAvailable ? r.image : `${r.image} (removed)`,
             r.description,
             relativeTime(r.createdAt, now),
           ]),
@@ -43,7 +43,8 @@ export function registerReleases(program: Command, ctx: CliContext): void {
       if (opts.json) return ctx.out(renderJson(r));
       ctx.out(
         renderFields([
-          ["Version", `v${r.version}${r.live ? " (live)" : ""}`],
+          ["Version", `v${r.version}`],
+          ["Status", statusWords(r)],
           ["Description", r.description],
           ["Image", `${r.image}${r.imageAvailable ? "" : " (removed: rollback impossible)"}`],
           ["Commit", r.commit ?? "-"],
@@ -69,16 +70,18 @@ export function registerReleases(program: Command, ctx: CliContext): void {
 
   program
     .command("rollback")
-    .description("make a new release copying vN (default: the previous release) and deploy it with zero downtime")
+    .description(
+      "make a new release copying vN (default: the release live before the live one) and deploy it with zero downtime",
+    )
     .addOption(appOption())
+    .option("--force", "roll back to a release that never went live")
     .argument("[version]", "v7 or 7")
-    .action(async (version: string | undefined, opts: { app: string }) => {
+    .action(async (version: string | undefined, opts: { app: string; force?: boolean }) => {
       const api = ctx.api();
-      const started = await api.json<DeployView>(
-        "POST",
-        apiPath("apps", opts.app, "rollback"),
-        version ? { version } : {},
-      );
+      const started = await api.json<DeployView>("POST", apiPath("apps", opts.app, "rollback"), {
+        ...(version ? { version } : {}),
+        ...(opts.force ? { force: true } : {}),
+      });
       const d = await followDeploy(ctx, api, started);
       ctx.out(`Rolled back: v${d.releaseVersion} is live\n`);
       for (const url of d.urls) ctx.out(`Live at ${url}\n`);
@@ -90,5 +93,22 @@ interface ReleaseInfo extends ReleaseView {
   formation: Record<string, number>;
   releaseCommand: string | null;
   cron: { name: string; schedule: string }[];
-  imageAvailable: boolean;
+}
+
+/** "live", "previously live", "never live: failed at gate web-1 (health_check_failed)", "deploying (#12)". */
+export function statusWords(r: ReleaseView): string {
+  const d = r.deploy;
+  switch (r.status) {
+    case "live":
+      return "live";
+    case "previously-live":
+      return "previously live";
+    case "deploying":
+      return d ? `deploying (#${d.id})` : "deploying";
+    case "never-live":
+      if (d?.status === "failed")
+        return `never live: failed${d.failedStep ? ` at ${d.failedStep}` : ""}${d.errorCode ? ` (${d.errorCode})` : ""}`;
+      if (d?.status === "superseded") return "never live: superseded";
+      return "never live";
+  }
 }

@@ -4,7 +4,13 @@ import type { ErrorCode } from "../../errors/codes.js";
 /** Why a deploy failed, with a stable code (docs/errors.md) the store, the API and the CLI carry. */
 export type DeployErrorCode = Extract<
   ErrorCode,
-  "health_check_failed" | "release_phase_failed" | "canary_aborted" | "interrupted" | "standby_gone" | "deploy_failed"
+  | "health_check_failed"
+  | "release_phase_failed"
+  | "canary_aborted"
+  | "interrupted"
+  | "standby_gone"
+  | "deploy_failed"
+  | "process_crashed"
 >;
 
 /** A deploy that cannot go on: the reason a person can act on, and the failing unit's last lines. */

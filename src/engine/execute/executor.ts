@@ -168,6 +168,17 @@ export class Executor {
       }
       case "gate":
         return this.gate(step.batch, step.healthcheck, !!step.each, rec);
+      case "settle": {
+        const n = this.batch(step.batch).length;
+        out(`-----> Waiting ${step.seconds} s for ${plural(n, `${step.process} container`)} to stay up`);
+        await rec(
+          `settle ${step.batch}`,
+          () => this.settle(step.batch, step.process, step.seconds),
+          `${step.seconds} s`,
+        );
+        out(`-----> ${plural(n, `${step.process} container`)} stayed up ${step.seconds} s`);
+        return;
+      }
       case "commit":
         await rec("commit", async () => {
           this.before = this.d.commit(step.change);
@@ -263,6 +274,29 @@ export class Executor {
       throw new DeployError("health_check_failed", first.r.ok ? "" : first.r.reason, containerLog || null);
     });
     if (!each) this.d.out(`-----> ${plural(batch.length, "container")} healthy`);
+  }
+
+  /** A non-web batch must keep running for `seconds`; the first unit that stops fails the plan with its last lines. */
+  private async settle(batchName: string, process: string, seconds: number): Promise<void> {
+    const batch = this.batch(batchName);
+    const start = this.d.now();
+    for (;;) {
+      const now = await Promise.all(batch.map((u) => this.d.units.get(u.id)));
+      const down = batch.findIndex((_, i) => now[i]?.state !== "running");
+      if (down >= 0) {
+        const u = batch[down];
+        const code = now[down]?.exitCode;
+        const containerLog = await this.d.units.logsTail(u.id, 30).catch(() => "");
+        throw new DeployError(
+          "process_crashed",
+          `${process} container ${u.name} ${now[down] ? `exited${code !== null && code !== undefined ? ` with code ${code}` : ""}` : "is gone"} ${Math.round((this.d.now() - start) / 1000)} s into its ${seconds} s settling time`,
+          containerLog || null,
+        );
+      }
+      const left = start + seconds * 1000 - this.d.now();
+      if (left <= 0) return;
+      await this.d.sleep(Math.min(500, left));
+    }
   }
 
   private async weights(

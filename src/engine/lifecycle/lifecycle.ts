@@ -109,6 +109,11 @@ export class DeployLifecycle {
     const open = c && c.state !== "succeeded" && c.state !== "aborted";
     if (!failure) {
       store.finishDeploy(d.id, "succeeded", null);
+      // the release it leaves live went live (a plain rollback goes back to the one live before)
+      const live = store.getApp(d.app)?.liveReleaseId;
+      if (live) store.releaseHistory.wentLive(live);
+      // its units replaced the ones that crashed (a rollback to a good release ends a crash loop at once)
+      store.clearCrashStreaks(d.app);
       if (open) canaries.update(d.id, { state: "succeeded", finishedAt: nowMs(this.ctx) });
       return;
     }

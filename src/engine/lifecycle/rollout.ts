@@ -79,6 +79,7 @@ export class Rollouts {
       stopTimeoutSec: this.ctx.stopTimeoutSec,
       pidsLimit: this.ctx.pidsLimit,
       releasePhaseTimeoutSec: this.ctx.releasePhaseTimeoutSec,
+      settleSec: this.ctx.settleSec,
       commit,
       only: r.only,
       canary: canary ? { steps: canarySettings.steps, resume: r.resume } : undefined,

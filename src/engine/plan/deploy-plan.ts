@@ -31,6 +31,11 @@ export interface DeployInput {
   /** every container's pids limit (YADOKARI_PIDS_LIMIT) */
   pidsLimit: number;
   releasePhaseTimeoutSec: number;
+  /**
+   * How long a new non-web unit must stay up before the deploy goes on
+   * (YADOKARI_SETTLE_SEC; app.json formation.<type>.settle wins); absent: 0.
+   */
+  settleSec?: number;
   /** what the commit step writes besides the live release (config vars, formation) */
   commit: Omit<CommitChange, "releaseId">;
   /** replace only these process types (ps:restart TYPE); default: all, with the release phase */
@@ -80,7 +85,7 @@ function retire(servers: RoutedServer[], unitIds: string[], wait: boolean): Step
  *     than the formation's healthy web units, and no more than formation +
  *     maxSurge exist at once
  *   commit → the release goes live with its config and formation (after the first batch passes)
- *   other process types: start new, then stop old (SIGTERM, stop timeout)
+ *   other process types: start new, let them settle (they must stay up), then stop old (SIGTERM, stop timeout)
  * The last retirements run off the path that decides when the deploy is live.
  */
 export function planDeploy(input: DeployInput): Step[] {
@@ -246,6 +251,9 @@ export function planDeploy(input: DeployInput): Step[] {
           processUnitSpec(release, type, input.suffix(), input.stopTimeoutSec, input.mounts, input.pidsLimit),
         ),
       });
+      // Dokku's uptime check: a worker that exits in its first seconds fails the deploy (the old set still runs)
+      const seconds = release.manifest.settle?.[type] ?? input.settleSec ?? 0;
+      if (seconds > 0) steps.push({ kind: "settle", batch: type, process: type, seconds });
     }
     if (olds.length) {
       olds.forEach((u) => retiredIds.add(u.id));

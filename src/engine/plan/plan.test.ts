@@ -262,3 +262,24 @@ test("router desired state: a backend per app, default and custom hostnames", ()
     ],
   );
 });
+
+test("a worker settles (stays up) before the old one stops; app.json's per-type settle wins over the server's", () => {
+  const r = release(
+    2,
+    { web: null, worker: "node worker.js", clock: "node clock.js" },
+    {
+      ...EMPTY_MANIFEST,
+      settle: { clock: 0 },
+    },
+  );
+  const p = plan({
+    release: r,
+    formation: { web: 1, worker: 1, clock: 1 },
+    observed: [unit("w-old", 1), unit("worker-old", 1, "worker")],
+    routed: [server("w-old")],
+    settleSec: 10,
+  });
+  assert.deepEqual(kinds(p).slice(-4), ["start:clock", "start:worker", "settle", "background[remove]"]);
+  const settle = p.find((s) => s.kind === "settle") as Extract<Step, { kind: "settle" }>;
+  assert.deepEqual(settle, { kind: "settle", batch: "worker", process: "worker", seconds: 10 });
+});

@@ -9,6 +9,7 @@ import type { UnitSpec } from "../../engines/engine.js";
  *   release-phase  the release command runs once, before any new unit
  *   start / adopt  a batch of units: started now, or already running (a resumed canary, a repair)
  *   gate           the batch passes its health check (from outside), or the plan fails
+ *   settle         a non-web batch stays up for its settling time (no health check reaches a worker), or the plan fails
  *   commit         the release goes live with its config and formation, in one transaction
  *   weights        one router change: a batch routed in, servers' weights and states set, servers taken out
  *   drain          servers take no new request; in-flight ones finish (bounded by the drain timeout)
@@ -28,6 +29,7 @@ export type Step =
       /** repairs: a unit that fails is removed (and reported), the others go on */
       each?: boolean;
     }
+  | { kind: "settle"; batch: string; process: string; seconds: number }
   | { kind: "commit"; change: CommitChange }
   | WeightsStep
   | { kind: "drain"; name: string; servers: string[] }

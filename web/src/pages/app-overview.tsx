@@ -192,7 +192,10 @@ export function OverviewTab({ app, version, canChange }: TabProps) {
                     <td>{c.process}</td>
                     <td>v{c.release}</td>
                     <td>
-                      <Badge status={c.state === "running" ? "running" : c.state === "exited" ? "failed" : c.state} />
+                      <Badge status={c.state === "exited" ? (c.exitCode === 0 ? "succeeded" : "failed") : c.state} />
+                      {c.state === "exited" && c.exitCode !== 0 && (
+                        <span class="small muted"> exit {c.exitCode ?? "?"}</span>
+                      )}
                     </td>
                     <td class="hide-sm small">{c.status}</td>
                     <td>{c.routed ? "routed" : <span class="muted">—</span>}</td>

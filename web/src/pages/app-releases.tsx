@@ -48,10 +48,28 @@ function PromotePanel({ app, live }: { app: string; live: number }) {
   );
 }
 
+/** live, previously live, deploying, never live */
+function ReleaseBadge({ r }: { r: ReleaseView }) {
+  switch (r.status) {
+    case "live":
+      return <span class="badge running">live</span>;
+    case "previously-live":
+      return <span class="badge stopped">previously live</span>;
+    case "deploying":
+      return <span class="badge deploying">deploying</span>;
+    case "never-live":
+      return <span class="badge failed">never live</span>;
+  }
+}
+
 export function ReleasesTab({ app, version, canChange }: TabProps) {
   const list = useLoad(() => api<ReleaseView[]>("GET", path("apps", app.name, "releases")), [app.name, version]);
-  const rollback = async (v: number) => {
-    const d = await api<DeployView>("POST", path("apps", app.name, "rollback"), { version: v });
+  const rollback = async (v: number, force: boolean) => {
+    const d = await api<DeployView>(
+      "POST",
+      path("apps", app.name, "rollback"),
+      force ? { version: v, force } : { version: v },
+    );
     location.hash = `#/apps/${encodeURIComponent(app.name)}/deploys/${d.id}`;
   };
   return (
@@ -78,29 +96,56 @@ export function ReleasesTab({ app, version, canChange }: TabProps) {
                 {list.data.map((r) => (
                   <tr key={r.version}>
                     <td data-label="Version">
-                      <strong>v{r.version}</strong> {r.live && <span class="badge running">live</span>}
+                      <strong>v{r.version}</strong> <ReleaseBadge r={r} />
+                      {r.status === "never-live" && r.deploy && (
+                        <div class="small muted">
+                          <a href={`#/apps/${encodeURIComponent(app.name)}/deploys/${r.deploy.id}`}>
+                            deploy #{r.deploy.id}
+                          </a>{" "}
+                          {r.deploy.status === "failed"
+                            ? `failed${r.deploy.failedStep ? ` at ${r.deploy.failedStep}` : ""}${r.deploy.errorCode ? ` (${r.deploy.errorCode})` : ""}`
+                            : r.deploy.status}
+                        </div>
+                      )}
                     </td>
                     <td data-label="What">
                       {r.description}
-                      <div class="small muted mono wrap">{r.image}</div>
+                      <div class="small muted mono wrap">
+                        {r.image}
+                        {!r.imageAvailable && " (image removed)"}
+                      </div>
                     </td>
                     <td data-label="Who">{r.createdBy ?? "—"}</td>
                     <td data-label="When">
                       <Ago at={r.createdAt} />
                     </td>
                     <td data-label="Actions">
-                      {canChange && !r.live && (
+                      {canChange && !r.live && r.imageAvailable && r.status !== "deploying" && (
                         <ConfirmButton
                           label={`Roll back to v${r.version}`}
                           title={`Roll back ${app.name} to v${r.version}?`}
+                          confirmWord={r.status === "never-live" ? `v${r.version}` : undefined}
+                          danger={r.status === "never-live"}
                           body={
-                            <p>
-                              A new release is made with v{r.version}'s image, config and formation, and deployed with
-                              zero downtime.
-                            </p>
+                            <>
+                              {r.status === "never-live" && (
+                                <p>
+                                  <strong>v{r.version} never went live</strong>
+                                  {r.deploy?.reason ? `: ${r.deploy.reason.replace(/\.?$/, ".")}` : "."} Rolling back to
+                                  it may fail the same way; the live release keeps serving if it does.
+                                </p>
+                              )}
+                              <p>
+                                A new release is made with v{r.version}'s image, config and formation, and deployed with
+                                zero downtime.
+                              </p>
+                            </>
                           }
-                          onConfirm={() => rollback(r.version)}
+                          onConfirm={() => rollback(r.version, r.status === "never-live")}
                         />
+                      )}
+                      {canChange && !r.live && !r.imageAvailable && (
+                        <span class="small muted">image removed: no rollback</span>
                       )}
                     </td>
                   </tr>

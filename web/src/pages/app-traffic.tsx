@@ -31,7 +31,8 @@ const FigureHead = () => (
 /**
  * The app's canary, live: the step, the traffic split, the time to the next
  * step, both releases' figures since the step began, and the operator's
- * controls. Polled every 2 s while it runs; hidden when the app never had one.
+ * controls. Polled every 2 s while it runs; hidden when the app never had one,
+ * and once a later deploy followed a finished one.
  */
 export function CanaryPanel({ app, version, canChange }: { app: string; version: string; canChange: boolean }) {
   const status = usePolled(
@@ -43,6 +44,9 @@ export function CanaryPanel({ app, version, canChange }: { app: string; version:
   const { busy, error, run } = useAction();
   const c = status.data?.canary;
   if (!c) return status.error ? <ErrorNotice error={status.error} /> : null;
+  // a finished canary shows until the next deploy: after that, it is history (the deploy list has it)
+  const later = status.data?.deploy && status.data.deploy.id !== c.deployId;
+  if (!ACTIVE.has(c.state) && later) return null;
   const control = (action: "pause" | "resume" | "promote" | "abort") =>
     run(async () => {
       await api("POST", path("apps", app, "deploy", action), {});
