@@ -140,6 +140,11 @@ export const CODES = {
     status: 502,
     hint: "Read the registry's log in <data-dir>/registry/registry.log; images already on the nodes keep running.",
   },
+  // operating Yadokari itself (issue 16)
+  store_too_new: {
+    status: 500,
+    hint: "Run the newer Yadokari that made this store again, or restore a backup made by this version ('yadokari restore FILE'): migrations only go forward.",
+  },
 } as const satisfies Record<string, { status: number; hint: string }>;
 
 export type ErrorCode = keyof typeof CODES;
