@@ -25,6 +25,7 @@ import { uiRoutes } from "../ui/static.js";
 import { hookRoutes } from "../gitflow/routes.js";
 import { allCertRoutes } from "../certs/routes.js";
 import { clusterRoutes } from "../cluster/routes.js";
+import { opsRoutes } from "../ops/routes.js";
 
 /**
  * The REST API. Authentication and authorization are checked here, in one
@@ -109,6 +110,7 @@ export function createApi(s: ApiServices): Hono {
   api.route("/api/v1/config", configAdminRoutes(s));
   api.route("/api/v1/certs", allCertRoutes(s));
   api.route("/api/v1/cluster", clusterRoutes(s.cluster));
+  api.route("/api/v1", opsRoutes(s.ops));
   return api;
 }
 

@@ -1,6 +1,7 @@
 import { extendWithProgressive } from "./openapi-progressive.js";
 import { certPaths } from "../certs/openapi.js";
 import { clusterPaths } from "../cluster/openapi-cluster.js";
+import { opsPaths } from "../ops/openapi-ops.js";
 /** The OpenAPI 3.1 document of /api/v1 (kept beside the routes; a test checks every route is in it). */
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object) => ({ content: { "application/json": { schema } } });
@@ -626,6 +627,7 @@ export function openApiDocument(version: string): object {
   extendWithProgressive(paths);
   Object.assign(paths, certPaths);
   Object.assign(paths, clusterPaths);
+  Object.assign(paths, opsPaths);
   return {
     openapi: "3.1.0",
     info: { title: "Yadokari API", version },

@@ -11,6 +11,7 @@ import type { Gitflow } from "../gitflow/service.js";
 import type { RouterMetrics } from "../metrics/sampler.js";
 import type { Certificates } from "../certs/service.js";
 import type { ClusterServices } from "../cluster/routes.js";
+import type { Operations } from "../ops/operations.js";
 
 /** What the HTTP routes call; wired in src/main/server.ts. */
 export interface ApiServices {
@@ -31,4 +32,6 @@ export interface ApiServices {
   certs: Certificates;
   /** the swarm's nodes and the registry setting (issue 12) */
   cluster: ClusterServices;
+  /** Yadokari itself: status, doctor, backups (issue 16) */
+  ops: Operations;
 }

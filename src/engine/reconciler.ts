@@ -13,6 +13,7 @@ import { replenish, routeAfterGate } from "./execute/containers.js";
 import { syncRouter } from "./router-sync.js";
 import type { App, Release } from "../domain/types.js";
 import { CanaryStore } from "../canary/canary-store.js";
+import { repairPhases, runLimited, startConcurrency } from "../ops/start-order.js";
 
 /**
  * Brings Docker and the router back to what the store says: on start, on
@@ -129,18 +130,38 @@ export class Reconciler {
       if (!idle(app) || !release) return null;
       return locks.run(app, () => (store.getApp(app)?.liveReleaseId === release.id ? fn(release) : Promise.resolve()));
     };
-    await Promise.all([
-      ...groupBy(plan.adopt, (c) => c.app).map(([app, cs]) =>
-        repair(app, (r) =>
-          routeAfterGate(
-            this.ctx,
-            r,
-            cs.map((c) => ({ id: c.id, name: c.name, ip: c.ip })),
+    // Web first, then the other types, a few at a time (src/ops/start-order.ts): after a reboot the most apps serve soonest.
+    const repairs = [
+      ...groupBy(plan.adopt, (c) => c.app).map(([app, cs]) => ({
+        app,
+        process: "web",
+        kind: "adopt" as const,
+        run: () =>
+          repair(app, (r) =>
+            routeAfterGate(
+              this.ctx,
+              r,
+              cs.map((c) => ({ id: c.id, name: c.name, ip: c.ip })),
+            ),
           ),
+      })),
+      ...plan.start.map((s) => ({
+        app: s.app,
+        process: s.process,
+        kind: "start" as const,
+        run: () => repair(s.app, (r) => replenish(this.ctx, r, s.process, s.count)),
+      })),
+    ];
+    for (const phase of repairPhases(repairs))
+      await runLimited(
+        phase.map(
+          (r) => () =>
+            (r.run() ?? Promise.resolve()).catch((e: Error) =>
+              this.ctx.log(`reconcile: ${r.kind} ${r.app}/${r.process}: ${e.message}`),
+            ),
         ),
-      ),
-      ...plan.start.map((s) => repair(s.app, (r) => replenish(this.ctx, r, s.process, s.count))),
-    ]);
+        startConcurrency(),
+      );
     return plan;
   }
 

@@ -145,6 +145,18 @@ export const CODES = {
     status: 500,
     hint: "Run the newer Yadokari that made this store again, or restore a backup made by this version ('yadokari restore FILE'): migrations only go forward.",
   },
+  server_running: {
+    status: 409,
+    hint: "Stop it first ('yadokari stop', or 'systemctl stop yadokari' where systemd runs it), or give this server another --data-dir.",
+  },
+  server_not_running: {
+    status: 503,
+    hint: "Start it ('npm run up', 'systemctl start yadokari' or 'yadokari server'); 'yadokari status' shows what runs.",
+  },
+  shutting_down: {
+    status: 503,
+    hint: "The server is stopping (an upgrade or a restart): send the request again in a few seconds, to the server that replaces it.",
+  },
 } as const satisfies Record<string, { status: number; hint: string }>;
 
 export type ErrorCode = keyof typeof CODES;

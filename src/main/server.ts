@@ -45,6 +45,9 @@ import { tlsFromOptions } from "../certs/settings.js";
 import { Cluster } from "../cluster/cluster.js";
 import { dockerFromEnv } from "../cluster/engine-client.js";
 import { ExternalRegistrySettings } from "../cluster/registry/external.js";
+import { PidFile } from "../ops/pid-file.js";
+import { DrainGate } from "../ops/drain.js";
+import { Operations } from "../ops/operations.js";
 
 export interface ServerOptions {
   dataDir: string;
@@ -66,7 +69,11 @@ export interface ServerOptions {
 
 export interface RunningServer {
   apiUrl: string;
-  close(): Promise<void>;
+  /**
+   * Stops: takes no new work (changes get 503 shutting_down), gives running
+   * deploys up to `graceMs` to finish, then closes. HAProxy keeps serving.
+   */
+  close(opts?: { graceMs?: number }): Promise<void>;
 }
 
 const VERSION = (
@@ -80,11 +87,29 @@ export async function startServer(
   opts: ServerOptions,
   log: (m: string) => void = (m) => console.log(`[yadokari] ${m}`),
 ): Promise<RunningServer> {
+  const startedAtMs = Date.now() - Math.round(process.uptime() * 1000);
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(opts.dataDir, 0o700);
+  // One server per data dir; `yadokari stop` and `status` find it by this file.
+  const pidFile = new PidFile(join(opts.dataDir, "server.pid"));
+  pidFile.acquire();
+  try {
+    return await startWithPidFile(opts, log, startedAtMs, pidFile);
+  } catch (e) {
+    pidFile.release();
+    throw e;
+  }
+}
+
+async function startWithPidFile(
+  opts: ServerOptions,
+  log: (m: string) => void,
+  startedAtMs: number,
+  pidFile: PidFile,
+): Promise<RunningServer> {
   const api = parseListen(opts.apiListen, "--api-listen");
   const httpL = parseListen(opts.httpListen, "--http-listen");
   const tlsOpts = tlsFromOptions(opts, api);
-  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
-  chmodSync(opts.dataDir, 0o700);
 
   // The master key lives beside the store, never in it: a copied database alone reveals no config var.
   const keyring = await Keyring.open(join(opts.dataDir, "master.key"));
@@ -185,7 +210,21 @@ export async function startServer(
   await syncRouter(ctx);
   certs.start(tlsOpts.tickMs);
   if (tlsOpts.api) log(`API and UI also at https://${tlsOpts.api.hostname}/ through the router`);
+  const drain = new DrainGate();
+  const ops = new Operations({
+    ctx,
+    router,
+    version: VERSION,
+    drain,
+    startedAtMs,
+    dockerVersion: async () => {
+      const v = await docker.docker.version();
+      return { version: v.Version, apiVersion: v.ApiVersion };
+    },
+  });
   const reconciler = new Reconciler(ctx);
+  // After a reboot the first pass starts every missing container (web first); the clock reports when all serve.
+  ops.watchColdStart();
   await reconciler.trigger();
   reconciler.start();
   // Cron: adopts runs that outlived a previous server, then evaluates due jobs every tick.
@@ -253,10 +292,12 @@ export async function startServer(
     gitflow,
     metrics,
     certs,
+    ops,
   };
   const honoApp = createApi(services);
   const listener = getRequestListener(honoApp.fetch);
   const server = http.createServer((req, res) => {
+    if (drain.handle(req, res)) return; // stopping: no new deploys, pushes or changes
     if (req.url?.startsWith("/git/")) {
       handleGit(req, res, {
         root: repos.root,
@@ -290,32 +331,67 @@ export async function startServer(
 
   return {
     apiUrl,
-    async close() {
+    async close({ graceMs = Infinity } = {}) {
+      drain.start();
       clearInterval(watchdog);
       clearInterval(logCapper);
+      ops.stop();
       reconciler.stop();
       metrics.stop();
       await certs.stop();
       await cron.stop();
       await gitflow.stop();
       runs.stop(); // closes attached clients, so the HTTP server can close
+      // Running deploys finish (their log followers still read them) within the grace; one still
+      // running then is marked interrupted by the next server (its previous release stays live).
+      const busy = [...new Set(store.unfinishedDeploys().map((d) => d.app))];
+      if (busy.length) log(`waiting up to ${graceMs / 1000} s for deploys of ${busy.join(", ")} to finish`);
+      let timer: NodeJS.Timeout | undefined;
+      const finished = await Promise.race([
+        locks.idle().then(() => true),
+        new Promise<boolean>((r) => (timer = setTimeout(() => r(false), Math.min(graceMs, 2 ** 31 - 1)))),
+      ]);
+      clearTimeout(timer);
+      if (!finished)
+        log(
+          `deploys still running after ${graceMs / 1000} s: ${[...new Set(store.unfinishedDeploys().map((d) => d.app))].join(", ")}; the next server marks them interrupted`,
+        );
       await new Promise<void>((r) => {
         server.close(() => r());
         server.closeAllConnections();
       });
-      await locks.idle();
       store.db.close();
+      pidFile.release();
     },
   };
 }
 
-/** `yadokari server`: runs until SIGTERM/SIGINT. HAProxy keeps serving after the server exits. */
+/**
+ * `yadokari server`: runs until SIGTERM/SIGINT, then stops taking new work,
+ * gives running deploys YADOKARI_SHUTDOWN_GRACE seconds (default 60) and
+ * exits. HAProxy keeps serving after the server exits. A second signal exits at once.
+ */
 export async function runServer(opts: ServerOptions): Promise<void> {
-  const s = await startServer(opts);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once("SIGTERM", stop);
-    process.once("SIGINT", stop);
+  const log = (m: string) => console.log(`[yadokari] ${m}`);
+  const s = await startServer(opts, log);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+    process.once("SIGINT", () => resolve("SIGINT"));
   });
-  await s.close();
+  const graceSec = shutdownGraceSec(process.env);
+  log(`${signal} received: stopping (no new deploys; running ones get up to ${graceSec} s); HAProxy keeps serving`);
+  const again = (sig: NodeJS.Signals) => {
+    log(`${sig} received again: exiting now`);
+    process.exit(1);
+  };
+  process.once("SIGTERM", again);
+  process.once("SIGINT", again);
+  const t0 = Date.now();
+  await s.close({ graceMs: graceSec * 1000 });
+  log(`stopped in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+function shutdownGraceSec(env: NodeJS.ProcessEnv): number {
+  const n = Number(env.YADOKARI_SHUTDOWN_GRACE ?? 60);
+  return Number.isFinite(n) && n >= 0 ? n : 60;
 }

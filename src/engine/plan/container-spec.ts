@@ -19,12 +19,16 @@ export function releaseEnv(release: Release, process: string): string[] {
 const binds = (mounts: Mount[]) => mounts.map((m) => `${m.hostPath}:${m.containerPath}`);
 
 /** HostConfig shared by every container Yadokari starts. */
-function hostConfig(mounts: Mount[], restart: "no"): ContainerSpec["HostConfig"] {
+function hostConfig(mounts: Mount[], restart: "no" | "unless-stopped"): ContainerSpec["HostConfig"] {
   return {
     // Docker's init forwards SIGTERM to the app, so a stop takes 0.1 s instead of the full timeout.
     Init: true,
     NetworkMode: NETWORK,
-    // The reconciler replaces crashed containers (with a backoff); Docker restarting them would race it.
+    // Process containers: unless-stopped, so dockerd starts them again when it starts (a reboot) even
+    // before the server runs; containers we stop (old releases, scale-down) stay stopped. A crash is
+    // restarted by Docker after 100 ms, and the reconciler, woken by the "die" event, usually sees it
+    // "restarting" first: it counts the crash and replaces the container with its own backoff (see
+    // reconcile.ts). One-off containers never restart.
     RestartPolicy: { Name: restart },
     // Logs that filled disks: rotate them.
     LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "3" } },
@@ -60,7 +64,7 @@ export function processContainerSpec(
     ...(command ? { Cmd: ["/bin/sh", "-c", command] } : {}),
     Env: releaseEnv(release, process),
     Labels: labels(release, process, process),
-    HostConfig: hostConfig(mounts, "no"),
+    HostConfig: hostConfig(mounts, "unless-stopped"),
     StopTimeout: stopTimeoutSec,
   };
 }

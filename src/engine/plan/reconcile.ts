@@ -119,8 +119,8 @@ export function crashBackoffMs(crashesInRow: number): number {
   return Math.min(300_000, 1000 * 2 ** Math.max(0, crashesInRow - 1));
 }
 
-/** The exit code in Docker's status text ("Exited (137) 2 seconds ago"), or null. */
+/** The exit code in Docker's status text ("Exited (137) 2 seconds ago", "Restarting (3) 1 second ago"), or null. */
 export function exitCodeFromStatus(status: string): number | null {
-  const m = /Exited \((-?\d+)\)/.exec(status);
+  const m = /(?:Exited|Restarting) \((-?\d+)\)/.exec(status);
   return m ? Number(m[1]) : null;
 }
