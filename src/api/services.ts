@@ -11,7 +11,7 @@ import type { Gitflow } from "../gitflow/service.js";
 import type { RouterMetrics } from "../metrics/sampler.js";
 import type { Certificates } from "../certs/service.js";
 import type { ClusterServices } from "../cluster/routes.js";
-import type { Operations } from "../ops/operations.js";
+import type { OpsServices } from "../ops/routes.js";
 
 /** What the HTTP routes call; wired in src/main/server.ts. */
 export interface ApiServices {
@@ -33,5 +33,5 @@ export interface ApiServices {
   /** the swarm's nodes and the registry setting (issue 12) */
   cluster: ClusterServices;
   /** Yadokari itself: status, doctor, backups (issue 16) */
-  ops: Operations;
+  ops: OpsServices;
 }

@@ -157,6 +157,26 @@ export const CODES = {
     status: 503,
     hint: "The server is stopping (an upgrade or a restart): send the request again in a few seconds, to the server that replaces it.",
   },
+  bad_backup: {
+    status: 422,
+    hint: "Check that the file is a whole Yadokari backup (yadokari-*.tar.gz, or .tar.gz.enc when encrypted), copied completely.",
+  },
+  bad_passphrase: {
+    status: 422,
+    hint: "Pass the passphrase file the backup was made with (--passphrase-file); without it, an encrypted backup cannot be read.",
+  },
+  restore_refused: {
+    status: 409,
+    hint: "Restore into an empty data directory (a new host, or --data-dir NEW_DIR), or pass --force to replace this one (its store is kept as yadokari.db.before-restore).",
+  },
+  invalid_backup_target: {
+    status: 422,
+    hint: "Use an absolute path on the server's host (a file, or a directory for schedules) or s3://BUCKET/PREFIX with YADOKARI_S3_ENDPOINT, YADOKARI_S3_REGION, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY set for the server.",
+  },
+  backup_failed: {
+    status: 500,
+    hint: "Read the message: a full disk, an unwritable target or an unreachable S3 endpoint are the usual causes; nothing was left half-written at the target.",
+  },
 } as const satisfies Record<string, { status: number; hint: string }>;
 
 export type ErrorCode = keyof typeof CODES;

@@ -44,10 +44,16 @@ import { Certificates } from "../certs/service.js";
 import { tlsFromOptions } from "../certs/settings.js";
 import { Cluster } from "../cluster/cluster.js";
 import { dockerFromEnv } from "../cluster/engine-client.js";
+import { engineConnectOptions, parseDockerHost } from "../cluster/docker-host.js";
+import { homedir } from "node:os";
 import { ExternalRegistrySettings } from "../cluster/registry/external.js";
 import { PidFile } from "../ops/pid-file.js";
 import { DrainGate } from "../ops/drain.js";
 import { Operations } from "../ops/operations.js";
+import { Backups } from "../ops/backup/service.js";
+import { diagnose } from "../ops/doctor.js";
+import { gatherDoctorFacts } from "../ops/doctor-facts.js";
+import type { Readable } from "node:stream";
 
 export interface ServerOptions {
   dataDir: string;
@@ -114,7 +120,11 @@ async function startWithPidFile(
   // The master key lives beside the store, never in it: a copied database alone reveals no config var.
   const keyring = await Keyring.open(join(opts.dataDir, "master.key"));
   const store = new Store(openDb(join(opts.dataDir, "yadokari.db")), systemClock, keyring);
-  const docker = new DockerodeAdapter({ instance: store.metaOnce("instance", () => randomBytes(6).toString("hex")) });
+  // DOCKER_HOST=unix:///path names another engine's socket (a private dockerd, as in the cold-start test).
+  const docker = new DockerodeAdapter({
+    instance: store.metaOnce("instance", () => randomBytes(6).toString("hex")),
+    socketPath: engineConnectOptions(parseDockerHost(process.env, homedir()), (p) => readFileSync(p)).socketPath,
+  });
   await docker.ping();
   await docker.ensureNetwork(NETWORK);
   // HAProxy needs about 2 file descriptors per connection and refuses to start
@@ -222,6 +232,49 @@ async function startWithPidFile(
       return { version: v.Version, apiVersion: v.ApiVersion };
     },
   });
+  // Backups of the control plane: on request and on a schedule (yk backup, yk backup:schedule).
+  const backups = new Backups({
+    store,
+    dataDir: opts.dataDir,
+    version: VERSION,
+    env: process.env,
+    log,
+    imageExists: (ref) => docker.imageExists(ref),
+    // docker save of several images at once: shared layers are saved once (dockerode has it, its types do not)
+    saveImages: async (refs) =>
+      (await (docker.docker as unknown as { getImages(o: { names: string[] }): Promise<Readable> }).getImages({
+        names: refs,
+      })) as Readable,
+  });
+  backups.start();
+  const doctor = async () =>
+    diagnose(
+      await gatherDoctorFacts({
+        ops,
+        store,
+        router,
+        certStore,
+        dataDir: opts.dataDir,
+        domain: opts.domain,
+        listeners: [
+          { what: "the router's HTTP listener", listen: opts.httpListen },
+          ...(tlsOpts.httpsListen ? [{ what: "the router's HTTPS listener", listen: tlsOpts.httpsListen }] : []),
+        ],
+        dockerInfo: async () => {
+          const [v, i] = await Promise.all([docker.docker.version(), docker.docker.info()]);
+          return {
+            version: v.Version,
+            apiVersion: v.ApiVersion,
+            systemTime: (i as { SystemTime?: string }).SystemTime ?? null,
+            rootDir: (i as { DockerRootDir?: string }).DockerRootDir ?? null,
+          };
+        },
+        backups: () => {
+          const sch = backups.state.schedule();
+          return { scheduled: sch !== null, everyHours: sch?.everyHours ?? null, last: backups.state.last() };
+        },
+      }),
+    );
   const reconciler = new Reconciler(ctx);
   // After a reboot the first pass starts every missing container (web first); the clock reports when all serve.
   ops.watchColdStart();
@@ -292,7 +345,7 @@ async function startWithPidFile(
     gitflow,
     metrics,
     certs,
-    ops,
+    ops: { operations: ops, backups, doctor },
   };
   const honoApp = createApi(services);
   const listener = getRequestListener(honoApp.fetch);
@@ -336,6 +389,7 @@ async function startWithPidFile(
       clearInterval(watchdog);
       clearInterval(logCapper);
       ops.stop();
+      await backups.stop(); // a backup under way completes (its file is renamed into place only whole)
       reconciler.stop();
       metrics.stop();
       await certs.stop();

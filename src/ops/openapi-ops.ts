@@ -62,7 +62,105 @@ const status = {
   },
 };
 
+const check = {
+  type: "object",
+  properties: {
+    name: { type: "string", description: "docker, router, disk, clock, ports, dns, certificates, apps, cron, backups" },
+    status: { enum: ["ok", "warn", "fail"] },
+    detail: { type: "string" },
+    fix: { type: "string", description: "what to do (empty when ok)" },
+  },
+};
+const record = {
+  type: "object",
+  properties: {
+    ok: { type: "boolean" },
+    at: { type: "string" },
+    target: nullable("string"),
+    bytes: { type: "integer" },
+    durationMs: { type: "integer" },
+    withImages: { type: "boolean" },
+    encrypted: { type: "boolean" },
+    trigger: { enum: ["manual", "schedule"] },
+    message: { type: "string" },
+  },
+};
+const schedule = {
+  type: "object",
+  properties: {
+    everyHours: { type: "number" },
+    keep: { type: "integer" },
+    to: { type: "string" },
+    withImages: { type: "boolean" },
+    passphraseFile: nullable("string"),
+  },
+};
+
 export const opsPaths: Record<string, object> = {
+  "/api/v1/doctor": {
+    get: {
+      summary: "Checks of the host with what to do about each problem; ok is false when a check fails (admins)",
+      responses: {
+        ...ok({ type: "object", properties: { ok: { type: "boolean" }, checks: { type: "array", items: check } } }),
+        ...errors,
+      },
+    },
+  },
+  "/api/v1/backups": {
+    get: {
+      summary: "The backup schedule and the last backups (admins)",
+      responses: {
+        ...ok({
+          type: "object",
+          properties: {
+            schedule: { ...schedule, type: ["object", "null"] },
+            history: { type: "array", items: record },
+          },
+        }),
+        ...errors,
+      },
+    },
+    post: {
+      summary:
+        "Back up the control plane now: store (online backup API), master key, admin token, router certificates, git sources, optionally live images; encrypted with a passphrase file (admins)",
+      requestBody: json({
+        type: "object",
+        properties: {
+          to: {
+            type: "string",
+            description: "absolute file or directory path on the server's host, or s3://bucket/prefix",
+          },
+          withImages: { type: "boolean" },
+          passphraseFile: { type: "string", description: "absolute path of a file on the server's host" },
+        },
+      }),
+      responses: {
+        ...ok(
+          { ...record, properties: { ...record.properties, apps: { type: "array", items: { type: "object" } } } },
+          "201",
+        ),
+        ...errors,
+      },
+    },
+  },
+  "/api/v1/backups/schedule": {
+    put: {
+      summary: "Back up on a schedule, keeping the newest `keep` at the target (admins)",
+      requestBody: json({
+        type: "object",
+        required: ["to"],
+        properties: {
+          every: { type: "string", description: "6h, 1d, 90m (15m to 30d)" },
+          keep: { type: "integer", minimum: 1, maximum: 1000 },
+          to: { type: "string" },
+          withImages: { type: "boolean" },
+          passphraseFile: { type: "string" },
+        },
+      }),
+      responses: { ...ok(schedule), ...errors },
+    },
+    delete: { summary: "No more scheduled backups (admins)", responses: { ...ok({ type: "object" }), ...errors } },
+  },
   "/api/v1/status": {
     get: {
       summary: "What runs: server, router, Docker, versions, apps serving / expected, the cold start's time (admins)",

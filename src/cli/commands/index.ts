@@ -19,7 +19,7 @@ import { registerMetrics } from "./metrics.js";
 import { registerCanary } from "./canary.js";
 import { registerCerts } from "./certs.js";
 import { registerNodes } from "./nodes.js";
-import { registerOps } from "./ops.js";
+import { registerDoctorAndBackups, registerOps } from "./ops.js";
 
 /** Every client command group, in the order `yk --help` lists them. */
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -46,4 +46,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerNodes(program, ctx);
   // Yadokari itself: status, stop, doctor, backups
   registerOps(program, ctx);
+  registerDoctorAndBackups(program, ctx);
 }

@@ -1,9 +1,14 @@
 import { Option, type Command } from "commander";
 import { apiPath, CliError } from "../api-client.js";
-import { renderJson } from "../output.js";
+import { resolve as resolvePath } from "node:path";
+import { renderJson, renderTable } from "../output.js";
 import { jsonOption, type CliContext } from "./context.js";
 import type { StatusView } from "../../ops/operations.js";
 import { hostFacts, type LocalFacts } from "../../ops/local-facts.js";
+import type { Check } from "../../ops/doctor.js";
+import type { BackupRecord, BackupSchedule } from "../../ops/backup/state.js";
+import type { BackupManifest } from "../../ops/backup/create.js";
+import type { RestoreReport } from "../../ops/backup/restore.js";
 
 export const dataDirOption = () =>
   new Option("--data-dir <dir>", "the server's data directory").env("YADOKARI_DATA_DIR").default("/var/lib/yadokari");
@@ -105,4 +110,196 @@ export function registerOps(program: Command, ctx: CliContext, facts: LocalFacts
         );
       ctx.out(`Stopped in ${secs(Date.now() - t0)}.\n`);
     });
+}
+
+const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+const hostPath = (p: string) => (p.startsWith("s3://") ? p : resolvePath(p));
+
+/** `yk doctor` as lines: a mark per check, and what to do under each problem. Pure. */
+export function renderDoctor(checks: Check[]): string {
+  const mark = { ok: "ok  ", warn: "WARN", fail: "FAIL" } as const;
+  const lines = checks.map(
+    (c) => `${mark[c.status]} ${c.name.padEnd(12)} ${c.detail}${c.fix ? `\n     ${" ".repeat(12)} → ${c.fix}` : ""}`,
+  );
+  const fails = checks.filter((c) => c.status === "fail").length;
+  const warns = checks.filter((c) => c.status === "warn").length;
+  lines.push(
+    "",
+    fails || warns
+      ? `${fails} problem${fails === 1 ? "" : "s"}, ${warns} warning${warns === 1 ? "" : "s"}`
+      : "No problems found.",
+  );
+  return lines.join("\n") + "\n";
+}
+
+/** `yk doctor`, `yk backup`, `yk backups`, `yk backup:schedule`, `yadokari restore`. */
+export function registerDoctorAndBackups(program: Command, ctx: CliContext): void {
+  program
+    .command("doctor")
+    .description(
+      "check the host: Docker, the router's config, disk and inodes, clock, ports, DNS, certificates, apps, cron, backups",
+    )
+    .addOption(jsonOption())
+    .action(async (opts: { json?: boolean }) => {
+      const r = await ctx.api().json<{ ok: boolean; checks: Check[] }>("GET", apiPath("doctor"));
+      ctx.out(opts.json ? renderJson(r) : renderDoctor(r.checks));
+      if (!r.ok)
+        throw new CliError(
+          "doctor_problems",
+          `${r.checks.filter((c) => c.status === "fail").length} problems found`,
+          "Each FAIL line above says what to do.",
+        );
+    });
+
+  program
+    .command("backup")
+    .description(
+      "back up the control plane now: store, master key, admin token, certificates, git sources (and images)",
+    )
+    .option(
+      "--to <path|s3://bucket/prefix>",
+      "a file or directory on the server's host, or S3 (default DATA_DIR/backups/)",
+    )
+    .option("--with-images", "include each app's live image (docker save): a restore needs no rebuild")
+    .option("--passphrase-file <file>", "encrypt with the passphrase in this file (on the server's host)")
+    .addOption(jsonOption())
+    .action(async (opts: { to?: string; withImages?: boolean; passphraseFile?: string; json?: boolean }) => {
+      const r = await ctx.api().json<BackupRecord & { apps: BackupManifest["apps"] }>("POST", apiPath("backups"), {
+        ...(opts.to ? { to: hostPath(opts.to) } : {}),
+        withImages: opts.withImages === true,
+        ...(opts.passphraseFile ? { passphraseFile: resolvePath(opts.passphraseFile) } : {}),
+      });
+      if (opts.json) return ctx.out(renderJson(r));
+      ctx.out(
+        `Backup written to ${r.target}: ${mib(r.bytes)} in ${secs(r.durationMs)}${r.encrypted ? ", encrypted" : ""}.\n`,
+      );
+      ctx.out(
+        `${r.apps.length} apps${r.withImages ? `, ${r.apps.filter((a) => a.imageIncluded).length} live images included` : " (images not included: a restore rebuilds git-deployed apps from their commit)"}.\n`,
+      );
+      ctx.out(
+        `Restore it on a new host with: yadokari restore ${r.target}${r.encrypted ? " --passphrase-file FILE" : ""}\n`,
+      );
+    });
+
+  program
+    .command("backups")
+    .description("the backup schedule and the last backups made by the server")
+    .addOption(jsonOption())
+    .action(async (opts: { json?: boolean }) => {
+      const r = await ctx
+        .api()
+        .json<{ schedule: BackupSchedule | null; history: BackupRecord[] }>("GET", apiPath("backups"));
+      if (opts.json) return ctx.out(renderJson(r));
+      const s = r.schedule;
+      ctx.out(
+        s
+          ? `Schedule: every ${s.everyHours} h to ${s.to}, keeping ${s.keep}${s.withImages ? ", with images" : ""}${s.passphraseFile ? ", encrypted" : ""}\n`
+          : "No schedule ('yk backup:schedule --every 24h --to DIR' sets one).\n",
+      );
+      ctx.out(
+        r.history.length
+          ? renderTable(
+              ["when", "trigger", "result", "size", "time", "target"],
+              r.history.map((b) => [
+                b.at,
+                b.trigger,
+                b.ok ? "ok" : `FAILED: ${b.message}`,
+                mib(b.bytes),
+                secs(b.durationMs),
+                b.target ?? "-",
+              ]),
+            )
+          : "No backup made yet.\n",
+      );
+    });
+
+  program
+    .command("backup:schedule")
+    .description("back up on a schedule, keeping the newest --keep backups at the target (--off: no schedule)")
+    .option("--every <interval>", "6h, 1d, 90m …", "24h")
+    .option("--keep <n>", "backups kept at the target", "7")
+    .option("--to <dir|s3://bucket/prefix>", "a directory on the server's host, or S3")
+    .option("--with-images", "include each app's live image")
+    .option("--passphrase-file <file>", "encrypt with the passphrase in this file (read at every backup)")
+    .option("--off", "remove the schedule")
+    .action(
+      async (opts: {
+        every: string;
+        keep: string;
+        to?: string;
+        withImages?: boolean;
+        passphraseFile?: string;
+        off?: boolean;
+      }) => {
+        if (opts.off) {
+          await ctx.api().json("DELETE", apiPath("backups", "schedule"));
+          return ctx.out("Scheduled backups are off.\n");
+        }
+        if (!opts.to)
+          throw new CliError(
+            "usage",
+            "backup:schedule needs --to DIR or --to s3://bucket/prefix",
+            "e.g. yk backup:schedule --every 24h --keep 7 --to /var/backups/yadokari",
+            { exitCode: 2 },
+          );
+        const keep = Number(opts.keep);
+        const s = await ctx.api().json<BackupSchedule>("PUT", apiPath("backups", "schedule"), {
+          every: opts.every,
+          keep,
+          to: hostPath(opts.to),
+          withImages: opts.withImages === true,
+          ...(opts.passphraseFile ? { passphraseFile: resolvePath(opts.passphraseFile) } : {}),
+        });
+        ctx.out(`Backups every ${s.everyHours} h to ${s.to}, keeping the newest ${s.keep}.\n`);
+      },
+    );
+
+  program
+    .command("restore")
+    .description("restore a backup into this host's data directory (a new host), then start the server")
+    .argument("<file>", "a backup file (yadokari-….tar.gz or .tar.gz.enc)")
+    .addOption(dataDirOption())
+    .option("--passphrase-file <file>", "the passphrase of an encrypted backup")
+    .option("--force", "replace an existing store (kept as yadokari.db.before-restore)")
+    .addOption(jsonOption())
+    .action(
+      async (file: string, opts: { dataDir: string; passphraseFile?: string; force?: boolean; json?: boolean }) => {
+        // Loaded on demand: the restore needs the server's own modules (SQLite, Docker).
+        const { runRestore } = await import("../../ops/backup/restore-command.js");
+        const report = await runRestore({
+          file: resolvePath(file),
+          dataDir: resolvePath(opts.dataDir),
+          passphraseFile: opts.passphraseFile ? resolvePath(opts.passphraseFile) : null,
+          force: opts.force === true,
+          log: (l) => ctx.out(`-----> ${l}\n`),
+        });
+        if (opts.json) return ctx.out(renderJson(report));
+        ctx.out(renderRestore(report, opts.dataDir));
+        const missing = report.apps.filter((a) => a.imageStatus === "missing");
+        if (missing.length)
+          throw new CliError(
+            "restore_incomplete",
+            `${missing.length} app${missing.length === 1 ? "" : "s"} restored without an image: ${missing.map((a) => a.name).join(", ")}`,
+            "Deploy them again (yk deploy -a APP DIR, or git push); the others serve once the server starts.",
+          );
+      },
+    );
+}
+
+/** What `restore` did, app by app. Pure. */
+export function renderRestore(r: RestoreReport, dataDir: string): string {
+  const out = [
+    `Restored a backup of Yadokari ${r.madeBy} made ${r.createdAt} (schema ${r.schemaVersion}) into ${dataDir} in ${secs(r.durationMs)}.`,
+    renderTable(
+      ["app", "live", "image", "status"],
+      r.apps.map((a) => [
+        a.name,
+        a.liveVersion === null ? "-" : `v${a.liveVersion}`,
+        a.image ?? "-",
+        a.imageStatus === "missing" ? `MISSING: ${a.why}` : a.imageStatus,
+      ]),
+    ).trimEnd(),
+    "Start the server now ('systemctl start yadokari', 'npm run up' or 'yadokari server --data-dir …'): it brings every app up.",
+  ];
+  return out.join("\n") + "\n";
 }
