@@ -42,10 +42,18 @@ export class TestServer {
    * machine at once and would fight over 443), or none with `https: false`.
    */
   static async start(
-    opts: { env?: Record<string, string>; https?: boolean; domain?: string; args?: string[]; httpPort?: number } = {},
+    opts: {
+      env?: Record<string, string>;
+      https?: boolean;
+      domain?: string;
+      args?: string[];
+      httpPort?: number;
+      /** an existing data dir (a restored backup, a store fixture); close() removes it like its own */
+      dataDir?: string;
+    } = {},
   ): Promise<TestServer> {
     const s = new TestServer(
-      mkdtempSync(join(tmpdir(), "yk-it-")),
+      opts.dataDir ?? mkdtempSync(join(tmpdir(), "yk-it-")),
       await freePort(),
       opts.httpPort ?? (await freePort()),
       opts.domain ?? "yk.test",

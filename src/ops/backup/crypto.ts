@@ -1,4 +1,11 @@
-import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCb, type CipherGCM } from "node:crypto";
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  randomBytes,
+  scrypt as scryptCb,
+  type CipherGCM,
+} from "node:crypto";
 import { closeSync, createReadStream, openSync, readSync, statSync } from "node:fs";
 import { Transform, type Readable } from "node:stream";
 import { AppError } from "../../errors/app-error.js";
@@ -20,7 +27,12 @@ interface Header {
   p: number;
   salt: string;
   iv: string;
+  /** a hash of the key (not of the passphrase): a wrong passphrase is refused before any decryption */
+  check?: string;
 }
+
+const keyCheck = (key: Buffer) =>
+  createHash("sha256").update("yadokari-backup-key-check\0").update(key).digest("base64").slice(0, 22);
 
 function deriveKey(passphrase: string, h: Pick<Header, "N" | "r" | "p" | "salt">): Promise<Buffer> {
   return new Promise((resolve, reject) =>
@@ -53,7 +65,9 @@ export async function encryptStream(passphrase: string, params = { N: 2 ** 15, r
     salt: randomBytes(16).toString("base64"),
     iv: randomBytes(12).toString("base64"),
   };
-  const cipher = createCipheriv("aes-256-gcm", await deriveKey(passphrase, header), Buffer.from(header.iv, "base64"));
+  const key = await deriveKey(passphrase, header);
+  header.check = keyCheck(key);
+  const cipher = createCipheriv("aes-256-gcm", key, Buffer.from(header.iv, "base64"));
   let started = false;
   return new Transform({
     transform(chunk: Buffer, _enc, cb) {
@@ -111,11 +125,10 @@ export async function decryptFile(path: string, passphrase: string): Promise<Rea
     closeSync(fd);
   }
   if (!(header.N <= 2 ** 20 && header.r <= 32 && header.p <= 16)) throw damaged("KDF parameters out of range");
-  const decipher = createDecipheriv(
-    "aes-256-gcm",
-    await deriveKey(passphrase, header),
-    Buffer.from(header.iv, "base64"),
-  );
+  const key = await deriveKey(passphrase, header);
+  if (header.check !== undefined && header.check !== keyCheck(key))
+    throw new AppError("bad_passphrase", "the backup does not decrypt: the passphrase is wrong");
+  const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(header.iv, "base64"));
   decipher.setAuthTag(tag);
   const source =
     size - TAG_BYTES > headerLen ? createReadStream(path, { start: headerLen, end: size - TAG_BYTES - 1 }) : null;

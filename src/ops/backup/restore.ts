@@ -85,6 +85,11 @@ export async function restoreBackup(o: {
       await extractTo(plain.pipe(createGunzip()), staging);
     } catch (e) {
       if (isAppError(e)) throw e;
+      if (isEncrypted(o.file))
+        throw new AppError(
+          "bad_passphrase",
+          `the backup does not decrypt: the passphrase is wrong, or the file was changed (${(e as Error).message})`,
+        );
       throw new AppError("bad_backup", `not a readable Yadokari backup: ${(e as Error).message}`);
     }
     const manifest = readManifest(staging);
