@@ -20,6 +20,7 @@ import { registerCanary } from "./canary.js";
 import { registerCerts } from "./certs.js";
 import { registerNodes } from "./nodes.js";
 import { registerDoctorAndBackups, registerOps } from "./ops.js";
+import { registerService } from "./service.js";
 
 /** Every client command group, in the order `yk --help` lists them. */
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -47,4 +48,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   // Yadokari itself: status, stop, doctor, backups
   registerOps(program, ctx);
   registerDoctorAndBackups(program, ctx);
+  registerService(program, ctx);
 }
