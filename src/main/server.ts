@@ -50,6 +50,7 @@ import { ExternalRegistrySettings } from "../cluster/registry/external.js";
 import { PidFile } from "../ops/pid-file.js";
 import { DrainGate } from "../ops/drain.js";
 import { Operations } from "../ops/operations.js";
+import { settleRoutes } from "../ops/boot-routes.js";
 import { Backups } from "../ops/backup/service.js";
 import { diagnose } from "../ops/doctor.js";
 import { gatherDoctorFacts } from "../ops/doctor-facts.js";
@@ -210,6 +211,15 @@ async function startWithPidFile(
   const deployer = new Deployer(ctx, metrics);
   deployer.recoverInterrupted();
 
+  // Addresses may have changed while the server was down (Docker restarted the containers): routes first.
+  const settled = await settleRoutes(ctx).catch((e: Error) => {
+    log(`routes not checked against Docker before the router started: ${e.message}`);
+    return { unrouted: 0, readdressed: 0 };
+  });
+  if (settled.unrouted + settled.readdressed)
+    log(
+      `routes: ${settled.readdressed} re-addressed, ${settled.unrouted} removed (containers moved or gone while the server was down)`,
+    );
   const state = await router.ensureRunning(desiredFromStore(ctx));
   log(
     `router ${state} (HAProxy pid ${router.pid()}) on ${opts.httpListen}${tlsOpts.httpsListen ? ` and ${tlsOpts.httpsListen} (HTTPS)` : ""}`,

@@ -79,10 +79,28 @@ async function coldStart(what: string, between: () => Promise<void>): Promise<nu
   await s!.stop();
   process.kill(s!.routerPid()!, "SIGKILL");
   await between();
+  // From before the server starts: no request may get another app's answer (addresses move when dockerd restarts).
+  const host = s!.host;
+  const port = s!.httpPort;
+  const domain = s!.domain;
+  let polling = true;
+  const misrouted: string[] = [];
+  const poller = (async () => {
+    while (polling) {
+      for (const a of names) {
+        const r = await get(host, port, `${a}.${domain}`).catch(() => null);
+        if (r?.status === 200 && r.body.trim() !== `${a} v1`) misrouted.push(`${a} answered "${r.body.trim()}"`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
   const t0 = Date.now();
   s = await startServer();
   await waitFor(`every app to serve after ${what}`, async () => serving(s!), BOUND_MS, 100);
   const ms = Date.now() - t0;
+  polling = false;
+  await poller;
+  assert.deepEqual(misrouted, [], "no request reached another app's container");
   // the clock stops once workers run too (they start after every app's web)
   const status = await waitFor(
     "the cold-start clock",
