@@ -7,8 +7,38 @@ import { systemClock } from "../lib/clock.js";
 import { EMPTY_MANIFEST } from "../domain/types.js";
 import type { ObservedContainer } from "../docker/port.js";
 import type { EngineContext } from "../engine/context.js";
-import { settleRoutes } from "./boot-routes.js";
+import { routeFixes, settleRoutes } from "./boot-routes.js";
 import { DEFAULT_HEALTHCHECK } from "../manifest/app-json.js";
+
+test("only a route's own container counts: a canary's running servers of a release that is not live stay", () => {
+  const server = {
+    app: "shop",
+    process: "web",
+    name: "yk-shop-web-v2-c",
+    containerId: "c2",
+    releaseId: 9,
+    address: "172.18.0.9",
+    port: 5000,
+    weight: 20,
+    state: "ready" as const,
+  };
+  const running: ObservedContainer = {
+    id: "c2",
+    name: "yk-shop-web-v2-c",
+    app: "shop",
+    process: "web",
+    release: 2,
+    state: "running",
+    status: "Up",
+    ip: "172.18.0.9",
+    startedAt: null,
+  };
+  assert.deepEqual(routeFixes([server], [running]), { unroute: [], readdress: [] });
+  assert.deepEqual(routeFixes([server], [{ ...running, state: "exited" }]).unroute, [server]);
+  assert.deepEqual(routeFixes([server], [{ ...running, ip: "172.18.0.4" }]).readdress, [
+    { server, address: "172.18.0.4" },
+  ]);
+});
 
 test("before the router starts, routes follow the containers Docker runs now: moved ones re-addressed, gone ones removed", async () => {
   const store = new Store(openDb(":memory:"), systemClock, Keyring.ephemeral());

@@ -1,35 +1,44 @@
 import type { EngineContext } from "../engine/context.js";
-import { desiredFormation } from "../engine/reconciler.js";
-import { reconcile, type AppDesired } from "../engine/plan/reconcile.js";
-import { CanaryStore } from "../canary/canary-store.js";
+import type { ObservedContainer } from "../docker/port.js";
+import type { RoutedServer } from "../domain/types.js";
+
+export interface RouteFixes {
+  /** routed servers whose container is gone or stopped */
+  unroute: RoutedServer[];
+  /** routed servers whose container runs at another address now */
+  readdress: { server: RoutedServer; address: string }[];
+}
 
 /**
- * Before the server starts HAProxy: the routes in the store are brought in
- * line with the containers Docker runs now. After a reboot (or a dockerd
- * restart) Docker restarts the app containers but may hand their addresses
- * out in another order; a config rendered from the old addresses would send
- * one app's requests to another app's container until the reconciler's first
- * pass. Only the reconciler's unroute and readdress decisions (the same pure
- * planner) are applied here; starting what is missing stays its job.
+ * The routes that no longer point at their container. Pure. Only a route's
+ * container is looked at, never which release is live: a canary's or a
+ * blue-green standby's servers stay (their owners resume them), and what
+ * should run is the reconciler's business.
  */
-export async function settleRoutes(ctx: EngineContext): Promise<{ unrouted: number; readdressed: number }> {
+export function routeFixes(routed: RoutedServer[], observed: ObservedContainer[]): RouteFixes {
+  const byId = new Map(observed.map((c) => [c.id, c]));
+  const fixes: RouteFixes = { unroute: [], readdress: [] };
+  for (const s of routed) {
+    const c = byId.get(s.containerId);
+    if (!c || c.state !== "running") fixes.unroute.push(s);
+    else if (c.ip && c.ip !== s.address) fixes.readdress.push({ server: s, address: c.ip });
+  }
+  return fixes;
+}
+
+/**
+ * Before the server starts HAProxy: routes follow the containers Docker runs
+ * now. After a reboot (or a dockerd restart) Docker restarts the app
+ * containers but may hand their addresses out in another order; a config
+ * rendered from the old addresses would send one app's requests to another
+ * app's container until the reconciler's first pass.
+ */
+export async function settleRoutes(
+  ctx: Pick<EngineContext, "store" | "docker">,
+): Promise<{ unrouted: number; readdressed: number }> {
   const { store } = ctx;
-  const standby = new Map(
-    new CanaryStore(store.db).allStandby().map((s) => [s.app, store.getRelease(s.releaseId)?.version ?? -1]),
-  );
-  const desired: AppDesired[] = store.listApps().map((a) => {
-    const live = a.liveReleaseId ? (store.getRelease(a.liveReleaseId) ?? undefined) : undefined;
-    return {
-      name: a.name,
-      formation: desiredFormation(a, live),
-      liveVersion: live?.version ?? null,
-      busy: false,
-      backoffUntil: {},
-      standbyVersion: standby.get(a.name) ?? null,
-    };
-  });
-  const plan = reconcile(desired, await ctx.docker.list(), store.routedServers(), Date.now());
-  for (const s of plan.unroute) store.removeRoutedServer(s.app, s.process, s.name);
-  for (const { server, address } of plan.readdress) store.upsertRoutedServer({ ...server, address });
-  return { unrouted: plan.unroute.length, readdressed: plan.readdress.length };
+  const fixes = routeFixes(store.routedServers(), await ctx.docker.list());
+  for (const s of fixes.unroute) store.removeRoutedServer(s.app, s.process, s.name);
+  for (const { server, address } of fixes.readdress) store.upsertRoutedServer({ ...server, address });
+  return { unrouted: fixes.unroute.length, readdressed: fixes.readdress.length };
 }

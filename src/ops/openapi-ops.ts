@@ -26,6 +26,7 @@ const status = {
         running: { type: "boolean" },
         workerPid: nullable("integer"),
         uptimeSec: nullable("integer"),
+        version: nullable("string"),
       },
     },
     docker: {

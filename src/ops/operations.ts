@@ -22,7 +22,13 @@ export interface StatusView {
     /** stopping: takes no new deploys */
     draining: boolean;
   };
-  router: { pid: number | null; running: boolean; workerPid: number | null; uptimeSec: number | null };
+  router: {
+    pid: number | null;
+    running: boolean;
+    workerPid: number | null;
+    uptimeSec: number | null;
+    version: string | null;
+  };
   docker: { reachable: boolean; version: string | null; apiVersion: string | null; error: string | null };
   apps: { expected: number; serving: number; notServing: { app: string; missing: string[] }[] };
   coldStart: ColdStartView;
@@ -125,10 +131,21 @@ export class Operations {
     } catch (e) {
       docker.error = (e as Error).message;
     }
-    const routerView: StatusView["router"] = { pid: router.pid(), running: false, workerPid: null, uptimeSec: null };
+    const routerView: StatusView["router"] = {
+      pid: router.pid(),
+      running: false,
+      workerPid: null,
+      uptimeSec: null,
+      version: null,
+    };
     try {
       const info = await router.info();
-      Object.assign(routerView, { running: true, workerPid: info.workerPid, uptimeSec: info.uptimeSec });
+      Object.assign(routerView, {
+        running: true,
+        workerPid: info.workerPid,
+        uptimeSec: info.uptimeSec,
+        version: info.version || null,
+      });
     } catch {
       /* not answering: running stays false */
     }

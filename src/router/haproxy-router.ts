@@ -37,6 +37,8 @@ export interface RouterInfo {
   workerPid: number;
   uptimeSec: number;
   fingerprint: string;
+  /** HAProxy's version, e.g. "2.6.12-1+deb12u1" */
+  version: string;
 }
 
 /**
@@ -197,7 +199,12 @@ export class HaproxyRouter implements RouterPort {
   /** The serving worker's pid, uptime and loaded config fingerprint. */
   async info(): Promise<RouterInfo> {
     const info = parseShowInfo(await this.client.send("show info"));
-    return { workerPid: Number(info.Pid), uptimeSec: Number(info.Uptime_sec), fingerprint: info.description ?? "" };
+    return {
+      workerPid: Number(info.Pid),
+      uptimeSec: Number(info.Uptime_sec),
+      fingerprint: info.description ?? "",
+      version: info.Version ?? "",
+    };
   }
 
   /** Stops the HAProxy this instance started or adopted. Tests use it; production leaves HAProxy running. */

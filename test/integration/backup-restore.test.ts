@@ -244,10 +244,15 @@ test("restore on a fresh host: the same releases with the same config, users and
   assert.equal(login.status, 201, "users log in");
 });
 
-test("restore without images: the git-deployed app is rebuilt from its commit, the uploaded one is listed with why", async () => {
+test("restore from S3 without images: the git-deployed app is rebuilt from its commit, the uploaded one is listed with why", async () => {
   for (const srv of servers) await srv.close();
   const fresh = join(work, "host3");
-  const r = await restore(backups.plain, "--data-dir", fresh);
+  const [key] = await s3List(parseS3Target("s3://yk-backups/prod", S3_ENV()), "prod/");
+  const r = await run(process.execPath, [CLI, "restore", `s3://yk-backups/${key}`, "--data-dir", fresh], {
+    timeoutMs: 300_000,
+    env: { ...process.env, ...S3_ENV() },
+  });
+  assert.match(r.stdout, /downloading s3:\/\/yk-backups\/prod\/yadokari-/);
   assert.equal(r.code, 1, "an app without an image is reported");
   assert.match(r.stdout, new RegExp(`${gitApp} +v${release.git} .* rebuilt`));
   assert.match(

@@ -54,7 +54,7 @@ test("yk status: server, router, Docker, versions, every app serving", async () 
     500,
   );
   assert.match(r.stdout, /server: +running, pid \d+, version \d+\.\d+\.\d+ \(schema \d+\)/);
-  assert.match(r.stdout, /router: +running, HAProxy pid \d+/);
+  assert.match(r.stdout, /router: +running, HAProxy 2\.\d+\S* pid \d+/);
   assert.match(r.stdout, /docker: +reachable, version /);
   assert.match(r.stdout, /apps: +2\/2 serving/);
   assert.match(r.stdout, /start: +every app \(\d+\) served [\d.]+ s after the server started/);

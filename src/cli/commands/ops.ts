@@ -27,7 +27,7 @@ const uptime = (s: number) =>
 export function renderStatus(v: StatusView): string {
   const lines = [
     `server:  running, pid ${v.server.pid}, version ${v.server.version} (schema ${v.server.schemaVersion}), up ${uptime(v.server.uptimeSec)}${v.server.draining ? ", STOPPING" : ""}`,
-    `router:  ${v.router.running ? `running, HAProxy pid ${v.router.pid ?? "?"} (worker ${v.router.workerPid}), up ${uptime(v.router.uptimeSec ?? 0)}` : `NOT RUNNING${v.router.pid ? ` (pid ${v.router.pid} does not answer)` : ""}`}`,
+    `router:  ${v.router.running ? `running, HAProxy ${v.router.version ?? ""} pid ${v.router.pid ?? "?"} (worker ${v.router.workerPid}), up ${uptime(v.router.uptimeSec ?? 0)}` : `NOT RUNNING${v.router.pid ? ` (pid ${v.router.pid} does not answer)` : ""}`}`,
     `docker:  ${v.docker.reachable ? `reachable, version ${v.docker.version} (API ${v.docker.apiVersion})` : `NOT REACHABLE: ${v.docker.error}`}`,
     `apps:    ${v.apps.serving}/${v.apps.expected} serving`,
   ];
@@ -257,7 +257,10 @@ export function registerDoctorAndBackups(program: Command, ctx: CliContext): voi
   program
     .command("restore")
     .description("restore a backup into this host's data directory (a new host), then start the server")
-    .argument("<file>", "a backup file (yadokari-….tar.gz or .tar.gz.enc)")
+    .argument(
+      "<file>",
+      "a backup file (yadokari-….tar.gz or .tar.gz.enc), or s3://bucket/key (AWS_* and YADOKARI_S3_* as for backups)",
+    )
     .addOption(dataDirOption())
     .option("--passphrase-file <file>", "the passphrase of an encrypted backup")
     .option("--force", "replace an existing store (kept as yadokari.db.before-restore)")
@@ -267,7 +270,7 @@ export function registerDoctorAndBackups(program: Command, ctx: CliContext): voi
         // Loaded on demand: the restore needs the server's own modules (SQLite, Docker).
         const { runRestore } = await import("../../ops/backup/restore-command.js");
         const report = await runRestore({
-          file: resolvePath(file),
+          file: file.startsWith("s3://") ? file : resolvePath(file),
           dataDir: resolvePath(opts.dataDir),
           passphraseFile: opts.passphraseFile ? resolvePath(opts.passphraseFile) : null,
           force: opts.force === true,

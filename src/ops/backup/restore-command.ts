@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { createWriteStream, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { pipeline } from "node:stream/promises";
 import { homedir } from "node:os";
 import type { Readable } from "node:stream";
 import { AppError } from "../../errors/app-error.js";
@@ -7,6 +9,7 @@ import { dockerFromEnv } from "../../cluster/engine-client.js";
 import { engineConnectOptions, parseDockerHost } from "../../cluster/docker-host.js";
 import { checkPassphrase } from "./crypto.js";
 import { restoreBackup, type RestoreReport } from "./restore.js";
+import { parseS3Target, s3Get } from "./s3.js";
 
 /** `yadokari restore`: the real Docker engine (DOCKER_HOST) behind restoreBackup. */
 export async function runRestore(o: {
@@ -28,10 +31,34 @@ export async function runRestore(o: {
       );
     }
   }
+  // s3://bucket/key: downloaded beside the data dir first (the restore reads the file twice when encrypted).
+  let file = o.file;
+  let downloaded: string | null = null;
+  if (o.file.startsWith("s3://")) {
+    const t = parseS3Target(o.file.replace(/\/[^/]*$/, "/"), process.env);
+    const key = o.file.slice(`s3://${t.bucket}/`.length);
+    mkdirSync(dirname(o.dataDir), { recursive: true });
+    downloaded = join(dirname(o.dataDir), `.yadokari-restore-${process.pid}-${basename(key)}`);
+    o.log(`downloading ${o.file}`);
+    await pipeline(await s3Get(t, key), createWriteStream(downloaded, { mode: 0o600 }));
+    file = downloaded;
+  }
+  try {
+    return await restoreFrom(file, o, passphrase);
+  } finally {
+    if (downloaded) rmSync(downloaded, { force: true });
+  }
+}
+
+async function restoreFrom(
+  file: string,
+  o: { dataDir: string; force: boolean; log: (l: string) => void },
+  passphrase: string | null,
+): Promise<RestoreReport> {
   const docker = dockerFromEnv(process.env);
   const socketPath = engineConnectOptions(parseDockerHost(process.env, homedir()), (p) => readFileSync(p)).socketPath;
   return restoreBackup({
-    file: o.file,
+    file,
     dataDir: o.dataDir,
     passphrase,
     force: o.force,
