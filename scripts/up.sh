@@ -25,6 +25,9 @@ log() { printf '[up] %s\n' "$*"; }
 die() { printf '[up] ERROR: %s\n' "$*" >&2; exit 1; }
 
 bash scripts/setup.sh
+# shellcheck source=install-cli.sh
+source scripts/install-cli.sh
+install_cli_on_path "$ROOT"
 
 DATA_DIR="${YADOKARI_DATA_DIR:-/var/lib/yadokari}"
 API_LISTEN="${YADOKARI_API_LISTEN:-127.0.0.1:7700}"
@@ -41,14 +44,6 @@ API_URL="http://$api_host:$api_port"
 CLI=(node "$ROOT/dist/src/main/cli.js")
 
 healthy() { curl -fsS --max-time 2 "$API_URL/api/v1/health" >/dev/null 2>&1; }
-
-# yk and yadokari on the PATH (links to this checkout's bin/yk.js).
-link_cli() {
-  local bin_dir=/usr/local/bin
-  [ -w "$bin_dir" ] || { log "cannot write $bin_dir: use 'npx yk' from $ROOT"; return 0; }
-  for name in yk yadokari; do ln -sfn "$ROOT/bin/yk.js" "$bin_dir/$name"; done
-  log "yk and yadokari are on the PATH ($bin_dir)"
-}
 
 # Where systemd is PID 1: units for the server and the router (HAProxy with the last rendered config at boot),
 # both enabled, so the host comes back serving after a reboot. YADOKARI_NO_SYSTEMD=1 skips them.
@@ -79,7 +74,6 @@ install_units() {
 export YADOKARI_DATA_DIR="$DATA_DIR" YADOKARI_API_LISTEN="$API_LISTEN" YADOKARI_HTTP_LISTEN="$HTTP_LISTEN" \
   YADOKARI_HTTPS_LISTEN="$HTTPS_LISTEN"
 mkdir -p "$DATA_DIR"
-link_cli
 if uses_systemd; then
   install_units
   if healthy; then
@@ -136,9 +130,9 @@ Yadokari is up.
   admin token:  $TOKEN_FILE
   server log:   $DATA_DIR/server.log
 
-Use the CLI from this directory:
-  export YADOKARI_URL=$API_URL YADOKARI_TOKEN=\$(cat $TOKEN_FILE)
-  npx yk apps
+Use the CLI from anywhere (yk is on the PATH; see [path] above):
+  yk login --url $API_URL --token "\$(cat $TOKEN_FILE)"
+  yk apps
 MSG
 
 if [ -n "${YADOKARI_API_HOSTNAME:-}" ]; then

@@ -155,7 +155,7 @@ export async function rollingPhase(o: RollingOptions): Promise<RollingResult> {
   let wrkResult: WrkSummary;
   let poll: WebPollSummary;
   let last = first.release;
-  let retired = false;
+  let retired: boolean;
   try {
     await sleep(1000);
     for (let i = 1; i <= o.deploys; i++) {

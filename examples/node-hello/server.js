@@ -1,17 +1,11 @@
-// Yadokari's bundled example: a dependency-free Node HTTP server.
+// Yadokari's bundled example: a Node HTTP server with one dependency (escape-html, vendored in vendor/).
 "use strict";
 const http = require("node:http");
 const os = require("node:os");
+const escapeHtml = require("escape-html");
 
 const port = Number(process.env.PORT) || 5000;
 const release = process.env.YADOKARI_RELEASE || "unknown";
-
-function escapeHtml(s) {
-  return String(s).replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c],
-  );
-}
 
 const server = http.createServer((req, res) => {
   if (req.method !== "GET" && req.method !== "HEAD") {

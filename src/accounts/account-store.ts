@@ -1,6 +1,7 @@
 import type { Db } from "../store/db.js";
 import type { Clock } from "../lib/clock.js";
 import type { Role, UserView } from "./types.js";
+import type { AuditLink } from "./audit-words.js";
 
 export interface UserRow {
   id: number;
@@ -23,12 +24,21 @@ export interface AuditEntry {
   id: number;
   at: string;
   actor: string;
+  /** method and path, as sent */
   action: string;
   app: string | null;
   ip: string;
   status: number;
   ok: boolean;
+  /** the change in words, as known when it was made (null for entries older than the words) */
+  summary: string | null;
+  /** the deploy or webhook delivery it started */
+  link: AuditLink | null;
 }
+export type AuditRecord = Omit<AuditEntry, "id" | "at" | "summary" | "link"> & {
+  summary?: string | null;
+  link?: AuditLink | null;
+};
 
 /** Audit entries kept; older ones are pruned as new ones arrive. */
 export const KEEP_AUDIT = 10_000;
@@ -117,6 +127,14 @@ export class AccountStore {
       .run(label, hash, userId, this.now());
     return this.db.prepare("SELECT * FROM tokens WHERE id = ?").get(Number(lastInsertRowid)) as TokenRow;
   }
+  /** Removes every user's grant on an app (it is being destroyed): a later app of that name starts with none. */
+  removeGrantsOn(app: string): number {
+    return this.db.prepare("DELETE FROM user_apps WHERE app = ?").run(app).changes;
+  }
+  /** Removes every personal token of a user; returns how many there were. */
+  removeTokensOf(userId: number): number {
+    return this.db.prepare("DELETE FROM tokens WHERE user_id = ?").run(userId).changes;
+  }
   removeToken(userId: number, id: number): boolean {
     return this.db.prepare("DELETE FROM tokens WHERE id = ? AND user_id = ?").run(id, userId).changes > 0;
   }
@@ -145,19 +163,36 @@ export class AccountStore {
   }
 
   // audit
-  audit(e: Omit<AuditEntry, "id" | "at">): void {
+  audit(e: AuditRecord): void {
     const { lastInsertRowid } = this.db
-      .prepare("INSERT INTO audit (at, actor, action, app, ip, status, ok) VALUES (?, ?, ?, ?, ?, ?, ?)")
-      .run(this.now(), e.actor, e.action, e.app, e.ip, e.status, e.ok ? 1 : 0);
+      .prepare(
+        "INSERT INTO audit (at, actor, action, app, ip, status, ok, summary, link) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      )
+      .run(
+        this.now(),
+        e.actor,
+        e.action,
+        e.app,
+        e.ip,
+        e.status,
+        e.ok ? 1 : 0,
+        e.summary ?? null,
+        e.link ? JSON.stringify(e.link) : null,
+      );
     if (Number(lastInsertRowid) % 100 === 0)
       this.db.prepare("DELETE FROM audit WHERE id <= ?").run(Number(lastInsertRowid) - KEEP_AUDIT);
   }
-  auditEntries(opts: { app?: string; limit: number }): AuditEntry[] {
-    const rows = (
-      opts.app
-        ? this.db.prepare("SELECT * FROM audit WHERE app = ? ORDER BY id DESC LIMIT ?").all(opts.app, opts.limit)
-        : this.db.prepare("SELECT * FROM audit ORDER BY id DESC LIMIT ?").all(opts.limit)
-    ) as (Omit<AuditEntry, "ok"> & { ok: number })[];
-    return rows.map((r) => ({ ...r, ok: r.ok === 1 }));
+  /** Newest first; `before` (an entry id) pages back through older ones. */
+  auditEntries(opts: { app?: string; limit: number; before?: number }): AuditEntry[] {
+    const where = [opts.app ? "app = @app" : "", opts.before ? "id < @before" : ""].filter(Boolean);
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM audit ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT @limit`,
+      )
+      .all({ app: opts.app ?? null, before: opts.before ?? null, limit: opts.limit }) as (Omit<
+      AuditEntry,
+      "ok" | "link"
+    > & { ok: number; link: string | null })[];
+    return rows.map((r) => ({ ...r, ok: r.ok === 1, link: r.link ? (JSON.parse(r.link) as AuditLink) : null }));
   }
 }

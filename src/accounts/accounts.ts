@@ -3,6 +3,7 @@ import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { AppError } from "../errors/app-error.js";
 import { validateAppName } from "../domain/names.js";
+import { TOKEN_NAME, TOKEN_NAME_RULE } from "../domain/ids.js";
 import type { Clock } from "../lib/clock.js";
 import type { AccountStore, TokenRow, UserRow } from "./account-store.js";
 import { LoginLimiter } from "./login-limiter.js";
@@ -26,6 +27,8 @@ export interface UserInput {
   role?: unknown;
   apps?: unknown;
   password?: unknown;
+  /** with a new password: keep the user's API tokens (they are revoked by default) */
+  keepTokens?: unknown;
 }
 
 const invalid = (message: string) => new AppError("invalid_user", message);
@@ -63,6 +66,8 @@ export class Accounts {
     private readonly store: AccountStore,
     private readonly clock: Clock,
     private readonly parentOf: (app: string) => string | null = () => null,
+    /** grants name apps that exist: a grant left for a future app of that name would hand it over */
+    private readonly appExists: (app: string) => boolean = () => true,
   ) {
     this.limiter = new LoginLimiter(clock);
   }
@@ -169,14 +174,14 @@ export class Accounts {
 
   private user(emailIn: string): UserRow {
     const u = this.store.userByEmail(emailIn.toLowerCase());
-    if (!u) throw new AppError("not_found", `no user ${emailIn}`, "'yk users' lists the users.");
+    if (!u) throw new AppError("not_found", `no user ${JSON.stringify(emailIn)}`, "'yk users' lists the users.");
     return u;
   }
 
   async addUser(actor: Principal, input: UserInput): Promise<{ user: UserView; initialPassword?: string }> {
     const email = parseEmail(input.email);
     const role = parseRole(input.role);
-    const apps = role === "admin" ? "*" : input.apps === undefined ? [] : parseApps(input.apps);
+    const apps = role === "admin" ? "*" : input.apps === undefined ? [] : this.existing(parseApps(input.apps));
     const generated = input.password === undefined ? initialPassword() : undefined;
     const password = generated ?? parseNewPassword(input.password);
     if (this.store.userByEmail(email)) throw new AppError("user_exists", `a user ${email} exists already`);
@@ -190,22 +195,37 @@ export class Accounts {
     return { user: this.store.view(row), ...(generated ? { initialPassword: generated } : {}) };
   }
 
-  async updateUser(email: string, input: UserInput): Promise<UserView> {
+  /**
+   * A new password or role ends the user's browser sessions. A new password
+   * also revokes their personal API tokens (made with the old one, maybe by
+   * whoever knew it), unless `keepTokens` says the admin wants them kept;
+   * the answer says how many were revoked.
+   */
+  async updateUser(email: string, input: UserInput): Promise<UserView & { tokensRevoked: number }> {
     const u = this.user(email);
     const role = input.role === undefined ? undefined : parseRole(input.role);
-    const apps = input.apps === undefined ? undefined : parseApps(input.apps);
+    const apps = input.apps === undefined ? undefined : this.existing(parseApps(input.apps));
+    if (input.keepTokens !== undefined && typeof input.keepTokens !== "boolean")
+      throw invalid("keepTokens must be true or false");
     const passwordHash =
       input.password === undefined ? undefined : await hashPassword(parseNewPassword(input.password));
+    let tokensRevoked = 0;
     this.store.updateUser(u.id, { role, apps, passwordHash });
-    // a new password or a lower role ends the sessions opened with the old ones
     if (passwordHash || role) this.store.removeSessionsOf(u.id);
-    return this.store.view(this.store.userById(u.id)!);
+    if (passwordHash && input.keepTokens !== true) tokensRevoked = this.store.removeTokensOf(u.id);
+    return { ...this.store.view(this.store.userById(u.id)!), tokensRevoked };
   }
 
   removeUser(email: string): string {
     const u = this.user(email);
     this.store.removeUser(u.id); // tokens and sessions go with it (ON DELETE CASCADE)
     return u.email;
+  }
+
+  private existing(apps: string[] | "*"): string[] | "*" {
+    const missing = apps === "*" ? [] : apps.filter((a) => !this.appExists(a));
+    if (missing.length) throw invalid(`apps must exist: there is no app named ${missing.slice(0, 5).join(", ")}`);
+    return apps;
   }
 
   // personal tokens
@@ -217,8 +237,8 @@ export class Accounts {
         "Create a user first: yk users:add EMAIL --role admin",
       );
     const name = nameIn === undefined ? "token" : nameIn;
-    if (typeof name !== "string" || !/^[\w .:@-]{1,64}$/.test(name))
-      throw new AppError("invalid_request", "a token name is 1 to 64 letters, digits, spaces and . _ : @ -");
+    if (typeof name !== "string" || !TOKEN_NAME.test(name))
+      throw new AppError("invalid_request", `a token name is ${TOKEN_NAME_RULE}`);
     const token = newSecret("ykp_");
     const row = this.store.addToken(p.userId, name, sha256(token).toString("hex"));
     return { ...tokenView(row), token };

@@ -1,18 +1,19 @@
-import type { AccountStore, AuditEntry } from "./account-store.js";
+import type { AccountStore, AuditEntry, AuditRecord } from "./account-store.js";
 
 /**
  * The audit log: who did what to which app, when, from where, and whether
- * it worked. Entries name the method and path only, never a body, so no
+ * it worked. Entries keep the method and path, and the change in words
+ * (audit-words.ts), which take names from a body but never a value, so no
  * secret (config values, passwords, tokens) can be recorded.
  */
 export class Audit {
   constructor(private readonly store: AccountStore) {}
 
-  record(e: Omit<AuditEntry, "id" | "at">): void {
+  record(e: AuditRecord): void {
     this.store.audit(e);
   }
 
-  entries(opts: { app?: string; limit: number }): AuditEntry[] {
+  entries(opts: { app?: string; limit: number; before?: number }): AuditEntry[] {
     return this.store.auditEntries(opts);
   }
 }

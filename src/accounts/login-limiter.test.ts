@@ -4,7 +4,10 @@ import { LoginLimiter } from "./login-limiter.js";
 
 test("five failures lock the account from that address for the rest of the window; a success clears it", () => {
   let t = 0;
-  const l = new LoginLimiter({ now: () => new Date(t) }, { max: 5, perIpMax: 20, windowMs: 60_000 });
+  const l = new LoginLimiter(
+    { now: () => new Date(t) },
+    { max: 5, perAccountMax: 50, windowMs: 60_000, maxKeys: 1000 },
+  );
   for (let i = 0; i < 4; i++) l.fail("A@x.io", "1.1.1.1");
   assert.equal(l.retryAfterMs("a@x.io", "1.1.1.1"), 0);
   t = 10_000;
@@ -18,8 +21,28 @@ test("five failures lock the account from that address for the rest of the windo
   assert.equal(l.retryAfterMs("a@x.io", "1.1.1.1"), 0);
 });
 
-test("many accounts guessed from one address hit the per-address limit", () => {
-  const l = new LoginLimiter({ now: () => new Date(0) }, { max: 5, perIpMax: 20, windowMs: 60_000 });
-  for (let i = 0; i < 20; i++) l.fail(`u${i}@x.io`, "9.9.9.9");
-  assert.ok(l.retryAfterMs("new@x.io", "9.9.9.9") > 0);
+test("failures for many accounts from one address lock none of the others behind it", () => {
+  const l = new LoginLimiter(
+    { now: () => new Date(0) },
+    { max: 5, perAccountMax: 50, windowMs: 60_000, maxKeys: 1000 },
+  );
+  for (let i = 0; i < 100; i++) l.fail(`u${i}@x.io`, "9.9.9.9");
+  assert.equal(l.retryAfterMs("new@x.io", "9.9.9.9"), 0);
+});
+
+test("one account guessed from many addresses hits the per-account limit", () => {
+  const l = new LoginLimiter(
+    { now: () => new Date(0) },
+    { max: 5, perAccountMax: 50, windowMs: 60_000, maxKeys: 1000 },
+  );
+  for (let i = 0; i < 50; i++) l.fail("a@x.io", `10.0.0.${i}`);
+  assert.ok(l.retryAfterMs("a@x.io", "10.9.9.9") > 0);
+  assert.equal(l.retryAfterMs("b@x.io", "10.9.9.9"), 0);
+});
+
+test("the limiter keeps at most maxKeys keys, dropping the oldest", () => {
+  const l = new LoginLimiter({ now: () => new Date(0) }, { max: 1, perAccountMax: 50, windowMs: 60_000, maxKeys: 10 });
+  for (let i = 0; i < 20; i++) l.fail(`u${i}@x.io`, "1.1.1.1");
+  assert.equal(l.retryAfterMs("u0@x.io", "1.1.1.1"), 0, "the oldest keys were dropped");
+  assert.ok(l.retryAfterMs("u19@x.io", "1.1.1.1") > 0);
 });

@@ -3,13 +3,16 @@ import type { IncomingMessage } from "node:http";
 import { AppError } from "../errors/app-error.js";
 import type { Principal } from "./types.js";
 
-/** The caller of each request, set once by the auth middleware (src/api/app.ts). */
-const principals = new WeakMap<Request, Principal>();
+/**
+ * The caller of each request, set once by the route's guard (src/api/guard.ts)
+ * as a context variable (not keyed by the Request: a body limit replaces it).
+ */
+type WithPrincipal = Context<{ Variables: { principal?: Principal } }>;
 
-export const setPrincipal = (c: Context, p: Principal) => void principals.set(c.req.raw, p);
+export const setPrincipal = (c: Context, p: Principal) => void (c as unknown as WithPrincipal).set("principal", p);
 
 export function principalOf(c: Context): Principal {
-  const p = principals.get(c.req.raw);
+  const p = (c as unknown as WithPrincipal).get("principal");
   // only reachable by a route mounted outside the middleware: a bug, not a client error
   if (!p) throw new AppError("internal", "no principal for this request");
   return p;

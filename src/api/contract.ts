@@ -1,101 +1,25 @@
 /**
- * The JSON shapes of the REST API under /api/v1, shared by the server and the
- * CLI. The routes are listed once, in src/api/openapi.ts (served at
- * /api/openapi.json). Errors are always `{ error: { code, message, hint } }`
- * with the status from src/errors/codes.ts.
+ * The JSON shapes of the REST API under /api/v1, shared by the server, the
+ * CLI and the UI. Each is the output type of the route's own schema
+ * (src/api/schemas/), so the document at /api/openapi.json, the server's
+ * validation and these types are one definition. Import them as types only:
+ * the CLI never loads zod.
  */
+import type { z } from "@hono/zod-openapi";
+import type * as A from "./schemas/apps.js";
+import type * as C from "./schemas/common.js";
 
-export type AppStatus = "new" | "running" | "deploying" | "failed" | "crashed" | "stopped";
-
-export interface AppView {
-  name: string;
-  createdAt: string;
-  webReplicas: number;
-  /** process type → containers */
-  formation: Record<string, number>;
-  /** Version number of the live release (v3 → 3), null before the first deploy. */
-  liveRelease: number | null;
-  status: AppStatus;
-  /** http URLs the app answers at through the router. */
-  urls: string[];
-  domains: string[];
-  gitUrl: string;
-  /** a review app: its parent app and branch */
-  reviewOf?: { parent: string; branch: string } | null;
-}
-
-export interface ReleaseView {
-  version: number;
-  image: string;
-  commit: string | null;
-  description: string;
-  createdAt: string;
-  /** who made it: a user's email, or "admin" for the bootstrap token */
-  createdBy: string;
-  processes: Record<string, string | null>;
-  live: boolean;
-}
-
+export type AppStatus = z.output<typeof A.AppStatus>;
+export type AppView = z.output<typeof A.AppView>;
+export type ReleaseView = z.output<typeof A.ReleaseView>;
+export type ReleaseDetailView = z.output<typeof A.ReleaseDetailView>;
 /** what started a deploy: an upload, a push, or a change that made a new release of the same image */
-export type DeploySource = "tar" | "git" | "config" | "rollback" | "restart" | "promote";
-
-export type DeployStatus = "queued" | "building" | "deploying" | "succeeded" | "failed";
-
-export interface DeployStepView {
-  name: string;
-  status: "running" | "done" | "failed";
-  startedAt: string;
-  finishedAt: string | null;
-  detail: string | null;
-}
-
-export interface DeployView {
-  id: number;
-  app: string;
-  status: DeployStatus;
-  source: DeploySource;
-  commit: string | null;
-  ref: string | null;
-  releaseVersion: number | null;
-  reason: string | null;
-  /** Last lines of the failing container's log, when a container failed. */
-  containerLog: string | null;
-  steps: DeployStepView[];
-  createdAt: string;
-  finishedAt: string | null;
-  urls: string[];
-}
-
-export interface ContainerView {
-  id: string;
-  name: string;
-  process: string;
-  release: number;
-  state: string; // running, exited, ...
-  status: string; // Docker's human status ("Up 3 minutes")
-  address: string | null;
-  startedAt: string | null;
-  routed: boolean;
-}
-
+export type DeploySource = z.output<typeof A.DeploySource>;
+export type DeployStatus = z.output<typeof A.DeployStatus>;
+export type DeployStepView = z.output<typeof A.DeployStepView>;
+export type DeployView = z.output<typeof A.DeployView>;
+export type ContainerView = z.output<typeof A.ContainerView>;
 /** One process type of the live release, for `yk ps`. */
-export interface ProcessView {
-  type: string;
-  quantity: number;
-  command: string | null;
-  running: number;
-  restarts: number;
-  /** three or more crashes in a row: Yadokari is backing off */
-  crashLoop: boolean;
-  lastExitCode: number | null;
-  backoffUntil: string | null;
-}
-
-export interface DomainView {
-  hostname: string;
-  kind: "default" | "custom";
-}
-
-export interface ErrorBody {
-  error: { code: string; message: string; hint: string; details?: Record<string, unknown> };
-}
+export type ProcessView = z.output<typeof A.ProcessView>;
+export type DomainView = z.output<typeof A.DomainView>;
+export type ErrorBody = z.output<typeof C.ErrorBody>;

@@ -1,8 +1,13 @@
+import type { TypedResponse } from "hono";
+
+/** A streamed text/plain 200, typed as the text response the route's schema declares. */
+export type TextStream = Response & TypedResponse<string, 200, "text">;
+
 /**
  * A text/plain streaming body fed by a subscription: `subscribe` gets a
  * writer and returns an unsubscribe function, called when the client goes away.
  */
-export function textStream(subscribe: (w: { line: (l: string) => void; end: () => void }) => () => void): Response {
+export function textStream(subscribe: (w: { line: (l: string) => void; end: () => void }) => () => void): TextStream {
   let unsubscribe: (() => void) | null = null;
   let closed = false;
   const enc = new TextEncoder();
@@ -28,5 +33,5 @@ export function textStream(subscribe: (w: { line: (l: string) => void; end: () =
   });
   return new Response(body, {
     headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" },
-  });
+  }) as TextStream;
 }

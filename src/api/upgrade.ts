@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { ApiServices } from "./services.js";
-import { handleRunAttach, isRunAttach } from "../runs/attach.js";
+import { handleRunAttach, isRunAttach } from "./run-attach.js";
 
 /**
  * HTTP Upgrade requests (raw bidirectional streams, which Hono's fetch model

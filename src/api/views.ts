@@ -11,8 +11,19 @@ export interface ViewContext {
   apiBase: string;
 }
 
+/**
+ * The URLs shown for an app. A review app is shown at `<branch slug>.<parent>.<domain>` only (the host
+ * its parent's users expect, one form everywhere), not also at its own default `<app>-<slug>.<domain>`.
+ */
+function shownUrls(v: ViewContext, app: string, reviewOf: { parent: string } | null): string[] {
+  const domains = v.store.listDomains(app);
+  const urls = appUrls(app, v.domain, domains, v.httpPort);
+  return reviewOf && domains.length > 0 ? urls.slice(1) : urls;
+}
+
 export function appView(v: ViewContext, app: App): AppView {
   const domains = v.store.listDomains(app.name);
+  const reviewOf = reviewParent(v.store.db, app.name);
   const last = v.store.listDeploys(app.name, 1)[0];
   const live = app.liveReleaseId ? v.store.getRelease(app.liveReleaseId) : null;
   const crashLoop = v.store.processHealth(app.name).some((h) => h.crashesInRow >= 3);
@@ -35,10 +46,10 @@ export function appView(v: ViewContext, app: App): AppView {
     formation: app.formation,
     liveRelease: live?.version ?? null,
     status,
-    urls: appUrls(app.name, v.domain, domains, v.httpPort),
+    urls: shownUrls(v, app.name, reviewOf),
     domains,
     gitUrl: `${v.apiBase}/git/${app.name}.git`,
-    reviewOf: reviewParent(v.store.db, app.name),
+    reviewOf,
   };
 }
 
@@ -70,6 +81,6 @@ export function deployView(v: ViewContext, d: Deploy): DeployView {
     steps: v.store.listSteps(d.id),
     createdAt: d.createdAt,
     finishedAt: d.finishedAt,
-    urls: appUrls(d.app, v.domain, v.store.listDomains(d.app), v.httpPort),
+    urls: shownUrls(v, d.app, reviewParent(v.store.db, d.app)),
   };
 }

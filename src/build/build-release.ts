@@ -1,12 +1,13 @@
 import { createReadStream } from "node:fs";
-import { AppError } from "../errors/app-error.js";
 import { LABEL } from "../docker/port.js";
 import { imageRepo } from "../domain/names.js";
 import { parseProcfile } from "../manifest/procfile.js";
 import { parseAppJson } from "../manifest/app-json.js";
 import type { Deploy, Formation, Release } from "../domain/types.js";
 import type { EngineContext } from "../engine/context.js";
-import { readSourceFiles, type SavedUpload } from "./upload.js";
+import type { SavedUpload } from "./upload.js";
+import { checkSource } from "./source-check.js";
+import { checkQuota } from "../domain/quotas.js";
 
 /**
  * Source → image → release. The image is tagged by commit (git) or by the
@@ -21,22 +22,19 @@ export async function buildRelease(
   out: (line: string) => void,
   actor = "admin",
 ): Promise<Release> {
-  const files = await readSourceFiles(upload);
-  if (!files.hasDockerfile)
-    throw new AppError(
-      "no_dockerfile",
-      "no Dockerfile at the root of the source: Yadokari builds apps from their Dockerfile",
-    );
+  const files = await checkSource(upload, deploy.app, ctx.build);
   const procfile = files.procfile === null ? {} : parseProcfile(files.procfile);
   const appJson = parseAppJson(files.appJson);
+  checkQuota("cron jobs", deploy.app, appJson.cron.length, ctx.quotas.cronJobs, "app.json's cron");
   const version = deploy.commit ?? upload.sha256.slice(0, 12);
   const tag = `${imageRepo(deploy.app)}:${version}`;
   out(`-----> Building ${tag} from the Dockerfile`);
   await ctx.docker.build(createReadStream(upload.path), {
     tag,
-    // Few labels: the classic builder runs one throwaway container per label.
+    // Applied to the built image afterwards, never seen by the build's own steps (nor printed in its log).
     labels: { [LABEL.app]: deploy.app },
     onLine: (l) => out(`       ${l}`),
+    timeoutSec: ctx.build.timeoutSec,
   });
   // `release:` is a phase, not a process; without a Procfile (or a web line) the image's own command is web.
   const { release: releaseCommand = null, ...procs } = procfile;

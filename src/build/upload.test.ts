@@ -1,12 +1,17 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import tarStream from "tar-stream";
-import { saveUpload, readSourceFiles } from "./upload.js";
+import { saveUpload, type SavedUpload } from "./upload.js";
+import { inspectContext } from "./context-check.js";
+import { DEFAULT_MAX_CONTEXT_BYTES, DEFAULT_MAX_ENTRIES } from "./settings.js";
+
+const readSourceFiles = (up: SavedUpload) =>
+  inspectContext(up.path, up.gzip, { maxContextBytes: DEFAULT_MAX_CONTEXT_BYTES, maxEntries: DEFAULT_MAX_ENTRIES });
 
 async function tarOf(files: Record<string, string>): Promise<Buffer> {
   const pack = tarStream.pack();
@@ -30,7 +35,12 @@ test("reads Dockerfile presence, Procfile and app.json from tar and tar.gz", asy
       const up = await saveUpload(Readable.from([body]), dir);
       assert.equal(up.bytes, body.length);
       assert.match(up.sha256, /^[0-9a-f]{64}$/);
-      assert.deepEqual(await readSourceFiles(up), { hasDockerfile: true, procfile: "web: node s.js", appJson: "{}" });
+      assert.deepEqual(await readSourceFiles(up), {
+        hasDockerfile: true,
+        procfile: "web: node s.js",
+        appJson: "{}",
+        dockerfile: "FROM x",
+      });
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -42,6 +52,7 @@ test("an empty, oversized or non-tar body is refused with a clear error", async 
   try {
     await assert.rejects(saveUpload(Readable.from([Buffer.alloc(0)]), dir), /empty/);
     await assert.rejects(saveUpload(Readable.from([Buffer.alloc(2048)]), dir, 1024), /larger than/);
+    assert.deepEqual(readdirSync(dir), [], "a refused upload leaves no file");
     const up = await saveUpload(Readable.from([Buffer.from("hello, not a tar".repeat(64))]), dir);
     await assert.rejects(readSourceFiles(up), /not a valid tar/);
   } finally {

@@ -7,16 +7,25 @@ import type { CertStore } from "./cert-store.js";
 import type { BackoffPolicy } from "./policy.js";
 
 /**
- * The server's HTTPS settings, read from its flags (--https-listen,
- * --acme-directory, --acme-email, --acme-ca-file, --api-hostname) and a few
- * environment variables that tests and benchmarks use to shorten waits.
+ * The server's HTTPS settings, as src/main/settings.ts read and checked them
+ * (--https-listen, --acme-directory, --acme-email, --acme-ca-file,
+ * --api-hostname, and the ACME waits such as YADOKARI_ACME_TICK_MS that
+ * tests and benchmarks shorten). Here they are combined: the checks that take two settings, and
+ * the issuer they make.
  */
 export interface TlsServerOptions {
-  httpsListen?: string;
-  acmeDirectory?: string;
-  acmeEmail?: string;
-  acmeCaFile?: string;
-  apiHostname?: string;
+  /** host:port, or "off" */
+  httpsListen: string;
+  /** "" (none), "production", "staging", or an https:// URL */
+  acmeDirectory: string;
+  acmeEmail: string;
+  acmeCaFile: string;
+  apiHostname: string;
+  acmeTickMs: number;
+  acmeBackoffMs: number;
+  acmeBackoffMaxMs: number;
+  acmePollMs: number;
+  acmePollMaxMs: number;
 }
 
 export interface TlsSetup {
@@ -28,17 +37,8 @@ export interface TlsSetup {
   acme(store: CertStore, log: (m: string) => void): AcmeIssuer | null;
 }
 
-const num = (v: string | undefined, fallback: number) => {
-  const n = Number(v);
-  return v !== undefined && Number.isFinite(n) && n > 0 ? n : fallback;
-};
-
-export function tlsFromOptions(
-  opts: TlsServerOptions,
-  api: { host: string; port: number },
-  env: NodeJS.ProcessEnv = process.env,
-): TlsSetup {
-  const raw = (opts.httpsListen ?? "0.0.0.0:443").trim();
+export function tlsFromOptions(opts: TlsServerOptions, api: { host: string; port: number }): TlsSetup {
+  const raw = opts.httpsListen.trim();
   let httpsListen: string | null = null;
   if (raw !== "off") {
     const l = parseListen(raw, "--https-listen");
@@ -50,7 +50,7 @@ export function tlsFromOptions(
     const address = api.host === "0.0.0.0" || api.host === "localhost" ? "127.0.0.1" : api.host;
     if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(address))
       throw new AppError(
-        "invalid_request",
+        "invalid_setting",
         `--api-hostname needs --api-listen on an IPv4 address the router can reach (it is ${api.host})`,
         "Use --api-listen 127.0.0.1:7700 (the router runs on the same machine).",
       );
@@ -59,18 +59,15 @@ export function tlsFromOptions(
   const directory = resolveDirectory(opts.acmeDirectory, opts.acmeEmail);
   if (directory && !httpsListen)
     throw new AppError(
-      "invalid_request",
+      "invalid_setting",
       "--acme-directory or --acme-email was given with --https-listen off",
       "Automatic certificates need the HTTPS listener: drop --https-listen off, or the ACME flags.",
     );
   return {
     httpsListen,
     api: apiRoute,
-    backoff: {
-      baseMs: num(env.YADOKARI_ACME_BACKOFF_MS, 60_000),
-      maxMs: num(env.YADOKARI_ACME_BACKOFF_MAX_MS, 6 * 3600_000),
-    },
-    tickMs: num(env.YADOKARI_ACME_TICK_MS, 30_000),
+    backoff: { baseMs: opts.acmeBackoffMs, maxMs: opts.acmeBackoffMaxMs },
+    tickMs: opts.acmeTickMs,
     acme: (store, log) =>
       directory
         ? new AcmeIssuer(
@@ -78,8 +75,8 @@ export function tlsFromOptions(
               directoryUrl: directory,
               email: opts.acmeEmail || undefined,
               caFile: opts.acmeCaFile || undefined,
-              pollMinMs: num(env.YADOKARI_ACME_POLL_MS, 1000),
-              pollMaxMs: num(env.YADOKARI_ACME_POLL_MAX_MS, 10_000),
+              pollMinMs: opts.acmePollMs,
+              pollMaxMs: opts.acmePollMaxMs,
             },
             async () => {
               const fresh = await newAccountKey();

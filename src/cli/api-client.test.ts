@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
-import { apiPath, CliError, HttpApi, resolveConfig, saveConfig } from "./api-client.js";
+import { apiPath, CliError, HttpApi, resolveConfig, saveConfig, cliHint } from "./api-client.js";
+import { CODES } from "../errors/codes.js";
 
 /** A real server on an ephemeral port, answering with the given handler. */
 async function serve(
@@ -51,6 +52,23 @@ test("an error body becomes a CliError with the server's code, message and hint"
     return true;
   });
   assert.equal(auth, "Bearer s3cret");
+});
+
+test("the server's generic hint about the API document becomes one about the command's flags; others pass", async (t) => {
+  const srv = await serve((_req, res) => {
+    res.writeHead(400, { "content-type": "application/json" });
+    res.end(JSON.stringify({ error: { code: "invalid_request", message: "bad", hint: CODES.invalid_request.hint } }));
+  });
+  t.after(srv.close);
+  await assert.rejects(new HttpApi({ url: srv.url, token: "t" }).json("GET", "/api/v1/apps"), (e: unknown) => {
+    assert.ok(e instanceof CliError);
+    assert.doesNotMatch(e.hint, /API document|request body/);
+    assert.match(e.hint, /--help/);
+    return true;
+  });
+  assert.equal(cliHint("Pass -n 10000 or less."), "Pass -n 10000 or less.");
+  assert.match(cliHint(CODES.unauthorized.hint), /^Log in: yk login/);
+  assert.doesNotMatch(cliHint(CODES.unauthorized.hint), /Authorization: Bearer/);
 });
 
 test("a non-JSON error (a proxy's 502) says what was asked and hints at the URL", async (t) => {

@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import type { ErrorBody } from "../api/contract.js";
 import { atomicWrite } from "../lib/atomic-write.js";
+import { CODES } from "../errors/codes.js";
 
 /**
  * The error every CLI module throws; src/main/cli.ts is the only place that
@@ -94,7 +95,8 @@ export function normalizeUrl(url: string): string {
 /** The calls commands make; tests pass a fake with the same shape. */
 export interface Api {
   json<T>(method: string, path: string, body?: unknown): Promise<T>;
-  upload<T>(path: string, data: Uint8Array, contentType: string): Promise<T>;
+  /** `onProgress` is told how many bytes were handed to the connection so far */
+  upload<T>(path: string, data: Uint8Array, contentType: string, onProgress?: (sent: number) => void): Promise<T>;
   lines(path: string): AsyncIterable<string>;
 }
 
@@ -104,6 +106,24 @@ export function apiPath(...segments: string[]): string {
 }
 
 type FetchFn = typeof fetch;
+
+/** The bytes as a stream of 256 KiB chunks, reporting each one as the connection takes it. */
+function chunked(data: Uint8Array, onProgress: (sent: number) => void): ReadableStream<Uint8Array> {
+  const CHUNK = 256 * 1024;
+  let offset = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (offset >= data.length) {
+        onProgress(data.length);
+        return controller.close();
+      }
+      const end = Math.min(offset + CHUNK, data.length);
+      controller.enqueue(data.subarray(offset, end));
+      offset = end;
+      onProgress(offset);
+    },
+  });
+}
 
 export class HttpApi implements Api {
   constructor(
@@ -118,8 +138,14 @@ export class HttpApi implements Api {
     return (await readJson(res, method, path)) as T;
   }
 
-  async upload<T>(path: string, data: Uint8Array, contentType: string): Promise<T> {
-    const res = await this.send("POST", path, { accept: "application/json", "content-type": contentType }, data);
+  async upload<T>(
+    path: string,
+    data: Uint8Array,
+    contentType: string,
+    onProgress?: (sent: number) => void,
+  ): Promise<T> {
+    const headers = { accept: "application/json", "content-type": contentType, "content-length": String(data.length) };
+    const res = await this.send("POST", path, headers, onProgress ? chunked(data, onProgress) : data);
     return (await readJson(res, "POST", path)) as T;
   }
 
@@ -158,13 +184,19 @@ export class HttpApi implements Api {
     method: string,
     path: string,
     headers: Record<string, string>,
-    body?: string | Uint8Array,
+    body?: string | Uint8Array | ReadableStream<Uint8Array>,
   ): Promise<Response> {
     if (this.config.token) headers.authorization = `Bearer ${this.config.token}`;
     let res: Response;
     try {
       // The cast only bridges TypeScript's ArrayBufferLike/ArrayBuffer generics; fetch takes any Uint8Array.
-      res = await this.fetchFn(this.config.url + path, { method, headers, body: body as BodyInit | undefined });
+      // a stream body needs duplex "half" (Node's fetch); a string or bytes do not mind it
+      res = await this.fetchFn(this.config.url + path, {
+        method,
+        headers,
+        body: body as BodyInit | undefined,
+        duplex: "half",
+      } as RequestInit);
     } catch (e) {
       throw this.unreachable(e, "The Yadokari server is not reachable");
     }
@@ -184,10 +216,23 @@ export class HttpApi implements Api {
   }
 }
 
+/**
+ * The server's generic hints speak of the API (its document, its
+ * Authorization header), which a CLI user never wrote against: point at the
+ * command's own arguments, or at yk login, instead. Specific hints pass as they are.
+ */
+export function cliHint(serverHint: string): string {
+  if (serverHint === CODES.invalid_request.hint)
+    return "Check the command's arguments and flags: run it with --help to see them.";
+  if (serverHint === CODES.unauthorized.hint)
+    return "Log in: yk login --url URL --email EMAIL --password-stdin (or --token TOKEN), or set YADOKARI_TOKEN.";
+  return serverHint;
+}
+
 /** Maps an error response to a CliError, trusting the server's message and hint when it sent the standard body. */
 export async function errorFromResponse(res: Response, method: string, path: string): Promise<CliError> {
   const text = await res.text().catch(() => "");
-  let body: Partial<ErrorBody> | null = null;
+  let body: Partial<ErrorBody> | null;
   try {
     body = JSON.parse(text) as Partial<ErrorBody>;
   } catch {
@@ -195,7 +240,7 @@ export async function errorFromResponse(res: Response, method: string, path: str
   }
   const err = body?.error;
   if (err && typeof err.message === "string") {
-    return new CliError(err.code ?? "unknown", err.message, err.hint ?? "", { status: res.status });
+    return new CliError(err.code ?? "unknown", err.message, cliHint(err.hint ?? ""), { status: res.status });
   }
   return new CliError(
     "bad_response",

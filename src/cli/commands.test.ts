@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command, CommanderError } from "commander";
@@ -106,6 +107,26 @@ test("apps prints an aligned table, --json the API's JSON", async () => {
   assert.deepEqual(JSON.parse(await run(["apps", "--json"], api)), [app]);
 });
 
+test("apps:info names the default domain of an app without custom domains, not '-'", async () => {
+  const app = {
+    name: "web",
+    createdAt: "2024-05-10T11:00:00Z",
+    webReplicas: 1,
+    liveRelease: 3,
+    status: "running",
+    urls: ["http://web.localhost/", "http://www.example.com/"],
+    domains: ["www.example.com"],
+    gitUrl: "g",
+  };
+  const out = await run(["apps:info", "-a", "web"], new FakeApi({ "GET /api/v1/apps/web": app }));
+  assert.match(out, /^Domains: +web\.localhost \(default\), www\.example\.com$/m);
+  const bare = { ...app, urls: ["http://web.localhost/"], domains: [] };
+  assert.match(
+    await run(["apps:info", "-a", "web"], new FakeApi({ "GET /api/v1/apps/web": bare })),
+    /^Domains: +web\.localhost \(default\)$/m,
+  );
+});
+
 function deployView(over: Partial<DeployView>): DeployView {
   return {
     id: 7,
@@ -173,6 +194,55 @@ test("a failed deploy throws one error carrying the reason and the container log
   });
 });
 
+test("deploy refuses a directory without a Dockerfile, naming it, before packing or sending anything", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "yk-deploy-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, "package.json"), "{}");
+  const api = new FakeApi();
+  await assert.rejects(run(["deploy", "-a", "web", dir], api), (e: unknown) => {
+    assert.ok(e instanceof CliError && e.exitCode === 2);
+    assert.match(e.message, new RegExp(`No Dockerfile in ${dir}: that is the directory 'yk deploy' would send`));
+    return true;
+  });
+  assert.deepEqual(api.calls, []);
+});
+
+test("deploy refuses a source over the size limit before the upload, naming the largest parts", async (t) => {
+  const dir = srcDir(t);
+  mkdirSync(join(dir, "data"));
+  writeFileSync(join(dir, "data", "big.bin"), randomBytes(2 * 1024 * 1024));
+  const api = new FakeApi();
+  await assert.rejects(run(["deploy", "-a", "web", dir, "--max-size", "1"], api), (e: unknown) => {
+    assert.ok(e instanceof CliError && e.exitCode === 2);
+    assert.match(e.message, /holds 2\.0 MB to send, more than the 1\.0 MB limit\. Nothing was uploaded\./);
+    assert.match(e.hint, /The largest: data\/ 2\.0 MB/);
+    return true;
+  });
+  assert.deepEqual(api.calls, []);
+});
+
+test("deploy --max-size goes past the server's default limit, for a server set to take more (up to 16 GB)", async (t) => {
+  const dir = srcDir(t);
+  rmSync(join(dir, "Dockerfile"));
+  // accepted: the next check (no Dockerfile) is what stops it
+  await assert.rejects(
+    run(["deploy", "-a", "web", dir, "--max-size", "1024"], new FakeApi()),
+    isUsage(/No Dockerfile/),
+  );
+  await assert.rejects(
+    run(["deploy", "-a", "web", dir, "--max-size", "20000"], new FakeApi()),
+    isUsage(/--max-size '20000' is not a size from 1 to 16384 MB/),
+  );
+});
+
 test("deploy of a missing directory is a usage error", async () => {
   await assert.rejects(run(["deploy", "-a", "web", "/nonexistent/yk"], new FakeApi()), isUsage(/is not a directory/));
+});
+
+test("logs -n and metrics --since are checked against the server's limits before anything is sent", async () => {
+  const api = new FakeApi();
+  await assert.rejects(run(["logs", "-a", "web", "-n", "20000"], api), isUsage(/-n 20000 is more than the 10000/));
+  await assert.rejects(run(["metrics", "-a", "web", "--since", "2h"], api), isUsage(/--since '2h'/));
+  await assert.rejects(run(["metrics", "-a", "web", "--since", "soon"], api), isUsage(/--since 'soon'/));
+  assert.deepEqual(api.calls, []);
 });

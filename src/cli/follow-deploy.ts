@@ -1,6 +1,6 @@
 import type { DeployView } from "../api/contract.js";
-import { apiPath, type Api } from "./api-client.js";
-import { deployError } from "./commands/deploy.js";
+import { CODES } from "../errors/codes.js";
+import { apiPath, CliError, type Api } from "./api-client.js";
 import type { CliContext } from "./commands/context.js";
 
 const TERMINAL = new Set<DeployView["status"]>(["succeeded", "failed"]);
@@ -21,4 +21,16 @@ export async function followDeploy(ctx: CliContext, api: Api, started: DeployVie
     }
     await new Promise((r) => setTimeout(r, pollMs));
   }
+}
+
+/** Turns a failed deploy into the one error main/cli.ts prints, with the container log when there is one. */
+export function deployError(d: DeployView): CliError {
+  const failedStep = d.steps.find((s) => s.status === "failed");
+  const message = [
+    `Deploy #${d.id} of ${d.app} failed${failedStep ? ` at step '${failedStep.name}'` : ""}: ${d.reason ?? "no reason given"}`,
+  ];
+  if (d.containerLog) message.push("", "Container log:", d.containerLog.trimEnd());
+  // The view has no error code; a failure before a release exists is a build failure.
+  const code = d.releaseVersion === null && failedStep?.name.includes("build") ? "build_failed" : "deploy_failed";
+  return new CliError(code, message.join("\n"), CODES[code].hint);
 }

@@ -120,9 +120,12 @@ export async function listEntries(dir: string): Promise<PackEntry[]> {
 /** A fixed mtime makes the archive depend on content only (Docker's COPY cache ignores mtimes anyway). */
 const FIXED_MTIME = new Date("1980-01-01T00:00:00Z");
 
-/** Packs the directory into a gzipped tar held in memory; returns it with the number of files. */
-export async function packTarGz(dir: string): Promise<{ data: Buffer; files: number; entries: PackEntry[] }> {
-  const entries = await listEntries(dir);
+/** Packs the directory (or the entries already listed from it) into a gzipped tar held in memory; returns it with the number of files. */
+export async function packTarGz(
+  dir: string,
+  listed?: PackEntry[],
+): Promise<{ data: Buffer; files: number; entries: PackEntry[] }> {
+  const entries = listed ?? (await listEntries(dir));
   const tar = tarPack();
   const gzip = createGzip();
   const chunks: Buffer[] = [];

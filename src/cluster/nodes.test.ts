@@ -107,9 +107,9 @@ test("join-command: the exact docker swarm join, the ports, and the registry CA 
   assert.match(text, /mkdir -p \/etc\/docker\/certs\.d\/10\.0\.0\.11:5443\n/);
   assert.match(
     text,
-    /cat > \/etc\/docker\/certs\.d\/10\.0\.0\.11:5443\/ca\.crt <<'YADOKARI_CA'\n  -----BEGIN CERTIFICATE-----\n  MIIB\n  -----END CERTIFICATE-----\n  YADOKARI_CA\n/,
+    /cat > \/etc\/docker\/certs\.d\/10\.0\.0\.11:5443\/ca\.crt <<'YADOKARI_CA'\n {2}-----BEGIN CERTIFICATE-----\n {2}MIIB\n {2}-----END CERTIFICATE-----\n {2}YADOKARI_CA\n/,
   );
-  assert.match(text, /^  docker swarm join --token SWMTKN-1-\S+ 10\.0\.0\.11:2377$/m);
+  assert.match(text, /^ {2}docker swarm join --token SWMTKN-1-\S+ 10\.0\.0\.11:2377$/m);
   assert.match(text, /4789\/udp\s+overlay network traffic/);
   assert.doesNotMatch(renderJoinInstructions({ ...j, registry: null }), /certs\.d/);
   assert.throws(() => joinInstructions({ role: "worker", token: "x; rm -rf /", managerAddr: "10.0.0.11:2377" }));

@@ -1,6 +1,6 @@
 import type { Db } from "../store/db.js";
 import type { Clock } from "../lib/clock.js";
-import type { CronRunStatus, CronRunView } from "../api/cron-contract.js";
+import type { CronRunStatus, CronRunView } from "./types.js";
 
 /** Runs kept per job (running ones are never pruned). */
 export const KEEP_RUNS = 20;

@@ -1,9 +1,9 @@
 import type { EngineContext } from "../engine/context.js";
 import type { App, CronJob, Release } from "../domain/types.js";
-import type { CronRunView } from "../api/cron-contract.js";
+import type { CronRunView } from "./types.js";
 import { AppError } from "../errors/app-error.js";
 import { NETWORK, oneOffSpec } from "../engine/plan/container-spec.js";
-import { systemClock, type Clock } from "../lib/clock.js";
+import type { Clock } from "../lib/clock.js";
 import { CronStore, type NewRun } from "./cron-store.js";
 import { dueRuns, policyAction, type DueRun } from "./due.js";
 import { OutputTail } from "./output-tail.js";
@@ -19,20 +19,6 @@ export interface CronOptions {
   /** how often a running run's container is looked at */
   pollMs: number;
   clock: Clock;
-}
-
-const positive = (text: string | undefined, fallback: number) => {
-  const n = Number(text);
-  return text !== undefined && text !== "" && Number.isFinite(n) && n > 0 ? n : fallback;
-};
-
-export function cronOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): CronOptions {
-  return {
-    tickMs: positive(env.YADOKARI_CRON_TICK_MS, 15_000),
-    timeoutSec: positive(env.YADOKARI_CRON_TIMEOUT_SEC, 3600),
-    pollMs: 500,
-    clock: systemClock,
-  };
 }
 
 /** One run this process follows to its end. */
@@ -257,6 +243,7 @@ export class CronScheduler {
       if (w.abort.signal.aborted) throw new Error("the server stopped before the run started");
       const spec = oneOffSpec(release, "cron", job.command, `${job.name}-${w.run.id}`, {
         mounts: this.ctx.store.mounts(release.app),
+        pidsLimit: this.ctx.pidsLimit,
         extraLabels: { [CRON_LABEL.job]: job.name, [CRON_LABEL.run]: String(w.run.id) },
       });
       w.containerId = (await this.ctx.docker.run(spec, NETWORK)).id;

@@ -4,6 +4,7 @@ import { AppError } from "../errors/app-error.js";
 import { LABEL, type ContainerSpec, type DockerEvent, type DockerPort, type ObservedContainer } from "./port.js";
 import { splitLines } from "../lib/lines.js";
 import { imageRepo } from "../domain/names.js";
+import { labelImage } from "./image-label.js";
 
 /** Docker's "not found" and "not modified" answers are expected when cleaning up. */
 function statusOf(e: unknown): number | undefined {
@@ -27,10 +28,14 @@ export class DockerodeAdapter implements DockerPort {
   /** the label filter that selects what this server created */
   private readonly mine: string;
 
-  constructor(opts: { instance: string; socketPath?: string }) {
+  /** run before any container is created (the storage guard: src/storage/bind-guard.ts) */
+  private readonly checkSpec: (spec: ContainerSpec) => void;
+
+  constructor(opts: { instance: string; socketPath?: string; checkSpec?: (spec: ContainerSpec) => void }) {
     this.docker = new Docker({ socketPath: opts.socketPath ?? "/var/run/docker.sock" });
     this.instance = opts.instance;
     this.mine = `${LABEL.instance}=${opts.instance}`;
+    this.checkSpec = opts.checkSpec ?? (() => {});
   }
 
   async ping(): Promise<void> {
@@ -58,44 +63,58 @@ export class DockerodeAdapter implements DockerPort {
 
   async build(
     context: Readable,
-    opts: { tag: string; labels: Record<string, string>; onLine: (line: string) => void },
+    opts: { tag: string; labels: Record<string, string>; onLine: (line: string) => void; timeoutSec?: number },
   ): Promise<void> {
+    // No tag and no labels on the tenant's build: both are added once it succeeded (labelImage).
+    const abort = new AbortController();
+    const timer = opts.timeoutSec ? setTimeout(() => abort.abort(), opts.timeoutSec * 1000) : undefined;
+    const timedOut = () =>
+      new AppError("build_timeout", `the build ran longer than the time limit of ${opts.timeoutSec} s and was stopped`);
     let stream: NodeJS.ReadableStream;
     try {
-      stream = await this.docker.buildImage(context, {
-        t: opts.tag,
-        labels: { ...opts.labels, [LABEL.instance]: this.instance },
-        rm: true,
-        forcerm: true,
-      });
+      stream = await this.docker.buildImage(context, { rm: true, forcerm: true, abortSignal: abort.signal });
     } catch (e) {
+      clearTimeout(timer);
+      if (abort.signal.aborted) throw timedOut();
       if (statusOf(e) === undefined) throw unavailable(e);
       throw new AppError("build_failed", `the build could not start: ${(e as Error).message}`);
     }
     const tail: string[] = [];
     let error: string | null = null;
-    await new Promise<void>((resolve, reject) => {
-      this.docker.modem.followProgress(
-        stream,
-        (err) => (err ? reject(err) : resolve()),
-        (ev: { stream?: string; error?: string; status?: string }) => {
-          const text = ev.stream ?? ev.status ?? "";
-          for (const line of splitLines(text)) {
-            opts.onLine(line);
-            tail.push(line);
-            if (tail.length > 20) tail.shift();
-          }
-          if (ev.error) {
-            error = ev.error;
-            opts.onLine(ev.error.trimEnd());
-          }
-        },
-      );
-    });
+    let imageId: string | null = null;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.docker.modem.followProgress(
+          stream,
+          (err) => (err ? reject(err) : resolve()),
+          (ev: { stream?: string; error?: string; status?: string; aux?: { ID?: string } }) => {
+            if (ev.aux?.ID) imageId = ev.aux.ID;
+            const text = ev.stream ?? ev.status ?? "";
+            for (const line of splitLines(text)) {
+              opts.onLine(line);
+              tail.push(line);
+              if (tail.length > 20) tail.shift();
+            }
+            if (ev.error) {
+              error = ev.error;
+              opts.onLine(ev.error.trimEnd());
+            }
+          },
+        );
+      });
+    } catch (e) {
+      // Closing the request makes dockerd cancel the build and remove its container.
+      if (abort.signal.aborted) throw timedOut();
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
     if (error)
       throw new AppError("build_failed", `the build failed: ${String(error).trim()}`, undefined, {
         log: tail.join("\n"),
       });
+    if (!imageId) throw new AppError("build_failed", "the build ended without an image");
+    await labelImage(this.docker, imageId, opts.tag, { ...opts.labels, [LABEL.instance]: this.instance });
   }
 
   async imageExists(ref: string): Promise<boolean> {
@@ -109,6 +128,7 @@ export class DockerodeAdapter implements DockerPort {
   }
 
   async run(spec: ContainerSpec, network: string): Promise<{ id: string; ip: string | null }> {
+    this.checkSpec(spec);
     const { name, ...body } = spec;
     const c = await this.docker.createContainer({
       name,
@@ -268,7 +288,17 @@ export class DockerodeAdapter implements DockerPort {
           await this.docker.getImage(ref).remove({ force: refs[0] === img.Id });
           n++;
         } catch (e) {
-          if (statusOf(e) !== 404) throw e;
+          if (statusOf(e) === 404) continue;
+          if (statusOf(e) !== 409) throw e;
+          // A running container or a child image (someone's build FROM it) holds it: the image stays, without
+          // this app's tags, and the destroy goes on.
+          for (const tag of ref === img.Id ? own : [])
+            await this.docker
+              .getImage(tag)
+              .remove()
+              .catch((e2: unknown) => {
+                if (statusOf(e2) !== 404 && statusOf(e2) !== 409) throw e2;
+              });
         }
       }
     }
@@ -351,6 +381,7 @@ export class DockerodeAdapter implements DockerPort {
   }
 
   async create(spec: ContainerSpec): Promise<{ id: string }> {
+    this.checkSpec(spec);
     const { name, ...body } = spec;
     const c = await this.docker.createContainer({
       name,
@@ -403,12 +434,24 @@ export class DockerodeAdapter implements DockerPort {
     }
   }
 
-  async ensureVolume(name: string, labels: Record<string, string>): Promise<void> {
+  async ensureVolume(name: string, labels: Record<string, string>, opts: { share?: boolean } = {}): Promise<void> {
+    let found: Docker.VolumeInspectInfo | null = null;
     try {
-      await this.docker.getVolume(name).inspect();
-      return;
+      found = await this.docker.getVolume(name).inspect();
     } catch (e) {
       if (statusOf(e) !== 404) throw statusOf(e) === undefined ? unavailable(e) : e;
+    }
+    if (found) {
+      // A volume is the app's when this server created it for the app; anyone else's only by an admin's choice.
+      const l = found.Labels ?? {};
+      if (opts.share || (l[LABEL.instance] === this.instance && l[LABEL.app] === labels[LABEL.app])) return;
+      throw new AppError(
+        "invalid_mount",
+        l[LABEL.app] && l[LABEL.instance] === this.instance
+          ? `storage: the volume ${name} belongs to another app (${l[LABEL.app]})`
+          : `storage: the volume ${name} exists and was not created by Yadokari for ${labels[LABEL.app] ?? "this app"}`,
+        "Pick another volume name; an admin can share a volume deliberately (shared: true).",
+      );
     }
     await this.docker.createVolume({ Name: name, Labels: { ...labels, [LABEL.instance]: this.instance } });
   }

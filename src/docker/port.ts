@@ -25,6 +25,10 @@ export interface ContainerSpec {
     LogConfig: { Type: string; Config: Record<string, string> };
     Memory?: number;
     Binds?: string[];
+    SecurityOpt?: string[];
+    CapDrop?: string[];
+    PidsLimit?: number;
+    Privileged?: false;
   };
   StopTimeout?: number;
   Tty?: boolean;
@@ -59,10 +63,14 @@ export interface DockerEvent {
 export interface DockerPort {
   ping(): Promise<void>;
   ensureNetwork(name: string): Promise<void>;
-  /** Builds a tar context; each output line goes to onLine. Throws AppError build_failed. */
+  /**
+   * Builds a tar context; each output line goes to onLine. The image is tagged and labelled once
+   * built, so the build's own steps never carry our labels. Throws AppError build_failed, or
+   * build_timeout past `timeoutSec` (the build is cancelled).
+   */
   build(
     context: Readable,
-    opts: { tag: string; labels: Record<string, string>; onLine: (line: string) => void },
+    opts: { tag: string; labels: Record<string, string>; onLine: (line: string) => void; timeoutSec?: number },
   ): Promise<void>;
   imageExists(ref: string): Promise<boolean>;
   /** Creates and starts a container; resolves with its id and address on the network. */
@@ -102,6 +110,10 @@ export interface DockerPort {
   resize(id: string, rows: number, cols: number): Promise<void>;
   /** A container's labels, or null when it is gone. */
   labels(id: string): Promise<Record<string, string> | null>;
-  /** Creates a named volume with our labels unless it exists (a user's own volume is left as is). */
-  ensureVolume(name: string, labels: Record<string, string>): Promise<void>;
+  /**
+   * Creates a named volume with our labels unless it exists. An existing one must have been created by
+   * this server for the same app (labels[yadokari.app]), else AppError invalid_mount; `share` (an
+   * admin's choice) accepts any.
+   */
+  ensureVolume(name: string, labels: Record<string, string>, opts?: { share?: boolean }): Promise<void>;
 }

@@ -1,11 +1,11 @@
 import { AppError } from "../errors/app-error.js";
+import { APP_NAME, APP_NAME_MAX, PROCESS_TYPE } from "./ids.js";
 
-const APP_NAME = /^[a-z][a-z0-9-]*$/;
 const LABEL = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
 /** App names become DNS labels, image names, container names and HAProxy backend names. */
 export function validateAppName(name: unknown): string {
-  if (typeof name !== "string" || name.length < 1 || name.length > 30 || !APP_NAME.test(name) || name.endsWith("-")) {
+  if (typeof name !== "string" || name.length > APP_NAME_MAX || !APP_NAME.test(name)) {
     throw new AppError(
       "invalid_name",
       `invalid app name ${JSON.stringify(typeof name === "string" ? name.slice(0, 60) : name)}: an app name must be a lowercase DNS label of 1 to 30 characters (a-z, 0-9 and '-', starting with a letter, not ending with '-')`,
@@ -30,10 +30,10 @@ export function validateHostname(host: unknown): string {
 
 /** Process types follow Heroku's Procfile rule. */
 export function validateProcessType(name: string): string {
-  if (!/^[a-zA-Z0-9_-]{1,63}$/.test(name)) {
+  if (!PROCESS_TYPE.test(name)) {
     throw new AppError(
       "invalid_manifest",
-      `invalid process type ${JSON.stringify(name)}: use letters, digits, '_' and '-' (at most 63)`,
+      `invalid process type ${JSON.stringify(name.slice(0, 80))}: use letters, digits, '_' and '-', starting with a letter or digit (at most 63)`,
     );
   }
   return name;

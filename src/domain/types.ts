@@ -1,3 +1,4 @@
+// eslint-disable-next-line import-x/no-restricted-paths -- moved by #10 (deploy status types into src/domain)
 import type { DeploySource, DeployStatus } from "../api/contract.js";
 import type { HealthCheck } from "../manifest/app-json.js";
 import type { StrategySettings } from "../canary/settings.js";

@@ -3,6 +3,8 @@ import { validateAppName, validateHostname, defaultHostname } from "../domain/na
 import type { App } from "../domain/types.js";
 import type { EngineContext } from "./context.js";
 import { syncRouter } from "./router-sync.js";
+import { checkHostnameScope } from "../domain/hostname-policy.js";
+import { checkQuota } from "../domain/quotas.js";
 
 /** App lifecycle: create, destroy, domains. Validation happens here, on the server. */
 export class Apps {
@@ -11,6 +13,10 @@ export class Apps {
     private readonly hooks: {
       onCreate?: (app: string) => Promise<void>;
       onDestroy?: (app: string) => Promise<void>;
+      /** a review app's parent, whose hostnames it shares */
+      parentOf?: (app: string) => string | null;
+      /** hostnames the server itself answers to */
+      reservedHosts?: readonly string[];
     } = {},
   ) {}
 
@@ -65,6 +71,13 @@ export class Apps {
     if (defaultOwner) throw new AppError("domain_taken", `${h} is the default hostname of app ${defaultOwner.name}`);
     // An app holding the API's hostname would receive every token and password sent to it.
     if (h === this.ctx.tls?.apiHostname) throw new AppError("domain_taken", `${h} is Yadokari's own API hostname`);
+    checkHostnameScope(h, {
+      app: app.name,
+      parent: this.hooks.parentOf?.(app.name) ?? null,
+      domain: this.ctx.domain,
+      reserved: this.hooks.reservedHosts ?? [],
+    });
+    checkQuota("domains", app.name, this.ctx.store.listDomains(app.name).length + 1, this.ctx.quotas.domains);
     this.ctx.store.addDomain(app.name, h);
     await syncRouter(this.ctx);
     return h;

@@ -5,6 +5,8 @@ import type { GateDeps } from "./health/gate.js";
 import type { AppLocks } from "./app-locks.js";
 import type { DeployLogs } from "./deploy-log.js";
 import type { Keyring } from "../secrets/keyring.js";
+import type { Quotas } from "../domain/quotas.js";
+import type { BuildSettings } from "../build/settings.js";
 
 /** What the engine's executors need, wired once in src/main/server.ts. */
 export interface EngineContext {
@@ -23,6 +25,16 @@ export interface EngineContext {
   drainTimeoutSec: number;
   stopTimeoutSec: number;
   releasePhaseTimeoutSec: number;
+  /** how many releases per app keep their image (YADOKARI_KEEP_RELEASES) */
+  keepReleases: number;
+  /** what one app may pile up: domains, config vars, mounts, cron jobs (YADOKARI_MAX_DOMAINS and its kin) */
+  quotas: Quotas;
+  /** a build's limits: context size and entries, time, approved base images (YADOKARI_BUILD_TIMEOUT and its kin) */
+  build: BuildSettings;
+  /** the pids limit of every app container (YADOKARI_PIDS_LIMIT; src/docker/hardening.ts) */
+  pidsLimit: number;
+  /** containers the reconciler starts at once when many are missing, as after a reboot (YADOKARI_START_CONCURRENCY) */
+  startConcurrency: number;
   /** server log (not a deploy log) */
   log: (msg: string) => void;
   /** The TLS part of the router's desired state (certificates, redirects, HSTS, the API's hostname); absent: none. */

@@ -10,6 +10,7 @@ import { appUrls } from "./urls.js";
 import { buildRelease } from "../build/build-release.js";
 import { collectImages } from "./images.js";
 import type { SavedUpload } from "../build/upload.js";
+// eslint-disable-next-line import-x/no-restricted-paths -- moved by #10 (deploy status types into src/domain)
 import type { DeploySource } from "../api/contract.js";
 import type { RouterMetrics } from "../metrics/sampler.js";
 import { CanaryStore, type Canary } from "../canary/canary-store.js";
@@ -315,6 +316,7 @@ export class Deployer {
       suffix: newSuffix,
       mounts: store.mounts(app.name),
       stopTimeoutSec: this.ctx.stopTimeoutSec,
+      pidsLimit: this.ctx.pidsLimit,
       releasePhaseTimeoutSec: this.ctx.releasePhaseTimeoutSec,
       only,
     });

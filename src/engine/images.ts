@@ -1,16 +1,13 @@
 import type { EngineContext } from "./context.js";
 
-/** How many releases keep their image, so a rollback to them needs no rebuild. */
-export const keptReleases = () => Number(process.env.YADOKARI_KEEP_RELEASES ?? 10);
-
 /**
- * Removes the images of releases older than the last `keptReleases()` (never
+ * Removes the images of releases older than the last `ctx.keepReleases` (never
  * the live one's, never an image a kept release still uses).
  */
 export async function collectImages(ctx: EngineContext, app: string): Promise<string[]> {
   const releases = ctx.store.listReleases(app); // newest first
   const liveId = ctx.store.getApp(app)?.liveReleaseId;
-  const kept = new Set(releases.filter((r, i) => i < keptReleases() || r.id === liveId).map((r) => r.image));
+  const kept = new Set(releases.filter((r, i) => i < ctx.keepReleases || r.id === liveId).map((r) => r.image));
   const removed: string[] = [];
   for (const image of new Set(releases.map((r) => r.image))) {
     if (kept.has(image)) continue;

@@ -13,7 +13,7 @@ import { replenish, routeAfterGate } from "./execute/containers.js";
 import { syncRouter } from "./router-sync.js";
 import type { App, Release } from "../domain/types.js";
 import { CanaryStore } from "../canary/canary-store.js";
-import { repairPhases, runLimited, startConcurrency } from "../ops/start-order.js";
+import { repairPhases, runLimited } from "../ops/start-order.js";
 
 /**
  * Brings Docker and the router back to what the store says: on start, on
@@ -160,7 +160,7 @@ export class Reconciler {
               this.ctx.log(`reconcile: ${r.kind} ${r.app}/${r.process}: ${e.message}`),
             ),
         ),
-        startConcurrency(),
+        this.ctx.startConcurrency,
       );
     return plan;
   }

@@ -6,6 +6,9 @@ import { CODES, type ErrorCode } from "./codes.js";
  * saying how to fix it. The HTTP status comes from the catalogue so that the
  * API maps errors in one place.
  */
+/** Longer messages are cut: they quote input, and input can be long. */
+export const MAX_MESSAGE = 600;
+
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly hint: string;
@@ -13,7 +16,8 @@ export class AppError extends Error {
   readonly details?: Record<string, unknown>;
 
   constructor(code: ErrorCode, message: string, hint?: string, details?: Record<string, unknown>) {
-    super(message);
+    // A message may quote what was sent: never a 10,000-character echo of it.
+    super(message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE)}… (cut)` : message);
     this.name = "AppError";
     this.code = code;
     this.hint = hint ?? CODES[code].hint;

@@ -11,7 +11,10 @@ export const CODES = {
     status: 422,
     hint: "Use a hostname such as www.example.com: labels of a-z, 0-9 and '-', separated by dots, at most 253 characters.",
   },
-  invalid_request: { status: 400, hint: "Check the request body against the API document at /api/openapi.json." },
+  invalid_request: {
+    status: 400,
+    hint: "The message names the field; /api/openapi.json lists what each route takes.",
+  },
   invalid_manifest: { status: 422, hint: "Fix the file named in the message and deploy again." },
   unauthorized: {
     status: 401,
@@ -48,7 +51,14 @@ export const CODES = {
     status: 409,
     hint: "Wait for the running one to end ('yk cron:runs -a APP JOB' shows it), or set the job's concurrency_policy to allow or replace in app.json.",
   },
-  payload_too_large: { status: 413, hint: "Add large files that the build does not need to .dockerignore." },
+  payload_too_large: {
+    status: 413,
+    hint: "Send less: build contexts leave out what .dockerignore lists; JSON bodies are small (the message gives the route's limit).",
+  },
+  unsupported_media_type: {
+    status: 415,
+    hint: "Send JSON bodies with 'Content-Type: application/json' (see /api/openapi.json for each route's body).",
+  },
   no_release: { status: 409, hint: "Deploy the app first ('yk deploy -a APP'); one-off runs use the live release." },
   run_started: {
     status: 409,
@@ -65,7 +75,7 @@ export const CODES = {
   mount_exists: { status: 409, hint: "Unmount it first with 'yk storage:unmount -a APP CONTAINER_PATH'." },
   forbidden: {
     status: 403,
-    hint: "Ask an admin for a role that allows it ('yk users:update EMAIL --role deployer --apps APP').",
+    hint: "Ask an admin for a role that allows it; 'yk whoami' shows yours.",
   },
   csrf_failed: {
     status: 403,
@@ -77,6 +87,10 @@ export const CODES = {
     hint: 'Users have an email address, a role (admin, deployer or viewer), app grants (names or "*") and a password of 12 to 1024 characters.',
   },
   user_exists: { status: 409, hint: "Update the existing user with 'yk users:update EMAIL', or remove it first." },
+  invalid_setting: {
+    status: 400,
+    hint: "Fix the setting named in the message; docs/settings.md lists every setting with what it allows.",
+  },
   internal: { status: 500, hint: "This is a bug in Yadokari. Report it with the request id." },
   // git connect, webhooks, review apps, promotion (issue 4)
   invalid_ref: {
@@ -96,6 +110,27 @@ export const CODES = {
   fetch_failed: {
     status: 422,
     hint: "Check that the server can reach the repository ('yk git:info -a APP') and that the branch and commit exist there.",
+  },
+  // tenant isolation (issue 11; docs/security.md)
+  dockerfile_refused: {
+    status: 422,
+    hint: "Yadokari refuses Dockerfile instructions that reach outside the app: see docs/security.md, then fix the line named.",
+  },
+  invalid_context: {
+    status: 422,
+    hint: "Send a tar or tar.gz of the app's directory, as 'yk deploy' makes it: relative paths, regular files, directories and links that stay inside.",
+  },
+  build_timeout: {
+    status: 422,
+    hint: "Make the build faster (cache dependencies in an earlier layer), or ask an admin to raise YADOKARI_BUILD_TIMEOUT on the server.",
+  },
+  quota_exceeded: {
+    status: 422,
+    hint: "Remove what the app no longer needs, or ask an admin to raise the limit (docs/security.md lists the settings).",
+  },
+  storage_unsafe: {
+    status: 422,
+    hint: "A mounted host directory was changed under Yadokari (a link where a directory was): an admin must remove the link; then unmount and mount again.",
   },
   // progressive delivery
   no_canary: {

@@ -219,6 +219,15 @@ export class GitflowStore {
       .get(app, provider, deliveryId, bodySha256) as DeliveryRow | undefined;
     return r ? toDelivery(r) : null;
   }
+  /** The last accepted delivery of an app with the provider's delivery id (for the audit log's words). */
+  deliveryById(app: string, provider: string, deliveryId: string): Delivery | null {
+    const r = this.db
+      .prepare(
+        "SELECT * FROM hook_deliveries WHERE app = ? AND provider = ? AND delivery_id = ? AND accepted = 1 ORDER BY id DESC LIMIT 1",
+      )
+      .get(app, provider, deliveryId) as DeliveryRow | undefined;
+    return r ? toDelivery(r) : null;
+  }
   deliveries(app: string, limit = 50): Delivery[] {
     return (
       this.db

@@ -31,13 +31,20 @@ const SAFE = [
   "-c",
   "protocol.fd.allow=never",
   "-c",
-  "protocol.file.allow=always",
+  "protocol.file.allow=never",
   "-c",
   "core.hooksPath=/dev/null",
 ];
+/** A local path connected by an admin is fetched with the file transport; nothing else ever is. */
+const FILE_ALLOWED = ["-c", "protocol.file.allow=always"];
 
-async function git(args: string[], timeoutMs = 120_000, env: Record<string, string> = {}): Promise<string> {
-  const r = await run("git", [...SAFE, ...args], { env: { ...GIT_ENV(), ...env }, timeoutMs });
+async function git(
+  args: string[],
+  timeoutMs = 120_000,
+  env: Record<string, string> = {},
+  extra: string[] = [],
+): Promise<string> {
+  const r = await run("git", [...SAFE, ...extra, ...args], { env: { ...GIT_ENV(), ...env }, timeoutMs });
   if (r.code !== 0)
     throw new AppError(
       "fetch_failed",
@@ -73,7 +80,7 @@ export class Mirrors {
   }
 
   /** Fetches `branch` from `url`; returns the branch's head commit. */
-  async fetchBranch(app: string, url: string, branch: string): Promise<string> {
+  async fetchBranch(app: string, url: string, branch: string, opts: { allowFile?: boolean } = {}): Promise<string> {
     validateBranch(branch);
     if (!(await gitAcceptsBranch(branch)))
       throw new AppError("invalid_ref", `git refuses the branch name ${JSON.stringify(branch.slice(0, 80))}`);
@@ -95,6 +102,7 @@ export class Mirrors {
       ],
       120_000,
       t.env,
+      opts.allowFile ? FILE_ALLOWED : [],
     );
     const sha = (
       await git(["-C", dir, "rev-parse", "--verify", "--quiet", "--end-of-options", `${local}^{commit}`])

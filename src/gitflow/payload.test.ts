@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { formatTtl, parseGithub, parseGitlab, parseTtl, reviewCleanupMs } from "./payload.js";
+import { formatTtl, parseGithub, parseGitlab, parseTtl } from "./payload.js";
 
 const require = createRequire(import.meta.url);
 const examples = JSON.parse(readFileSync(require.resolve("@octokit/webhooks-examples"), "utf8")) as {
@@ -71,11 +71,4 @@ test("TTLs", () => {
       (e: any) => e.code === "invalid_request",
       String(t),
     );
-});
-
-test("the cleanup interval from the environment is bounded", () => {
-  assert.equal(reviewCleanupMs(undefined), 60000);
-  assert.equal(reviewCleanupMs("1000"), 1000);
-  assert.equal(reviewCleanupMs("abc"), 60000, "never a busy loop");
-  assert.equal(reviewCleanupMs("5"), 60000);
 });

@@ -81,9 +81,3 @@ export function formatTtl(sec: number): string {
     if (sec % n === 0) return `${sec / n}${u}`;
   return `${sec}s`;
 }
-
-/** YADOKARI_REVIEW_CLEANUP_MS: how often expired review apps are looked for (default 60 s, at least 100 ms). */
-export function reviewCleanupMs(env: string | undefined): number {
-  const n = Number(env ?? 60_000);
-  return Number.isFinite(n) && n >= 100 ? Math.min(n, 24 * 3600_000) : 60_000;
-}

@@ -64,3 +64,8 @@ test("branchOfRef takes branches only", () => {
     (e: any) => e.code === "invalid_ref",
   );
 });
+
+test("invisible and text-direction characters are refused in branch names; other Unicode is data", () => {
+  for (const b of ["web\u200b", "\u202eweb", "a\u2066b", "x\ufeff"]) assert.ok(branchProblem(b), JSON.stringify(b));
+  for (const b of ["wеb", "ｗｅｂ", "機能/ブランチ", "<script>"]) assert.equal(branchProblem(b), null, b);
+});

@@ -16,7 +16,7 @@ export function refFormatProblem(ref: string): string | null {
   if (ref.endsWith(".")) return "it ends with '.'";
   if (ref.includes("..")) return "it contains '..'";
   if (ref.includes("@{")) return "it contains '@{'";
-  // eslint-disable-next-line no-control-regex
+
   if (/[\x00-\x20\x7f]/.test(ref)) return "it contains a space or a control character";
   const bad = /[~^:?*[\\]/.exec(ref);
   if (bad) return `it contains '${bad[0]}'`;
@@ -33,6 +33,8 @@ export function branchProblem(name: unknown): string | null {
   if (Buffer.byteLength(name, "utf8") > MAX_BRANCH_BYTES) return `it is longer than ${MAX_BRANCH_BYTES} bytes`;
   if (name.startsWith("-")) return "it begins with '-'";
   if (name === "HEAD") return "HEAD is not a branch";
+  // invisible and bidirectional-control characters make one name look like another (git accepts them)
+  if (/[\p{Cf}\p{Co}\p{Cn}]/u.test(name)) return "it contains an invisible or text-direction character";
   return refFormatProblem(`refs/heads/${name}`);
 }
 
@@ -52,5 +54,5 @@ export function branchOfRef(ref: unknown): string | null {
   return validateBranch(ref.slice("refs/heads/".length));
 }
 
-export const SHA1 = /^[0-9a-f]{40}$/;
+export { COMMIT_SHA as SHA1 } from "../domain/ids.js";
 export const ZERO_SHA = "0".repeat(40);

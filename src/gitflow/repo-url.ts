@@ -25,9 +25,10 @@ export function parseRepoUrl(input: unknown): RepoUrl {
   if (typeof input !== "string" || input.length === 0) return bad("it must be a non-empty string");
   if (input.length > MAX_URL) return bad(`it is longer than ${MAX_URL} characters`);
   if (input.startsWith("-")) return bad("it begins with '-'");
-  // eslint-disable-next-line no-control-regex
+
   if (/[\x00-\x20\x7f]/.test(input)) return bad("it contains a space or a control character");
   if (input.includes("::")) return bad("git remote helpers (ext::, fd::, …) are not allowed");
+  if (input === "/") return bad("the root directory is not a repository");
   if (input.startsWith("/")) {
     if (input.split("/").some((c) => c === ".." || c === "."))
       return bad("a local path must not contain '..' or '.' components");

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { AppError, isAppError } from "../errors/app-error.js";
 import { validateHostname } from "../domain/names.js";
+import { APP_NAME } from "../domain/ids.js";
 import type { Deploy, Release } from "../domain/types.js";
 import type { EngineContext } from "../engine/context.js";
 import type { Apps } from "../engine/apps.js";
@@ -12,6 +13,8 @@ import type { GitflowStore, Provider, ReviewApp, Delivery } from "./gitflow-stor
 import type { Mirrors } from "./mirror.js";
 import { branchOfRef, SHA1, validateBranch } from "./ref-format.js";
 import { parseRepoUrl } from "./repo-url.js";
+import { checkLocalRepo } from "./local-repo.js";
+import { checkQuota } from "../domain/quotas.js";
 import { branchSlug, reviewAppName } from "./slug.js";
 import { githubSignatureValid, gitlabTokenValid } from "./signature.js";
 import { parseGithub, parseGitlab, parseTtl, type HookEvent, type PushEvent } from "./payload.js";
@@ -66,9 +69,15 @@ export class Gitflow {
 
   // ---- connecting a repository
 
-  connect(appName: string, url: unknown, branch: unknown = "main"): Promise<{ url: string; branch: string }> {
+  connect(
+    appName: string,
+    url: unknown,
+    branch: unknown = "main",
+    caller: { admin: boolean } = { admin: false },
+  ): Promise<{ url: string; branch: string }> {
     const app = this.apps.get(appName);
     const repo = parseRepoUrl(url);
+    if (repo.kind === "path") checkLocalRepo(repo.url, this.ctx.dataDir, caller.admin);
     const b = validateBranch(branch);
     // After any fetch in progress: the cache of the previous repository is dropped.
     return this.serial(app.name, async () => {
@@ -147,7 +156,10 @@ export class Gitflow {
   private async fetch(source: string, branch: string, sha: string | null): Promise<string> {
     const url = this.store.secret(source, REPO_URL);
     if (!url) throw new AppError("not_connected", `app ${source} has no connected repository`);
-    const head = await this.mirrors.fetchBranch(source, url, branch);
+    // git's file transport only for a local path, which only an admin could have connected
+    const local = parseRepoUrl(url).kind === "path";
+    if (local) checkLocalRepo(url, this.ctx.dataDir, true);
+    const head = await this.mirrors.fetchBranch(source, url, branch, { allowFile: local });
     if (sha && !(await this.mirrors.hasCommit(source, sha)))
       throw new AppError(
         "fetch_failed",
@@ -191,9 +203,7 @@ export class Gitflow {
 
   /** Verifies, records and dispatches one delivery. Throws AppError (401/404/400/422) when refused: nothing is triggered then. */
   async receive(req: HookRequest): Promise<HookAnswer> {
-    const app = this.ctx.store.getApp(
-      typeof req.app === "string" && /^[a-z][a-z0-9-]{0,29}$/.test(req.app) ? req.app : "",
-    );
+    const app = this.ctx.store.getApp(typeof req.app === "string" && APP_NAME.test(req.app) ? req.app : "");
     if (!app) throw new AppError("not_found", `no app named ${JSON.stringify(String(req.app).slice(0, 40))}`);
     const bodySha256 = createHash("sha256").update(req.raw).digest("hex");
     const deliveryId = deliveryIdOf(req, bodySha256);
@@ -338,10 +348,7 @@ export class Gitflow {
   enableReviewApps(appName: string, ttl: unknown): { enabled: true; ttlSec: number } {
     const app = this.apps.get(appName);
     if (this.store.reviewApp(app.name)) throw new AppError("invalid_request", `${app.name} is itself a review app`);
-    const ttlSec =
-      ttl === undefined || ttl === null
-        ? (this.store.reviewSettings(app.name)?.ttlSec ?? DEFAULT_TTL_SEC)
-        : parseTtl(ttl);
+    const ttlSec = ttl === undefined ? (this.store.reviewSettings(app.name)?.ttlSec ?? DEFAULT_TTL_SEC) : parseTtl(ttl);
     this.store.setReviewSettings(app.name, true, ttlSec);
     return { enabled: true, ttlSec };
   }
@@ -409,6 +416,11 @@ export class Gitflow {
       const p = keyProblem(k) ?? (v === null ? null : valueProblem(k, v));
       if (p) throw new AppError("invalid_request", p.message, p.hint);
     }
+    const after = new Set(Object.keys(this.reviewConfig(app.name)));
+    for (const [k, v] of Object.entries(changes))
+      if (v === null) after.delete(k);
+      else after.add(k);
+    checkQuota("config vars", app.name, after.size, this.ctx.quotas.configVars, "review app overrides");
     this.ctx.store.tx(() => {
       for (const [k, v] of Object.entries(changes)) this.store.setSecret(app.name, REVIEW_CONFIG + k, v);
     });

@@ -46,13 +46,13 @@ export function inspectChain(pem: string): CertificateFacts {
   try {
     leaf = new X509Certificate(certs[0]);
   } catch (e) {
-    throw new Error(`the certificate does not parse (${(e as Error).message})`);
+    throw new Error(`the certificate does not parse (${(e as Error).message})`, { cause: e });
   }
   certs.slice(1).forEach((c, i) => {
     try {
       new X509Certificate(c);
     } catch (e) {
-      throw new Error(`certificate ${i + 2} of the chain does not parse (${(e as Error).message})`);
+      throw new Error(`certificate ${i + 2} of the chain does not parse (${(e as Error).message})`, { cause: e });
     }
   });
   const sans = (leaf.subjectAltName ?? "")
@@ -79,7 +79,7 @@ export function readPrivateKey(pem: string): KeyObject {
   try {
     return createPrivateKey(keys[0]);
   } catch (e) {
-    throw new Error(`the private key does not parse (${(e as Error).message})`);
+    throw new Error(`the private key does not parse (${(e as Error).message})`, { cause: e });
   }
 }
 

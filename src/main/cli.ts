@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from "commander";
 import { CliError, HttpApi, resolveConfig, saveConfig } from "../cli/api-client.js";
 import { registerCommands } from "../cli/commands/index.js";
 import type { CliContext } from "../cli/commands/context.js";
+import { loadSettings, printConfig, SETTINGS, settingNames, type SettingName } from "./settings.js";
 
 /**
  * The composition root of `yk`: wires the real HTTP client, stdout and clock
@@ -21,79 +22,28 @@ function version(): string {
 }
 
 function registerServer(program: Command): void {
-  program
+  const cmd = program
     .command("server")
-    .description("run the Yadokari server: API, router control, builds and deploys")
-    .addOption(
-      new Option("--data-dir <dir>", "where the store, router config and admin token live")
-        .env("YADOKARI_DATA_DIR")
-        .default("/var/lib/yadokari"),
-    )
-    .addOption(
-      new Option("--api-listen <host:port>", "address of the API and web UI")
-        .env("YADOKARI_API_LISTEN")
-        .default("127.0.0.1:7700"),
-    )
-    .addOption(
-      new Option("--http-listen <host:port>", "address where the router serves apps")
-        .env("YADOKARI_HTTP_LISTEN")
-        .default("0.0.0.0:80"),
-    )
-    .addOption(new Option("--domain <domain>", "apps get <app>.<domain>").env("YADOKARI_DOMAIN").default("localhost"))
-    .addOption(
-      new Option(
-        "--access-log <on|off>",
-        "the router's JSON access log (off: more requests/s, but no latency percentiles in metrics and canaries)",
-      )
-        .env("YADOKARI_ACCESS_LOG")
-        .choices(["on", "off"])
-        .default("on"),
-    )
-    .addOption(
-      new Option("--https-listen <host:port|off>", "address where the router serves apps over HTTPS (off: HTTP only)")
-        .env("YADOKARI_HTTPS_LISTEN")
-        .default("0.0.0.0:443"),
-    )
-    .addOption(
-      new Option(
-        "--acme-directory <url|production|staging>",
-        "ACME directory for automatic certificates (production/staging: Let's Encrypt's)",
-      ).env("YADOKARI_ACME_DIRECTORY"),
-    )
-    .addOption(
-      new Option("--acme-email <email>", "ACME account contact; alone, it turns on Let's Encrypt production").env(
-        "YADOKARI_ACME_EMAIL",
-      ),
-    )
-    .addOption(
-      new Option("--acme-ca-file <pem>", "a CA to trust for the ACME server's own HTTPS (private or test CA)").env(
-        "YADOKARI_ACME_CA_FILE",
-      ),
-    )
-    .addOption(
-      new Option(
-        "--api-hostname <hostname>",
-        "serve the API, web UI and git over HTTPS through the router at this hostname (automatic certificate)",
-      ).env("YADOKARI_API_HOSTNAME"),
-    )
-    .action(
-      async (opts: {
-        dataDir: string;
-        apiListen: string;
-        httpListen: string;
-        domain: string;
-        accessLog: "on" | "off";
-        httpsListen: string;
-        acmeDirectory?: string;
-        acmeEmail?: string;
-        acmeCaFile?: string;
-        apiHostname?: string;
-      }) => {
-        // Loaded on demand so client commands never load the server's dependencies (SQLite, Docker).
-        const { runServer } = await import("./server.js");
-        await runServer(opts);
-      },
-    );
+    .description("run the Yadokari server: API, router control, builds and deploys (settings: docs/settings.md)")
+    .option("--print-config", "print every setting with where it came from (secrets masked), then exit");
+  // The flags are the settings that have one; each also reads its YADOKARI_* variable (src/main/settings.ts).
+  for (const name of settingNames) {
+    const d = SETTINGS[name];
+    if ("flag" in d && d.flag)
+      cmd.addOption(new Option(`${d.flag} <value>`, `${d.description} (${d.allowed}; env ${d.env})`));
+  }
+  cmd.action(async (flags: Partial<Record<SettingName, string>> & { printConfig?: boolean }) => {
+    const { printConfig: print, ...given } = flags;
+    // Read once, here: a wrong value stops the server before anything starts.
+    const { settings, sources } = loadSettings(given, process.env);
+    if (print) {
+      process.stdout.write(printConfig(settings, sources));
+      return;
+    }
+    // Loaded on demand so client commands never load the server's dependencies (SQLite, Docker).
+    const { runServer } = await import("./server.js");
+    await runServer(settings);
+  });
 }
 
 function buildProgram(ctx: CliContext): Command {
@@ -162,6 +112,7 @@ async function main(argv: string[]): Promise<number> {
     api: (override) => new HttpApi(override ?? resolveConfig(env)),
     saveConfig: (cfg) => saveConfig(env, cfg),
     out: (text) => void process.stdout.write(text),
+    progress: { isTTY: process.stderr.isTTY === true, write: (text) => void process.stderr.write(text) },
     now: () => new Date(),
   };
   try {

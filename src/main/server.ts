@@ -15,8 +15,8 @@ import { httpProbe } from "../engine/health/http-probe.js";
 import type { EngineContext } from "../engine/context.js";
 import { Deployer } from "../engine/deployer.js";
 import { Reconciler } from "../engine/reconciler.js";
-import { CronScheduler, cronOptionsFromEnv } from "../cron/scheduler.js";
-import { Runs, runSettings } from "../runs/runs.js";
+import { CronScheduler } from "../cron/scheduler.js";
+import { Runs } from "../runs/runs.js";
 import { Apps } from "../engine/apps.js";
 import { Processes } from "../engine/processes.js";
 import { desiredFromStore, syncRouter } from "../engine/router-sync.js";
@@ -26,7 +26,7 @@ import { Accounts } from "../accounts/accounts.js";
 import { reviewParent } from "../gitflow/gitflow-store.js";
 import { AccountStore } from "../accounts/account-store.js";
 import { Audit } from "../accounts/audit.js";
-import { authorize } from "../accounts/policy.js";
+import { access, decide } from "../accounts/policy.js";
 import { createApi } from "../api/app.js";
 import { handleUpgrade } from "../api/upgrade.js";
 import { GitRepos } from "../git/repos.js";
@@ -37,8 +37,11 @@ import { Keyring } from "../secrets/keyring.js";
 import { Gitflow } from "../gitflow/service.js";
 import { GitflowStore } from "../gitflow/gitflow-store.js";
 import { Mirrors } from "../gitflow/mirror.js";
-import { reviewCleanupMs } from "../gitflow/payload.js";
-import { RouterMetrics, metricsOptionsFromEnv } from "../metrics/sampler.js";
+import { RouterMetrics } from "../metrics/sampler.js";
+import { checkBinds } from "../storage/bind-guard.js";
+import { hostOf } from "../domain/hostname-policy.js";
+import { createLogger, type Logger } from "../lib/logger.js";
+import { dockerEnv, s3Settings, type Settings } from "./settings.js";
 import { CertStore } from "../certs/cert-store.js";
 import { Certificates } from "../certs/service.js";
 import { tlsFromOptions } from "../certs/settings.js";
@@ -56,24 +59,6 @@ import { diagnose } from "../ops/doctor.js";
 import { gatherDoctorFacts } from "../ops/doctor-facts.js";
 import type { Readable } from "node:stream";
 
-export interface ServerOptions {
-  dataDir: string;
-  apiListen: string;
-  httpListen: string;
-  domain: string;
-  /** The router's access log; "off" trades latency percentiles for throughput (see bench:router). Default "on". */
-  accessLog?: "on" | "off";
-  /** The router's HTTPS listener, "0.0.0.0:443" by default; "off": plain HTTP only. */
-  httpsListen?: string;
-  /** ACME directory URL, or "production"/"staging" (Let's Encrypt); with only acmeEmail: Let's Encrypt production. */
-  acmeDirectory?: string;
-  acmeEmail?: string;
-  /** A CA to trust for the ACME server's own HTTPS (a private or test CA). */
-  acmeCaFile?: string;
-  /** Serve the API and UI (and git over HTTPS) through the router at this hostname, with its own certificate. */
-  apiHostname?: string;
-}
-
 export interface RunningServer {
   apiUrl: string;
   /**
@@ -89,11 +74,15 @@ const VERSION = (
   }
 ).version;
 
-/** The composition root of the control plane: the only place adapters are wired. */
+/**
+ * The composition root of the control plane: the only place adapters are
+ * wired. Every setting comes in `opts` (src/main/settings.ts), read once.
+ */
 export async function startServer(
-  opts: ServerOptions,
-  log: (m: string) => void = (m) => console.log(`[yadokari] ${m}`),
+  opts: Settings,
+  logger: Logger = createLogger({ level: opts.logLevel, format: opts.logFormat }),
 ): Promise<RunningServer> {
+  const log = (m: string) => logger.info(m);
   const startedAtMs = Date.now() - Math.round(process.uptime() * 1000);
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   chmodSync(opts.dataDir, 0o700);
@@ -101,7 +90,7 @@ export async function startServer(
   const pidFile = new PidFile(join(opts.dataDir, "server.pid"));
   pidFile.acquire();
   try {
-    return await startWithPidFile(opts, log, startedAtMs, pidFile);
+    return await startWithPidFile(opts, logger, startedAtMs, pidFile);
   } catch (e) {
     pidFile.release();
     throw e;
@@ -109,11 +98,12 @@ export async function startServer(
 }
 
 async function startWithPidFile(
-  opts: ServerOptions,
-  log: (m: string) => void,
+  opts: Settings,
+  logger: Logger,
   startedAtMs: number,
   pidFile: PidFile,
 ): Promise<RunningServer> {
+  const log = (m: string) => logger.info(m);
   const api = parseListen(opts.apiListen, "--api-listen");
   const httpL = parseListen(opts.httpListen, "--http-listen");
   const tlsOpts = tlsFromOptions(opts, api);
@@ -124,7 +114,9 @@ async function startWithPidFile(
   // DOCKER_HOST=unix:///path names another engine's socket (a private dockerd, as in the cold-start test).
   const docker = new DockerodeAdapter({
     instance: store.metaOnce("instance", () => randomBytes(6).toString("hex")),
-    socketPath: engineConnectOptions(parseDockerHost(process.env, homedir()), (p) => readFileSync(p)).socketPath,
+    socketPath: engineConnectOptions(parseDockerHost(dockerEnv(opts), homedir()), (p) => readFileSync(p)).socketPath,
+    // bind sources are re-checked before every container: a link planted since the mount is refused
+    checkSpec: (spec) => checkBinds(spec, opts.storageRoots),
   });
   await docker.ping();
   await docker.ensureNetwork(NETWORK);
@@ -135,7 +127,7 @@ async function startWithPidFile(
     dir: join(opts.dataDir, "router"),
     httpListen: opts.httpListen,
     accessLog,
-    maxconn: Number(process.env.YADOKARI_ROUTER_MAXCONN ?? 8000),
+    maxconn: opts.routerMaxconn,
     httpsListen: tlsOpts.httpsListen ?? undefined,
     log,
   });
@@ -147,7 +139,7 @@ async function startWithPidFile(
     router,
     locks,
     log,
-    logs: new DeployLogs(store),
+    logs: new DeployLogs(store, logger),
     gateDeps: {
       probe: httpProbe,
       state: async (id) => {
@@ -160,9 +152,23 @@ async function startWithPidFile(
     domain: opts.domain,
     httpPort: httpL.port,
     dataDir: opts.dataDir,
-    drainTimeoutSec: Number(process.env.YADOKARI_DRAIN_TIMEOUT ?? 30),
-    stopTimeoutSec: Number(process.env.YADOKARI_STOP_TIMEOUT ?? 10),
-    releasePhaseTimeoutSec: Number(process.env.YADOKARI_RELEASE_TIMEOUT ?? 600),
+    drainTimeoutSec: opts.drainTimeoutSec,
+    stopTimeoutSec: opts.stopTimeoutSec,
+    releasePhaseTimeoutSec: opts.releaseTimeoutSec,
+    keepReleases: opts.keepReleases,
+    quotas: {
+      domains: opts.maxDomains,
+      configVars: opts.maxConfigVars,
+      mounts: opts.maxMounts,
+      cronJobs: opts.maxCronJobs,
+    },
+    build: {
+      limits: { maxContextBytes: opts.buildMaxContextBytes, maxEntries: opts.buildMaxEntries },
+      timeoutSec: opts.buildTimeoutSec,
+      baseImages: opts.buildBaseImages,
+    },
+    pidsLimit: opts.pidsLimit,
+    startConcurrency: opts.startConcurrency,
   };
 
   // Certificates: uploaded and automatic (ACME), pushed to the router live; part of its desired state.
@@ -185,7 +191,12 @@ async function startWithPidFile(
   ctx.tls = { desired: () => certs.desired(), apiHostname: tlsOpts.api?.hostname };
 
   const accountStore = new AccountStore(store.db, systemClock);
-  const accounts = new Accounts(accountStore, systemClock, (app) => reviewParent(store.db, app)?.parent ?? null);
+  const accounts = new Accounts(
+    accountStore,
+    systemClock,
+    (app) => reviewParent(store.db, app)?.parent ?? null,
+    (app) => store.getApp(app) !== null,
+  );
   const audit = new Audit(accountStore);
   const admin = accounts.bootstrapAdmin(opts.dataDir);
   log(
@@ -201,12 +212,20 @@ async function startWithPidFile(
     onDestroy: async (a) => {
       repos.remove(a);
       mirrors.remove(a);
+      // grants are by name: a later app of the same name must not inherit them
+      accountStore.removeGrantsOn(a);
     },
+    parentOf: (a) => reviewParent(store.db, a)?.parent ?? null,
+    reservedHosts: [hostOf(opts.apiListen), hostOf(opts.publicUrl)].filter((h) => h !== null),
   });
   // Request metrics per app and release: the router's counters, sampled (canaries read them too).
   const metrics = new RouterMetrics(
     { store, router, log },
-    metricsOptionsFromEnv(process.env, accessLog === "off" ? null : router.paths.log),
+    {
+      accessLog: accessLog === "off" ? null : router.paths.log,
+      intervalMs: opts.metricsIntervalMs,
+      retentionMs: 65 * 60_000,
+    },
   );
   const deployer = new Deployer(ctx, metrics);
   deployer.recoverInterrupted();
@@ -247,7 +266,7 @@ async function startWithPidFile(
     store,
     dataDir: opts.dataDir,
     version: VERSION,
-    env: process.env,
+    s3: s3Settings(opts),
     log,
     imageExists: (ref) => docker.imageExists(ref),
     // docker save of several images at once: shared layers are saved once (dockerode has it, its types do not)
@@ -291,7 +310,12 @@ async function startWithPidFile(
   await reconciler.trigger();
   reconciler.start();
   // Cron: adopts runs that outlived a previous server, then evaluates due jobs every tick.
-  const cron = new CronScheduler(ctx, cronOptionsFromEnv());
+  const cron = new CronScheduler(ctx, {
+    tickMs: opts.cronTickMs,
+    timeoutSec: opts.cronTimeoutSec,
+    pollMs: 500,
+    clock: systemClock,
+  });
   cron.start();
 
   // A dead HAProxy is restarted from the store's state.
@@ -304,7 +328,7 @@ async function startWithPidFile(
   watchdog.unref();
 
   // Logs that filled disks: the router's access log and the server log are capped.
-  const logCap = Number(process.env.YADOKARI_LOG_MAX_BYTES ?? 64 * 1024 * 1024);
+  const logCap = opts.logMaxBytes;
   const logCapper = setInterval(() => {
     for (const f of [join(opts.dataDir, "router", "haproxy.log"), join(opts.dataDir, "server.log")]) {
       try {
@@ -319,24 +343,26 @@ async function startWithPidFile(
   const apiUrl = `http://${api.host === "0.0.0.0" ? "127.0.0.1" : api.host}:${api.port}`;
   const processes = new Processes(ctx, deployer, reconciler);
   // One-off runs: attach sessions and the sweep that removes finished or abandoned run containers.
-  const runs = new Runs(ctx, runSettings(process.env));
+  const runs = new Runs(ctx, {
+    graceMs: opts.runGraceSec * 1000,
+    sweepMs: opts.runSweepMs,
+    unattachedMs: 10 * 60_000,
+    resultTtlMs: 10 * 60_000,
+  });
   runs.start();
   // Git sources, webhooks, review apps (with their TTL cleanup) and promotion.
   const gitflow = new Gitflow(ctx, apps, deployer, gitflowStore, mirrors, {
-    cleanupMs: reviewCleanupMs(process.env.YADOKARI_REVIEW_CLEANUP_MS),
-    publicUrl: process.env.YADOKARI_PUBLIC_URL?.replace(/\/+$/, "") || undefined,
+    cleanupMs: opts.reviewCleanupMs,
+    publicUrl: opts.publicUrl || undefined,
   });
   gitflow.start();
   // The swarm's nodes (issue 12, phase 1): through the engine DOCKER_HOST names; the Swarm engine itself comes later.
   const instance = store.metaOnce("instance", () => randomBytes(6).toString("hex"));
   const cluster = {
-    cluster: new Cluster(dockerFromEnv(process.env), {
+    cluster: new Cluster(dockerFromEnv(dockerEnv(opts)), {
       instance,
       // The admission probe's image; phase 2 distributes it through the registry (nodes pull it from there).
-      admission: () => {
-        const image = process.env.YADOKARI_ADMISSION_IMAGE || "yadokari-local/busybox:1";
-        return { nodeImage: image, managerImage: image };
-      },
+      admission: () => ({ nodeImage: opts.admissionImage, managerImage: opts.admissionImage }),
     }),
     registry: new ExternalRegistrySettings(store.db, keyring),
   };
@@ -354,6 +380,10 @@ async function startWithPidFile(
     version: VERSION,
     gitflow,
     metrics,
+    log: logger,
+    maxUploadBytes: opts.maxUploadBytes,
+    storageRoots: opts.storageRoots,
+    eventsTickMs: opts.eventsTickMs,
     certs,
     ops: { operations: ops, backups, doctor },
   };
@@ -369,15 +399,15 @@ async function startWithPidFile(
           const p = accounts.byToken(token);
           if (!token || !p)
             return { status: 401, message: "authentication required: use an API token as the password" };
-          // a push deploys: the same right as POST …/builds
-          const d = authorize(p, push ? "POST" : "GET", `/api/v1/apps/${app}/builds`);
+          // a push deploys: the same right as POST …/builds; a fetch reads like GET …/releases
+          const d = decide(p, access.app(push ? "deployer" : "viewer"), app);
           return d.allow ? { token } : { status: d.status, message: d.message };
         },
         appExists: (a) => store.getApp(a) !== null,
         ensureRepo: (a) => repos.ensure(a),
         apiUrl,
       }).catch((e) => {
-        log(`git: ${(e as Error).stack}`);
+        logger.error("git request failed", { url: req.url, err: (e as Error).stack });
         if (!res.headersSent) res.writeHead(500).end();
       });
       return;
@@ -435,27 +465,26 @@ async function startWithPidFile(
  * gives running deploys YADOKARI_SHUTDOWN_GRACE seconds (default 60) and
  * exits. HAProxy keeps serving after the server exits. A second signal exits at once.
  */
-export async function runServer(opts: ServerOptions): Promise<void> {
-  const log = (m: string) => console.log(`[yadokari] ${m}`);
-  const s = await startServer(opts, log);
+export async function runServer(opts: Settings): Promise<void> {
+  const logger = createLogger({ level: opts.logLevel, format: opts.logFormat });
+  const s = await startServer(opts, logger);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once("SIGTERM", () => resolve("SIGTERM"));
     process.once("SIGINT", () => resolve("SIGINT"));
   });
-  const graceSec = shutdownGraceSec(process.env);
-  log(`${signal} received: stopping (no new deploys; running ones get up to ${graceSec} s); HAProxy keeps serving`);
+  const graceSec = opts.shutdownGraceSec;
+  logger.info(
+    `${signal} received: stopping (no new deploys; running ones get up to ${graceSec} s to reach a recorded step); HAProxy keeps serving`,
+    { signal, graceSec },
+  );
   const again = (sig: NodeJS.Signals) => {
-    log(`${sig} received again: exiting now`);
+    logger.warn(`${sig} received again: exiting now`, { signal: sig });
     process.exit(1);
   };
   process.once("SIGTERM", again);
   process.once("SIGINT", again);
   const t0 = Date.now();
   await s.close({ graceMs: graceSec * 1000 });
-  log(`stopped in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-}
-
-function shutdownGraceSec(env: NodeJS.ProcessEnv): number {
-  const n = Number(env.YADOKARI_SHUTDOWN_GRACE ?? 60);
-  return Number.isFinite(n) && n >= 0 ? n : 60;
+  const ms = Date.now() - t0;
+  logger.info(`stopped in ${(ms / 1000).toFixed(1)} s`, { ms });
 }

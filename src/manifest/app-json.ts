@@ -2,6 +2,7 @@ import { AppError } from "../errors/app-error.js";
 import type { CronJob, DeploySettings, Formation } from "../domain/types.js";
 import { parseSchedule } from "../cron/schedule.js";
 import { parseStrategySettings, STRATEGY_KEYS } from "../canary/settings.js";
+import { JOB_NAME, PROCESS_TYPE } from "../domain/ids.js";
 
 /**
  * The web health check, from app.json `healthchecks.web` (Dokku's format) or
@@ -83,7 +84,7 @@ function parseFormation(f: unknown): Formation {
   if (!isObject(f)) throw bad("formation", "must be an object of process type → { quantity }");
   const out: Formation = {};
   for (const [type, v] of Object.entries(f)) {
-    if (!/^[a-zA-Z0-9_-]{1,63}$/.test(type))
+    if (!PROCESS_TYPE.test(type))
       throw bad(`formation.${type}`, "is not a valid process type (letters, digits, '_' and '-')");
     const q = isObject(v) ? v.quantity : undefined;
     if (typeof q !== "number" || !Number.isInteger(q) || q < 0 || q > 50)
@@ -127,7 +128,7 @@ function parseCron(cron: unknown): CronJob[] {
       throw bad(`${at}.concurrency_policy`, "must be forbid, allow or replace");
     // Dokku names jobs by an id; we derive a stable name from the position unless one is given.
     const name = typeof c.name === "string" ? c.name : `job-${i + 1}`;
-    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(name)) throw bad(`${at}.name`, "must be lowercase letters, digits and '-'");
+    if (!JOB_NAME.test(name)) throw bad(`${at}.name`, "must be lowercase letters, digits and '-'");
     if (names.has(name)) throw bad(`${at}.name`, `duplicates the name ${name}`);
     names.add(name);
     return { name, command: c.command, schedule: c.schedule, concurrencyPolicy: policy };

@@ -12,15 +12,6 @@ export interface MetricsOptions {
   retentionMs: number;
 }
 
-export function metricsOptionsFromEnv(env: NodeJS.ProcessEnv, accessLog: string | null): MetricsOptions {
-  const interval = Number(env.YADOKARI_METRICS_INTERVAL_MS ?? 5000);
-  return {
-    accessLog,
-    intervalMs: Number.isFinite(interval) && interval >= 200 ? interval : 5000,
-    retentionMs: 65 * 60_000,
-  };
-}
-
 /**
  * Samples the router's per-server counters (and the access log's response
  * times) into a bounded in-memory series per app and release: every

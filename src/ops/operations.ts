@@ -42,9 +42,12 @@ export interface ColdStartView {
   finishedAt: string | null;
 }
 
+/** What status and doctor ask the router (HaproxyRouter). */
+export type RouterProcess = Pick<HaproxyRouter, "pid" | "info" | "drift">;
+
 export interface OperationsDeps {
   ctx: EngineContext;
-  router: HaproxyRouter;
+  router: RouterProcess;
   dockerVersion: () => Promise<DockerVersion>;
   version: string;
   drain: DrainGate;

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { repairPhases, runLimited, startConcurrency } from "./start-order.js";
+import { repairPhases, runLimited } from "./start-order.js";
 
 test("web first (adopt before start), then the other process types", () => {
   const phases = repairPhases([
@@ -35,11 +35,4 @@ test("runLimited never runs more than the limit at once and runs every task, fai
   await runLimited(tasks, 3);
   assert.equal(peak, 3);
   assert.equal(done.length, 10);
-});
-
-test("the start concurrency comes from YADOKARI_START_CONCURRENCY, bounded", () => {
-  assert.equal(startConcurrency({}), 4);
-  assert.equal(startConcurrency({ YADOKARI_START_CONCURRENCY: "8" }), 8);
-  assert.equal(startConcurrency({ YADOKARI_START_CONCURRENCY: "0" }), 4);
-  assert.equal(startConcurrency({ YADOKARI_START_CONCURRENCY: "lots" }), 4);
 });

@@ -30,9 +30,3 @@ export async function runLimited(tasks: (() => Promise<unknown>)[], limit: numbe
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, tasks.length)) }, lane));
 }
-
-/** YADOKARI_START_CONCURRENCY: containers the reconciler starts at once (default 4). */
-export function startConcurrency(env: NodeJS.ProcessEnv = process.env): number {
-  const n = Number(env.YADOKARI_START_CONCURRENCY ?? 4);
-  return Number.isInteger(n) && n >= 1 && n <= 64 ? n : 4;
-}

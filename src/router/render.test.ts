@@ -208,7 +208,7 @@ test("Host with two values or two Host headers is refused; a client's X-Forwarde
 test("the API backend is rendered with its hostname in the map; TLS inputs are validated", () => {
   const withApi = { ...desired(), api: { hostname: "yk.example.com", address: "127.0.0.1", port: 7700 } };
   const cfg = renderConfig(withApi, https);
-  assert.match(cfg, /\nbackend yadokari_api\n(.*\n)*  server api 127\.0\.0\.1:7700 /);
+  assert.match(cfg, /\nbackend yadokari_api\n(.*\n)* {2}server api 127\.0\.0\.1:7700 /);
   assert.throws(
     () => renderConfig({ ...withApi, api: { ...withApi.api, hostname: "shop.test" } }, https),
     /also an app's hostname/,

@@ -1,7 +1,7 @@
 import type { Duplex } from "node:stream";
 import type { EngineContext } from "../engine/context.js";
 import { AppError } from "../errors/app-error.js";
-import { NETWORK, oneOffSpec } from "../engine/plan/container-spec.js";
+import { oneOffSpec } from "../engine/plan/container-spec.js";
 import { newSuffix } from "../engine/execute/containers.js";
 import type { RunCreated, RunView } from "./contract.js";
 import { isRunId } from "./validate.js";
@@ -19,17 +19,6 @@ export interface RunSettings {
   unattachedMs: number;
   /** how long the exit code of a removed attached run is kept for GET */
   resultTtlMs: number;
-}
-
-/** YADOKARI_RUN_GRACE_SEC (default 600) and YADOKARI_RUN_SWEEP_MS (default 30000). */
-export function runSettings(env: NodeJS.ProcessEnv): RunSettings {
-  const num = (v: string | undefined, d: number) => (v !== undefined && /^\d+$/.test(v) ? Number(v) : d);
-  return {
-    graceMs: num(env.YADOKARI_RUN_GRACE_SEC, 600) * 1000,
-    sweepMs: Math.max(100, num(env.YADOKARI_RUN_SWEEP_MS, 30_000)),
-    unattachedMs: 10 * 60_000,
-    resultTtlMs: 10 * 60_000,
-  };
 }
 
 export interface Attached {
@@ -98,6 +87,7 @@ export class Runs {
     if (!release) throw new AppError("no_release", `${app} has no live release to run: deploy it first`);
     const spec = oneOffSpec(release, "run", req.command, newSuffix(), {
       mounts: store.mounts(app),
+      pidsLimit: this.ctx.pidsLimit,
       tty: req.tty,
       stdin: !req.detach,
       extraLabels: { [RUN_LABEL.detach]: String(req.detach), [RUN_LABEL.tty]: String(req.tty) },

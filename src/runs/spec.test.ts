@@ -23,7 +23,7 @@ const mounts = [
   { hostPath: "cache", containerPath: "/cache" },
 ];
 
-test("no spec Yadokari builds is privileged or gains host namespaces, capabilities or devices", () => {
+test("no spec Yadokari builds is privileged or gains host namespaces, capabilities or devices; all are hardened", () => {
   const specs = [
     processContainerSpec(release, "web", "a1", 10, mounts),
     oneOffSpec(release, "run", ["sh", "-c", "id"], "b2", { mounts, tty: true, stdin: true }),
@@ -33,18 +33,13 @@ test("no spec Yadokari builds is privileged or gains host namespaces, capabiliti
   ];
   for (const spec of specs) {
     const host = spec.HostConfig as Record<string, unknown>;
-    for (const key of [
-      "Privileged",
-      "CapAdd",
-      "Devices",
-      "PidMode",
-      "IpcMode",
-      "UsernsMode",
-      "SecurityOpt",
-      "Mounts",
-      "VolumesFrom",
-    ])
+    for (const key of ["CapAdd", "Devices", "PidMode", "IpcMode", "UsernsMode", "Mounts", "VolumesFrom"])
       assert.equal(host[key], undefined, `${spec.name}: HostConfig.${key}`);
+    // hardened by default: only ever what src/docker/hardening.ts adds
+    assert.equal(host.Privileged, false);
+    assert.deepEqual(host.SecurityOpt, ["no-new-privileges"]);
+    assert.ok((host.CapDrop as string[]).includes("NET_RAW"));
+    assert.ok((host.PidsLimit as number) > 0);
     assert.notEqual(host.NetworkMode, "host");
     // mounts reach Docker as plain source:target binds, with no options
     assert.deepEqual(spec.HostConfig.Binds, ["/var/lib/yadokari-storage/web:/data", "cache:/cache"]);

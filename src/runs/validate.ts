@@ -1,5 +1,6 @@
 import { AppError } from "../errors/app-error.js";
 import type { RunRequest } from "./contract.js";
+import { RUN_ID } from "../domain/ids.js";
 
 export const MAX_ARGS = 256;
 export const MAX_ARG_BYTES = 64 * 1024;
@@ -43,4 +44,4 @@ export function parseSize(rows: unknown, cols: unknown): { rows: number; cols: n
 }
 
 /** Run ids are Docker's full container ids. */
-export const isRunId = (id: string) => /^[0-9a-f]{64}$/.test(id);
+export const isRunId = (id: string) => RUN_ID.test(id);

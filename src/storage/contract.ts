@@ -10,4 +10,6 @@ export interface MountView {
 export interface MountRequest {
   source: string;
   containerPath: string;
+  /** admins only: storage that is not the app's own, shared deliberately */
+  shared?: boolean;
 }

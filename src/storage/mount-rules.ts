@@ -11,7 +11,6 @@ import type { Mount } from "../domain/types.js";
  */
 
 export const DEFAULT_STORAGE_ROOT = "/var/lib/yadokari-storage";
-export const MAX_MOUNTS = 20;
 const MAX_PATH = 4096;
 const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{1,63}$/;
 
@@ -32,6 +31,10 @@ export interface MountRules {
   roots: string[];
   /** the server's data dir: the store, the master key and the admin token live there */
   dataDir: string;
+  /** the app mounting: its bind sources lie in its own directory, ROOT/<app>/… (when given) */
+  app?: string;
+  /** an admin sharing storage deliberately: any directory under a root (still no links, no nesting) */
+  shared?: boolean;
 }
 
 export type MountKind = "bind" | "volume";
@@ -96,6 +99,13 @@ function checkHostPlace(p: string, rules: MountRules, shown: string): void {
     throw refuse(
       `storage: host path ${shown} is not under an allowed storage root (${rules.roots.join(", ") || "none configured"})`,
       "Use a directory below a root in YADOKARI_STORAGE_ROOTS (colon-separated, set on the server; default /var/lib/yadokari-storage), or a named volume.",
+    );
+  }
+  const app = rules.app;
+  if (app !== undefined && !rules.shared && !rules.roots.some((r) => within(p, `${r}/${app}`))) {
+    throw refuse(
+      `storage: host path ${shown} is not in ${app}'s own directory (${rules.roots.map((r) => `${r}/${app}/…`).join(", ")}): an app mounts its own directories only`,
+      `Use ${rules.roots[0]}/${app}/NAME; Yadokari creates it. An admin can share another directory deliberately (shared: true).`,
     );
   }
 }

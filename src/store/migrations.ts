@@ -302,4 +302,10 @@ export const MIGRATIONS: string[] = [
     next_at INTEGER NOT NULL
   );
   `,
+  // The audit log in words (issue 15): what a change did, and the deploy or webhook delivery it started,
+  // so the entry can say later how that ended (src/accounts/audit-words.ts).
+  `
+  ALTER TABLE audit ADD COLUMN summary TEXT;
+  ALTER TABLE audit ADD COLUMN link TEXT;
+  `,
 ];

@@ -9,6 +9,7 @@ import {
   type Release,
   type RoutedServer,
 } from "../domain/types.js";
+// eslint-disable-next-line import-x/no-restricted-paths -- moved by #10 (deploy status types into src/domain)
 import type { DeploySource, DeployStatus, DeployStepView } from "../api/contract.js";
 import type { Clock } from "../lib/clock.js";
 import type { Keyring } from "../secrets/keyring.js";
@@ -326,6 +327,14 @@ export class Store {
   listDeploys(app: string, limit = 50): Deploy[] {
     return (
       this.db.prepare("SELECT * FROM deploys WHERE app = ? ORDER BY id DESC LIMIT ?").all(app, limit) as DeployRow[]
+    ).map(toDeploy);
+  }
+  /** A page of an app's deploys older than `before` (a deploy id), newest first: the deploy list's paging. */
+  listDeploysBefore(app: string, before: number, limit: number): Deploy[] {
+    return (
+      this.db
+        .prepare("SELECT * FROM deploys WHERE app = ? AND id < ? ORDER BY id DESC LIMIT ?")
+        .all(app, before, limit) as DeployRow[]
     ).map(toDeploy);
   }
   unfinishedDeploys(): Deploy[] {

@@ -26,8 +26,8 @@ export async function launchChromium(opts: { resolve?: string } = {}): Promise<B
 }
 
 /** Where the UI tests keep their screenshots (git-ignored; look at them after a run). */
-export function screenshotDir(): string {
-  const dir = join(ROOT, "test-artifacts", "ui");
+export function screenshotDir(name = "ui"): string {
+  const dir = join(ROOT, "test-artifacts", name);
   mkdirSync(dir, { recursive: true });
   return dir;
 }

@@ -102,7 +102,7 @@ export class Pebble {
       await waitFor("Pebble's directory", async () => (await p.get(p.port, "/dir")).includes("newOrder"), 15_000, 100);
     } catch (e) {
       await p.close();
-      throw new Error(`${(e as Error).message}\n${p.log.slice(-2000)}`);
+      throw new Error(`${(e as Error).message}\n${p.log.slice(-2000)}`, { cause: e });
     }
     return p;
   }

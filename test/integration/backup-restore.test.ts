@@ -32,6 +32,13 @@ const S3_ENV = () => ({
   AWS_SECRET_ACCESS_KEY: "S3RVER",
   YADOKARI_S3_ENDPOINT: `http://127.0.0.1:${s3Port}`,
 });
+const S3_SETTINGS = () => ({
+  accessKeyId: "S3RVER",
+  secretAccessKey: "S3RVER",
+  endpoint: `http://127.0.0.1:${s3Port}`,
+  region: "",
+  sessionToken: "",
+});
 const backups = { encrypted: "", plain: "" };
 let release = { tar: 0, git: 0 };
 const servers: TestServer[] = [];
@@ -155,7 +162,7 @@ test("yk backup: encrypted with images to a file, plain to a directory, and to S
 
   const toS3 = await yk("backup", "--to", "s3://yk-backups/prod");
   assert.equal(toS3.code, 0, toS3.stderr);
-  const keys = await s3List(parseS3Target("s3://yk-backups/prod", S3_ENV()), "prod/");
+  const keys = await s3List(parseS3Target("s3://yk-backups/prod", S3_SETTINGS()), "prod/");
   assert.equal(keys.length, 1);
   assert.match(keys[0], /^prod\/yadokari-\d{8}T\d{9}Z\.tar\.gz$/);
 
@@ -247,7 +254,7 @@ test("restore on a fresh host: the same releases with the same config, users and
 test("restore from S3 without images: the git-deployed app is rebuilt from its commit, the uploaded one is listed with why", async () => {
   for (const srv of servers) await srv.close();
   const fresh = join(work, "host3");
-  const [key] = await s3List(parseS3Target("s3://yk-backups/prod", S3_ENV()), "prod/");
+  const [key] = await s3List(parseS3Target("s3://yk-backups/prod", S3_SETTINGS()), "prod/");
   const r = await run(process.execPath, [CLI, "restore", `s3://yk-backups/${key}`, "--data-dir", fresh], {
     timeoutMs: 300_000,
     env: { ...process.env, ...S3_ENV() },

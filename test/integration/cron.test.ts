@@ -243,14 +243,17 @@ test("a server killed during a run adopts it on restart: no duplicate under forb
 test("bad input: job names are checked, unknown jobs and runs are 404", async () => {
   const bad = await s.api("POST", `/apps/${app}/cron/${encodeURIComponent("../x;rm")}/run`);
   assert.equal(bad.status, 400);
-  assert.match(bad.body.error.message, /invalid cron job name/);
+  assert.equal(
+    bad.body.error.message,
+    "path.job: expected a cron job name: lowercase letters, digits and '-', at most 63",
+  );
   assert.equal((await s.api("POST", `/apps/${app}/cron/Quick/run`)).status, 400);
   assert.equal((await s.api("POST", `/apps/${app}/cron/${"a".repeat(64)}/run`)).status, 400);
   const unknown = await s.api("POST", `/apps/${app}/cron/nope/run`);
   assert.equal(unknown.status, 404);
   assert.match(unknown.body.error.message, /no cron job named nope/);
   assert.equal((await s.api("GET", `/apps/${app}/cron/nope/runs`)).status, 404);
-  assert.equal((await s.api("GET", `/apps/${app}/cron/quick/runs/abc`)).status, 404);
+  assert.equal((await s.api("GET", `/apps/${app}/cron/quick/runs/abc`)).status, 400, "a malformed run id");
   assert.equal((await s.api("GET", `/apps/${app}/cron/quick/runs/999999`)).status, 404);
   assert.equal((await s.api("GET", `/apps/nope-${app.slice(0, 20)}/cron`)).status, 404);
   const r = await yk(["cron:run", "-a", app, "nope"]);

@@ -74,10 +74,16 @@ test("a signed GitHub push of a feature branch brings up a review app at its own
   assert.equal((await getVia(s.httpPort, hostOf(ra), "/env/FOO")).body, "from-parent", "inherits the parent's config");
   assert.equal((await getVia(s.httpPort, hostOf(ra), "/env/BAR")).body, "review-bar", "review overrides win");
   assert.equal((await s.api("GET", `/apps/${ra.app}`)).body.formation.web, 1);
+  // one URL form everywhere: the review app list, the app itself, its deploys
+  const shown = `http://${hostOf(ra)}:${s.httpPort}/`;
+  assert.equal(ra.url, shown);
+  assert.deepEqual((await s.api("GET", `/apps/${ra.app}`)).body.urls, [shown]);
+  for (const d of (await s.api("GET", `/apps/${ra.app}/deploys`)).body) assert.deepEqual(d.urls, [shown]);
   assert.equal((await getVia(s.httpPort, `${app}.${s.domain}`)).body.trim(), "ok v1", "the parent is untouched");
 
   const list = await yk("apps");
   assert.match(list.stdout, new RegExp(`${ra.app} .*${app} \\(feature/login-form\\)`));
+  assert.ok(list.stdout.includes(shown) && !list.stdout.includes(`${ra.app}.${s.domain}`), list.stdout);
   const rl = await yk("review-apps", "-a", app);
   assert.match(rl.stdout, /feature\/login-form/);
 

@@ -194,8 +194,9 @@ test("--detach prints the container's name; its output reaches yk logs; it is re
 });
 
 test("storage: a host dir under an allowed root and a named volume are visible in yk run containers", async () => {
-  const dir = join(storageRoot, "data");
-  mkdirSync(dir);
+  // an app's bind sources are its own directory, ROOT/<app>/…
+  const dir = join(storageRoot, app, "data");
+  mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "hello.txt"), "from the host\n");
   const m = await yk(["storage:mount", "-a", app, `${dir}:/data`]);
   assert.equal(m.code, 0, m.stderr);
@@ -272,16 +273,17 @@ test("refused mounts answer 422 invalid_mount with the rule", async () => {
 test("bad run requests: the server validates and answers with the rule", async () => {
   const bad = await s.api("POST", `/apps/${app}/runs`, { command: "ls -la" });
   assert.equal(bad.status, 400);
-  assert.match(bad.body.error.message, /command: must be an array/);
+  assert.equal(bad.body.error.message, "body.command: expected an array");
   const nul = await s.api("POST", `/apps/${app}/runs`, { command: ["ls", "a\u0000"] });
-  assert.match(nul.body.error.message, /command\[1\]: contains a NUL byte/);
+  assert.equal(nul.body.error.message, "body.command[1]: contains a NUL byte");
   const none = await s.api("POST", `/apps/${bare}/runs`, { command: ["ls"] });
   assert.equal(none.status, 409);
   assert.equal(none.body.error.code, "no_release");
   const missing = await s.api("GET", `/apps/${app}/runs/${"0".repeat(64)}`);
   assert.equal(missing.status, 404);
   const hostileId = await s.api("GET", `/apps/${app}/runs/..%2F..%2Fcontainers`);
-  assert.equal(hostileId.status, 404);
+  assert.equal(hostileId.status, 400, "a malformed run id never reaches Docker");
+  assert.equal(hostileId.body.error.message, "path.id: expected a run id: 64 lowercase hex digits");
 });
 
 /** Opens the attach upgrade by hand: resolves with the status and, after 101, everything the server sent. */

@@ -114,6 +114,14 @@ test("a signed GitHub push deploys the pushed commit in the background; ping ans
   assert.equal(v3.commit, sha);
   assert.equal((await getVia(s.httpPort, `${app}.${s.domain}`)).body.trim(), "ok v3");
   accepted = { body, delivery: r.body.delivery };
+  // the audit log has the webhook's deploy in words, under the provider's name
+  const audit = (await s.api("GET", `/audit?app=${app}`)).body as { actor: string; summary: string }[];
+  assert.ok(
+    audit.some(
+      (e) => e.actor === "github webhook" && e.summary === `deployed v3 of ${app} from git main@${sha.slice(0, 7)}`,
+    ),
+    JSON.stringify(audit.slice(0, 5)),
+  );
 });
 
 test("bad, missing and replayed signatures, an unknown app and a malformed body deploy nothing", async () => {

@@ -88,13 +88,20 @@ test("a 3-node swarm: up, tasks reachable from the host on every node, a dead no
 });
 
 test("a create that fails half-way tears down what it made", async () => {
+  const lines: string[] = [];
   await assert.rejects(
     SwarmCluster.create({
       nodes: 2,
       images: ["yadokari-local/no-such-image:1"],
+      log: (m) => lines.push(m),
     }),
     /does not exist|no such image/i,
   );
+  // this swarm's own names only: other runs on the machine may have test swarms up right now
+  const id = lines.map((l) => /^swarm ([0-9a-f]{4}) down/.exec(l)?.[1]).find(Boolean);
+  assert.ok(id, `the teardown ran: ${lines.join("; ")}`);
   const stale = (await run("ip", ["netns", "list"])).stdout;
-  assert.doesNotMatch(stale, /ykn[0-9a-f]{4}-/, "no namespace of a test swarm is left");
+  assert.doesNotMatch(stale, new RegExp(`ykn${id}-`), "no namespace of this swarm is left");
+  const links = (await run("ip", ["-o", "link", "show"])).stdout;
+  assert.doesNotMatch(links, new RegExp(`ykb${id}|ykv${id}`), "no bridge or veth of this swarm is left");
 });

@@ -194,6 +194,8 @@ export interface AuditEntry {
   at: string;
   actor: string;
   action: string;
+  /** what happened, in words */
+  summary: string;
   app: string | null;
   ip: string;
   status: number;
@@ -209,3 +211,42 @@ export interface DeployStatusView {
   deploy: { id: number; status: string; reason: string | null } | null;
   canary: CanaryView | null;
 }
+
+// Cron, storage, git, webhooks, review apps: the server's own shapes where it has them as types.
+export type { CronJobView, CronRunView } from "../../src/cron/types.js";
+export type { MountView } from "../../src/storage/contract.js";
+export interface GitInfoView {
+  app: string;
+  repository: { url: string; branch: string; connectedAt: string } | null;
+  webhooks: { github: string; gitlab: string; secretSet: boolean };
+  reviewApps: { enabled: boolean; ttlSec: number };
+  reviewOf: { parent: string; branch: string } | null;
+}
+export interface DeliveryView {
+  deliveryId: string;
+  provider: string;
+  event: string;
+  accepted: boolean;
+  ref: string | null;
+  commit: string | null;
+  outcome: string;
+  createdAt: string;
+}
+export interface ReviewAppView {
+  app: string;
+  parent: string;
+  branch: string;
+  slug: string;
+  url: string;
+  liveRelease: number | null;
+  commit: string | null;
+  lastPushAt: string;
+  createdAt: string;
+}
+export interface ReviewAppsView {
+  enabled: boolean;
+  ttl: string;
+  apps: ReviewAppView[];
+}
+/** GET/PATCH /apps/:app/deploy-settings: only what was set; unset keys take app.json's or the defaults. */
+export type { DeploySettings } from "../../src/domain/types.js";

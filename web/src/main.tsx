@@ -8,7 +8,7 @@ import { NewAppPage } from "./pages/new-app";
 import { UsersPage } from "./pages/users";
 import { AuditPage } from "./pages/audit";
 import { TokensPage } from "./pages/tokens";
-import { ErrorNotice } from "./ui";
+import { ErrorNotice, watchTables } from "./ui";
 
 /** The route is the URL hash (#/apps/web/config), so the server serves one page for all of them. */
 function useHashRoute(): string[] {
@@ -165,3 +165,4 @@ function App() {
 }
 
 render(<App />, document.getElementById("root")!);
+watchTables();

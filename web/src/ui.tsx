@@ -164,3 +164,36 @@ export function LogBox({ lines, label }: { lines: string[]; label: string }) {
     </pre>
   );
 }
+
+/**
+ * On a phone, tables are shown as stacked rows (app.css): each cell then
+ * names its column. Cells get their column's header as `data-label` here,
+ * once for every table the page shows, unless the page set one itself.
+ */
+export function labelTableCells(root: ParentNode = document): void {
+  for (const table of root.querySelectorAll("table")) {
+    const heads = [...table.querySelectorAll("thead th")].map((th) => th.textContent?.trim() ?? "");
+    for (const row of table.querySelectorAll("tbody tr")) {
+      let col = 0;
+      for (const cell of row.children) {
+        const td = cell as HTMLTableCellElement;
+        if (td.colSpan > 1) break; // a detail row spans the table: no column
+        if (!td.hasAttribute("data-label")) td.setAttribute("data-label", heads[col] ?? "");
+        col++;
+      }
+    }
+  }
+}
+
+/** Keeps every table labelled as pages render and data arrives. */
+export function watchTables(): void {
+  let queued = false;
+  new MutationObserver(() => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => {
+      queued = false;
+      labelTableCells();
+    });
+  }).observe(document.body, { childList: true, subtree: true });
+}

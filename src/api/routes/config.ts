@@ -1,10 +1,56 @@
-import { Hono } from "hono";
-import { AppError } from "../../errors/app-error.js";
-import type { ApiServices } from "../services.js";
-import { deployView } from "../views.js";
-import { readJson } from "../read-json.js";
+import { z } from "@hono/zod-openapi";
+import { access } from "../../accounts/policy.js";
 import { principalOf } from "../../accounts/principal.js";
-import { describeChange, parseConfigChange, validateKey, validateTotal } from "../../config-vars/validate.js";
+import { AppError } from "../../errors/app-error.js";
+import { describeChange, parseConfigChange, validateTotal } from "../../config-vars/validate.js";
+import { checkQuota } from "../../domain/quotas.js";
+import type { ApiRouter } from "../app.js";
+import type { ApiServices } from "../services.js";
+import { LIMITS } from "../body-limit.js";
+import { defineRoute } from "../route.js";
+import { json, jsonBody } from "../schemas/common.js";
+import { AppName, ConfigKey } from "../schemas/ids.js";
+import { ConfigChange, ConfigChanged, MaskedConfigVars } from "../schemas/config.js";
+import { deployView } from "../views.js";
+
+const AppParams = z.strictObject({ app: AppName });
+
+const listConfig = defineRoute({
+  method: "get",
+  path: "/api/v1/apps/{app}/config",
+  summary: "The app's config vars; a viewer gets the names with null values",
+  access: access.app("viewer", "masked"),
+  request: { params: AppParams },
+  responses: { 200: json(MaskedConfigVars) },
+});
+
+const showConfigVar = defineRoute({
+  method: "get",
+  path: "/api/v1/apps/{app}/config/{key}",
+  summary: "One config var's value (404 when unset)",
+  access: access.app("viewer", "revealed"),
+  request: { params: z.strictObject({ app: AppName, key: ConfigKey }) },
+  responses: { 200: json(z.strictObject({ key: z.string(), value: z.string() }).openapi("ConfigVar")) },
+});
+
+const changeConfig = defineRoute({
+  method: "patch",
+  path: "/api/v1/apps/{app}/config",
+  summary:
+    "Set and unset config vars in one change; with restart (default true) and a live release, a new release is deployed with zero downtime",
+  access: access.app("deployer", "revealed"),
+  bodyLimit: LIMITS.large,
+  request: { params: AppParams, body: jsonBody(ConfigChange) },
+  responses: { 200: json(ConfigChanged) },
+});
+
+const rotateKey = defineRoute({
+  method: "post",
+  path: "/api/v1/config/rotate-key",
+  summary: "Rotate the master key: re-encrypt every config var, release snapshot and secret, then drop the old key",
+  access: access.admin(),
+  responses: { 200: json(z.strictObject({ resealed: z.int(), keyId: z.string() }).openapi("KeyRotated")) },
+});
 
 /**
  * Config vars of an app. A change is stored in one transaction, then (unless
@@ -12,21 +58,19 @@ import { describeChange, parseConfigChange, validateKey, validateTotal } from ".
  * zero downtime in the app's queue. Descriptions, logs and errors name keys
  * only, never values.
  */
-export function configRoutes(s: ApiServices): Hono {
-  const r = new Hono();
-  const { store } = s.ctx;
+export function registerConfig(r: ApiRouter, s: ApiServices): void {
+  const { store, keyring } = s.ctx;
 
-  r.get("/:app/config", (c) => {
-    const vars = store.configVars(s.apps.get(c.req.param("app")).name);
+  r.openapi(listConfig, (c) => {
+    const vars = store.configVars(s.apps.get(c.req.valid("param").app).name);
     // the viewer role sees which keys are set, never their values
-    return c.json(
-      principalOf(c).role === "viewer" ? Object.fromEntries(Object.keys(vars).map((k) => [k, null])) : vars,
-    );
+    const masked = principalOf(c).role === "viewer";
+    return c.json(masked ? Object.fromEntries(Object.keys(vars).map((k) => [k, null])) : vars, 200);
   });
 
-  r.get("/:app/config/:key", (c) => {
-    const app = s.apps.get(c.req.param("app"));
-    const key = validateKey(c.req.param("key"));
+  r.openapi(showConfigVar, (c) => {
+    const { app: name, key } = c.req.valid("param");
+    const app = s.apps.get(name);
     const config = new Map(Object.entries(store.configVars(app.name)));
     if (!config.has(key))
       throw new AppError(
@@ -34,17 +78,19 @@ export function configRoutes(s: ApiServices): Hono {
         `${key} is not set on ${app.name}`,
         `'yk config -a ${app.name}' lists the config vars that are set.`,
       );
-    return c.json({ key, value: config.get(key)! });
+    return c.json({ key, value: config.get(key)! }, 200);
   });
 
-  r.patch("/:app/config", async (c) => {
-    const app = s.apps.get(c.req.param("app"));
-    const change = parseConfigChange(await readJson(c.req.raw));
+  r.openapi(changeConfig, (c) => {
+    const app = s.apps.get(c.req.valid("param").app);
+    // the schema checked every key and value; the change's own rules (something to change, not both) are here
+    const change = parseConfigChange(c.req.valid("json"));
     // A Map, not an object: "__proto__" is a valid name and must stay a plain key.
     const next = new Map(Object.entries(store.configVars(app.name)));
     for (const [k, v] of change.set) next.set(k, v);
     for (const k of change.unset) next.delete(k);
     validateTotal(Object.fromEntries(next));
+    checkQuota("config vars", app.name, next.size, s.ctx.quotas.configVars);
     store.changeConfigVars(
       app.name,
       Object.fromEntries([...change.set, ...change.unset.map((k) => [k, null] as const)]),
@@ -70,28 +116,20 @@ export function configRoutes(s: ApiServices): Hono {
         }),
       ).deploy;
     }
-    return c.json({ config: store.configVars(app.name), deploy: deploy ? deployView(s.views, deploy) : null });
+    return c.json({ config: store.configVars(app.name), deploy: deploy ? deployView(s.views, deploy) : null }, 200);
   });
-  return r;
-}
 
-/** Install-wide config routes, mounted at /api/v1/config (behind the same token check). */
-export function configAdminRoutes(s: ApiServices): Hono {
-  const r = new Hono();
-  const { store, keyring } = s.ctx;
   // One rotation at a time: a second one dropping keys midway through the first would strand values.
   let queue: Promise<unknown> = Promise.resolve();
-
-  r.post("/rotate-key", async (c) => {
+  r.openapi(rotateKey, async (c) => {
     const run = queue.then(async () => {
       await keyring.rotate();
       const resealed = store.resealAll() + s.gitflow.store.resealSecrets() + s.certs.store.resealKeys();
       await keyring.dropOldKeys();
-      s.ctx.log(`master key rotated to ${keyring.currentId}; ${resealed} sealed values re-encrypted`);
+      c.get("log").info("master key rotated", { keyId: keyring.currentId, resealed });
       return { resealed, keyId: keyring.currentId };
     });
     queue = run.catch(() => {});
-    return c.json(await run);
+    return c.json(await run, 200);
   });
-  return r;
 }

@@ -1,24 +1,66 @@
-import { Hono } from "hono";
-import type { ApiServices } from "../services.js";
-import type { CronJobView, CronRunView } from "../cron-contract.js";
+import { z } from "@hono/zod-openapi";
+import { access } from "../../accounts/policy.js";
 import { AppError } from "../../errors/app-error.js";
 import { nextRun, parseSchedule } from "../../cron/schedule.js";
+import type { CronRunView as CronRun } from "../../cron/types.js";
 import { splitLines } from "../../lib/lines.js";
+import type { ApiRouter } from "../app.js";
+import type { ApiServices } from "../services.js";
+import { defineRoute } from "../route.js";
+import { json, textStream as textDoc } from "../schemas/common.js";
+import { AppName, Follow, JobName, RowId } from "../schemas/ids.js";
+import { CronJobView, CronRunView } from "../schemas/work.js";
 import { textStream } from "../text-stream.js";
 
-/** The rule app.json applies to job names (src/manifest/app-json.ts). */
-const JOB_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const AppParams = z.strictObject({ app: AppName });
+const JobParams = z.strictObject({ app: AppName, job: JobName });
+const RunParams = z.strictObject({ app: AppName, job: JobName, id: RowId });
 
-function jobName(text: string): string {
-  if (!JOB_NAME.test(text)) {
-    throw new AppError(
-      "invalid_request",
-      `invalid cron job name ${JSON.stringify(text.slice(0, 70))}: job names are lowercase letters, digits and '-', at most 63`,
-      "'yk cron -a APP' lists the app's jobs.",
-    );
-  }
-  return text;
-}
+const listJobs = defineRoute({
+  method: "get",
+  path: "/api/v1/apps/{app}/cron",
+  summary: "The live release's cron jobs with their next and last runs",
+  access: access.app("viewer"),
+  request: { params: AppParams },
+  responses: { 200: json(z.array(CronJobView)) },
+});
+
+const runNow = defineRoute({
+  method: "post",
+  path: "/api/v1/apps/{app}/cron/{job}/run",
+  summary: "Start a run of the job now (409 cron_running while one runs under concurrency_policy forbid)",
+  access: access.app("deployer"),
+  request: { params: JobParams },
+  responses: { 202: json(CronRunView, "Accepted: the run started") },
+  errors: [409],
+});
+
+const listRuns = defineRoute({
+  method: "get",
+  path: "/api/v1/apps/{app}/cron/{job}/runs",
+  summary: "The job's last runs, newest first, with their output",
+  access: access.app("viewer"),
+  request: { params: JobParams },
+  responses: { 200: json(z.array(CronRunView)) },
+});
+
+const showRun = defineRoute({
+  method: "get",
+  path: "/api/v1/apps/{app}/cron/{job}/runs/{id}",
+  summary: "One run",
+  access: access.app("viewer"),
+  request: { params: RunParams },
+  responses: { 200: json(CronRunView) },
+});
+
+const runLog = defineRoute({
+  method: "get",
+  path: "/api/v1/apps/{app}/cron/{job}/runs/{id}/log",
+  summary: "A run's output; with follow=1 it streams until the run ends",
+  access: access.app("viewer"),
+  request: { params: RunParams, query: z.strictObject({ follow: Follow }) },
+  responses: { 200: textDoc("the run's output") },
+});
 
 function nextOf(schedule: string, now: Date): string | null {
   try {
@@ -29,16 +71,15 @@ function nextOf(schedule: string, now: Date): string | null {
 }
 
 /** Cron jobs of the live release: list, run now, history and output. */
-export function cronRoutes(s: ApiServices): Hono {
-  const r = new Hono();
+export function registerCron(r: ApiRouter, s: ApiServices): void {
   const cron = () => s.cron;
 
-  r.get("/:app/cron", (c) => {
-    const app = s.apps.get(c.req.param("app"));
+  r.openapi(listJobs, (c) => {
+    const app = s.apps.get(c.req.valid("param").app);
     const release = app.liveReleaseId ? s.ctx.store.getRelease(app.liveReleaseId) : null;
     const last = cron().runs.lastRuns(app.name);
     const now = new Date();
-    const views: CronJobView[] = (release?.manifest.cron ?? []).map((j) => {
+    const views = (release?.manifest.cron ?? []).map((j) => {
       const l = last.get(j.name);
       return {
         name: j.name,
@@ -51,18 +92,17 @@ export function cronRoutes(s: ApiServices): Hono {
           : null,
       };
     });
-    return c.json(views);
+    return c.json(views, 200);
   });
 
-  r.post("/:app/cron/:job/run", (c) => {
-    const app = s.apps.get(c.req.param("app"));
-    return c.json(cron().runNow(app, jobName(c.req.param("job"))), 202);
+  r.openapi(runNow, (c) => {
+    const { app, job } = c.req.valid("param");
+    return c.json(cron().runNow(s.apps.get(app), job), 202);
   });
 
   /** A job of the live release, or one that has history. */
-  const findJob = (appName: string, jobText: string) => {
+  const findJob = (appName: string, job: string) => {
     const app = s.apps.get(appName);
-    const job = jobName(jobText);
     const release = app.liveReleaseId ? s.ctx.store.getRelease(app.liveReleaseId) : null;
     if (!release?.manifest.cron.some((j) => j.name === job) && !cron().runs.hasRuns(app.name, job)) {
       throw new AppError(
@@ -74,29 +114,28 @@ export function cronRoutes(s: ApiServices): Hono {
     return { app, job };
   };
 
-  const findRun = (appName: string, jobText: string, idText: string): CronRunView => {
-    const { app, job } = findJob(appName, jobText);
-    const id = /^[0-9]{1,15}$/.test(idText) ? Number(idText) : NaN;
-    const run = Number.isSafeInteger(id) ? cron().runs.get(id) : null;
+  const findRun = (p: { app: string; job: string; id: number }): CronRun => {
+    const { app, job } = findJob(p.app, p.job);
+    const run = cron().runs.get(p.id);
     if (!run || run.app !== app.name || run.job !== job)
       throw new AppError(
         "not_found",
-        `no run #${idText} of cron job ${job}`,
+        `no run #${p.id} of cron job ${job}`,
         `'yk cron:runs -a ${app.name} ${job}' lists its runs.`,
       );
     return run;
   };
 
-  r.get("/:app/cron/:job/runs", (c) => {
-    const { app, job } = findJob(c.req.param("app"), c.req.param("job"));
-    return c.json(cron().runs.list(app.name, job));
+  r.openapi(listRuns, (c) => {
+    const { app, job } = findJob(c.req.valid("param").app, c.req.valid("param").job);
+    return c.json(cron().runs.list(app.name, job), 200);
   });
 
-  r.get("/:app/cron/:job/runs/:id", (c) => c.json(findRun(c.req.param("app"), c.req.param("job"), c.req.param("id"))));
+  r.openapi(showRun, (c) => c.json(findRun(c.req.valid("param")), 200));
 
-  r.get("/:app/cron/:job/runs/:id/log", (c) => {
-    const run = findRun(c.req.param("app"), c.req.param("job"), c.req.param("id"));
-    const follow = c.req.query("follow") === "1" || c.req.query("follow") === "true";
+  r.openapi(runLog, (c) => {
+    const run = findRun(c.req.valid("param"));
+    const follow = c.req.valid("query").follow;
     const stored = (w: { line: (l: string) => void; end: () => void }) => {
       for (const l of splitLines(cron().runs.get(run.id)?.output ?? run.output)) w.line(l);
       w.end();
@@ -115,5 +154,4 @@ export function cronRoutes(s: ApiServices): Hono {
       return () => abort.abort();
     });
   });
-  return r;
 }

@@ -1,19 +1,55 @@
-import { Hono } from "hono";
-import type { ApiServices } from "../services.js";
-import type { ContainerView } from "../contract.js";
-import { AppError } from "../../errors/app-error.js";
-import { textStream } from "../text-stream.js";
+import { z } from "@hono/zod-openapi";
+import { access } from "../../accounts/policy.js";
 import { mergeByTime } from "../../engine/log-merge.js";
 import { splitLines } from "../../lib/lines.js";
-import { validateProcessType } from "../../domain/names.js";
 import type { ObservedContainer } from "../../docker/port.js";
+import type { ApiRouter } from "../app.js";
+import type { ApiServices } from "../services.js";
+import { defineRoute } from "../route.js";
+import { json, textStream as textDoc } from "../schemas/common.js";
+import { AppName, Follow, ProcessType } from "../schemas/ids.js";
+import { ContainerView } from "../schemas/apps.js";
+import { textStream } from "../text-stream.js";
+
+const AppParams = z.strictObject({ app: AppName });
+
+const listContainers = defineRoute({
+  method: "get",
+  path: "/api/v1/apps/{app}/ps",
+  summary: "The app's containers",
+  access: access.app("viewer"),
+  request: { params: AppParams },
+  responses: { 200: json(z.array(ContainerView)) },
+  errors: [503],
+});
+
+const logs = defineRoute({
+  method: "get",
+  path: "/api/v1/apps/{app}/logs",
+  summary: "Container logs, each line prefixed with its process and container, merged in time order",
+  access: access.app("viewer"),
+  request: {
+    params: AppParams,
+    query: z.strictObject({
+      tail: z
+        .string()
+        .regex(/^\d{1,5}$/, { error: "expected a whole number from 0 to 10000" })
+        .transform(Number)
+        .refine((n) => n <= 10000, { error: "expected a whole number from 0 to 10000" })
+        .optional()
+        .openapi({ type: "string", description: "lines per container (default 100, at most 10000)" }),
+      process: ProcessType.optional().openapi({ description: "only this process type" }),
+      follow: Follow,
+    }),
+  },
+  responses: { 200: textDoc("log lines") },
+  errors: [503],
+});
 
 /** What runs: containers and their logs. */
-export function runtimeRoutes(s: ApiServices): Hono {
-  const r = new Hono();
-
-  r.get("/:app/ps", async (c) => {
-    const app = s.apps.get(c.req.param("app"));
+export function registerRuntime(r: ApiRouter, s: ApiServices): void {
+  r.openapi(listContainers, async (c) => {
+    const app = s.apps.get(c.req.valid("param").app);
     const routed = new Set(
       s.ctx.store
         .routedServers(app.name)
@@ -21,29 +57,25 @@ export function runtimeRoutes(s: ApiServices): Hono {
         .map((x) => x.containerId),
     );
     const list = await s.ctx.docker.list({ app: app.name });
-    const views: ContainerView[] = list.map((x) => ({
-      id: x.id.slice(0, 12),
-      name: x.name,
-      process: x.process,
-      release: x.release,
-      state: x.state,
-      status: x.status,
-      address: x.ip,
-      startedAt: x.startedAt,
-      routed: routed.has(x.id),
-    }));
-    return c.json(views);
+    return c.json(
+      list.map((x) => ({
+        id: x.id.slice(0, 12),
+        name: x.name,
+        process: x.process,
+        release: x.release,
+        state: x.state,
+        status: x.status,
+        address: x.ip,
+        startedAt: x.startedAt,
+        routed: routed.has(x.id),
+      })),
+      200,
+    );
   });
 
-  r.get("/:app/logs", async (c) => {
-    const app = s.apps.get(c.req.param("app"));
-    const tailText = c.req.query("tail") ?? "100";
-    const tail = Number(tailText);
-    if (!Number.isInteger(tail) || tail < 0 || tail > 10000)
-      throw new AppError("invalid_request", "tail must be a whole number from 0 to 10000");
-    const process = c.req.query("process");
-    if (process !== undefined) validateProcessType(process);
-    const follow = c.req.query("follow") === "1" || c.req.query("follow") === "true";
+  r.openapi(logs, async (c) => {
+    const app = s.apps.get(c.req.valid("param").app);
+    const { tail = 100, process, follow } = c.req.valid("query");
     const containers = (await s.ctx.docker.list({ app: app.name })).filter(
       (x) => process === undefined || x.process === process,
     );
@@ -83,5 +115,4 @@ export function runtimeRoutes(s: ApiServices): Hono {
       return () => abort.abort();
     });
   });
-  return r;
 }

@@ -69,3 +69,36 @@ test("login --email exchanges the piped password for a personal token and saves 
   await assert.rejects(yk(["login", "--url", "http://127.0.0.1:7700", "--email", "a@x.io"], api), /--password-stdin/);
   await assert.rejects(yk(["login", "--url", "http://127.0.0.1:7700"], api), /either --token or --email/);
 });
+
+test("yk audit prints what happened in words and says how to page back; --before pages", async () => {
+  const entry = (id: number, summary: string) => ({
+    id,
+    at: "2026-11-21T23:00:00.000Z",
+    actor: "ana@example.com",
+    action: "PATCH /api/v1/apps/web/config",
+    summary,
+    app: "web",
+    ip: "127.0.0.1",
+    status: 200,
+    ok: true,
+  });
+  const api = new FakeApi({
+    "GET /api/v1/audit?limit=2&app=web": [
+      entry(9, "set config vars DATABASE_URL on web"),
+      entry(8, "deployed v3 of web from git main@abc1234"),
+    ],
+    "GET /api/v1/audit?limit=2&app=web&before=8": [entry(7, "created app web")],
+  });
+  const { out } = await yk(["audit", "-a", "web", "-n", "2"], api);
+  assert.match(out, /^ID\s+WHEN\s+WHO\s+WHAT\s+APP\s+RESULT$/m);
+  assert.match(
+    out,
+    /^9\s+2026-11-21 23:00 \(1h ago\)\s+ana@example\.com\s+set config vars DATABASE_URL on web\s+web\s+ok$/m,
+  );
+  assert.match(out, /deployed v3 of web from git main@abc1234/);
+  assert.match(out, /Older entries: yk audit -a web -n 2 --before 8\n$/);
+  const older = await yk(["audit", "-a", "web", "-n", "2", "--before", "8"], api);
+  assert.match(older.out, /created app web/);
+  assert.doesNotMatch(older.out, /Older entries/);
+  await assert.rejects(yk(["audit", "--before", "x"], api), CliError);
+});

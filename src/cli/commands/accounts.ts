@@ -4,7 +4,6 @@ import { relativeTime, renderJson, renderTable } from "../output.js";
 import { jsonOption, type CliContext } from "./context.js";
 import type { UserView } from "../../accounts/types.js";
 import type { TokenView } from "../../accounts/accounts.js";
-import type { AuditEntry } from "../../accounts/account-store.js";
 
 /** Reads a secret piped on stdin (`--password-stdin`), like `docker login`: never from argv, where `ps` shows it. */
 export async function readStdinSecret(stdin: NodeJS.ReadableStream = process.stdin): Promise<string> {
@@ -85,22 +84,34 @@ export function registerAccounts(
 
   program
     .command("users:update")
-    .description("change a user's role, apps or password (admin); a new role or password ends their browser sessions")
+    .description(
+      "change a user's role, apps or password (admin); a new role or password ends their browser sessions, a new password revokes their API tokens",
+    )
     .argument("<email>", "the user's email address")
     .addOption(roleOption())
     .addOption(appsOption())
-    .option("--password-stdin", "read a new password from stdin")
-    .action(async (email: string, opts: { role?: string; apps?: string; passwordStdin?: boolean }) => {
-      const body = {
-        ...(opts.role ? { role: opts.role } : {}),
-        ...(opts.apps !== undefined ? { apps: parseAppsFlag(opts.apps) } : {}),
-        ...(opts.passwordStdin ? { password: await readSecret() } : {}),
-      };
-      if (Object.keys(body).length === 0)
-        throw usageError("Nothing to change.", "Pass --role, --apps or --password-stdin.");
-      const u = await ctx.api().json<UserView>("PATCH", apiPath("users", email), body);
-      ctx.out(`Updated ${u.email}: ${u.role} (apps: ${showApps(u.apps)}).\n`);
-    });
+    .option("--password-stdin", "read a new password from stdin (revokes the user's API tokens)")
+    .option("--keep-tokens", "with --password-stdin: keep the user's API tokens")
+    .action(
+      async (email: string, opts: { role?: string; apps?: string; passwordStdin?: boolean; keepTokens?: boolean }) => {
+        if (opts.keepTokens && !opts.passwordStdin)
+          throw usageError("--keep-tokens goes with --password-stdin.", "Only a new password revokes tokens.");
+        const body = {
+          ...(opts.role ? { role: opts.role } : {}),
+          ...(opts.apps !== undefined ? { apps: parseAppsFlag(opts.apps) } : {}),
+          ...(opts.passwordStdin ? { password: await readSecret() } : {}),
+          ...(opts.keepTokens ? { keepTokens: true } : {}),
+        };
+        if (Object.keys(body).length === 0)
+          throw usageError("Nothing to change.", "Pass --role, --apps or --password-stdin.");
+        const u = await ctx.api().json<UserView & { tokensRevoked?: number }>("PATCH", apiPath("users", email), body);
+        ctx.out(`Updated ${u.email}: ${u.role} (apps: ${showApps(u.apps)}).\n`);
+        if (u.tokensRevoked)
+          ctx.out(
+            `${u.tokensRevoked} API token${u.tokensRevoked === 1 ? " was" : "s were"} revoked with the old password: ${u.email} logs in again (yk login).\n`,
+          );
+      },
+    );
 
   program
     .command("users:remove")
@@ -163,20 +174,56 @@ export function registerAccounts(
     .command("audit")
     .description("the audit log, newest first (admin): who changed what, when, from where, and whether it worked")
     .option("-a, --app <app>", "only this app")
-    .option("-n, --num <n>", "how many entries", "50")
+    .option("-n, --num <n>", "how many entries (1 to 1000)", "50")
+    .option("--before <id>", "older entries: those before this entry id (the last line says which to pass)")
     .addOption(jsonOption())
-    .action(async (opts: { app?: string; num: string; json?: boolean }) => {
+    .action(async (opts: { app?: string; num: string; before?: string; json?: boolean }) => {
       if (!/^\d{1,4}$/.test(opts.num) || Number(opts.num) < 1 || Number(opts.num) > 1000)
         throw usageError(`-n ${opts.num}: give a number from 1 to 1000.`, "yk audit -n 100");
-      const q = new URLSearchParams({ limit: opts.num, ...(opts.app ? { app: opts.app } : {}) });
-      const entries = await ctx.api().json<AuditEntry[]>("GET", `${apiPath("audit")}?${q}`);
+      if (opts.before !== undefined && !/^[1-9]\d{0,15}$/.test(opts.before))
+        throw usageError(
+          `--before ${opts.before} is not an entry id.`,
+          "Pass the id the last page ended with: yk audit --before ID",
+        );
+      const q = new URLSearchParams({
+        limit: opts.num,
+        ...(opts.app ? { app: opts.app } : {}),
+        ...(opts.before ? { before: opts.before } : {}),
+      });
+      const entries = await ctx.api().json<AuditView[]>("GET", `${apiPath("audit")}?${q}`);
       if (opts.json) return ctx.out(renderJson(entries));
-      if (entries.length === 0) return ctx.out("No audit entries.\n");
-      ctx.out(
-        renderTable(
-          ["when", "who", "action", "app", "from", "result"],
-          entries.map((e) => [e.at, e.actor, e.action, e.app ?? "", e.ip, `${e.ok ? "ok" : "FAILED"} ${e.status}`]),
-        ),
-      );
+      if (entries.length === 0) return ctx.out(opts.before ? "No older audit entries.\n" : "No audit entries.\n");
+      ctx.out(renderAudit(entries, ctx.now()));
+      if (entries.length === Number(opts.num)) {
+        const more = [`yk audit`, opts.app ? `-a ${opts.app}` : "", `-n ${opts.num}`, `--before ${entries.at(-1)!.id}`];
+        ctx.out(`Older entries: ${more.filter(Boolean).join(" ")}\n`);
+      }
     });
+}
+
+export interface AuditView {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  summary: string;
+  app: string | null;
+  ip: string;
+  status: number;
+  ok: boolean;
+}
+
+/** One line per entry: id (for --before), when, who, what happened in words, app, and a failure when it failed. */
+export function renderAudit(entries: AuditView[], now: Date): string {
+  return renderTable(
+    ["id", "when", "who", "what", "app", "result"],
+    entries.map((e) => [
+      String(e.id),
+      `${e.at.slice(0, 16).replace("T", " ")} (${relativeTime(e.at, now)})`,
+      e.actor,
+      e.summary || e.action,
+      e.app ?? "",
+      e.ok ? "ok" : `FAILED ${e.status}`,
+    ]),
+  );
 }

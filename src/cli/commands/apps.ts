@@ -23,6 +23,18 @@ export function checkDestroyConfirm(app: string, confirm: string | undefined): v
 
 const release = (v: number | null) => (v === null ? "-" : `v${v}`);
 
+/** Every hostname the app answers at, the default one marked: an app without custom domains still has one. */
+export function domainsLine(app: Pick<AppView, "urls" | "domains">): string {
+  const hosts = app.urls.map((u) => {
+    try {
+      return new URL(u).hostname;
+    } catch {
+      return u;
+    }
+  });
+  return hosts.map((h) => (app.domains.includes(h) ? h : `${h} (default)`)).join(", ") || "-";
+}
+
 export function registerApps(program: Command, ctx: CliContext): void {
   program
     .command("apps")
@@ -88,7 +100,7 @@ export function registerApps(program: Command, ctx: CliContext): void {
           ["Release", release(app.liveRelease)],
           ["Web replicas", String(app.webReplicas)],
           ["URLs", app.urls.join(", ") || "-"],
-          ["Domains", app.domains.join(", ") || "-"],
+          ["Domains", domainsLine(app)],
           ["Git", app.gitUrl],
           ["Created", `${app.createdAt} (${relativeTime(app.createdAt, ctx.now())})`],
         ]),

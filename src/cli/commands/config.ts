@@ -2,7 +2,7 @@ import { Option, type Command } from "commander";
 import type { DeployView } from "../../api/contract.js";
 import { isAppError } from "../../errors/app-error.js";
 import { keyProblem, parseAssignments } from "../../config-vars/validate.js";
-import { apiPath, usageError, type Api } from "../api-client.js";
+import { apiPath, usageError } from "../api-client.js";
 import { followDeploy } from "../follow-deploy.js";
 import { renderJson } from "../output.js";
 import { appOption, jsonOption, type CliContext } from "./context.js";

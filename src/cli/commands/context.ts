@@ -1,5 +1,6 @@
 import { Option } from "commander";
 import type { Api, ClientConfig } from "../api-client.js";
+import type { ProgressSink } from "../progress.js";
 
 /**
  * What a command needs from the outside world. src/main/cli.ts wires the real
@@ -14,6 +15,8 @@ export interface CliContext {
   saveConfig(cfg: ClientConfig): Promise<string>;
   /** Standard output: results, tables, streamed logs. */
   out(text: string): void;
+  /** where progress goes (stderr in the real CLI), and whether it is a terminal; none in tests */
+  progress?: ProgressSink;
   now(): Date;
 }
 

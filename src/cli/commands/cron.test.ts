@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Command } from "commander";
-import type { CronJobView, CronRunView } from "../../api/cron-contract.js";
+import type { CronJobView, CronRunView } from "../../cron/types.js";
 import { CliError, type Api } from "../api-client.js";
 import { registerCron } from "./cron.js";
 

@@ -1,5 +1,5 @@
 import { Option, type Command } from "commander";
-import type { CronJobView, CronRunView } from "../../api/cron-contract.js";
+import type { CronJobView, CronRunView } from "../../cron/types.js";
 import { apiPath, CliError, type Api } from "../api-client.js";
 import { relativeTime, renderJson, renderTable } from "../output.js";
 import { appOption, jsonOption, type CliContext } from "./context.js";

@@ -3,19 +3,56 @@ import { apiPath, usageError } from "../api-client.js";
 import { renderFields, renderJson } from "../output.js";
 import { appOption, jsonOption, type CliContext } from "./context.js";
 
-/** `maxSurge=2 pauseSec=5` → { maxSurge: 2, pauseSec: 5 }; "25%" stays a string. The server validates. */
-export function parseDeploySettingArgs(args: string[]): Record<string, number | string> {
-  const out: Record<string, number | string> = {};
+/**
+ * `key=value` arguments → the same fields as the flags, so both spellings work for every setting:
+ * `--max-surge 2`, `max-surge=2` and `maxSurge=2` (the API's name) are one thing. A bare number is
+ * in the flag's unit (seconds for durations, ms for --latency-floor, percent for rates), which is also
+ * the unit of the API name (stepSec, latencyFloorMs, maxErrorPct).
+ */
+const ARG_KEYS: Record<string, keyof StrategyFlags> = {
+  maxSurge: "maxSurge",
+  "max-surge": "maxSurge",
+  pause: "pause",
+  pauseSec: "pause",
+  strategy: "strategy",
+  steps: "steps",
+  "step-duration": "stepDuration",
+  stepSec: "stepDuration",
+  "step-requests": "stepRequests",
+  stepRequests: "stepRequests",
+  "max-error-rate": "maxErrorRate",
+  maxErrorPct: "maxErrorRate",
+  "error-margin": "errorMargin",
+  errorMarginPct: "errorMargin",
+  "latency-factor": "latencyFactor",
+  latencyFactor: "latencyFactor",
+  "latency-floor": "latencyFloor",
+  latencyFloorMs: "latencyFloor",
+  "min-requests": "minRequests",
+  minRequests: "minRequests",
+  idle: "idle",
+  idleSec: "idle",
+  sticky: "sticky",
+};
+
+export function argsToFlags(args: string[]): StrategyFlags {
+  const out: StrategyFlags = {};
   for (const a of args) {
-    const m = /^(maxSurge|pauseSec)=(\d+(?:\.\d+)?%?)$/.exec(a);
-    if (!m)
+    const eq = a.indexOf("=");
+    const field = eq > 0 ? ARG_KEYS[a.slice(0, eq)] : undefined;
+    if (!field || !Object.hasOwn(ARG_KEYS, a.slice(0, eq)))
       throw usageError(
         `'${a}' is not a deploy setting.`,
-        "Use maxSurge=N, maxSurge=N% or pauseSec=SECONDS, e.g. yk deploy:set -a APP maxSurge=25% pauseSec=5",
+        "Use the flags ('yk deploy:set --help'), e.g. yk deploy:set -a APP --max-surge 25% --pause 5s; key=value works too (max-surge=25%).",
       );
-    out[m[1]] = m[2].endsWith("%") ? m[2] : Number(m[2]);
+    out[field] = a.slice(eq + 1);
   }
   return out;
+}
+
+/** `maxSurge=2 pauseSec=5` (or any setting as key=value) → the API's settings; the server validates. */
+export function parseDeploySettingArgs(args: string[]): Record<string, unknown> {
+  return strategyFlagsToSettings(argsToFlags(args));
 }
 
 /** "60s", "2m", "90" (seconds) → seconds. */
@@ -38,6 +75,8 @@ const numberFlag = (text: string, flag: string): number => {
 };
 
 export interface StrategyFlags {
+  maxSurge?: string;
+  pause?: string;
   strategy?: string;
   steps?: string;
   stepDuration?: string;
@@ -51,9 +90,19 @@ export interface StrategyFlags {
   sticky?: string;
 }
 
-/** The canary flags of deploy:set → the API's settings. The server validates ranges. */
+/** The flags of deploy:set → the API's settings. The server validates ranges. */
 export function strategyFlagsToSettings(f: StrategyFlags): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  if (f.maxSurge !== undefined) {
+    const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(f.maxSurge.trim());
+    if (!m)
+      throw usageError(
+        `--max-surge '${f.maxSurge}' is not a count or a percentage.`,
+        "Example: --max-surge 2, or --max-surge 25%",
+      );
+    out.maxSurge = m[2] ? `${m[1]}%` : Number(m[1]);
+  }
+  if (f.pause !== undefined) out.pauseSec = parseDuration(f.pause, "--pause");
   if (f.strategy !== undefined) out.strategy = f.strategy;
   if (f.steps !== undefined) {
     const steps = f.steps.split(",").map((x) => x.trim().replace(/%$/, ""));
@@ -88,7 +137,9 @@ export function registerDeploySettings(program: Command, ctx: CliContext): void 
       "set deploy settings: maxSurge (count or %), pauseSec between batches; the strategy and the canary's steps and thresholds",
     )
     .addOption(appOption())
-    .argument("[setting=value...]")
+    .argument("[setting=value...]", "the same settings as key=value, e.g. max-surge=2 (or the API's maxSurge=2)")
+    .option("--max-surge <n|n%>", "rolling: new web containers beyond the formation at a time (25%, at least 1)")
+    .option("--pause <time>", "rolling: pause between batches (0s)")
     .option("--strategy <strategy>", "rolling (default), canary or blue-green")
     .option("--steps <list>", "canary: the new release's share per step, e.g. 5,25,50,100")
     .option("--step-duration <time>", "canary: how long each step is held (60s)")
@@ -101,15 +152,18 @@ export function registerDeploySettings(program: Command, ctx: CliContext): void 
     .option("--sticky <on|off>", "a cookie keeps each client on the server (so the release) it first reached")
     .option("--idle <time>", "blue-green: how long the old set stays idle for an instant switch back (300s)")
     .action(async (args: string[], opts: { app: string } & StrategyFlags) => {
-      const body = { ...parseDeploySettingArgs(args), ...strategyFlagsToSettings(opts) };
+      const fromArgs = argsToFlags(args);
+      const { app, ...flags } = opts;
+      for (const k of Object.keys(fromArgs) as (keyof StrategyFlags)[])
+        if (flags[k] !== undefined)
+          throw usageError(`${k} is given twice (as a flag and as key=value).`, "Give each setting once.");
+      const body = strategyFlagsToSettings({ ...fromArgs, ...flags });
       if (Object.keys(body).length === 0)
         throw usageError(
           "no setting given.",
-          "Example: yk deploy:set -a APP maxSurge=2 pauseSec=5, or yk deploy:set -a APP --strategy canary --steps 5,25,50,100 --step-duration 60s",
+          "Example: yk deploy:set -a APP --max-surge 2 --pause 5s, or yk deploy:set -a APP --strategy canary --steps 5,25,50,100 --step-duration 60s",
         );
-      const s = await ctx
-        .api()
-        .json<Record<string, unknown>>("PATCH", apiPath("apps", opts.app, "deploy-settings"), body);
+      const s = await ctx.api().json<Record<string, unknown>>("PATCH", apiPath("apps", app, "deploy-settings"), body);
       ctx.out(renderFields(Object.entries(s).map(([k, v]) => [k, String(v)])));
     });
   program

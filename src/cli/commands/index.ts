@@ -1,4 +1,4 @@
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { registerAccounts } from "./accounts.js";
 import { registerApps } from "./apps.js";
 import { registerConfig } from "./config.js";
@@ -15,6 +15,7 @@ import { registerDeploySettings } from "./deploy-settings.js";
 import { registerRun } from "./run.js";
 import { registerStorage } from "./storage.js";
 import { registerGitflow } from "./gitflow.js";
+import { registerGitRemote } from "./git-remote.js";
 import { registerMetrics } from "./metrics.js";
 import { registerCanary } from "./canary.js";
 import { registerCerts } from "./certs.js";
@@ -24,6 +25,9 @@ import { registerService } from "./service.js";
 
 /** Every client command group, in the order `yk --help` lists them. */
 export function registerCommands(program: Command, ctx: CliContext): void {
+  // `yk run -a APP ls -la`: run passes everything after its command through, which needs the program's options
+  // to come before the subcommand; --debug is then accepted by every subcommand as well (below).
+  program.enablePositionalOptions();
   registerLogin(program, ctx);
   registerApps(program, ctx);
   registerDeploy(program, ctx);
@@ -40,6 +44,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerConfig(program, ctx);
   registerAccounts(program, ctx);
   registerGitflow(program, ctx);
+  registerGitRemote(program, ctx);
   // progressive delivery
   registerMetrics(program, ctx);
   registerCanary(program, ctx);
@@ -49,4 +54,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerOps(program, ctx);
   registerDoctorAndBackups(program, ctx);
   registerService(program, ctx);
+  for (const c of program.commands) c.addOption(new Option("--debug", "print stack traces with errors").hideHelp());
 }

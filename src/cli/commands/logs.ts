@@ -2,12 +2,20 @@ import { type Command, Option } from "commander";
 import { apiPath, usageError } from "../api-client.js";
 import { appOption, type CliContext } from "./context.js";
 
-/** -n must be a whole number; the server decides the default and the maximum. */
+/** The most past lines the server sends per request (its `tail` limit). */
+export const MAX_LOG_LINES = 10000;
+
+/** -n is a whole number of lines, 0 to 10000 (the server's limit); the server's default is 100. */
 export function parseLines(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) {
     throw usageError(`-n '${value}' is not a whole number of lines.`, "Pass a number, e.g. yk logs -a APP -n 200");
   }
+  if (n > MAX_LOG_LINES)
+    throw usageError(
+      `-n ${value} is more than the ${MAX_LOG_LINES} past lines the server sends.`,
+      `Pass -n ${MAX_LOG_LINES} or less; 'yk logs -a APP -f' follows new lines without a limit.`,
+    );
   return n;
 }
 
@@ -26,7 +34,7 @@ export function registerLogs(program: Command, ctx: CliContext): void {
     .description('print an app\'s container logs merged in time order ("<time> <process>.<container> | <line>")')
     .addOption(appOption())
     .option("-f, --follow", "keep streaming new lines until interrupted")
-    .addOption(new Option("-n, --num <lines>", "number of past lines").argParser(parseLines))
+    .addOption(new Option("-n, --num <lines>", "number of past lines, 0 to 10000 (default 100)").argParser(parseLines))
     .option("-p, --process <type>", "only this process type (web, worker, run, cron, release, …)")
     .action(async (opts: { app: string; follow?: boolean; num?: number; process?: string }) => {
       for await (const line of ctx

@@ -2,7 +2,8 @@ import type { Command } from "commander";
 import { Option } from "commander";
 import type { MetricsView } from "../../metrics/view.js";
 import type { Figures } from "../../metrics/series.js";
-import { apiPath } from "../api-client.js";
+import { apiPath, usageError } from "../api-client.js";
+import { windowSeconds } from "../../metrics/window.js";
 import { renderJson, renderTable } from "../output.js";
 import { appOption, jsonOption, type CliContext } from "./context.js";
 
@@ -46,8 +47,13 @@ export function registerMetrics(program: Command, ctx: CliContext): void {
     .description("request rate, errors and latency per release, measured by the router (last hour)")
     .addOption(appOption())
     .addOption(jsonOption())
-    .addOption(new Option("--since <window>", "window: 90, 30s, 10m, 1h").default("1h"))
+    .addOption(new Option("--since <window>", "window: 90 (seconds), 30s, 10m, 1h; at most 65m").default("1h"))
     .action(async (opts: { app: string; json?: boolean; since: string }) => {
+      if (windowSeconds(opts.since) === null)
+        throw usageError(
+          `--since '${opts.since}' is not a window the server keeps.`,
+          "Use seconds or a unit, at most 65m (the server keeps a little over an hour): --since 90, --since 30s, --since 10m, --since 1h.",
+        );
       const m = await ctx
         .api()
         .json<MetricsView>("GET", `${apiPath("apps", opts.app, "metrics")}?since=${encodeURIComponent(opts.since)}`);

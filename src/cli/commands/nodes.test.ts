@@ -93,7 +93,7 @@ test("nodes:label, drain, activate, remove and join-command call their routes", 
   assert.equal(await yk(["nodes:remove", "abc", "--force"], api), "Removed node abcdef012345.\n");
   const join = await yk(["nodes:join-command", "--manager"], api);
   assert.match(join, /join as a manager/);
-  assert.match(join, /^  docker swarm join --token SWMTKN-1-aa-bb 10\.0\.0\.11:2377$/m);
+  assert.match(join, /^ {2}docker swarm join --token SWMTKN-1-aa-bb 10\.0\.0\.11:2377$/m);
 });
 
 test("cluster:registry sends the password read from stdin, never from argv", async () => {

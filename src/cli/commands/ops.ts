@@ -269,7 +269,12 @@ export function registerDoctorAndBackups(program: Command, ctx: CliContext): voi
       async (file: string, opts: { dataDir: string; passphraseFile?: string; force?: boolean; json?: boolean }) => {
         // Loaded on demand: the restore needs the server's own modules (SQLite, Docker).
         const { runRestore } = await import("../../ops/backup/restore-command.js");
+        // S3 and Docker settings as the server reads them (a wrong one stops here, named)
+        const { loadSettings, s3Settings, dockerEnv } = await import("../../main/settings.js");
+        const { settings } = loadSettings({}, ctx.env);
         const report = await runRestore({
+          s3: s3Settings(settings),
+          dockerEnv: dockerEnv(settings),
           file: file.startsWith("s3://") ? file : resolvePath(file),
           dataDir: resolvePath(opts.dataDir),
           passphraseFile: opts.passphraseFile ? resolvePath(opts.passphraseFile) : null,

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseScaleArgs, renderProcesses } from "./processes.js";
-import { parseDeploySettingArgs } from "./deploy-settings.js";
+import { parseDeploySettingArgs, strategyFlagsToSettings } from "./deploy-settings.js";
 import { CliError } from "../api-client.js";
 
 test("ps:scale arguments are TYPE=COUNT", () => {
@@ -16,6 +16,41 @@ test("deploy:set takes maxSurge (count or %) and pauseSec", () => {
   for (const bad of [["surge=2"], ["maxSurge=two"], ["pauseSec=-1"]])
     assert.throws(() => parseDeploySettingArgs(bad), CliError);
   assert.deepEqual(parseDeploySettingArgs([]), {}); // the canary flags may be all there is
+});
+
+test("deploy:set: every setting works as a flag and as key=value (flag name or API name), with the same result", () => {
+  const viaArgs = parseDeploySettingArgs([
+    "max-surge=2",
+    "pause=5s",
+    "strategy=canary",
+    "steps=5,50",
+    "stepSec=30",
+    "max-error-rate=2",
+    "latencyFloorMs=40",
+    "sticky=on",
+  ]);
+  const viaFlags = strategyFlagsToSettings({
+    maxSurge: "2",
+    pause: "5s",
+    strategy: "canary",
+    steps: "5,50",
+    stepDuration: "30",
+    maxErrorRate: "2",
+    latencyFloor: "40",
+    sticky: "on",
+  });
+  assert.deepEqual(viaArgs, viaFlags);
+  assert.deepEqual(viaArgs, {
+    maxSurge: 2,
+    pauseSec: 5,
+    strategy: "canary",
+    steps: [5, 50],
+    stepSec: 30,
+    maxErrorPct: 2,
+    latencyFloorMs: 40,
+    sticky: true,
+  });
+  assert.throws(() => parseDeploySettingArgs(["toString=1"]), CliError);
 });
 
 test("ps shows a crash loop with its exit code and backoff", () => {

@@ -77,6 +77,7 @@ async function yk(args: string[], api: FakeApi, io: RunIo): Promise<string> {
   const program = new Command("yk")
     .exitOverride()
     .allowExcessArguments(false)
+    .enablePositionalOptions() // as registerCommands does
     .configureOutput({ outputError: () => {}, writeErr: () => {}, writeOut: () => {} });
   const ctx = {
     env: {},
@@ -97,6 +98,14 @@ test("everything after -- is the argv, sent as is: options, quotes and shell syn
   const out = await yk(["run", "-a", "web", "--detach", "--", ...argv], api, fakeIo({ tty: false }).io);
   assert.deepEqual(api.calls[0].body, { command: argv, detach: true, tty: false });
   assert.match(out, /as yk-web-run-v1-abc \(detached\)\.\nSee its output with: yk logs -a web\n/);
+});
+
+test("without --, everything from the command on is the command's: yk run -a web ls -la; a -d or -a there is not yk's", async () => {
+  const api = new FakeApi({ "POST /api/v1/apps/web/runs": { id: ID, name: "yk-web-run-v1-abc" } });
+  await yk(["run", "-a", "web", "--detach", "ls", "-la"], api, fakeIo({ tty: false }).io);
+  assert.deepEqual(api.calls[0].body, { command: ["ls", "-la"], detach: true, tty: false });
+  await yk(["run", "-a", "web", "-d", "grep", "-d", "skip", "-a", "x"], api, fakeIo({ tty: false }).io);
+  assert.deepEqual(api.calls[1].body, { command: ["grep", "-d", "skip", "-a", "x"], detach: true, tty: false });
 });
 
 test("a TTY only when stdin and stdout are terminals and --no-tty is not given; never detached", () => {

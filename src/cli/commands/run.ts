@@ -71,7 +71,12 @@ export function registerRun(
     .addOption(appOption())
     .option("-d, --detach", "run in the background; its output goes to 'yk logs'")
     .option("--no-tty", "no terminal even when this one is (output stays byte-exact; stderr kept apart)")
-    .argument("[command...]", "the program and its arguments, after '--'; passed as is (no shell)")
+    .argument(
+      "[command...]",
+      "the program and its arguments (after '--', or after the options); passed as is (no shell)",
+    )
+    // everything from the command on is the command's own, `-la` included: `yk run -a web ls -la`
+    .passThroughOptions()
     .action(async (command: string[], opts: { app: string; detach?: boolean; tty?: boolean }) => {
       const io = makeIo(ctx);
       const req = runRequest(command, opts, { stdinTTY: io.stdin.isTTY === true, stdoutTTY: io.stdout.isTTY === true });

@@ -45,7 +45,7 @@ export function registerService(program: Command, ctx: CliContext): void {
         throw new CliError("no_router_config", `no router config at ${file}`, "The server renders it when it starts.");
       const servers = serversInConfig(readFileSync(file, "utf8"));
       const { dockerFromEnv } = await import("../../cluster/engine-client.js");
-      const docker = dockerFromEnv(process.env);
+      const docker = dockerFromEnv(ctx.env);
       const containers = new Map<string, { running: boolean; addresses: string[] }>();
       for (const s of servers) {
         try {

@@ -41,8 +41,15 @@ export function registerStorage(program: Command, ctx: CliContext): void {
     )
     .addOption(appOption())
     .argument("<mount>", "HOST_PATH:CONTAINER_PATH or VOLUME_NAME:CONTAINER_PATH")
-    .action(async (arg: string, opts: { app: string }) => {
-      const m = await ctx.api().json<MountView>("POST", apiPath("apps", opts.app, "storage"), mountRequest(arg));
+    .option(
+      "--shared",
+      "admins: mount a directory or volume that is not the app's own (another app's, or a shared one)",
+    )
+    .action(async (arg: string, opts: { app: string; shared?: boolean }) => {
+      const m = await ctx.api().json<MountView>("POST", apiPath("apps", opts.app, "storage"), {
+        ...mountRequest(arg),
+        ...(opts.shared ? { shared: true } : {}),
+      });
       ctx.out(
         `Mounted ${m.type === "volume" ? "volume " : ""}${m.source} at ${m.containerPath} in ${opts.app}.\nIt applies to containers started from now on: deploy (or restart) to apply it to running ones.\n`,
       );

@@ -30,6 +30,15 @@ const PATH = /^(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
 export function parseRegistryUrl(input: unknown): string {
   if (typeof input !== "string" || input.length > 255)
     throw new AppError("invalid_registry", "the registry URL must be a string of at most 255 characters");
+  // What the URL parser would quietly rewrite is refused first: it drops tabs and newlines, maps fullwidth and
+  // look-alike letters (IDNA), turns '\' into '/' and resolves '..', so the URL stored would not be the one sent.
+  if (!/^[\x21-\x7e]+$/.test(input) || input.includes("\\"))
+    throw new AppError(
+      "invalid_registry",
+      "the registry URL must be printable ASCII without spaces or backslashes (a punycode host is xn--…)",
+    );
+  if (input.split("/").some((seg) => seg === "." || seg === ".."))
+    throw new AppError("invalid_registry", "the registry URL's path must not have '.' or '..' segments");
   let url: URL;
   try {
     url = new URL(input.includes("://") ? input : `https://${input}`);

@@ -19,6 +19,15 @@ test("--registry URL: https only, host[:port][/path], no credentials in it", () 
     "https://registry.example.com/Team",
     "ftp://x",
     42,
+    // what the URL parser would rewrite into another URL (found by test/security's sweep)
+    "a/../../b",
+    "registry.example.com/./team",
+    "a\nb",
+    "reg\tistry.example.com",
+    "w\u0435b", // Cyrillic е: IDNA makes it xn--wb-nlc
+    "\uff57\uff45\uff42", // fullwidth: IDNA maps it to "web"
+    "web\u200b", // zero-width space: dropped by IDNA
+    "registry.example.com\\team",
   ])
     assert.throws(
       () => parseRegistryUrl(bad),

@@ -105,7 +105,7 @@ export async function retire(
 export async function replenish(ctx: EngineContext, release: Release, process: string, count: number): Promise<void> {
   const mounts = ctx.store.mounts(release.app);
   const specs = Array.from({ length: count }, () =>
-    processContainerSpec(release, process, newSuffix(), ctx.stopTimeoutSec, mounts),
+    processContainerSpec(release, process, newSuffix(), ctx.stopTimeoutSec, mounts, ctx.pidsLimit),
   );
   const started = await startContainers(ctx, specs);
   if (process === "web") await routeAfterGate(ctx, release, started);

@@ -57,6 +57,7 @@ function plan(over: Partial<DeployInput> & { release: Release }): Step[] {
     suffix: () => `s${++n}`,
     mounts: [],
     stopTimeoutSec: 10,
+    pidsLimit: 1024,
     releasePhaseTimeoutSec: 60,
     ...over,
   });

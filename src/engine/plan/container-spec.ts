@@ -1,5 +1,6 @@
 import { LABEL, type ContainerSpec } from "../../docker/port.js";
 import type { Mount, Release } from "../../domain/types.js";
+import { DEFAULT_PIDS_LIMIT, hardening } from "../../docker/hardening.js";
 
 export const DEFAULT_PORT = 5000;
 export const NETWORK = "yadokari";
@@ -19,7 +20,7 @@ export function releaseEnv(release: Release, process: string): string[] {
 const binds = (mounts: Mount[]) => mounts.map((m) => `${m.hostPath}:${m.containerPath}`);
 
 /** HostConfig shared by every container Yadokari starts. */
-function hostConfig(mounts: Mount[], restart: "no" | "unless-stopped"): ContainerSpec["HostConfig"] {
+function hostConfig(mounts: Mount[], restart: "no" | "unless-stopped", pidsLimit: number): ContainerSpec["HostConfig"] {
   return {
     // Docker's init forwards SIGTERM to the app, so a stop takes 0.1 s instead of the full timeout.
     Init: true,
@@ -33,6 +34,8 @@ function hostConfig(mounts: Mount[], restart: "no" | "unless-stopped"): Containe
     // Logs that filled disks: rotate them.
     LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "3" } },
     ...(mounts.length ? { Binds: binds(mounts) } : {}),
+    // no new privileges, fewer capabilities, a pids limit (src/docker/hardening.ts)
+    ...hardening(pidsLimit),
   };
 }
 
@@ -55,6 +58,7 @@ export function processContainerSpec(
   suffix: string,
   stopTimeoutSec: number,
   mounts: Mount[] = [],
+  pidsLimit = DEFAULT_PIDS_LIMIT,
 ): ContainerSpec {
   const command = release.processes[process] ?? null;
   return {
@@ -64,7 +68,7 @@ export function processContainerSpec(
     ...(command ? { Cmd: ["/bin/sh", "-c", command] } : {}),
     Env: releaseEnv(release, process),
     Labels: labels(release, process, process),
-    HostConfig: hostConfig(mounts, "unless-stopped"),
+    HostConfig: hostConfig(mounts, "unless-stopped", pidsLimit),
     StopTimeout: stopTimeoutSec,
   };
 }
@@ -79,7 +83,14 @@ export function oneOffSpec(
   kind: "run" | "cron" | "release",
   command: string[] | string,
   suffix: string,
-  opts: { mounts?: Mount[]; tty?: boolean; stdin?: boolean; extraLabels?: Record<string, string> } = {},
+  opts: {
+    mounts?: Mount[];
+    tty?: boolean;
+    stdin?: boolean;
+    extraLabels?: Record<string, string>;
+    /** YADOKARI_PIDS_LIMIT (EngineContext.pidsLimit) */
+    pidsLimit?: number;
+  } = {},
 ): ContainerSpec {
   return {
     name: `yk-${release.app}-${kind}-v${release.version}-${suffix}`,
@@ -87,7 +98,7 @@ export function oneOffSpec(
     Cmd: typeof command === "string" ? ["/bin/sh", "-c", command] : command,
     Env: releaseEnv(release, kind),
     Labels: { ...labels(release, kind, kind), ...(opts.extraLabels ?? {}) },
-    HostConfig: hostConfig(opts.mounts ?? [], "no"),
+    HostConfig: hostConfig(opts.mounts ?? [], "no", opts.pidsLimit ?? DEFAULT_PIDS_LIMIT),
     ...(opts.tty ? { Tty: true } : {}),
     ...(opts.stdin ? { OpenStdin: true, StdinOnce: true, AttachStdin: true } : {}),
   };

@@ -43,6 +43,8 @@ export interface DeployInput {
   suffix: () => string;
   mounts: Mount[];
   stopTimeoutSec: number;
+  /** every container's pids limit (YADOKARI_PIDS_LIMIT) */
+  pidsLimit: number;
   releasePhaseTimeoutSec: number;
   /** replace only these process types (ps:restart TYPE); default: all, with the release phase */
   only?: string[];
@@ -79,7 +81,10 @@ export function planDeploy(input: DeployInput): Step[] {
     steps.push({
       kind: "release-phase",
       command: release.manifest.releaseCommand,
-      spec: oneOffSpec(release, "release", release.manifest.releaseCommand, input.suffix(), { mounts: input.mounts }),
+      spec: oneOffSpec(release, "release", release.manifest.releaseCommand, input.suffix(), {
+        mounts: input.mounts,
+        pidsLimit: input.pidsLimit,
+      }),
       timeoutSec: input.releasePhaseTimeoutSec,
     });
   }
@@ -110,7 +115,7 @@ export function planDeploy(input: DeployInput): Step[] {
       const last = started + k >= replicas;
       const batch = `web-${b + 1}`;
       const specs = Array.from({ length: k }, () =>
-        processContainerSpec(release, "web", input.suffix(), input.stopTimeoutSec, input.mounts),
+        processContainerSpec(release, "web", input.suffix(), input.stopTimeoutSec, input.mounts, input.pidsLimit),
       );
       steps.push(
         { kind: "start", batch, process: "web", specs },
@@ -149,7 +154,7 @@ export function planDeploy(input: DeployInput): Step[] {
         batch: type,
         process: type,
         specs: Array.from({ length: count }, () =>
-          processContainerSpec(release, type, input.suffix(), input.stopTimeoutSec, input.mounts),
+          processContainerSpec(release, type, input.suffix(), input.stopTimeoutSec, input.mounts, input.pidsLimit),
         ),
       });
     }
@@ -186,7 +191,7 @@ function planCanaryWeb(
   const k = canary.resume ? canary.resume.started : resolveSurge(input.settings.maxSurge, replicas);
   if (!canary.resume) {
     const specs = Array.from({ length: k }, () =>
-      processContainerSpec(release, "web", input.suffix(), input.stopTimeoutSec, input.mounts),
+      processContainerSpec(release, "web", input.suffix(), input.stopTimeoutSec, input.mounts, input.pidsLimit),
     );
     steps.push(
       { kind: "start", batch: CANARY_BATCH, process: "web", specs },
@@ -211,7 +216,7 @@ function planCanaryWeb(
     drained += n;
     const batch = `web-${b}`;
     const specs = Array.from({ length: n }, () =>
-      processContainerSpec(release, "web", input.suffix(), input.stopTimeoutSec, input.mounts),
+      processContainerSpec(release, "web", input.suffix(), input.stopTimeoutSec, input.mounts, input.pidsLimit),
     );
     steps.push(
       { kind: "start", batch, process: "web", specs },
@@ -241,7 +246,7 @@ function planBlueGreenWeb(
   processContainers: ObservedContainer[],
 ): void {
   const specs = Array.from({ length: replicas }, () =>
-    processContainerSpec(input.release, "web", input.suffix(), input.stopTimeoutSec, input.mounts),
+    processContainerSpec(input.release, "web", input.suffix(), input.stopTimeoutSec, input.mounts, input.pidsLimit),
   );
   steps.push(
     { kind: "start", batch: GREEN_BATCH, process: "web", specs },

@@ -59,6 +59,7 @@ function plan(over: Partial<DeployInput> & { release: Release }): Step[] {
     suffix: () => `s${++n}`,
     mounts: [],
     stopTimeoutSec: 10,
+    pidsLimit: 1024,
     releasePhaseTimeoutSec: 60,
     ...over,
   });
@@ -200,7 +201,8 @@ test("container spec: labels, init, port, network, shell for Procfile commands, 
   assert.deepEqual(spec.Cmd, ["/bin/sh", "-c", "node server.js --port $PORT"]);
   assert.equal(processContainerSpec(release(3), "web", "x9", 10).Cmd, undefined);
   assert.deepEqual(oneOffSpec(release(3), "run", ["echo", "; rm -rf /"], "z").Cmd, ["echo", "; rm -rf /"]);
-  assert.ok(!("Privileged" in spec.HostConfig));
+  assert.equal(spec.HostConfig.Privileged, false);
+  assert.deepEqual(spec.HostConfig.SecurityOpt, ["no-new-privileges"]);
 });
 
 test("router desired state: a backend per app, default and custom hostnames", () => {

@@ -9,7 +9,7 @@ import { dockerFromEnv } from "../../cluster/engine-client.js";
 import { engineConnectOptions, parseDockerHost } from "../../cluster/docker-host.js";
 import { checkPassphrase } from "./crypto.js";
 import { restoreBackup, type RestoreReport } from "./restore.js";
-import { parseS3Target, s3Get } from "./s3.js";
+import { parseS3Target, s3Get, type S3Settings } from "./s3.js";
 
 /** `yadokari restore`: the real Docker engine (DOCKER_HOST) behind restoreBackup. */
 export async function runRestore(o: {
@@ -18,6 +18,10 @@ export async function runRestore(o: {
   passphraseFile: string | null;
   force: boolean;
   log: (l: string) => void;
+  /** where and as whom s3:// files are read (src/main/settings.ts) */
+  s3: S3Settings;
+  /** DOCKER_HOST and its kin, as the settings hold them */
+  dockerEnv: Record<string, string>;
 }): Promise<RestoreReport> {
   let passphrase: string | null = null;
   if (o.passphraseFile) {
@@ -35,7 +39,7 @@ export async function runRestore(o: {
   let file = o.file;
   let downloaded: string | null = null;
   if (o.file.startsWith("s3://")) {
-    const t = parseS3Target(o.file.replace(/\/[^/]*$/, "/"), process.env);
+    const t = parseS3Target(o.file.replace(/\/[^/]*$/, "/"), o.s3);
     const key = o.file.slice(`s3://${t.bucket}/`.length);
     mkdirSync(dirname(o.dataDir), { recursive: true });
     downloaded = join(dirname(o.dataDir), `.yadokari-restore-${process.pid}-${basename(key)}`);
@@ -52,11 +56,11 @@ export async function runRestore(o: {
 
 async function restoreFrom(
   file: string,
-  o: { dataDir: string; force: boolean; log: (l: string) => void },
+  o: { dataDir: string; force: boolean; log: (l: string) => void; dockerEnv: Record<string, string> },
   passphrase: string | null,
 ): Promise<RestoreReport> {
-  const docker = dockerFromEnv(process.env);
-  const socketPath = engineConnectOptions(parseDockerHost(process.env, homedir()), (p) => readFileSync(p)).socketPath;
+  const docker = dockerFromEnv(o.dockerEnv);
+  const socketPath = engineConnectOptions(parseDockerHost(o.dockerEnv, homedir()), (p) => readFileSync(p)).socketPath;
   return restoreBackup({
     file,
     dataDir: o.dataDir,

@@ -18,13 +18,23 @@ export interface S3Target {
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
+/** Where and as whom s3:// targets are reached: YADOKARI_S3_* and AWS_* (src/main/settings.ts). */
+export interface S3Settings {
+  /** empty: AWS's regional endpoint */
+  endpoint: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** empty: none */
+  sessionToken: string;
+}
+
 /**
- * `s3://bucket/prefix` with YADOKARI_S3_ENDPOINT (default AWS's regional
- * endpoint), YADOKARI_S3_REGION (or AWS_REGION, default us-east-1) and the
- * usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN).
- * Path-style requests, so any S3-compatible store works.
+ * `s3://bucket/prefix` with the endpoint (default AWS's regional one), the
+ * region and the credentials of the settings. Path-style requests, so any
+ * S3-compatible store works.
  */
-export function parseS3Target(url: string, env: NodeJS.ProcessEnv): S3Target {
+export function parseS3Target(url: string, s3: S3Settings): S3Target {
   const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
   const bad = (why: string) => new AppError("invalid_backup_target", `${url}: ${why}`);
   if (!m) throw bad("not an s3://BUCKET/PREFIX URL");
@@ -33,27 +43,25 @@ export function parseS3Target(url: string, env: NodeJS.ProcessEnv): S3Target {
   const prefix = rawPrefix.replace(/\/+$/, "");
   if (prefix.length > 512 || /[\x00-\x1f\\]|(^|\/)\.\.?(\/|$)/.test(prefix))
     throw bad("the key prefix has unsafe characters");
-  const region = env.YADOKARI_S3_REGION || env.AWS_REGION || "us-east-1";
+  const region = s3.region || "us-east-1";
   if (!/^[a-z0-9-]{2,32}$/.test(region)) throw bad(`the region ${region} is not a region name`);
   let endpoint: URL;
   try {
-    endpoint = new URL(env.YADOKARI_S3_ENDPOINT || `https://s3.${region}.amazonaws.com`);
+    endpoint = new URL(s3.endpoint || `https://s3.${region}.amazonaws.com`);
   } catch {
     throw bad("YADOKARI_S3_ENDPOINT is not a URL");
   }
   if (endpoint.protocol !== "https:" && endpoint.protocol !== "http:") throw bad("the S3 endpoint must be http(s)://");
-  const accessKeyId = env.AWS_ACCESS_KEY_ID ?? "";
-  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY ?? "";
-  if (!accessKeyId || !secretAccessKey)
+  if (!s3.accessKeyId || !s3.secretAccessKey)
     throw bad("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set in the server's environment");
   return {
     bucket,
     prefix,
     endpoint,
     region,
-    accessKeyId,
-    secretAccessKey,
-    ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+    accessKeyId: s3.accessKeyId,
+    secretAccessKey: s3.secretAccessKey,
+    ...(s3.sessionToken ? { sessionToken: s3.sessionToken } : {}),
   };
 }
 

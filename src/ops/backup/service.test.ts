@@ -37,9 +37,11 @@ test("schedules and paths are validated", () => {
 
 test("s3:// targets need a valid bucket and credentials; requests are path-style and signed", () => {
   const env = {
-    AWS_ACCESS_KEY_ID: "AKID",
-    AWS_SECRET_ACCESS_KEY: "secret",
-    YADOKARI_S3_ENDPOINT: "http://127.0.0.1:9000",
+    accessKeyId: "AKID",
+    secretAccessKey: "secret",
+    endpoint: "http://127.0.0.1:9000",
+    region: "",
+    sessionToken: "",
   };
   const t = parseS3Target("s3://my-backups/yadokari/prod/", env);
   assert.equal(t.bucket, "my-backups");
@@ -47,11 +49,8 @@ test("s3:// targets need a valid bucket and credentials; requests are path-style
   assert.equal(t.region, "us-east-1");
   assert.throws(() => parseS3Target("s3://My_Bucket/x", env), /bucket name/);
   assert.throws(() => parseS3Target("s3://bucket/../x", env), /unsafe/);
-  assert.throws(() => parseS3Target("s3://bucket/x", {}), /AWS_ACCESS_KEY_ID/);
-  assert.equal(
-    parseS3Target("s3://bucket", { ...env, YADOKARI_S3_ENDPOINT: "" }).endpoint.host,
-    "s3.us-east-1.amazonaws.com",
-  );
+  assert.throws(() => parseS3Target("s3://bucket/x", { ...env, accessKeyId: "" }), /AWS_ACCESS_KEY_ID/);
+  assert.equal(parseS3Target("s3://bucket", { ...env, endpoint: "" }).endpoint.host, "s3.us-east-1.amazonaws.com");
   const r = signS3(t, "PUT", "yadokari/prod/a b.tar.gz");
   assert.equal(r.path, "/my-backups/yadokari/prod/a%20b.tar.gz");
   assert.match(

@@ -6,7 +6,7 @@ import type { Store } from "../../store/store.js";
 import { createBackup, type BackupManifest } from "./create.js";
 import { checkPassphrase } from "./crypto.js";
 import { BackupState, type BackupRecord, type BackupSchedule } from "./state.js";
-import { parseS3Target, s3Delete, s3List, s3Put } from "./s3.js";
+import { parseS3Target, s3Delete, s3List, s3Put, type S3Settings } from "./s3.js";
 
 export interface BackupRequest {
   /** absolute file or directory path on the server's host, or s3://bucket/prefix; default DATA_DIR/backups */
@@ -21,7 +21,8 @@ export interface BackupDeps {
   version: string;
   saveImages: (refs: string[]) => Promise<Readable>;
   imageExists: (ref: string) => Promise<boolean>;
-  env: NodeJS.ProcessEnv;
+  /** where and as whom s3:// targets are reached */
+  s3: S3Settings;
   log: (m: string) => void;
 }
 
@@ -91,7 +92,7 @@ export class Backups {
     const withImages = req.withImages === true;
     const passphrase = req.passphraseFile ? readPassphrase(req.passphraseFile) : null;
     const to = req.to ?? join(this.d.dataDir, "backups");
-    const s3 = to.startsWith("s3://") ? parseS3Target(to, this.d.env) : null;
+    const s3 = to.startsWith("s3://") ? parseS3Target(to, this.d.s3) : null;
     const name = backupName(new Date(), passphrase !== null);
     let file: string;
     if (s3) file = join(this.d.dataDir, "backups", `.upload-${name}`);
@@ -140,7 +141,7 @@ export class Backups {
     if (s) {
       if (!Number.isInteger(s.keep) || s.keep < 1 || s.keep > 1000)
         throw new AppError("invalid_backup_target", "--keep must be a whole number from 1 to 1000");
-      if (s.to.startsWith("s3://")) parseS3Target(s.to, this.d.env);
+      if (s.to.startsWith("s3://")) parseS3Target(s.to, this.d.s3);
       else checkHostPath(s.to, "--to");
       if (s.passphraseFile) readPassphrase(s.passphraseFile);
     }
@@ -180,7 +181,7 @@ export class Backups {
 
   private async applyRetention(s: BackupSchedule): Promise<void> {
     if (s.to.startsWith("s3://")) {
-      const t = parseS3Target(s.to, this.d.env);
+      const t = parseS3Target(s.to, this.d.s3);
       const keys = await s3List(t, t.prefix ? `${t.prefix}/` : "");
       for (const k of retentionVictims(keys, s.keep)) await s3Delete(t, k);
       return;

@@ -3,6 +3,7 @@ import { api, ApiError, path, streamLines, upload, type DeployView } from "../ap
 import { useAction, useLoad } from "../load";
 import { Ago, Badge, described, ErrorNotice, Field, LogBox } from "../ui";
 import type { TabProps } from "./app";
+import { COMMIT_SHA } from "../../../src/domain/ids.js";
 
 const finished = (status: string) => status === "succeeded" || status === "failed";
 
@@ -57,7 +58,7 @@ function GitDeployForm({ app, repo }: { app: string; repo: { url: string; branch
   const [commit, setCommit] = useState("");
   const { busy, error, run } = useAction();
   const commitProblem =
-    commit && !/^[0-9a-f]{40}$/.test(commit)
+    commit && !COMMIT_SHA.test(commit)
       ? "A full 40-character lowercase commit SHA, or leave it empty for the branch's head."
       : null;
   const branchError =
@@ -186,8 +187,20 @@ function DeployDetail({ app, id, version }: { app: string; id: string; version: 
   );
 }
 
+const PAGE = 20;
+
 export function DeploysTab({ app, version, canChange, sub }: TabProps) {
-  const list = useLoad(() => api<DeployView[]>("GET", path("apps", app.name, "deploys")), [app.name, version]);
+  // paging back: each "Older" remembers where the page it left started (the API's `before`)
+  const [pages, setPages] = useState<number[]>([]);
+  const before = pages.at(-1);
+  const list = useLoad(
+    () =>
+      api<DeployView[]>(
+        "GET",
+        `${path("apps", app.name, "deploys")}?limit=${PAGE}${before ? `&before=${before}` : ""}`,
+      ),
+    [app.name, version, before],
+  );
   const git = useLoad(() => api<GitInfo>("GET", path("apps", app.name, "git")), [app.name]);
   const repo = git.data?.repository ?? null;
   return (
@@ -216,10 +229,10 @@ export function DeploysTab({ app, version, canChange, sub }: TabProps) {
       <section class="panel" aria-labelledby="h-deploys">
         <h2 id="h-deploys">Deploys</h2>
         <ErrorNotice error={list.error} />
-        {list.data && list.data.length === 0 && <p class="muted">No deploys yet.</p>}
+        {list.data && list.data.length === 0 && <p class="muted">{before ? "No older deploys." : "No deploys yet."}</p>}
         {list.data && list.data.length > 0 && (
           <div class="table-wrap">
-            <table>
+            <table class="stack">
               <thead>
                 <tr>
                   <th scope="col">#</th>
@@ -227,15 +240,13 @@ export function DeploysTab({ app, version, canChange, sub }: TabProps) {
                   <th scope="col">Source</th>
                   <th scope="col">Release</th>
                   <th scope="col">Started</th>
-                  <th scope="col" class="hide-sm">
-                    Reason
-                  </th>
+                  <th scope="col">Reason</th>
                 </tr>
               </thead>
               <tbody>
                 {list.data.map((d) => (
                   <tr key={d.id}>
-                    <td>
+                    <td data-label="Deploy">
                       <a
                         href={`#/apps/${encodeURIComponent(app.name)}/deploys/${d.id}`}
                         aria-current={sub === String(d.id) ? "page" : undefined}
@@ -243,22 +254,39 @@ export function DeploysTab({ app, version, canChange, sub }: TabProps) {
                         #{d.id}
                       </a>
                     </td>
-                    <td>
+                    <td data-label="Status">
                       <Badge status={d.status} />
                     </td>
-                    <td>
+                    <td data-label="Source">
                       {d.source}
+                      {d.ref ? <code> {d.ref.replace(/^refs\/heads\//, "")}</code> : null}
                       {d.commit ? <code> {d.commit.slice(0, 7)}</code> : null}
                     </td>
-                    <td>{d.releaseVersion ? `v${d.releaseVersion}` : "—"}</td>
-                    <td>
+                    <td data-label="Release">{d.releaseVersion ? `v${d.releaseVersion}` : "—"}</td>
+                    <td data-label="Started">
                       <Ago at={d.createdAt} />
                     </td>
-                    <td class="hide-sm small">{d.reason ?? ""}</td>
+                    <td data-label="Reason" class="small wrap">
+                      {d.reason || null}
+                    </td>
                   </tr>
                 ))}
               </tbody>
             </table>
+          </div>
+        )}
+        {(before || (list.data && list.data.length === PAGE)) && (
+          <div class="row pager">
+            <button type="button" disabled={!before} onClick={() => setPages(pages.slice(0, -1))}>
+              Newer deploys
+            </button>
+            <button
+              type="button"
+              disabled={!list.data || list.data.length < PAGE}
+              onClick={() => list.data && setPages([...pages, list.data[list.data.length - 1].id])}
+            >
+              Older deploys
+            </button>
           </div>
         )}
       </section>

@@ -8,6 +8,8 @@ import { ConfigTab } from "./app-config";
 import { DomainsTab } from "./app-domains";
 import { LogsTab } from "./app-logs";
 import { SettingsTab } from "./app-settings";
+import { CronTab } from "./app-cron";
+import { GitTab } from "./app-git";
 
 const TABS = [
   ["overview", "Overview"],
@@ -15,6 +17,8 @@ const TABS = [
   ["releases", "Releases"],
   ["config", "Config vars"],
   ["domains", "Domains"],
+  ["cron", "Cron"],
+  ["git", "Git"],
   ["logs", "Logs"],
   ["settings", "Settings"],
 ] as const;
@@ -112,6 +116,8 @@ export function AppPage({
       {current === "releases" && <ReleasesTab {...props} />}
       {current === "config" && <ConfigTab {...props} />}
       {current === "domains" && <DomainsTab {...props} />}
+      {current === "cron" && <CronTab {...props} />}
+      {current === "git" && <GitTab {...props} />}
       {current === "logs" && <LogsTab {...props} />}
       {current === "settings" && <SettingsTab {...props} />}
     </>

@@ -63,10 +63,16 @@ export function FirstAdminForm({ onCreated }: { onCreated: (email: string, passw
           required
         />
       </Field>
-      <Field id="first-password" label="Choose a password" hint="At least 12 characters." error={short}>
+      {/* the rule is said once: as the hint, or (in its place) as the error */}
+      <Field
+        id="first-password"
+        label="Choose a password"
+        hint={short ? undefined : "At least 12 characters."}
+        error={short}
+      >
         <input
           type="password"
-          {...described("first-password", short, true)}
+          {...described("first-password", short, !short)}
           value={password}
           onInput={(e) => setPassword(e.currentTarget.value)}
           autoComplete="new-password"
