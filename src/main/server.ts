@@ -82,7 +82,6 @@ export async function startServer(
   opts: Settings,
   logger: Logger = createLogger({ level: opts.logLevel, format: opts.logFormat }),
 ): Promise<RunningServer> {
-  const log = (m: string) => logger.info(m);
   const startedAtMs = Date.now() - Math.round(process.uptime() * 1000);
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   chmodSync(opts.dataDir, 0o700);

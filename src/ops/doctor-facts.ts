@@ -73,7 +73,7 @@ export async function gatherDoctorFacts(d: DoctorDeps): Promise<DoctorFacts> {
     (e: Error) => ({ error: e.message }),
   );
   let running = false;
-  let drift: string[] = [];
+  let drift: string[];
   try {
     await within(d.router.info(), 3000, "router");
     running = true;

@@ -10,6 +10,12 @@ import { ykFor } from "../helpers/git.js";
 import { freePort } from "../helpers/ports.js";
 import { run } from "../../src/lib/run.js";
 import { parseS3Target, s3List } from "../../src/ops/backup/s3.js";
+import https from "node:https";
+import type tls from "node:tls";
+import { openDb } from "../../src/store/db.js";
+import { Keyring } from "../../src/secrets/keyring.js";
+import { CertStore } from "../../src/certs/cert-store.js";
+import { makeCa, makeCert, type TestCa, type TestCert } from "../helpers/certs.js";
 
 /**
  * Backup → a fresh host → restore: apps serve the same release with the same
@@ -39,6 +45,44 @@ const S3_SETTINGS = () => ({
   region: "",
   sessionToken: "",
 });
+// HTTPS state (#13): an uploaded certificate served by the router, and an ACME account key sealed in the store.
+const tlsHost = `www.${tarApp}.example`;
+const ACME_DIRECTORY = "https://acme.backup.test/directory";
+let ca: TestCa;
+let cert: TestCert;
+let accountKeyPem = "";
+const fingerprintOf = (pem: string) =>
+  new (require("node:crypto").X509Certificate)(pem).fingerprint256.replace(/:/g, "") as string;
+
+/** The certificate the router serves for `host`, and the app's answer over HTTPS. */
+function httpsGet(port: number, host: string, caPem: string, path = "/") {
+  return new Promise<{ status: number; body: string; fingerprint: string }>((resolve, reject) => {
+    const req = https.get(
+      { host: "127.0.0.1", port, path, servername: host, headers: { host }, ca: caPem, agent: false, timeout: 5000 },
+      (res) => {
+        const fingerprint = (res.socket as tls.TLSSocket).getPeerCertificate().fingerprint256.replace(/:/g, "");
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (d: string) => (body += d));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body, fingerprint }));
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", reject);
+  });
+}
+
+/** The ACME account key of ACME_DIRECTORY in a data dir's store, opened with that dir's master key (none: null). */
+async function accountKeyIn(dataDir: string): Promise<string | null> {
+  const db = openDb(join(dataDir, "yadokari.db"));
+  try {
+    const certStore = new CertStore(db, await Keyring.open(join(dataDir, "master.key")));
+    return certStore.accountKey(ACME_DIRECTORY, () => "");
+  } finally {
+    db.close();
+  }
+}
+
 const backups = { encrypted: "", plain: "" };
 let release = { tar: 0, git: 0 };
 const servers: TestServer[] = [];
@@ -107,6 +151,30 @@ before(async () => {
     tar: (await s.api("GET", `/apps/${tarApp}`)).body.liveRelease,
     git: (await s.api("GET", `/apps/${gitApp}`)).body.liveRelease,
   };
+  // HTTPS: a custom domain with an uploaded certificate, and an ACME account key (as the ACME client makes one)
+  ca = await makeCa("Backup Test CA");
+  cert = await makeCert(ca, [tlsHost]);
+  assert.equal((await s.api("POST", `/apps/${tarApp}/domains`, { hostname: tlsHost })).status, 201);
+  const up = await s.api("POST", `/apps/${tarApp}/certs`, { certificate: cert.chain, privateKey: cert.key });
+  assert.equal(up.status, 201, JSON.stringify(up.body));
+  await waitFor(
+    "the uploaded certificate to be served",
+    async () => (await httpsGet(s.httpsPort!, tlsHost, ca.cert).catch(() => null))?.status === 200,
+    20000,
+    200,
+  );
+  accountKeyPem = require("node:crypto")
+    .generateKeyPairSync("ec", { namedCurve: "P-256" })
+    .privateKey.export({ type: "pkcs8", format: "pem" }) as string;
+  const db = openDb(join(s.dataDir, "yadokari.db"));
+  try {
+    new CertStore(db, await Keyring.open(join(s.dataDir, "master.key"))).accountKey(
+      ACME_DIRECTORY,
+      () => accountKeyPem,
+    );
+  } finally {
+    db.close();
+  }
   writeFileSync(join(work, "pass"), "correct horse battery staple\n", { mode: 0o600 });
 });
 after(async () => {
@@ -155,6 +223,7 @@ test("yk backup: encrypted with images to a file, plain to a directory, and to S
     "store/yadokari.db",
     "store/master.key",
     "store/admin-token",
+    "router/certs.list",
     `git/${gitApp}.git/HEAD`,
   ])
     assert.ok(listing.stdout.split("\n").includes(f), `${f} in the archive`);
@@ -249,6 +318,22 @@ test("restore on a fresh host: the same releases with the same config, users and
     body: JSON.stringify({ email: "ops@backup.test", password: "a-long-password-for-ops" }),
   });
   assert.equal(login.status, 201, "users log in");
+
+  // HTTPS comes back: the uploaded certificate is served for its hostname, and the ACME account is the same one
+  const served = await waitFor(
+    `${tlsHost} over HTTPS`,
+    async () => {
+      const r = await httpsGet(b.httpsPort!, tlsHost, ca.cert).catch(() => null);
+      return r?.status === 200 ? r : null;
+    },
+    20000,
+    200,
+  );
+  assert.equal(served.fingerprint, fingerprintOf(cert.chain), "the uploaded certificate, from the restored store");
+  assert.equal(served.body.trim(), `ok v${release.tar}`);
+  const listed = (await b.api("GET", `/apps/${tarApp}/certs`)).body;
+  assert.ok(JSON.stringify(listed).includes(tlsHost), "yk certs lists it");
+  assert.equal(await accountKeyIn(fresh), accountKeyPem, "the ACME account key decrypts with the restored master key");
 });
 
 test("restore from S3 without images: the git-deployed app is rebuilt from its commit, the uploaded one is listed with why", async () => {

@@ -137,7 +137,10 @@ test("SIGTERM during a deploy: a log line, changes refused with 503, the deploy 
   assert.equal((await s.api("GET", "/status")).body.server.draining, true, "reads still answer");
   assert.equal(await exited, 0);
   const log = readFileSync(s.logPath, "utf8");
-  assert.match(log, /SIGTERM received: stopping \(no new deploys; running ones get up to 60 s to reach a recorded step\)/);
+  assert.match(
+    log,
+    /SIGTERM received: stopping \(no new deploys; running ones get up to 60 s to reach a recorded step\)/,
+  );
   assert.match(log, new RegExp(`waiting up to 60 s for deploys of .*${slow}.* to finish`));
   assert.match(log, /stopped in [\d.]+ s/);
   assert.equal(existsSync(join(s.dataDir, "server.pid")), false);

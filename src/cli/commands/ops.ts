@@ -259,7 +259,7 @@ export function registerDoctorAndBackups(program: Command, ctx: CliContext): voi
     .description("restore a backup into this host's data directory (a new host), then start the server")
     .argument(
       "<file>",
-      "a backup file (yadokari-….tar.gz or .tar.gz.enc), or s3://bucket/key (AWS_* and YADOKARI_S3_* as for backups)",
+      "a backup file (yadokari-….tar.gz or .tar.gz.enc), or s3://bucket/key (AWS_* and YADOKARI_S3_ENDPOINT/REGION as for backups)",
     )
     .addOption(dataDirOption())
     .option("--passphrase-file <file>", "the passphrase of an encrypted backup")

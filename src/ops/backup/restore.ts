@@ -2,7 +2,6 @@ import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, ren
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import Database from "better-sqlite3";
 import { AppError, isAppError } from "../../errors/app-error.js";

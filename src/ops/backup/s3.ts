@@ -18,7 +18,7 @@ export interface S3Target {
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
-/** Where and as whom s3:// targets are reached: YADOKARI_S3_* and AWS_* (src/main/settings.ts). */
+/** Where and as whom s3:// targets are reached: YADOKARI_S3_ENDPOINT, YADOKARI_S3_REGION and AWS_* (src/main/settings.ts). */
 export interface S3Settings {
   /** empty: AWS's regional endpoint */
   endpoint: string;
