@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { rule } from "../validation.js";
-import { parseEvery } from "../../ops/backup/service.js";
+import { checkBackupTarget, checkHostPath, parseEvery } from "../../ops/backup/service.js";
 
 /** Schemas of Yadokari's own operation (issue 16): status, doctor, backups. */
 
@@ -102,16 +102,15 @@ export const BackupMade = BackupRecord.extend({
 });
 
 /** A path on the server's host or an s3:// URL: its shape here, where it may go in the backup service. */
-const Target = z
-  .string()
-  .min(1)
-  .max(1024)
-  .regex(/^(\/|s3:\/\/)[^\0]*$/, "must be an absolute path or s3://bucket/prefix");
-const HostFile = z
-  .string()
-  .min(1)
-  .max(1024)
-  .regex(/^\/[^\0]*$/, "must be an absolute path");
+const Target = rule(
+  z
+    .string()
+    .min(1)
+    .max(1024)
+    .regex(/^(\/|s3:\/\/)/, "must be an absolute path or s3://bucket/prefix"),
+  (v) => (v.startsWith("s3://") ? v : checkBackupTarget(v)),
+);
+const HostFile = rule(z.string().min(1).max(1024), (v) => checkHostPath(v, "passphraseFile"));
 
 export const BackupRequest = z.strictObject({
   to: Target.optional().openapi({

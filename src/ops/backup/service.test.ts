@@ -1,6 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { backupName, checkHostPath, parseEvery, retentionVictims } from "./service.js";
+import {
+  backupName,
+  checkBackupFile,
+  checkBackupTarget,
+  checkHostPath,
+  parseEvery,
+  retentionVictims,
+} from "./service.js";
 import { parseS3Target, signS3 } from "./s3.js";
 import aws4 from "aws4";
 
@@ -33,6 +40,29 @@ test("schedules and paths are validated", () => {
   assert.equal(checkHostPath("/var/backups/yk", "--to"), "/var/backups/yk");
   for (const bad of ["backups", "/var/../etc", "/x\0y"])
     assert.throws(() => checkHostPath(bad, "--to"), /absolute path/);
+});
+
+test("backups are never written at the root, into the system's own trees, or over a file that is not a backup", () => {
+  for (const ok of ["/var/backups/yk", "/var/backups/yk/", "/root/b.tar.gz", "/srv/etc/"])
+    assert.equal(checkBackupTarget(ok), ok);
+  for (const bad of [
+    "/",
+    "//",
+    "/./",
+    "/etc",
+    "/etc/",
+    "/etc/cron.d/x.tar.gz",
+    "/usr/local/",
+    "/proc/self/fd/1",
+    "/dev/sda",
+  ])
+    assert.throws(
+      () => checkBackupTarget(bad),
+      (e: Error & { code?: string }) => e.code === "invalid_backup_target",
+    );
+  assert.equal(checkBackupFile("/var/b/full.tar.gz.enc"), "/var/b/full.tar.gz.enc");
+  for (const bad of ["/root/.bashrc", "/var/b/x.tar", "/var/b/x.tar.gz.bak"])
+    assert.throws(() => checkBackupFile(bad), /not named \*\.tar\.gz/);
 });
 
 test("s3:// targets need a valid bucket and credentials; requests are path-style and signed", () => {

@@ -44,6 +44,50 @@ export function checkHostPath(p: string, what: string): string {
   return p;
 }
 
+/** The host's own trees: a backup is never written there (nor at the root itself). */
+const SYSTEM_TREES = new Set([
+  "bin",
+  "boot",
+  "dev",
+  "etc",
+  "lib",
+  "lib32",
+  "lib64",
+  "libx32",
+  "proc",
+  "run",
+  "sbin",
+  "sys",
+  "usr",
+]);
+
+/**
+ * Where a backup may be written on the server's host: an absolute path (see
+ * checkHostPath), not `/` nor under the system's own trees (/etc, /usr, /proc…),
+ * and a file named *.tar.gz or *.tar.gz.enc unless it is a directory (a trailing
+ * `/`, or one that exists): an existing file of another kind is never replaced.
+ */
+export function checkBackupTarget(p: string, what = "--to"): string {
+  checkHostPath(p, what);
+  const parts = p.split("/").filter((x) => x !== "" && x !== ".");
+  if (parts.length === 0 || SYSTEM_TREES.has(parts[0]))
+    throw new AppError(
+      "invalid_backup_target",
+      `${what} ${JSON.stringify(p)} is ${parts.length === 0 ? "the root directory" : `under /${parts[0]}, one of the system's own directories`}: backups go to a directory of their own`,
+    );
+  return p;
+}
+
+/** A file target (not a directory) must be named like a backup, so that no other file is overwritten. */
+export function checkBackupFile(file: string, what = "--to"): string {
+  if (!/\.tar\.gz(\.enc)?$/.test(file))
+    throw new AppError(
+      "invalid_backup_target",
+      `${what} ${JSON.stringify(file)} is a file that is not named *.tar.gz or *.tar.gz.enc: give a directory (ending in '/') or such a file name`,
+    );
+  return file;
+}
+
 /** Which of the names to delete so that the newest `keep` remain. Pure. */
 export function retentionVictims(names: string[], keep: number): string[] {
   return names
@@ -97,9 +141,9 @@ export class Backups {
     let file: string;
     if (s3) file = join(this.d.dataDir, "backups", `.upload-${name}`);
     else {
-      checkHostPath(to, "--to");
+      checkBackupTarget(to, "--to");
       const isDir = to.endsWith("/") || (existsSync(to) && statSync(to).isDirectory()) || !req.to;
-      file = isDir ? join(to, name) : to;
+      file = isDir ? join(to, name) : checkBackupFile(to, "--to");
     }
     const record: BackupRecord = {
       ok: false,
@@ -142,7 +186,7 @@ export class Backups {
       if (!Number.isInteger(s.keep) || s.keep < 1 || s.keep > 1000)
         throw new AppError("invalid_backup_target", "--keep must be a whole number from 1 to 1000");
       if (s.to.startsWith("s3://")) parseS3Target(s.to, this.d.s3);
-      else checkHostPath(s.to, "--to");
+      else checkBackupTarget(s.to, "--to");
       if (s.passphraseFile) readPassphrase(s.passphraseFile);
     }
     this.state.setSchedule(s);
