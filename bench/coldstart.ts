@@ -66,7 +66,7 @@ async function main(): Promise<number> {
   const start = async (dataDir?: string) => {
     s = await TestServer.start({
       https: false,
-      env: { DOCKER_HOST: pd.dockerHost },
+      env: { YADOKARI_DOCKER_SOCKET: pd.socketPath },
       netns: { host: pd.address, prefix: pd.prefix, apiPort: 7700, httpPort: 8080 },
       dataDir,
     });
@@ -143,7 +143,7 @@ async function main(): Promise<number> {
       `${secs(r.stopMs)} / ${secs(r.startMs)}`,
     ]);
     const check = await run(process.execPath, [CLI, "router:check", "--data-dir", srv.dataDir], {
-      env: { ...process.env, DOCKER_HOST: pd.dockerHost },
+      env: { ...process.env, YADOKARI_DOCKER_SOCKET: pd.socketPath },
     });
     figures.push([
       "router:check after the restart (would the router unit start HAProxy from the old config?)",
@@ -193,7 +193,7 @@ async function main(): Promise<number> {
   const fresh = join(work, "host2");
   const tr = Date.now();
   const r = await run(process.execPath, [CLI, "restore", full, "--data-dir", fresh], {
-    env: { ...process.env, DOCKER_HOST: pd.dockerHost },
+    env: { ...process.env, YADOKARI_DOCKER_SOCKET: pd.socketPath },
     timeoutMs: 30 * 60_000,
   });
   if (r.code !== 0) throw new Error(`restore: ${r.stderr}\n${r.stdout}`);

@@ -47,8 +47,6 @@ import { Certificates } from "../certs/service.js";
 import { tlsFromOptions } from "../certs/settings.js";
 import { Cluster } from "../cluster/cluster.js";
 import { dockerFromEnv } from "../cluster/engine-client.js";
-import { engineConnectOptions, parseDockerHost } from "../cluster/docker-host.js";
-import { homedir } from "node:os";
 import { ExternalRegistrySettings } from "../cluster/registry/external.js";
 import { PidFile } from "../ops/pid-file.js";
 import { DrainGate } from "../ops/drain.js";
@@ -110,10 +108,10 @@ async function startWithPidFile(
   // The master key lives beside the store, never in it: a copied database alone reveals no config var.
   const keyring = await Keyring.open(join(opts.dataDir, "master.key"));
   const store = new Store(openDb(join(opts.dataDir, "yadokari.db")), systemClock, keyring);
-  // DOCKER_HOST=unix:///path names another engine's socket (a private dockerd, as in the cold-start test).
+  // YADOKARI_DOCKER_SOCKET may name another engine's socket (a private dockerd, as in the cold-start test).
   const docker = new DockerodeAdapter({
     instance: store.metaOnce("instance", () => randomBytes(6).toString("hex")),
-    socketPath: engineConnectOptions(parseDockerHost(dockerEnv(opts), homedir()), (p) => readFileSync(p)).socketPath,
+    socketPath: opts.dockerSocket,
     // bind sources are re-checked before every container: a link planted since the mount is refused
     checkSpec: (spec) => checkBinds(spec, opts.storageRoots),
   });

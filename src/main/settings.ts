@@ -408,7 +408,15 @@ export const SETTINGS = {
     description: "the image of the probe that checks a node before it takes apps (yk nodes:admit)",
     parse: (t) => (/^[a-z0-9][a-z0-9._/:@-]{0,254}$/.test(t) && !t.includes("//") ? t : undefined),
   }),
-  // Operating Yadokari itself (issue 16): the cold start, the shutdown, backups to S3.
+  // Operating Yadokari itself (issue 16): the engine, the cold start, the shutdown, backups to S3.
+  dockerSocket: def({
+    env: "YADOKARI_DOCKER_SOCKET",
+    default: "/var/run/docker.sock",
+    allowed: "an absolute path",
+    description:
+      "the socket of the local Docker engine the server runs apps on (and `yadokari restore` and `yk router:check` use)",
+    parse: absolutePath,
+  }),
   startConcurrency: def({
     env: "YADOKARI_START_CONCURRENCY",
     default: 4,
@@ -486,7 +494,7 @@ export const SETTINGS = {
     default: "",
     allowed: "unix:///path or tcp://host[:port], or empty (the local socket)",
     description:
-      "the Docker engine the server runs apps on and, when it is a swarm's manager, the cluster's (yk nodes and the cluster routes), as the docker CLI reads it",
+      "the Docker engine of the swarm's manager, as the docker CLI reads it (yk nodes and the cluster routes)",
     parse: (t) => {
       try {
         parseDockerHost({ DOCKER_HOST: t }, "/");
@@ -602,7 +610,7 @@ export function s3Settings(s: Settings): S3Settings {
   };
 }
 
-/** The docker CLI's variables, as the settings hold them: the engine the server and `yadokari restore` talk to. */
+/** The docker CLI's variables, as the settings hold them: the swarm manager's engine. */
 export function dockerEnv(s: Settings): Record<string, string> {
   return {
     DOCKER_HOST: s.dockerHost,

@@ -44,7 +44,7 @@ function disk(path: string, what: string): DiskFacts | null {
       totalInodes: s.files,
     };
   } catch {
-    return null; // e.g. Docker's root on another host (DOCKER_HOST)
+    return null; // e.g. Docker's root in another mount namespace (a private dockerd)
   }
 }
 

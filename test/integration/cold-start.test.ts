@@ -48,7 +48,7 @@ const serving = async (srv: TestServer) => {
 const startServer = () =>
   TestServer.start({
     https: false,
-    env: { DOCKER_HOST: pd.dockerHost },
+    env: { YADOKARI_DOCKER_SOCKET: pd.socketPath },
     netns: { host: pd.address, prefix: pd.prefix, apiPort: 7700, httpPort: 8080 },
     dataDir: s?.dataDir,
   });
@@ -127,7 +127,7 @@ test("dockerd restarted (every container stopped): Docker brings the containers 
     const { stopMs, startMs } = await pd.restart();
     console.log(`# private dockerd stopped in ${stopMs} ms, started in ${startMs} ms`);
     const check = await run(process.execPath, [CLI, "router:check", "--data-dir", s!.dataDir], {
-      env: { ...process.env, DOCKER_HOST: pd.dockerHost },
+      env: { ...process.env, YADOKARI_DOCKER_SOCKET: pd.socketPath },
     });
     console.log(
       `# router:check after the restart: exit ${check.code} ${(check.stdout + check.stderr).trim().split("\n")[0]}`,

@@ -270,11 +270,11 @@ export function registerDoctorAndBackups(program: Command, ctx: CliContext): voi
         // Loaded on demand: the restore needs the server's own modules (SQLite, Docker).
         const { runRestore } = await import("../../ops/backup/restore-command.js");
         // S3 and Docker settings as the server reads them (a wrong one stops here, named)
-        const { loadSettings, s3Settings, dockerEnv } = await import("../../main/settings.js");
+        const { loadSettings, s3Settings } = await import("../../main/settings.js");
         const { settings } = loadSettings({}, ctx.env);
         const report = await runRestore({
           s3: s3Settings(settings),
-          dockerEnv: dockerEnv(settings),
+          dockerSocket: settings.dockerSocket,
           file: file.startsWith("s3://") ? file : resolvePath(file),
           dataDir: resolvePath(opts.dataDir),
           passphraseFile: opts.passphraseFile ? resolvePath(opts.passphraseFile) : null,

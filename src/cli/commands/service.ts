@@ -44,8 +44,10 @@ export function registerService(program: Command, ctx: CliContext): void {
       if (!existsSync(file))
         throw new CliError("no_router_config", `no router config at ${file}`, "The server renders it when it starts.");
       const servers = serversInConfig(readFileSync(file, "utf8"));
-      const { dockerFromEnv } = await import("../../cluster/engine-client.js");
-      const docker = dockerFromEnv(ctx.env);
+      // the engine the server runs apps on (YADOKARI_DOCKER_SOCKET, as the server reads it)
+      const { loadSettings } = await import("../../main/settings.js");
+      const { default: Docker } = await import("dockerode");
+      const docker = new Docker({ socketPath: loadSettings({}, ctx.env).settings.dockerSocket });
       const containers = new Map<string, { running: boolean; addresses: string[] }>();
       for (const s of servers) {
         try {

@@ -1,17 +1,15 @@
 import { createWriteStream, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { homedir } from "node:os";
 import type { Readable } from "node:stream";
 import { AppError } from "../../errors/app-error.js";
 import { DockerodeAdapter } from "../../docker/dockerode-adapter.js";
-import { dockerFromEnv } from "../../cluster/engine-client.js";
-import { engineConnectOptions, parseDockerHost } from "../../cluster/docker-host.js";
+import Docker from "dockerode";
 import { checkPassphrase } from "./crypto.js";
 import { restoreBackup, type RestoreReport } from "./restore.js";
 import { parseS3Target, s3Get, type S3Settings } from "./s3.js";
 
-/** `yadokari restore`: the real Docker engine (DOCKER_HOST) behind restoreBackup. */
+/** `yadokari restore`: the local Docker engine (YADOKARI_DOCKER_SOCKET) behind restoreBackup. */
 export async function runRestore(o: {
   file: string;
   dataDir: string;
@@ -20,8 +18,8 @@ export async function runRestore(o: {
   log: (l: string) => void;
   /** where and as whom s3:// files are read (src/main/settings.ts) */
   s3: S3Settings;
-  /** DOCKER_HOST and its kin, as the settings hold them */
-  dockerEnv: Record<string, string>;
+  /** the local Docker engine's socket (YADOKARI_DOCKER_SOCKET) */
+  dockerSocket: string;
 }): Promise<RestoreReport> {
   let passphrase: string | null = null;
   if (o.passphraseFile) {
@@ -56,11 +54,11 @@ export async function runRestore(o: {
 
 async function restoreFrom(
   file: string,
-  o: { dataDir: string; force: boolean; log: (l: string) => void; dockerEnv: Record<string, string> },
+  o: { dataDir: string; force: boolean; log: (l: string) => void; dockerSocket: string },
   passphrase: string | null,
 ): Promise<RestoreReport> {
-  const docker = dockerFromEnv(o.dockerEnv);
-  const socketPath = engineConnectOptions(parseDockerHost(o.dockerEnv, homedir()), (p) => readFileSync(p)).socketPath;
+  const socketPath = o.dockerSocket;
+  const docker = new Docker({ socketPath });
   return restoreBackup({
     file,
     dataDir: o.dataDir,
