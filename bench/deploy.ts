@@ -283,7 +283,7 @@ function table(y: YadokariResult, n: NaiveResult | null, naiveError: string | nu
     lines.push(
       `  naive time: docker stop (default timeout) + rm + create + start of 1 container on the same host port, until it answers 200; ${n.replaceMs.length} replacements, a 1 s pause after each.`,
     );
-  const stepNames = ["build", "start", "gate", "commit", "route", "retire"];
+  const stepNames = ["build", "start", "gate", "commit", "route", "drain", "remove"];
   const okRuns = y.deploys.filter((d) => d.ok);
   if (okRuns.length) {
     const parts = stepNames
@@ -292,7 +292,7 @@ function table(y: YadokariResult, n: NaiveResult | null, naiveError: string | nu
     const server = okRuns.map((d) => d.serverMs).filter((v): v is number => v !== null);
     const overhead = okRuns.filter((d) => d.serverMs !== null).map((d) => d.ms - (d.serverMs as number));
     lines.push(
-      `  yadokari medians by step kind, summed over a deploy's web batches (server side; retire = mid-rollout retirements the deploy waits for): ${parts.map(([k, v]) => `${k} ${secs(median([...v]))}`).join(", ")}; deploy record created→finished ${secs(median(server))}; CLI start, pack, upload and log follow ${secs(median(overhead))}.`,
+      `  yadokari medians by step kind, summed over a deploy's web batches (server side; drain and remove = the mid-rollout retirements the deploy waits for): ${parts.map(([k, v]) => `${k} ${secs(median([...v]))}`).join(", ")}; deploy record created→finished ${secs(median(server))}; CLI start, pack, upload and log follow ${secs(median(overhead))}.`,
     );
   }
   lines.push("");

@@ -15,9 +15,9 @@ export interface DeployRun {
   output: string;
   /**
    * Server-side step durations (ms) on the live path, summed per kind: "start
-   * web-1" and "start web-2" add up under "start". "retire" counts only the
-   * retirements the deploy waited for (mid-rollout batches), not the last one,
-   * which runs after the deploy is live.
+   * web-1" and "start web-2" add up under "start". "drain" and "remove" are
+   * the retirements the deploy waited for (mid-rollout batches); the last one
+   * ("retire", in the background) runs after the deploy is live and is left out.
    */
   steps: Record<string, number>;
   /** Web batches the deploy ran (its "gate web-N" steps). */

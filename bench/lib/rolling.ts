@@ -299,13 +299,13 @@ export function rollingSection(
   const batches = [...new Set(okRuns.map((d) => d.webBatches))];
   lines.push(`  web batches per deploy: ${batches.join(", ") || "-"} (expected ${Math.ceil(o.replicas / o.surge)})`);
   if (okRuns.length) {
-    const kinds = ["build", "start", "gate", "commit", "route", "retire"];
+    const kinds = ["build", "start", "gate", "commit", "route", "drain", "remove"];
     const parts = kinds
       .map((k) => [k, okRuns.map((d) => d.steps[k]).filter((v): v is number => typeof v === "number")] as const)
       .filter(([, v]) => v.length);
     const server = okRuns.map((d) => d.serverMs).filter((v): v is number => v !== null);
     lines.push(
-      `  medians by step kind, summed over a deploy's batches (server side; retire = the mid-rollout retirements the deploy waits for): ${parts.map(([k, v]) => `${k} ${secs(median([...v]))}`).join(", ")}; deploy record created→finished ${secs(median(server))}.`,
+      `  medians by step kind, summed over a deploy's batches (server side; drain and remove = the mid-rollout retirements the deploy waits for): ${parts.map(([k, v]) => `${k} ${secs(median([...v]))}`).join(", ")}; deploy record created→finished ${secs(median(server))}.`,
     );
   }
   const c = r.checker;

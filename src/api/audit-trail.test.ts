@@ -109,8 +109,15 @@ test("a refusal's hint says what would help: the deployer role for a viewer, an 
 
 test("deploys page back with limit and before; a bad limit is a 400 naming the field", async () => {
   for (let i = 0; i < 3; i++) {
-    const d = s.services.ctx.store.createDeploy({ app: "blog", source: "tar", commit: null, ref: null });
-    s.services.ctx.store.finishDeploy(d.id, "failed", "a test", null);
+    const d = s.services.ctx.store.createDeploy({
+      app: "blog",
+      source: "tar",
+      commit: null,
+      ref: null,
+      actor: "admin",
+      intent: { changes: [], description: "Deploy" },
+    });
+    s.services.ctx.store.finishDeploy(d.id, "failed", { code: "build_failed", reason: "a test", containerLog: null });
   }
   const all = (await (await s.request("GET", "/api/v1/apps/blog/deploys")).json()) as { id: number }[];
   assert.equal(all.length, 3);

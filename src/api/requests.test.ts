@@ -42,6 +42,43 @@ test("a malformed body is 400 invalid_request with the path of the bad field", a
   assert.equal(settings.body.error.message, 'body.strategy: expected one of "rolling", "canary", "blue-green"');
 });
 
+test("ps:restart takes a process type, null or nothing: anything else is a 400 and queues nothing", async () => {
+  const deploys = s.services.ctx.store.listDeploys("shop", 100).length;
+  for (const type of [5, true, ["web"], { web: 1 }, ""]) {
+    const r = await send("POST", "/api/v1/apps/shop/ps/restart", { type });
+    assert.equal(r.status, 400, `type ${JSON.stringify(type)}: ${JSON.stringify(r.body)}`);
+    assert.equal(r.body.error.code, "invalid_request");
+    assert.match(r.body.error.message, /^body\.type: /);
+  }
+  const unknown = await send("POST", "/api/v1/apps/shop/ps/restart", { type: "clock" });
+  assert.equal(unknown.status, 400);
+  assert.match(unknown.body.error.message, /process type 'clock' is not in the live release v1/);
+  assert.equal(s.services.ctx.store.listDeploys("shop", 100).length, deploys, "no restart was queued");
+});
+
+test("a failed deploy's stable error code is in GET …/deploys/{id}; a superseded one names its successor", async () => {
+  const store = s.services.ctx.store;
+  const intent = { changes: [], description: "Deploy" };
+  const failed = store.createDeploy({ app: "blog", source: "tar", commit: null, ref: null, actor: "admin", intent });
+  store.finishDeploy(failed.id, "failed", { code: "health_check_failed", reason: "a test", containerLog: null });
+  const f = await send("GET", `/api/v1/apps/blog/deploys/${failed.id}`);
+  assert.equal(f.status, 200, JSON.stringify(f.body));
+  assert.equal(f.body.status, "failed");
+  assert.equal(f.body.errorCode, "health_check_failed");
+  assert.equal(f.body.supersededBy, null);
+  const older = store.createDeploy({ app: "blog", source: "tar", commit: null, ref: null, actor: "admin", intent });
+  const newer = store.createDeploy({ app: "blog", source: "tar", commit: null, ref: null, actor: "admin", intent });
+  store.supersede([older.id], newer.id);
+  const o = await send("GET", `/api/v1/apps/blog/deploys/${older.id}`);
+  assert.equal(o.status, 200, JSON.stringify(o.body));
+  assert.equal(o.body.status, "superseded");
+  assert.equal(o.body.supersededBy, newer.id);
+  assert.equal(o.body.errorCode, null);
+  store.supersede([newer.id], newer.id); // leave no queued deploy behind (nothing runs them here)
+  const ok = await send("GET", `/api/v1/apps/shop/deploys/${s.ids.deploy}`);
+  assert.equal(ok.body.errorCode, null);
+});
+
 test("unknown fields are refused everywhere: bodies, nested objects, queries, and routes that take no body", async () => {
   const stop = await send("POST", "/api/v1/apps/shop/ps/stop", { now: true });
   assert.equal(stop.status, 400);

@@ -2,10 +2,11 @@ import type { AppView, DeployView, ReleaseView } from "./contract.js";
 import { webCount, type App, type Deploy, type Release } from "../domain/types.js";
 import type { Store } from "../store/store.js";
 import { appUrls } from "../engine/urls.js";
-import { reviewParent } from "../gitflow/gitflow-store.js";
 
 export interface ViewContext {
   store: Store;
+  /** a review app's parent and branch */
+  reviewOf: (app: string) => { parent: string; branch: string } | null;
   domain: string;
   httpPort: number;
   apiBase: string;
@@ -23,7 +24,7 @@ function shownUrls(v: ViewContext, app: string, reviewOf: { parent: string } | n
 
 export function appView(v: ViewContext, app: App): AppView {
   const domains = v.store.listDomains(app.name);
-  const reviewOf = reviewParent(v.store.db, app.name);
+  const reviewOf = v.reviewOf(app.name);
   const last = v.store.listDeploys(app.name, 1)[0];
   const live = app.liveReleaseId ? v.store.getRelease(app.liveReleaseId) : null;
   const crashLoop = v.store.processHealth(app.name).some((h) => h.crashesInRow >= 3);
@@ -77,10 +78,12 @@ export function deployView(v: ViewContext, d: Deploy): DeployView {
     ref: d.ref,
     releaseVersion: release?.version ?? null,
     reason: d.reason,
+    errorCode: d.errorCode,
+    supersededBy: d.supersededBy,
     containerLog: d.containerLog,
     steps: v.store.listSteps(d.id),
     createdAt: d.createdAt,
     finishedAt: d.finishedAt,
-    urls: shownUrls(v, d.app, reviewParent(v.store.db, d.app)),
+    urls: shownUrls(v, d.app, v.reviewOf(d.app)),
   };
 }

@@ -1,5 +1,5 @@
 import type { Db } from "../store/db.js";
-import type { CanarySettings, Strategy } from "./settings.js";
+import type { CanarySettings } from "./settings.js";
 
 /**
  * A canary's recorded state (the canaries table), written at every step so a
@@ -175,18 +175,5 @@ export class CanaryStore {
   }
   dropStandby(app: string): void {
     this.db.prepare("DELETE FROM standby WHERE app = ?").run(app);
-  }
-
-  // a deploy's own strategy (yk deploy --strategy), beside the app's setting
-  setDeployStrategy(deployId: number, strategy: Strategy): void {
-    this.db.prepare("UPDATE deploys SET strategy = ? WHERE id = ?").run(strategy, deployId);
-  }
-  deployStrategy(deployId: number): Strategy | null {
-    return (
-      (
-        this.db.prepare("SELECT strategy FROM deploys WHERE id = ?").get(deployId) as
-          { strategy: Strategy | null } | undefined
-      )?.strategy ?? null
-    );
   }
 }

@@ -32,7 +32,14 @@ function setup() {
     });
   const v1 = rel(1);
   const v2 = rel(2);
-  const d = store.createDeploy({ app: "shop", source: "config", commit: null, ref: null });
+  const d = store.createDeploy({
+    app: "shop",
+    source: "config",
+    commit: null,
+    ref: null,
+    actor: "admin",
+    intent: { changes: [], description: "x" },
+  });
   const canaries = new CanaryStore(db);
   const series = new MetricsSeries();
   const metrics = {

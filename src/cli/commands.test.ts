@@ -137,6 +137,8 @@ function deployView(over: Partial<DeployView>): DeployView {
     ref: null,
     releaseVersion: null,
     reason: null,
+    errorCode: null,
+    supersededBy: null,
     containerLog: null,
     steps: [],
     createdAt: "",

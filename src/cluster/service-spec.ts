@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { LABEL } from "../docker/port.js";
 import type { Mount, Release } from "../domain/types.js";
-import { releaseEnv } from "../engine/plan/container-spec.js";
+import { releaseEnv } from "../engine/plan/unit-spec.js";
 import type { Placement } from "./placement.js";
 
 /**
@@ -120,7 +120,7 @@ export function serviceSpec(input: ServiceSpecInput): ServiceSpec {
         Image: input.image,
         // Args, not Command: Command would replace the image's ENTRYPOINT, where a container's Cmd does not.
         ...(command ? { Args: ["/bin/sh", "-c", command] } : {}),
-        Env: releaseEnv(release, process),
+        Env: Object.entries(releaseEnv(release, process)).map(([k, v]) => `${k}=${v}`),
         Labels: labels,
         // Docker's init forwards SIGTERM to the app, as for local containers.
         Init: true,

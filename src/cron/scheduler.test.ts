@@ -4,84 +4,23 @@ import { openDb } from "../store/db.js";
 import { Store } from "../store/store.js";
 import { Keyring } from "../secrets/keyring.js";
 import type { Clock } from "../lib/clock.js";
-import type { ContainerSpec, DockerPort, ObservedContainer } from "../docker/port.js";
 import type { EngineContext } from "../engine/context.js";
+import { FakeEngine } from "../engines/testing/fake-engine.js";
+import { Units } from "../engine/units.js";
+import { UnitRepo } from "../store/units-repo.js";
+import { OneOffs } from "../engine/one-offs.js";
 import type { CronJob } from "../domain/types.js";
 import { DEFAULT_HEALTHCHECK } from "../manifest/app-json.js";
 import { CronScheduler, CRON_LABEL } from "./scheduler.js";
-import { KEEP_RUNS } from "./cron-store.js";
+import { CronStore, KEEP_RUNS } from "./cron-store.js";
 
-/** Containers that "run" until the test ends them; output lines are given per container. */
-class FakeDocker {
-  containers = new Map<string, { spec: ContainerSpec; state: string; exitCode: number | null; lines: string[] }>();
-  stopped: string[] = [];
-  removed: string[] = [];
-  private n = 0;
-  /** what a started container prints and whether it ends at once */
-  behave: (spec: ContainerSpec) => { lines: string[]; exitCode?: number } = () => ({ lines: [] });
-
-  async run(spec: ContainerSpec): Promise<{ id: string; ip: string | null }> {
-    const id = `c${++this.n}`;
-    const b = this.behave(spec);
-    this.containers.set(id, {
-      spec,
-      state: b.exitCode === undefined ? "running" : "exited",
-      exitCode: b.exitCode ?? null,
-      lines: b.lines,
-    });
-    return { id, ip: null };
-  }
-  async inspect(id: string): Promise<ObservedContainer | null> {
-    const c = this.containers.get(id);
-    return c ? this.observed(id) : null;
-  }
-  private observed(id: string): ObservedContainer {
-    const c = this.containers.get(id)!;
-    return {
-      id,
-      name: c.spec.name,
-      app: c.spec.Labels["yadokari.app"],
-      process: "cron",
-      release: 1,
-      state: c.state,
-      status: c.state,
-      ip: null,
-      startedAt: null,
-      exitCode: c.exitCode,
-      labels: c.spec.Labels,
-    };
-  }
-  async list(filter: { app?: string } = {}): Promise<ObservedContainer[]> {
-    return [...this.containers.keys()]
-      .map((id) => this.observed(id))
-      .filter((c) => !filter.app || c.app === filter.app);
-  }
-  async stop(id: string): Promise<void> {
-    this.stopped.push(id);
-    this.exit(id, 143);
-  }
-  async remove(id: string): Promise<void> {
-    this.removed.push(id);
-    this.containers.delete(id);
-  }
-  async followLogs(id: string, opts: { onLine: (l: string) => void; signal: AbortSignal }): Promise<void> {
-    for (const l of this.containers.get(id)?.lines ?? []) opts.onLine(l);
-    // the stream ends with the container (or when aborted)
-    await new Promise<void>((resolve) => {
-      const t = setInterval(() => {
-        if (opts.signal.aborted || this.containers.get(id)?.state !== "running") {
-          clearInterval(t);
-          resolve();
-        }
-      }, 5);
-    });
-  }
-  exit(id: string, code: number): void {
-    const c = this.containers.get(id);
-    if (c) Object.assign(c, { state: "exited", exitCode: code });
+/** The fake engine, with the cron runs' units found by their job's label. */
+class FakeDocker extends FakeEngine {
+  get containers() {
+    return this.units;
   }
   byJob(job: string) {
-    return [...this.containers.entries()].filter(([, c]) => c.spec.Labels[CRON_LABEL.job] === job);
+    return [...this.units.entries()].filter(([, c]) => c.labels[CRON_LABEL.job] === job);
   }
 }
 
@@ -124,13 +63,16 @@ function setup(jobs: CronJob[], opts: { db?: ReturnType<typeof openDb>; docker?:
     store.setLiveRelease("shop", rel.id);
   }
   const logs: string[] = [];
+  const units = new Units(docker, new UnitRepo(db, clock), () => clock.now().getTime());
   const ctx = {
     store,
-    docker: docker as unknown as DockerPort,
+    units,
+    oneOffs: new OneOffs(units, () => clock.now().getTime()),
+    clock,
     stopTimeoutSec: 1,
     log: (m: string) => logs.push(m),
   } as unknown as EngineContext;
-  const cron = new CronScheduler(ctx, { tickMs: 1e9, timeoutSec: 3600, pollMs: 5, clock });
+  const cron = new CronScheduler(ctx, { tickMs: 1e9, timeoutSec: 3600, pollMs: 5, clock }, new CronStore(db, clock));
   started.push(cron);
   return { cron, clock, docker, store, db, logs };
 }
@@ -151,11 +93,12 @@ test("a tick starts due jobs as cron containers of the live release, records out
   assert.equal(run.trigger, "schedule");
   assert.equal(run.scheduledFor, "2026-03-01T10:01:00.000Z");
   const spec = [...docker.containers.values()][0]?.spec;
-  assert.ok(spec, "a container was started");
-  assert.deepEqual(spec.Cmd, ["/bin/sh", "-c", "echo report"]);
-  assert.equal(spec.Labels[CRON_LABEL.job], "report");
-  assert.equal(spec.Labels["yadokari.kind"], "cron");
-  assert.ok(spec.Env.includes("YADOKARI_RELEASE=v1") && spec.Env.includes("SECRET=s"));
+  assert.ok(spec, "a unit was started");
+  assert.deepEqual(spec.command, ["/bin/sh", "-c", "echo report"]);
+  assert.equal(spec.labels?.[CRON_LABEL.job], "report");
+  assert.equal(spec.kind, "cron");
+  assert.deepEqual(spec.meta, { cronRun: run.id, job: "report" });
+  assert.ok(spec.env.YADOKARI_RELEASE === "v1" && spec.env.SECRET === "s");
   const done = await settle(cron, run.id);
   assert.equal(done.status, "succeeded");
   assert.equal(done.exitCode, 0);
@@ -221,7 +164,7 @@ test("catch-up after downtime: one run for all missed minutes; a run that outliv
   const first = setup([job("slow"), job("quick")], { db, docker, now: new Date("2026-03-01T09:00:00Z") });
   first.clock.t = new Date("2026-03-01T10:01:02Z");
   docker.behave = (spec) =>
-    spec.Labels[CRON_LABEL.job] === "quick" ? { lines: ["q"], exitCode: 0 } : { lines: ["working"] };
+    spec.labels?.[CRON_LABEL.job] === "quick" ? { lines: ["q"], exitCode: 0 } : { lines: ["working"] };
   await first.cron.tick();
   const slowRun = first.cron.runs.list("shop", "slow")[0];
   await settle(first.cron, first.cron.runs.list("shop", "quick")[0].id);

@@ -2,13 +2,13 @@ import type { EngineContext } from "../engine/context.js";
 import type { App, CronJob, Release } from "../domain/types.js";
 import type { CronRunView } from "./types.js";
 import { AppError } from "../errors/app-error.js";
-import { NETWORK, oneOffSpec } from "../engine/plan/container-spec.js";
+import { oneOffUnitSpec } from "../engine/plan/unit-spec.js";
 import type { Clock } from "../lib/clock.js";
 import { CronStore, type NewRun } from "./cron-store.js";
 import { dueRuns, policyAction, type DueRun } from "./due.js";
 import { OutputTail } from "./output-tail.js";
 
-/** Labels on a cron run's container, besides the usual ones (kind and process "cron"). */
+/** Labels on a cron run's container, besides the usual ones (kind and process "cron"): for people; the record is what counts. */
 export const CRON_LABEL = { job: "yadokari.cron", run: "yadokari.cron.run" } as const;
 
 export interface CronOptions {
@@ -49,19 +49,6 @@ function newWatch(run: CronRunView, containerId: string | null): Watch {
   };
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
-
-const ENDED = new Set(["exited", "dead"]);
-
 /**
  * Cron: every tick, for each running app with a live release, asks dueRuns()
  * what to start and applies it; each run is a one-off container of the live
@@ -80,8 +67,9 @@ export class CronScheduler {
   constructor(
     private readonly ctx: EngineContext,
     private readonly opts: CronOptions,
+    runs: CronStore,
   ) {
-    this.runs = new CronStore(ctx.store.db, opts.clock);
+    this.runs = runs;
   }
 
   start(): void {
@@ -241,12 +229,14 @@ export class CronScheduler {
         await Promise.all(replacing.map((old) => this.replace(old, w.run.id)));
       }
       if (w.abort.signal.aborted) throw new Error("the server stopped before the run started");
-      const spec = oneOffSpec(release, "cron", job.command, `${job.name}-${w.run.id}`, {
+      const spec = oneOffUnitSpec(release, "cron", job.command, `${job.name}-${w.run.id}`, {
         mounts: this.ctx.store.mounts(release.app),
         pidsLimit: this.ctx.pidsLimit,
-        extraLabels: { [CRON_LABEL.job]: job.name, [CRON_LABEL.run]: String(w.run.id) },
+        labels: { [CRON_LABEL.job]: job.name, [CRON_LABEL.run]: String(w.run.id) },
+        meta: { cronRun: w.run.id, job: job.name },
+        stopTimeoutSec: this.ctx.stopTimeoutSec,
       });
-      w.containerId = (await this.ctx.docker.run(spec, NETWORK)).id;
+      w.containerId = (await this.ctx.oneOffs.start(spec)).id;
       w.setStarted(w.containerId);
     } catch (e) {
       tail.push(`[yadokari] the run could not start: ${(e as Error).message}`);
@@ -266,56 +256,35 @@ export class CronScheduler {
       await w.done;
       return;
     }
-    for (const c of await this.ctx.docker.list({ app: old.app })) {
-      if (c.labels?.[CRON_LABEL.run] === String(old.id)) await this.ctx.docker.stop(c.id, this.ctx.stopTimeoutSec);
+    for (const u of await this.ctx.oneOffs.list({ app: old.app, kind: "cron" })) {
+      if (u.meta.cronRun === old.id) await this.ctx.units.stop(u.id, this.ctx.stopTimeoutSec);
     }
   }
 
-  /** Follows a run's container to its end: output into the record, the timeout, then the result; removes the container. */
+  /** Follows a run's unit to its end: output into the record, the timeout, then the result; removes the unit. */
   private async follow(w: Watch, tail: OutputTail): Promise<void> {
-    const { docker } = this.ctx;
     const id = w.containerId!;
-    const logAbort = new AbortController();
-    const logs = docker
-      .followLogs(id, { tail: 200, follow: true, onLine: (l) => tail.push(l), signal: logAbort.signal })
-      .catch(() => {});
     const flush = setInterval(() => this.runs.setOutput(w.run.id, tail.text()), 1000);
     flush.unref();
-    const deadline = Date.parse(w.run.startedAt) + this.opts.timeoutSec * 1000;
-    let timedOut = false;
-    let stopSent = false;
     try {
-      let exitCode: number | null = null;
-      let gone = false;
-      for (;;) {
-        if (w.abort.signal.aborted) {
-          this.runs.setOutput(w.run.id, tail.text());
-          return; // the server is stopping: the run goes on, the next start adopts it
-        }
-        if (w.replacedBy !== null && !stopSent) {
-          stopSent = true;
-          await docker.stop(id, this.ctx.stopTimeoutSec);
-        }
-        const c = await docker.inspect(id);
-        if (!c) {
-          gone = true;
-          break;
-        }
-        if (ENDED.has(c.state)) {
-          exitCode = c.exitCode ?? null;
-          break;
-        }
-        if (!timedOut && this.opts.clock.now().getTime() >= deadline) {
-          timedOut = true;
-          tail.push(`[yadokari] still running after ${this.opts.timeoutSec}s: stopped (YADOKARI_CRON_TIMEOUT_SEC)`);
-          await docker.stop(id, 5);
-          continue;
-        }
-        await sleep(this.opts.pollMs, w.abort.signal);
+      const end = await this.ctx.oneOffs.follow(id, {
+        onLine: (l) => tail.push(l),
+        tail: 200,
+        deadline: Date.parse(w.run.startedAt) + this.opts.timeoutSec * 1000,
+        pollMs: this.opts.pollMs,
+        signal: w.abort.signal,
+        stopRequested: () => w.replacedBy !== null,
+        onTimeout: () =>
+          tail.push(`[yadokari] still running after ${this.opts.timeoutSec}s: stopped (YADOKARI_CRON_TIMEOUT_SEC)`),
+        stopTimeoutSec: this.ctx.stopTimeoutSec,
+      });
+      if (end.kind === "detached") {
+        this.runs.setOutput(w.run.id, tail.text());
+        return; // the server is stopping: the run goes on, the next start adopts it
       }
-      // the log stream ends with the container; give it a moment to deliver the last lines
-      await Promise.race([logs, sleep(2000, logAbort.signal)]);
-      if (gone) tail.push("[yadokari] the run's container was removed before its end was seen");
+      const exitCode = end.kind === "exited" ? end.exitCode : null;
+      const timedOut = end.kind === "exited" && end.timedOut;
+      if (end.kind === "gone") tail.push("[yadokari] the run's container was removed before its end was seen");
       const status =
         w.replacedBy !== null ? "replaced" : timedOut ? "timed_out" : exitCode === 0 ? "succeeded" : "failed";
       if (w.replacedBy !== null) tail.push(`[yadokari] stopped: replaced by run #${w.replacedBy}`);
@@ -323,10 +292,9 @@ export class CronScheduler {
       this.ctx.log(
         `cron: ${w.run.app}/${w.run.job}: run #${w.run.id} ${status}${exitCode !== null ? ` (exit code ${exitCode})` : ""}`,
       );
-      await docker.remove(id);
+      await this.ctx.units.remove(id);
     } finally {
       clearInterval(flush);
-      logAbort.abort();
       this.watches.delete(w.run.id);
     }
   }
@@ -338,8 +306,8 @@ export class CronScheduler {
    */
   private async observe(): Promise<void> {
     const unfollowed = this.runs.running().filter((r) => !this.watches.has(r.id));
-    const containers = (await this.ctx.docker.list()).filter((c) => c.labels?.[CRON_LABEL.run]);
-    const byRun = new Map(containers.map((c) => [Number(c.labels![CRON_LABEL.run]), c]));
+    const units = (await this.ctx.oneOffs.list({ kind: "cron" })).filter((u) => typeof u.meta.cronRun === "number");
+    const byRun = new Map(units.map((u) => [u.meta.cronRun as number, u]));
     for (const run of unfollowed) {
       const c = byRun.get(run.id);
       if (!c) {
@@ -360,7 +328,7 @@ export class CronScheduler {
     for (const [runId, c] of byRun) {
       if (this.watches.has(runId) || this.runs.get(runId)?.status === "running") continue;
       this.ctx.log(`cron: removing container ${c.name} of finished run #${runId}`);
-      await this.ctx.docker.remove(c.id);
+      await this.ctx.units.remove(c.id);
     }
   }
 }

@@ -1,19 +1,11 @@
 import Docker from "dockerode";
-import { PassThrough, type Duplex, type Readable } from "node:stream";
+import type { Duplex } from "node:stream";
 import { AppError } from "../errors/app-error.js";
-import { LABEL, type ContainerSpec, type DockerEvent, type DockerPort, type ObservedContainer } from "./port.js";
-import { splitLines } from "../lib/lines.js";
-import { imageRepo } from "../domain/names.js";
-import { labelImage } from "./image-label.js";
-
-/** Docker's "not found" and "not modified" answers are expected when cleaning up. */
-function statusOf(e: unknown): number | undefined {
-  return (e as { statusCode?: number })?.statusCode;
-}
-
-function unavailable(e: unknown): AppError {
-  return new AppError("docker_unavailable", `the Docker engine did not answer: ${(e as Error).message}`);
-}
+import { LABEL, type ContainerSpec, type DockerPort, type ObservedContainer } from "./port.js";
+import { statusOf, unavailable } from "./docker-errors.js";
+import { DockerImages } from "./images.js";
+import { DockerLogs } from "./logs.js";
+import { DockerEvents } from "./events.js";
 
 const releaseOf = (labels: Record<string, string>) => Number((labels[LABEL.release] ?? "v0").replace(/^v/, "")) || 0;
 
@@ -28,6 +20,10 @@ export class DockerodeAdapter implements DockerPort {
   /** the label filter that selects what this server created */
   private readonly mine: string;
 
+  private readonly images: DockerImages;
+  private readonly logs: DockerLogs;
+  private readonly events: DockerEvents;
+
   /** run before any container is created (the storage guard: src/storage/bind-guard.ts) */
   private readonly checkSpec: (spec: ContainerSpec) => void;
 
@@ -36,7 +32,21 @@ export class DockerodeAdapter implements DockerPort {
     this.instance = opts.instance;
     this.mine = `${LABEL.instance}=${opts.instance}`;
     this.checkSpec = opts.checkSpec ?? (() => {});
+    this.images = new DockerImages(this.docker, this.instance, this.mine);
+    this.logs = new DockerLogs(this.docker);
+    this.events = new DockerEvents(this.docker, this.mine);
   }
+
+  // images (./images.ts)
+  build: DockerPort["build"] = (context, opts) => this.images.build(context, opts);
+  imageExists: DockerPort["imageExists"] = (ref) => this.images.imageExists(ref);
+  removeAppImages: DockerPort["removeAppImages"] = (app) => this.images.removeAppImages(app);
+  tagImage: DockerPort["tagImage"] = (ref, repo, tag) => this.images.tagImage(ref, repo, tag);
+  removeImage: DockerPort["removeImage"] = (ref) => this.images.removeImage(ref);
+  // logs (./logs.ts) and events (./events.ts)
+  logsTail: DockerPort["logsTail"] = (id, lines, timestamps) => this.logs.logsTail(id, lines, timestamps);
+  followLogs: DockerPort["followLogs"] = (id, opts) => this.logs.followLogs(id, opts);
+  onEvents: DockerPort["onEvents"] = (cb) => this.events.onEvents(cb);
 
   async ping(): Promise<void> {
     try {
@@ -61,86 +71,6 @@ export class DockerodeAdapter implements DockerPort {
     }
   }
 
-  async build(
-    context: Readable,
-    opts: { tag: string; labels: Record<string, string>; onLine: (line: string) => void; timeoutSec?: number },
-  ): Promise<void> {
-    // No tag and no labels on the tenant's build: both are added once it succeeded (labelImage).
-    const abort = new AbortController();
-    const timer = opts.timeoutSec ? setTimeout(() => abort.abort(), opts.timeoutSec * 1000) : undefined;
-    const timedOut = () =>
-      new AppError("build_timeout", `the build ran longer than the time limit of ${opts.timeoutSec} s and was stopped`);
-    let stream: NodeJS.ReadableStream;
-    try {
-      stream = await this.docker.buildImage(context, { rm: true, forcerm: true, abortSignal: abort.signal });
-    } catch (e) {
-      clearTimeout(timer);
-      if (abort.signal.aborted) throw timedOut();
-      if (statusOf(e) === undefined) throw unavailable(e);
-      throw new AppError("build_failed", `the build could not start: ${(e as Error).message}`);
-    }
-    const tail: string[] = [];
-    let error: string | null = null;
-    let imageId: string | null = null;
-    try {
-      await new Promise<void>((resolve, reject) => {
-        this.docker.modem.followProgress(
-          stream,
-          (err) => (err ? reject(err) : resolve()),
-          (ev: { stream?: string; error?: string; status?: string; aux?: { ID?: string } }) => {
-            if (ev.aux?.ID) imageId = ev.aux.ID;
-            const text = ev.stream ?? ev.status ?? "";
-            for (const line of splitLines(text)) {
-              opts.onLine(line);
-              tail.push(line);
-              if (tail.length > 20) tail.shift();
-            }
-            if (ev.error) {
-              error = ev.error;
-              opts.onLine(ev.error.trimEnd());
-            }
-          },
-        );
-      });
-    } catch (e) {
-      // Closing the request makes dockerd cancel the build and remove its container.
-      if (abort.signal.aborted) throw timedOut();
-      throw e;
-    } finally {
-      clearTimeout(timer);
-    }
-    if (error)
-      throw new AppError("build_failed", `the build failed: ${String(error).trim()}`, undefined, {
-        log: tail.join("\n"),
-      });
-    if (!imageId) throw new AppError("build_failed", "the build ended without an image");
-    await labelImage(this.docker, imageId, opts.tag, { ...opts.labels, [LABEL.instance]: this.instance });
-  }
-
-  async imageExists(ref: string): Promise<boolean> {
-    try {
-      await this.docker.getImage(ref).inspect();
-      return true;
-    } catch (e) {
-      if (statusOf(e) === 404) return false;
-      throw e;
-    }
-  }
-
-  async run(spec: ContainerSpec, network: string): Promise<{ id: string; ip: string | null }> {
-    this.checkSpec(spec);
-    const { name, ...body } = spec;
-    const c = await this.docker.createContainer({
-      name,
-      ...body,
-      Labels: { ...body.Labels, [LABEL.instance]: this.instance },
-      HostConfig: { ...body.HostConfig },
-    });
-    await c.start();
-    const info = await c.inspect();
-    return { id: info.Id, ip: info.NetworkSettings.Networks?.[network]?.IPAddress || null };
-  }
-
   async inspect(id: string): Promise<ObservedContainer | null> {
     try {
       const info = await this.docker.getContainer(id).inspect();
@@ -162,6 +92,8 @@ export class DockerodeAdapter implements DockerPort {
         startedAt: info.State.StartedAt ?? null,
         // A container waiting for Docker's restart (policy unless-stopped) is Running and Restarting: it exited.
         exitCode: info.State.Running && !info.State.Restarting ? null : info.State.ExitCode,
+        labels,
+        image: info.Config.Image,
       };
     } catch (e) {
       if (statusOf(e) === 404) return null;
@@ -191,6 +123,7 @@ export class DockerodeAdapter implements DockerPort {
           .find((a) => a) ?? null,
       startedAt: r.Created ? new Date(r.Created * 1000).toISOString() : null,
       labels: r.Labels,
+      image: r.Image,
     }));
   }
 
@@ -210,116 +143,6 @@ export class DockerodeAdapter implements DockerPort {
     }
   }
 
-  async logsTail(id: string, lines: number, timestamps = false): Promise<string> {
-    try {
-      const buf = (await this.docker
-        .getContainer(id)
-        .logs({ stdout: true, stderr: true, tail: lines, follow: false, timestamps })) as unknown as Buffer;
-      return demuxBuffer(buf).trimEnd();
-    } catch (e) {
-      if (statusOf(e) === 404) return "";
-      throw e;
-    }
-  }
-
-  async followLogs(
-    id: string,
-    opts: { tail: number; follow: boolean; timestamps?: boolean; onLine: (line: string) => void; signal: AbortSignal },
-  ): Promise<void> {
-    const c = this.docker.getContainer(id);
-    if (!opts.follow) {
-      for (const line of splitLines(await this.logsTail(id, opts.tail, opts.timestamps))) opts.onLine(line);
-      return;
-    }
-    const stream = (await c.logs({
-      stdout: true,
-      stderr: true,
-      tail: opts.tail,
-      follow: true,
-      timestamps: opts.timestamps ?? false,
-    })) as unknown as Readable;
-    const out = new PassThrough();
-    this.docker.modem.demuxStream(stream, out, out);
-    let rest = "";
-    out.on("data", (d: Buffer) => {
-      const text = rest + d.toString("utf8");
-      const parts = text.split("\n");
-      rest = parts.pop() ?? "";
-      for (const p of parts) opts.onLine(p);
-    });
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        (stream as unknown as { destroy?: () => void }).destroy?.();
-        resolve();
-      };
-      stream.on("end", done);
-      stream.on("error", done);
-      opts.signal.addEventListener("abort", done, { once: true });
-    });
-  }
-
-  async removeAppImages(app: string): Promise<number> {
-    // Its own builds (by label) and the images promoted to it from another app (by name).
-    const repo = imageRepo(app);
-    const lists = await Promise.all([
-      this.docker.listImages({ filters: { label: [this.mine, `${LABEL.app}=${app}`] } }),
-      this.docker.listImages({ filters: { label: [this.mine], reference: [repo] } }),
-    ]);
-    const ids = new Set(lists.flat().map((i) => i.Id));
-    let n = 0;
-    for (const id of ids) {
-      // Inspect, not the list's RepoTags: a list filtered by reference shows only
-      // the matching tags, so an image the source app of a promotion still runs
-      // would look like this app's alone and be force-removed (a 409 conflict).
-      const img = await this.docker
-        .getImage(id)
-        .inspect()
-        .catch((e: unknown) => {
-          if (statusOf(e) === 404) return null;
-          throw e;
-        });
-      if (!img) continue;
-      const tags = (img.RepoTags ?? []).filter((t) => t !== "<none>:<none>");
-      const own = tags.filter((t) => t.startsWith(`${repo}:`));
-      // An image another app also runs (a promotion) only loses this app's tags.
-      const refs = own.length < tags.length ? own : [img.Id];
-      for (const ref of refs) {
-        try {
-          await this.docker.getImage(ref).remove({ force: refs[0] === img.Id });
-          n++;
-        } catch (e) {
-          if (statusOf(e) === 404) continue;
-          if (statusOf(e) !== 409) throw e;
-          // A running container or a child image (someone's build FROM it) holds it: the image stays, without
-          // this app's tags, and the destroy goes on.
-          for (const tag of ref === img.Id ? own : [])
-            await this.docker
-              .getImage(tag)
-              .remove()
-              .catch((e2: unknown) => {
-                if (statusOf(e2) !== 404 && statusOf(e2) !== 409) throw e2;
-              });
-        }
-      }
-    }
-    return n;
-  }
-
-  async tagImage(ref: string, repo: string, tag: string): Promise<string> {
-    await this.docker.getImage(ref).tag({ repo, tag });
-    return `${repo}:${tag}`;
-  }
-
-  async removeImage(ref: string): Promise<boolean> {
-    try {
-      await this.docker.getImage(ref).remove({ force: true });
-      return true;
-    } catch (e) {
-      if (statusOf(e) === 404) return false;
-      throw e;
-    }
-  }
-
   async wait(id: string, timeoutMs: number): Promise<{ exitCode: number } | null> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<null>((r) => (timer = setTimeout(() => r(null), timeoutMs)));
@@ -332,52 +155,6 @@ export class DockerodeAdapter implements DockerPort {
     } finally {
       clearTimeout(timer);
     }
-  }
-
-  onEvents(cb: (e: DockerEvent) => void): () => void {
-    let stopped = false;
-    let current: Readable | null = null;
-    const subscribe = async () => {
-      while (!stopped) {
-        try {
-          const stream = (await this.docker.getEvents({
-            filters: { type: ["container"], label: [this.mine] },
-          })) as unknown as Readable;
-          current = stream;
-          let rest = "";
-          await new Promise<void>((resolve) => {
-            stream.on("data", (d: Buffer) => {
-              const parts = (rest + d.toString("utf8")).split("\n");
-              rest = parts.pop() ?? "";
-              for (const p of parts) {
-                if (!p.trim()) continue;
-                try {
-                  const ev = JSON.parse(p) as {
-                    Action: string;
-                    id: string;
-                    Actor?: { Attributes?: Record<string, string> };
-                  };
-                  cb({ action: ev.Action, id: ev.id, app: ev.Actor?.Attributes?.[LABEL.app] ?? null });
-                } catch {
-                  /* a partial event line: skip it */
-                }
-              }
-            });
-            stream.on("end", resolve);
-            stream.on("error", resolve);
-            stream.on("close", resolve);
-          });
-        } catch {
-          /* dockerd is down: retry below */
-        }
-        if (!stopped) await new Promise((r) => setTimeout(r, 1000));
-      }
-    };
-    void subscribe();
-    return () => {
-      stopped = true;
-      (current as unknown as { destroy?: () => void } | null)?.destroy?.();
-    };
   }
 
   async create(spec: ContainerSpec): Promise<{ id: string }> {
@@ -425,15 +202,6 @@ export class DockerodeAdapter implements DockerPort {
     }
   }
 
-  async labels(id: string): Promise<Record<string, string> | null> {
-    try {
-      return (await this.docker.getContainer(id).inspect()).Config.Labels ?? {};
-    } catch (e) {
-      if (statusOf(e) === 404) return null;
-      throw e;
-    }
-  }
-
   async ensureVolume(name: string, labels: Record<string, string>, opts: { share?: boolean } = {}): Promise<void> {
     let found: Docker.VolumeInspectInfo | null = null;
     try {
@@ -455,19 +223,4 @@ export class DockerodeAdapter implements DockerPort {
     }
     await this.docker.createVolume({ Name: name, Labels: { ...labels, [LABEL.instance]: this.instance } });
   }
-}
-
-/** Docker multiplexes stdout and stderr of a non-TTY container in 8-byte-header frames. */
-export function demuxBuffer(buf: Buffer): string {
-  if (!Buffer.isBuffer(buf)) return String(buf);
-  const out: Buffer[] = [];
-  let i = 0;
-  while (i + 8 <= buf.length) {
-    const type = buf[i];
-    if (type > 2 || buf[i + 1] !== 0) return buf.toString("utf8"); // not multiplexed
-    const len = buf.readUInt32BE(i + 4);
-    out.push(buf.subarray(i + 8, i + 8 + len));
-    i += 8 + len;
-  }
-  return Buffer.concat(out).toString("utf8");
 }

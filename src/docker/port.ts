@@ -50,8 +50,10 @@ export interface ObservedContainer {
   startedAt: string | null;
   /** set by inspect() once the container has exited */
   exitCode?: number | null;
-  /** all its labels (set by list()), e.g. a cron run's yadokari.cron.run */
+  /** all its labels */
   labels?: Record<string, string>;
+  /** the image it was created from */
+  image?: string;
 }
 
 export interface DockerEvent {
@@ -73,8 +75,6 @@ export interface DockerPort {
     opts: { tag: string; labels: Record<string, string>; onLine: (line: string) => void; timeoutSec?: number },
   ): Promise<void>;
   imageExists(ref: string): Promise<boolean>;
-  /** Creates and starts a container; resolves with its id and address on the network. */
-  run(spec: ContainerSpec, network: string): Promise<{ id: string; ip: string | null }>;
   inspect(id: string): Promise<ObservedContainer | null>;
   list(filter?: { app?: string }): Promise<ObservedContainer[]>;
   /** SIGTERM, then SIGKILL after timeoutSec; ignores a container that is gone. */
@@ -108,8 +108,6 @@ export interface DockerPort {
   attach(id: string): Promise<Duplex>;
   /** Resizes a running container's TTY; ignores a container that is gone or stopped. */
   resize(id: string, rows: number, cols: number): Promise<void>;
-  /** A container's labels, or null when it is gone. */
-  labels(id: string): Promise<Record<string, string> | null>;
   /**
    * Creates a named volume with our labels unless it exists. An existing one must have been created by
    * this server for the same app (labels[yadokari.app]), else AppError invalid_mount; `share` (an

@@ -1,7 +1,19 @@
-// eslint-disable-next-line import-x/no-restricted-paths -- moved by #10 (deploy status types into src/domain)
-import type { DeploySource, DeployStatus } from "../api/contract.js";
-import type { HealthCheck } from "../manifest/app-json.js";
-import type { StrategySettings } from "../canary/settings.js";
+import type { HealthCheck } from "./health-check.js";
+import type { Strategy, StrategySettings } from "./strategy.js";
+
+/** what started a deploy: an upload, a push, or a change that made a new release of the same image */
+export type DeploySource = "tar" | "git" | "config" | "rollback" | "restart" | "promote";
+
+/** queued → building → deploying → succeeded | failed; a queued deploy a newer one took over is superseded */
+export type DeployStatus = "queued" | "building" | "deploying" | "succeeded" | "failed" | "superseded";
+
+export interface DeployStepView {
+  name: string;
+  status: "running" | "done" | "failed";
+  startedAt: string;
+  finishedAt: string | null;
+  detail: string | null;
+}
 
 /** process type → number of containers (Heroku's formation) */
 export type Formation = Record<string, number>;
@@ -72,9 +84,17 @@ export interface Deploy {
   ref: string | null;
   releaseId: number | null;
   reason: string | null;
+  /** a failed deploy's stable error code (docs/errors.md) */
+  errorCode: string | null;
   containerLog: string | null;
   createdAt: string;
   finishedAt: string | null;
+  /** who asked for it */
+  actor: string;
+  /** its own strategy (yk deploy --strategy), beside the app's setting */
+  strategy: Strategy | null;
+  /** a superseded deploy: the newer deploy that carries its changes */
+  supersededBy: number | null;
 }
 
 /** A server the router should have, as recorded in the store (the router config is rendered from these). */
@@ -82,7 +102,8 @@ export interface RoutedServer {
   app: string;
   process: string;
   name: string;
-  containerId: string;
+  /** the unit the server reaches (its engine's id) */
+  unitId: string;
   releaseId: number;
   address: string;
   port: number;

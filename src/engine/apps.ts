@@ -13,6 +13,8 @@ export class Apps {
     private readonly hooks: {
       onCreate?: (app: string) => Promise<void>;
       onDestroy?: (app: string) => Promise<void>;
+      /** before the records go: the app's queued deploys end (their uploads deleted, their logs ended) */
+      beforeDestroy?: (app: string) => void;
       /** a review app's parent, whose hostnames it shares */
       parentOf?: (app: string) => string | null;
       /** hostnames the server itself answers to */
@@ -53,11 +55,13 @@ export class Apps {
   async destroy(name: string): Promise<void> {
     const app = this.get(name);
     await this.ctx.locks.run(app.name, async () => {
-      this.ctx.store.deleteApp(app.name); // cascades to releases, deploys, domains, routed servers
+      this.hooks.beforeDestroy?.(app.name);
+      // cascades to releases, deploys, domains, routed servers (the router loses the app's backend, not a server change)
+      this.ctx.store.deleteApp(app.name);
       await syncRouter(this.ctx);
-      const containers = await this.ctx.docker.list({ app: app.name });
-      await Promise.all(containers.map((c) => this.ctx.docker.remove(c.id)));
-      await this.ctx.docker.removeAppImages(app.name);
+      const units = await this.ctx.units.list({ app: app.name });
+      await Promise.all(units.map((u) => this.ctx.units.remove(u.id)));
+      await this.ctx.engine.images.removeAppImages(app.name);
       await this.hooks.onDestroy?.(app.name);
     });
   }

@@ -43,6 +43,15 @@ export class DeployLogs {
     this.bus.emit(`end:${deployId}`);
   }
 
+  /** Resolves once the deploy's log has ended (at once when `isFinished` already says so). */
+  whenEnded(deployId: number, isFinished: () => boolean): Promise<void> {
+    return new Promise((resolve) => {
+      if (isFinished()) return resolve();
+      const ev = `end:${deployId}`;
+      this.bus.once(ev, () => resolve());
+    });
+  }
+
   /** Replays the stored lines, then follows until the deploy ends (or the caller unsubscribes). */
   follow(deployId: number, isFinished: () => boolean, onLine: (l: string) => void, onEnd: () => void): () => void {
     const lineEv = `line:${deployId}`;

@@ -11,7 +11,7 @@ export async function collectImages(ctx: EngineContext, app: string): Promise<st
   const removed: string[] = [];
   for (const image of new Set(releases.map((r) => r.image))) {
     if (kept.has(image)) continue;
-    if (await ctx.docker.removeImage(image)) removed.push(image);
+    if (await ctx.engine.images.remove(image)) removed.push(image);
   }
   if (removed.length) ctx.log(`${app}: removed ${removed.length} image(s) of old releases: ${removed.join(", ")}`);
   return removed;

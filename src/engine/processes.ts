@@ -4,9 +4,11 @@ import type { App, DeploySettings, Formation, Release } from "../domain/types.js
 import type { EngineContext } from "./context.js";
 import type { Deployer } from "./deployer.js";
 import type { Reconciler } from "./reconciler.js";
-import { retire } from "./execute/containers.js";
 import { parseDeploySettings } from "../manifest/app-json.js";
 import { syncRouter } from "./router-sync.js";
+import { executorFor } from "./execute/wiring.js";
+import { planScaleDown } from "./plan/traffic-plans.js";
+import { nowMs } from "./context.js";
 
 export const MAX_SCALE = 50;
 
@@ -54,17 +56,7 @@ export class Processes {
       const formation = { ...this.ctx.store.getApp(app.name)!.formation, ...wanted };
       this.ctx.store.setFormation(app.name, formation);
       const web = this.ctx.store.routedServers(app.name).filter((s) => s.process === "web" && s.state === "ready");
-      const extra = web.slice(formation.web ?? 1);
-      if (extra.length) {
-        const byId = new Map((await this.ctx.docker.list({ app: app.name })).map((c) => [c.id, c]));
-        for (const s of extra) this.ctx.store.upsertRoutedServer({ ...s, state: "drain" });
-        await retire(
-          this.ctx,
-          app.name,
-          extra,
-          extra.flatMap((s) => (byId.has(s.containerId) ? [byId.get(s.containerId)!] : [])),
-        );
-      }
+      await executorFor(this.ctx, app.name).run(planScaleDown(web.slice(formation.web ?? 1)));
     });
     await this.reconciler.trigger();
     return this.ctx.store.getApp(app.name)!.formation;
@@ -80,7 +72,15 @@ export class Processes {
     await this.reconciler.trigger();
   }
 
-  restart(app: App, type: string | undefined) {
+  /** `body.type`: absent or null restarts every process type; otherwise it must name one of the live release's. */
+  restart(app: App, body: Record<string, unknown>, actor = "admin") {
+    const type = body.type;
+    if (type !== undefined && type !== null && typeof type !== "string")
+      throw new AppError(
+        "invalid_request",
+        `type must be a process type name such as "web" (a string), or absent to restart every process type; got ${JSON.stringify(type)}`,
+      );
+    if (type === "") throw new AppError("invalid_request", `type must be a process type name such as "web", not empty`);
     const live = this.live(app);
     if (!live)
       throw new AppError(
@@ -88,9 +88,9 @@ export class Processes {
         `app ${app.name} has no live release to restart`,
         `Deploy it first: yk deploy -a ${app.name}`,
       );
-    if (type !== undefined && live.processes[validateProcessType(type)] === undefined)
+    if (typeof type === "string" && live.processes[validateProcessType(type)] === undefined)
       throw new AppError("invalid_request", `process type '${type}' is not in the live release v${live.version}`);
-    return this.deployer.submitRestart(app.name, type ? [type] : undefined);
+    return this.deployer.submitRestart(app.name, typeof type === "string" ? [type] : undefined, actor);
   }
 
   /**
@@ -113,28 +113,34 @@ export class Processes {
         `'yk releases -a ${app.name}' lists them.`,
       );
     // blue-green: within the standby window, rolling back to the idle set only moves weights
-    const sb = this.deployer.canaries.standby(app.name);
-    if (sb && sb.releaseId === target.id && sb.until > Date.now())
-      return this.deployer.switchToStandby(app.name, target);
-    if (!(await this.ctx.docker.imageExists(target.image))) {
+    const sb = this.ctx.canaries.standby(app.name);
+    if (sb && sb.releaseId === target.id && sb.until > nowMs(this.ctx))
+      return this.deployer.submitChanges(
+        app.name,
+        "rollback",
+        [{ kind: "switch-back", releaseId: target.id, version: target.version }],
+        `Rollback to v${target.version}`,
+        actor,
+        {
+          commit: target.commit,
+          queued: `-----> Rollback #? of ${app.name} to v${target.version} queued (switch back to the standby set)`,
+        },
+      );
+    if (!(await this.ctx.engine.images.exists(target.image))) {
       throw new AppError(
         "image_gone",
         `the image of v${target.version} (${target.image}) was removed: only the last releases keep theirs`,
         "Deploy that commit again instead (git push or yk deploy).",
       );
     }
-    const description = `Rollback to v${target.version}`;
-    return this.deployer.submitRelease(app.name, "rollback", description, () => {
-      // Heroku's rollback restores the config vars and the formation too.
-      const current = this.ctx.store.configVars(app.name);
-      this.ctx.store.changeConfigVars(app.name, {
-        ...Object.fromEntries(Object.keys(current).map((k) => [k, null])),
-        ...target.config,
-      });
-      this.ctx.store.setFormation(app.name, target.formation);
-      const { id: _id, version: _v, createdAt: _c, ...fields } = target;
-      return { ...fields, description, createdBy: actor };
-    });
+    // Heroku's rollback restores the config vars and the formation too: at the commit, not before.
+    return this.deployer.submitChanges(
+      app.name,
+      "rollback",
+      [{ kind: "rollback", releaseId: target.id, version: target.version }],
+      `Rollback to v${target.version}`,
+      actor,
+    );
   }
 
   async setDeploySettings(app: App, body: unknown): Promise<DeploySettings> {

@@ -1,23 +1,20 @@
 import type { EngineContext } from "./context.js";
-import {
-  reconcile,
-  isEmptyPlan,
-  crashBackoffMs,
-  exitCodeFromStatus,
-  type AppDesired,
-  type ReconcilePlan,
-} from "./plan/reconcile.js";
-import type { ObservedContainer } from "../docker/port.js";
+import { nowMs } from "./context.js";
+import { reconcile, isEmptyPlan, crashBackoffMs, type AppDesired, type ReconcilePlan } from "./plan/reconcile.js";
 import type { ProcessHealth } from "../store/store.js";
-import { replenish, routeAfterGate } from "./execute/containers.js";
-import { syncRouter } from "./router-sync.js";
 import type { App, Release } from "../domain/types.js";
-import { CanaryStore } from "../canary/canary-store.js";
-import { repairPhases, runLimited } from "../ops/start-order.js";
+import { planRepairs, type AppRepairs } from "./plan/traffic-plans.js";
+import { processUnitSpec } from "./plan/unit-spec.js";
+import { executorFor } from "./execute/wiring.js";
+import { newSuffix } from "./suffix.js";
+import type { OwnedUnit } from "./units.js";
+import { runLimited, startPhases } from "../ops/start-order.js";
 
 /**
- * Brings Docker and the router back to what the store says: on start, on
- * Docker events (a container died) and periodically. One pass at a time.
+ * Brings the engine and the router back to what the store says: on start, on
+ * engine events (a unit died) and periodically. One pass at a time. It sees
+ * only recorded units; its repairs are plans run by the executor, in the
+ * app's lock, so they never interleave with a deploy.
  */
 export class Reconciler {
   private running: Promise<void> | null = null;
@@ -25,16 +22,12 @@ export class Reconciler {
   private timer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
 
-  private readonly progressive: CanaryStore;
-
-  constructor(private readonly ctx: EngineContext) {
-    this.progressive = new CanaryStore(ctx.store.db);
-  }
+  constructor(private readonly ctx: EngineContext) {}
 
   start(intervalMs = 5000): void {
     this.timer = setInterval(() => void this.trigger(), intervalMs);
     this.timer.unref();
-    this.unsubscribe = this.ctx.docker.onEvents((e) => {
+    this.unsubscribe = this.ctx.engine.onEvents((e) => {
       if (e.action === "die" || e.action === "destroy" || e.action === "start") void this.trigger();
     });
   }
@@ -64,17 +57,17 @@ export class Reconciler {
   }
 
   async pass(): Promise<ReconcilePlan> {
-    const { store, docker, locks } = this.ctx;
-    const now = Date.now();
+    const { store, locks, canaries } = this.ctx;
+    const now = nowMs(this.ctx);
     const apps = store.listApps();
     const releases = new Map<string, Release>();
     for (const a of apps) if (a.liveReleaseId) releases.set(a.name, store.getRelease(a.liveReleaseId)!);
     const health = store.allProcessHealth();
-    // blue-green standby sets: kept until their time, then left to the pass like any old container
+    // blue-green standby sets: kept until their time, then left to the pass like any old unit
     const standby = new Map<string, number>();
-    for (const sb of this.progressive.allStandby()) {
+    for (const sb of canaries.allStandby()) {
       if (sb.until <= now && !locks.busy(sb.app)) {
-        this.progressive.dropStandby(sb.app);
+        canaries.dropStandby(sb.app);
         this.ctx.log(`${sb.app}: the blue-green standby set's time is up: retiring it`);
       } else standby.set(sb.app, store.getRelease(sb.releaseId)?.version ?? -1);
     }
@@ -88,90 +81,105 @@ export class Reconciler {
         health.filter((h) => h.app === a.name && h.backoffUntil).map((h) => [h.process, Date.parse(h.backoffUntil!)]),
       ),
     }));
-    const observed = await docker.list();
+    const observed = await this.ctx.units.list({ kind: "process" });
     const plan = reconcile(desired, observed, store.routedServers(), now);
     this.clearSteadyStreaks(desired, observed, health, now);
     if (isEmptyPlan(plan)) return plan;
     this.ctx.log(
       `reconcile: remove ${plan.remove.length} (crashed ${plan.crashed.length}), unroute ${plan.unroute.length}, readdress ${plan.readdress.length}, adopt ${plan.adopt.length}, start ${plan.start.map((s) => `${s.app}/${s.process}×${s.count}`).join(",") || 0}`,
     );
-    // Re-check busy right before acting: a deploy may have started while Docker answered.
-    // Repairs that start containers queue behind deploys (locks.run), so the two never interleave.
-    const idle = (app: string) => !locks.busy(app) || !store.getApp(app);
-
+    // Re-check busy right before acting: a deploy may have started while the engine answered.
+    const idle = (app: string) => !locks.busy(app);
     for (const c of plan.crashed) {
       if (!idle(c.app)) continue;
       const streak = (health.find((h) => h.app === c.app && h.process === c.process)?.crashesInRow ?? 0) + 1;
-      store.recordCrash(
-        c.app,
-        c.process,
-        exitCodeFromStatus(c.status),
-        new Date(now + crashBackoffMs(streak)).toISOString(),
-      );
+      store.recordCrash(c.app, c.process, c.exitCode, new Date(now + crashBackoffMs(streak)).toISOString());
       this.ctx.log(
         `${c.app}: ${c.process} container ${c.name} crashed (${c.status}); crash ${streak} in a row, next start in ${crashBackoffMs(streak) / 1000} s`,
       );
     }
-    for (const s of plan.unroute) if (idle(s.app)) store.removeRoutedServer(s.app, s.process, s.name);
-    for (const { server, address } of plan.readdress)
-      if (idle(server.app)) store.upsertRoutedServer({ ...server, address });
-    await syncRouter(this.ctx);
+    // Units of apps destroyed while we were down have no routes left: removed at once.
+    const known = new Set(apps.map((a) => a.name));
     await Promise.all(
       plan.remove
-        .filter((c) => idle(c.app))
-        .map(async (c) => {
-          await docker.stop(c.id, this.ctx.stopTimeoutSec);
-          await docker.remove(c.id);
-        }),
+        .filter((u) => !known.has(u.app))
+        .map((u) =>
+          this.ctx.units
+            .retire(u.id, this.ctx.stopTimeoutSec)
+            .catch((e) => this.ctx.log(`reconcile: ${(e as Error).message}`)),
+        ),
     );
-    // A repair queued behind a deploy must not start the release that deploy replaced.
-    const repair = (app: string, fn: (r: Release) => Promise<void>) => {
-      const release = releases.get(app);
-      if (!idle(app) || !release) return null;
-      return locks.run(app, () => (store.getApp(app)?.liveReleaseId === release.id ? fn(release) : Promise.resolve()));
-    };
-    // Web first, then the other types, a few at a time (src/ops/start-order.ts): after a reboot the most apps serve soonest.
-    const repairs = [
-      ...groupBy(plan.adopt, (c) => c.app).map(([app, cs]) => ({
-        app,
-        process: "web",
-        kind: "adopt" as const,
-        run: () =>
-          repair(app, (r) =>
-            routeAfterGate(
-              this.ctx,
-              r,
-              cs.map((c) => ({ id: c.id, name: c.name, ip: c.ip })),
-            ),
-          ),
-      })),
-      ...plan.start.map((s) => ({
-        app: s.app,
-        process: s.process,
-        kind: "start" as const,
-        run: () => repair(s.app, (r) => replenish(this.ctx, r, s.process, s.count)),
-      })),
-    ];
-    for (const phase of repairPhases(repairs))
+    const perApp = [...known]
+      .filter((app) => idle(app))
+      .map((app) => ({ app, repairs: this.repairsOf(app, plan, releases.get(app)) }))
+      .flatMap((x) => (x.repairs ? [{ app: x.app, repairs: x.repairs }] : []));
+    // Every app's web first, then the other process types, a few apps at a time (src/ops/start-order.ts):
+    // after a reboot the most apps serve soonest.
+    for (const phase of startPhases(perApp))
       await runLimited(
         phase.map(
-          (r) => () =>
-            (r.run() ?? Promise.resolve()).catch((e: Error) =>
-              this.ctx.log(`reconcile: ${r.kind} ${r.app}/${r.process}: ${e.message}`),
-            ),
+          ({ app, repairs }) =>
+            () =>
+              this.repair(app, releases.get(app) ?? null, repairs),
         ),
         this.ctx.startConcurrency,
       );
     return plan;
   }
 
-  /** A process type whose containers have all run for a minute is no longer crash-looping. */
-  private clearSteadyStreaks(
-    desired: AppDesired[],
-    observed: ObservedContainer[],
-    health: ProcessHealth[],
-    now: number,
-  ): void {
+  /** One app's share of the plan, with the specs of the units to start. */
+  private repairsOf(app: string, plan: ReconcilePlan, release: Release | undefined): AppRepairs | null {
+    const mounts = this.ctx.store.mounts(app);
+    const r: AppRepairs = {
+      unroute: plan.unroute.filter((s) => s.app === app),
+      readdress: plan.readdress.filter((x) => x.server.app === app),
+      remove: plan.remove.filter((u) => u.app === app).map((u) => u.id),
+      adopt: release ? plan.adopt.filter((u) => u.app === app).map((u) => u.id) : [],
+      start: release
+        ? plan.start
+            .filter((s) => s.app === app)
+            .map((s) => ({
+              process: s.process,
+              specs: Array.from({ length: s.count }, () =>
+                processUnitSpec(release, s.process, newSuffix(), this.ctx.stopTimeoutSec, mounts, this.ctx.pidsLimit),
+              ),
+            }))
+        : [],
+      healthcheck: release?.healthcheck ?? null,
+    };
+    const empty = !r.unroute.length && !r.readdress.length && !r.remove.length && !r.adopt.length && !r.start.length;
+    return empty ? null : r;
+  }
+
+  /**
+   * Runs an app's repairs in its lock (after any deploy queued before them);
+   * skipped when the live release changed meanwhile: the next pass looks again.
+   */
+  private repair(app: string, release: Release | null, repairs: AppRepairs): Promise<void> {
+    return this.ctx.locks
+      .run(app, async () => {
+        if ((this.ctx.store.getApp(app)?.liveReleaseId ?? null) !== (release?.id ?? null)) return;
+        await executorFor(this.ctx, app, { onGateFailure: (u, reason) => this.gateFailed(u, reason) }).run(
+          planRepairs(repairs),
+        );
+      })
+      .catch((e) => this.ctx.log(`reconcile ${app}: ${(e as Error).message}`));
+  }
+
+  /** A replacement that fails its gate is a crash too: the backoff keeps it from spinning. */
+  private gateFailed(u: OwnedUnit, reason: string): void {
+    const streak = (this.ctx.store.processHealth(u.app).find((h) => h.process === u.process)?.crashesInRow ?? 0) + 1;
+    this.ctx.store.recordCrash(
+      u.app,
+      u.process,
+      null,
+      new Date(nowMs(this.ctx) + crashBackoffMs(streak)).toISOString(),
+    );
+    this.ctx.log(`${u.app}: ${reason}`);
+  }
+
+  /** A process type whose units have all run for a minute is no longer crash-looping. */
+  private clearSteadyStreaks(desired: AppDesired[], observed: OwnedUnit[], health: ProcessHealth[], now: number): void {
     for (const h of health) {
       if (h.crashesInRow === 0) continue;
       const want = desired.find((d) => d.name === h.app)?.formation[h.process] ?? 0;
@@ -192,10 +200,4 @@ export function desiredFormation(app: App, live: Release | undefined): Record<st
   return Object.fromEntries(
     Object.keys(live.processes).map((t) => [t, app.stopped ? 0 : (app.formation[t] ?? (t === "web" ? 1 : 0))]),
   );
-}
-
-function groupBy<T>(xs: T[], key: (x: T) => string): [string, T[]][] {
-  const m = new Map<string, T[]>();
-  for (const x of xs) m.set(key(x), [...(m.get(key(x)) ?? []), x]);
-  return [...m.entries()];
 }

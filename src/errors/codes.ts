@@ -35,6 +35,26 @@ export const CODES = {
     status: 422,
     hint: "Read the reason and the container log above, fix the app and deploy again. The running release keeps serving.",
   },
+  health_check_failed: {
+    status: 422,
+    hint: "Read the reason and the container log above: does the app listen on $PORT and answer the health check path (app.json healthchecks)? The running release keeps serving.",
+  },
+  release_phase_failed: {
+    status: 422,
+    hint: "Read the release phase's output above (Procfile release: or app.json scripts.dokku.predeploy), fix it and deploy again. No new container was started.",
+  },
+  canary_aborted: {
+    status: 422,
+    hint: "The new release's figures were worse than the old one's (the reason has the numbers), or someone ran deploy:abort; the old release took every request back. 'yk deploy:status -a APP' shows the canary.",
+  },
+  interrupted: {
+    status: 409,
+    hint: "The server stopped during the deploy; exactly one release is live (the reason says which). Deploy again.",
+  },
+  standby_gone: {
+    status: 409,
+    hint: "The blue-green standby set is no longer running; run 'yk rollback -a APP vN' again for an ordinary rollback.",
+  },
   image_gone: {
     status: 422,
     hint: "Deploy that source again; Yadokari keeps the images of the last 10 releases (YADOKARI_KEEP_RELEASES).",

@@ -56,10 +56,14 @@ async function deploy(sha: string, ref: string): Promise<boolean> {
     process.stdout.write(`!      ${created?.error?.message ?? `the server answered ${res.statusCode}`}\n`);
     return false;
   }
-  const log = await request("GET", `/api/v1/apps/${app}/deploys/${created.id}/log?follow=1`);
-  for await (const chunk of log) process.stdout.write(chunk as Buffer);
-  const final = await readJson(await request("GET", `/api/v1/apps/${app}/deploys/${created.id}`));
-  return final.status === "succeeded";
+  // a deploy superseded by a newer one (which carries its changes) is followed through that one
+  for (let id = created.id; ;) {
+    const log = await request("GET", `/api/v1/apps/${app}/deploys/${id}/log?follow=1`);
+    for await (const chunk of log) process.stdout.write(chunk as Buffer);
+    const final = await readJson(await request("GET", `/api/v1/apps/${app}/deploys/${id}`));
+    if (final.status !== "superseded" || !final.supersededBy) return final.status === "succeeded";
+    id = final.supersededBy;
+  }
 }
 
 async function main(): Promise<number> {

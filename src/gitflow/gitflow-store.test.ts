@@ -4,7 +4,7 @@ import { openDb } from "../store/db.js";
 import { Store } from "../store/store.js";
 import { Keyring } from "../secrets/keyring.js";
 import { systemClock } from "../lib/clock.js";
-import { GitflowStore, reviewParent } from "./gitflow-store.js";
+import { GitflowStore } from "./gitflow-store.js";
 
 function setup() {
   const db = openDb(":memory:");
@@ -64,8 +64,8 @@ test("review apps belong to their parent and go with their own app", () => {
   const { store, g } = setup();
   store.createApp("web-feat");
   g.addReviewApp("web-feat", "web", "feat", "feat");
-  assert.deepEqual(reviewParent(store.db, "web-feat"), { parent: "web", branch: "feat" });
-  assert.equal(reviewParent(store.db, "web"), null);
+  assert.deepEqual(g.reviewOf("web-feat"), { parent: "web", branch: "feat" });
+  assert.equal(g.reviewOf("web"), null);
   assert.equal(g.reviewAppOfBranch("web", "feat")?.app, "web-feat");
   store.deleteApp("web-feat");
   assert.deepEqual(g.reviewApps("web"), []);

@@ -91,20 +91,20 @@ const toReview = (r: ReviewRow): ReviewApp => ({
 
 const KEEP_DELIVERIES = 200;
 
-/** The parent and branch of a review app, for the app views (null for other apps). */
-export function reviewParent(db: Db, app: string): { parent: string; branch: string } | null {
-  return (
-    (db.prepare("SELECT parent, branch FROM review_apps WHERE app = ?").get(app) as
-      { parent: string; branch: string } | undefined) ?? null
-  );
-}
-
 export class GitflowStore {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly keyring: Keyring,
   ) {}
+
+  /** The parent and branch of a review app, for the app views (null for other apps). */
+  reviewOf(app: string): { parent: string; branch: string } | null {
+    return (
+      (this.db.prepare("SELECT parent, branch FROM review_apps WHERE app = ?").get(app) as
+        { parent: string; branch: string } | undefined) ?? null
+    );
+  }
 
   private now(): string {
     return this.clock.now().toISOString();

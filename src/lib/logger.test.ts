@@ -33,7 +33,14 @@ test("--log-format pretty: one short line per event", () => {
 test("every line of a deploy's log reaches the server log with its deploy id and app", () => {
   const store = new Store(openDb(":memory:"), systemClock, Keyring.ephemeral());
   store.createApp("shop");
-  const d = store.createDeploy({ app: "shop", source: "tar", commit: null, ref: null });
+  const d = store.createDeploy({
+    app: "shop",
+    source: "tar",
+    commit: null,
+    ref: null,
+    actor: "admin",
+    intent: { changes: [], description: "Deploy" },
+  });
   const log = captureLogger();
   const logs = new DeployLogs(store, log);
   logs.line(d.id, "-----> Building");

@@ -4,8 +4,7 @@ import { chmodSync, mkdirSync, readFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { getRequestListener } from "@hono/node-server";
-import { openDb } from "../store/db.js";
-import { Store } from "../store/store.js";
+import { openRepositories } from "../store/repositories.js";
 import { systemClock, sleep } from "../lib/clock.js";
 import { DockerodeAdapter } from "../docker/dockerode-adapter.js";
 import { HaproxyRouter } from "../router/haproxy-router.js";
@@ -20,11 +19,12 @@ import { Runs } from "../runs/runs.js";
 import { Apps } from "../engine/apps.js";
 import { Processes } from "../engine/processes.js";
 import { desiredFromStore, syncRouter } from "../engine/router-sync.js";
-import { NETWORK } from "../engine/plan/container-spec.js";
+import { LocalEngine } from "../engines/local/local-engine.js";
+import { Units } from "../engine/units.js";
+import { OneOffs } from "../engine/one-offs.js";
+import { adoptLegacyUnits } from "../engine/legacy-units.js";
 import { tokenFromHeader } from "../api/auth.js";
 import { Accounts } from "../accounts/accounts.js";
-import { reviewParent } from "../gitflow/gitflow-store.js";
-import { AccountStore } from "../accounts/account-store.js";
 import { Audit } from "../accounts/audit.js";
 import { access, decide } from "../accounts/policy.js";
 import { createApi } from "../api/app.js";
@@ -35,19 +35,16 @@ import { parseListen } from "../lib/listen.js";
 import { capLogFile } from "../lib/log-cap.js";
 import { Keyring } from "../secrets/keyring.js";
 import { Gitflow } from "../gitflow/service.js";
-import { GitflowStore } from "../gitflow/gitflow-store.js";
 import { Mirrors } from "../gitflow/mirror.js";
 import { RouterMetrics } from "../metrics/sampler.js";
 import { checkBinds } from "../storage/bind-guard.js";
 import { hostOf } from "../domain/hostname-policy.js";
 import { createLogger, type Logger } from "../lib/logger.js";
 import { dockerEnv, s3Settings, type Settings } from "./settings.js";
-import { CertStore } from "../certs/cert-store.js";
 import { Certificates } from "../certs/service.js";
 import { tlsFromOptions } from "../certs/settings.js";
 import { Cluster } from "../cluster/cluster.js";
 import { dockerFromEnv } from "../cluster/engine-client.js";
-import { ExternalRegistrySettings } from "../cluster/registry/external.js";
 import { PidFile } from "../ops/pid-file.js";
 import { DrainGate } from "../ops/drain.js";
 import { Operations } from "../ops/operations.js";
@@ -60,8 +57,9 @@ import type { Readable } from "node:stream";
 export interface RunningServer {
   apiUrl: string;
   /**
-   * Stops: takes no new work (changes get 503 shutting_down), gives running
-   * deploys up to `graceMs` to finish, then closes. HAProxy keeps serving.
+   * Stops: takes no new work (changes get 503 shutting_down, queued deploys
+   * stay queued), gives running deploys up to `graceMs` to finish, then
+   * closes. HAProxy keeps serving.
    */
   close(opts?: { graceMs?: number }): Promise<void>;
 }
@@ -107,7 +105,9 @@ async function startWithPidFile(
 
   // The master key lives beside the store, never in it: a copied database alone reveals no config var.
   const keyring = await Keyring.open(join(opts.dataDir, "master.key"));
-  const store = new Store(openDb(join(opts.dataDir, "yadokari.db")), systemClock, keyring);
+  const clock = systemClock;
+  const data = openRepositories(join(opts.dataDir, "yadokari.db"), clock, keyring);
+  const { store } = data;
   // YADOKARI_DOCKER_SOCKET may name another engine's socket (a private dockerd, as in the cold-start test).
   const docker = new DockerodeAdapter({
     instance: store.metaOnce("instance", () => randomBytes(6).toString("hex")),
@@ -115,8 +115,10 @@ async function startWithPidFile(
     // bind sources are re-checked before every container: a link planted since the mount is refused
     checkSpec: (spec) => checkBinds(spec, opts.storageRoots),
   });
-  await docker.ping();
-  await docker.ensureNetwork(NETWORK);
+  // The engine runs the units; the local engine is one dockerd. Above it, only recorded units exist.
+  const engine = new LocalEngine(docker);
+  await engine.ping();
+  const units = new Units(engine, data.units, () => clock.now().getTime());
   // HAProxy needs about 2 file descriptors per connection and refuses to start
   // past the FD limit (20,000 on these machines): 8,000 connections fit.
   const accessLog = opts.accessLog === "off" ? "off" : "stdout";
@@ -132,20 +134,17 @@ async function startWithPidFile(
   const ctx: EngineContext = {
     store,
     keyring,
-    docker,
+    engine,
+    units,
+    oneOffs: new OneOffs(units, () => clock.now().getTime()),
     router,
     locks,
     log,
     logs: new DeployLogs(store, logger),
-    gateDeps: {
-      probe: httpProbe,
-      state: async (id) => {
-        const c = await docker.inspect(id);
-        return { running: c?.state === "running", exitCode: c?.exitCode ?? null };
-      },
-      now: () => Date.now(),
-      sleep,
-    },
+    canaries: data.canaries,
+    probe: httpProbe,
+    clock,
+    sleep,
     domain: opts.domain,
     httpPort: httpL.port,
     dataDir: opts.dataDir,
@@ -169,8 +168,7 @@ async function startWithPidFile(
   };
 
   // Certificates: uploaded and automatic (ACME), pushed to the router live; part of its desired state.
-  const gitflowStore = new GitflowStore(store.db, systemClock, keyring);
-  const certStore = new CertStore(store.db, keyring);
+  const certStore = data.certs;
   const certs = new Certificates({
     store: certStore,
     apps: store,
@@ -183,15 +181,15 @@ async function startWithPidFile(
     api: tlsOpts.api,
     acme: tlsOpts.acme(certStore, log),
     backoff: tlsOpts.backoff,
-    reviewChildren: (app) => gitflowStore.reviewApps(app).map((r) => r.app),
+    reviewChildren: (app) => data.gitflow.reviewApps(app).map((r) => r.app),
   });
   ctx.tls = { desired: () => certs.desired(), apiHostname: tlsOpts.api?.hostname };
 
-  const accountStore = new AccountStore(store.db, systemClock);
+  const accountStore = data.accounts;
   const accounts = new Accounts(
     accountStore,
-    systemClock,
-    (app) => reviewParent(store.db, app)?.parent ?? null,
+    clock,
+    (app) => data.gitflow.reviewOf(app)?.parent ?? null,
     (app) => store.getApp(app) !== null,
   );
   const audit = new Audit(accountStore);
@@ -212,12 +210,13 @@ async function startWithPidFile(
       // grants are by name: a later app of the same name must not inherit them
       accountStore.removeGrantsOn(a);
     },
-    parentOf: (a) => reviewParent(store.db, a)?.parent ?? null,
+    beforeDestroy: (a) => deployer.queue.discard(a),
+    parentOf: (a) => data.gitflow.reviewOf(a)?.parent ?? null,
     reservedHosts: [hostOf(opts.apiListen), hostOf(opts.publicUrl)].filter((h) => h !== null),
   });
   // Request metrics per app and release: the router's counters, sampled (canaries read them too).
   const metrics = new RouterMetrics(
-    { store, router, log },
+    { store, router, log, now: () => clock.now().getTime() },
     {
       accessLog: accessLog === "off" ? null : router.paths.log,
       intervalMs: opts.metricsIntervalMs,
@@ -225,24 +224,27 @@ async function startWithPidFile(
     },
   );
   const deployer = new Deployer(ctx, metrics);
-  deployer.recoverInterrupted();
-
-  // Addresses may have changed while the server was down (Docker restarted the containers): routes first.
+  // Containers a version without unit records created are adopted once, from what that version recorded.
+  const adopted = await adoptLegacyUnits(ctx);
+  if (adopted) log(`recorded ${adopted} unit(s) created before unit records existed`);
+  // Addresses may have changed while the server was down (Docker restarted the units): routes first.
   const settled = await settleRoutes(ctx).catch((e: Error) => {
-    log(`routes not checked against Docker before the router started: ${e.message}`);
+    log(`routes not checked against the engine before the router started: ${e.message}`);
     return { unrouted: 0, readdressed: 0 };
   });
   if (settled.unrouted + settled.readdressed)
     log(
-      `routes: ${settled.readdressed} re-addressed, ${settled.unrouted} removed (containers moved or gone while the server was down)`,
+      `routes: ${settled.readdressed} re-addressed, ${settled.unrouted} removed (units moved or gone while the server was down)`,
     );
+
   const state = await router.ensureRunning(desiredFromStore(ctx));
   log(
     `router ${state} (HAProxy pid ${router.pid()}) on ${opts.httpListen}${tlsOpts.httpsListen ? ` and ${tlsOpts.httpsListen} (HTTPS)` : ""}`,
   );
   metrics.start();
-  // A canary interrupted by the restart gets its owner back before the reconciler looks at the app.
-  for (const p of deployer.resumeCanaries()) p.catch((e) => log(`canary recovery: ${(e as Error).message}`));
+  // Deploys in flight when the server stopped get their owner back (a canary continues or is aborted)
+  // before the reconciler looks at their app; then the queued ones run.
+  for (const p of deployer.resume()) p.catch((e) => log(`deploy recovery: ${(e as Error).message}`));
   await syncRouter(ctx);
   certs.start(tlsOpts.tickMs);
   if (tlsOpts.api) log(`API and UI also at https://${tlsOpts.api.hostname}/ through the router`);
@@ -261,11 +263,13 @@ async function startWithPidFile(
   // Backups of the control plane: on request and on a schedule (yk backup, yk backup:schedule).
   const backups = new Backups({
     store,
+    state: data.backups,
+    snapshot: (file) => data.snapshot(file),
     dataDir: opts.dataDir,
     version: VERSION,
     s3: s3Settings(opts),
     log,
-    imageExists: (ref) => docker.imageExists(ref),
+    imageExists: (ref) => engine.images.exists(ref),
     // docker save of several images at once: shared layers are saved once (dockerode has it, its types do not)
     saveImages: async (refs) =>
       (await (docker.docker as unknown as { getImages(o: { names: string[] }): Promise<Readable> }).getImages({
@@ -278,6 +282,7 @@ async function startWithPidFile(
       await gatherDoctorFacts({
         ops,
         store,
+        cron: data.cron,
         router,
         certStore,
         dataDir: opts.dataDir,
@@ -302,17 +307,16 @@ async function startWithPidFile(
       }),
     );
   const reconciler = new Reconciler(ctx);
-  // After a reboot the first pass starts every missing container (web first); the clock reports when all serve.
+  // After a reboot the first pass starts every missing unit (web first); the clock reports when all serve.
   ops.watchColdStart();
   await reconciler.trigger();
   reconciler.start();
   // Cron: adopts runs that outlived a previous server, then evaluates due jobs every tick.
-  const cron = new CronScheduler(ctx, {
-    tickMs: opts.cronTickMs,
-    timeoutSec: opts.cronTimeoutSec,
-    pollMs: 500,
-    clock: systemClock,
-  });
+  const cron = new CronScheduler(
+    ctx,
+    { tickMs: opts.cronTickMs, timeoutSec: opts.cronTimeoutSec, pollMs: 500, clock },
+    data.cron,
+  );
   cron.start();
 
   // A dead HAProxy is restarted from the store's state.
@@ -348,7 +352,7 @@ async function startWithPidFile(
   });
   runs.start();
   // Git sources, webhooks, review apps (with their TTL cleanup) and promotion.
-  const gitflow = new Gitflow(ctx, apps, deployer, gitflowStore, mirrors, {
+  const gitflow = new Gitflow(ctx, apps, deployer, data.gitflow, mirrors, {
     cleanupMs: opts.reviewCleanupMs,
     publicUrl: opts.publicUrl || undefined,
   });
@@ -361,7 +365,7 @@ async function startWithPidFile(
       // The admission probe's image; phase 2 distributes it through the registry (nodes pull it from there).
       admission: () => ({ nodeImage: opts.admissionImage, managerImage: opts.admissionImage }),
     }),
-    registry: new ExternalRegistrySettings(store.db, keyring),
+    registry: data.registry,
   };
   const services = {
     ctx,
@@ -373,7 +377,13 @@ async function startWithPidFile(
     runs,
     accounts,
     audit,
-    views: { store, domain: opts.domain, httpPort: httpL.port, apiBase: apiUrl },
+    views: {
+      store,
+      reviewOf: (app: string) => data.gitflow.reviewOf(app),
+      domain: opts.domain,
+      httpPort: httpL.port,
+      apiBase: apiUrl,
+    },
     version: VERSION,
     gitflow,
     metrics,
@@ -423,6 +433,8 @@ async function startWithPidFile(
     apiUrl,
     async close({ graceMs = Infinity } = {}) {
       drain.start();
+      // Queued deploys stay queued in the store: the next server runs them (the queue resumes them).
+      deployer.queue.stop();
       clearInterval(watchdog);
       clearInterval(logCapper);
       ops.stop();
@@ -433,10 +445,14 @@ async function startWithPidFile(
       await cron.stop();
       await gitflow.stop();
       runs.stop(); // closes attached clients, so the HTTP server can close
-      // Running deploys finish (their log followers still read them) within the grace; one still
-      // running then is marked interrupted by the next server (its previous release stays live).
-      const busy = [...new Set(store.unfinishedDeploys().map((d) => d.app))];
-      if (busy.length) log(`waiting up to ${graceMs / 1000} s for deploys of ${busy.join(", ")} to finish`);
+      await new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      });
+      // Running deploys reach a recorded step and finish (their log followers still read them) within
+      // the grace; one still running then is finished by the next server (the lifecycle's recovery).
+      const busy = () => [...new Set(store.inFlightDeploys().map((d) => d.app))];
+      if (busy().length) log(`waiting up to ${graceMs / 1000} s for deploys of ${busy().join(", ")} to finish`);
       let timer: NodeJS.Timeout | undefined;
       const finished = await Promise.race([
         locks.idle().then(() => true),
@@ -445,13 +461,11 @@ async function startWithPidFile(
       clearTimeout(timer);
       if (!finished)
         log(
-          `deploys still running after ${graceMs / 1000} s: ${[...new Set(store.unfinishedDeploys().map((d) => d.app))].join(", ")}; the next server marks them interrupted`,
+          `deploys still running after ${graceMs / 1000} s: ${busy().join(", ")}; the next server finishes them from their last recorded step`,
         );
-      await new Promise<void>((r) => {
-        server.close(() => r());
-        server.closeAllConnections();
-      });
-      store.db.close();
+      const queued = store.appsWithQueuedDeploys();
+      if (queued.length) log(`queued deploys of ${queued.join(", ")} stay queued: the next server runs them`);
+      data.close();
       pidFile.release();
     },
   };

@@ -5,42 +5,31 @@ import { Store } from "../store/store.js";
 import { Keyring } from "../secrets/keyring.js";
 import { systemClock } from "../lib/clock.js";
 import { EMPTY_MANIFEST } from "../domain/types.js";
-import type { ObservedContainer } from "../docker/port.js";
 import type { EngineContext } from "../engine/context.js";
-import { routeFixes, settleRoutes } from "./boot-routes.js";
+import { routeFixes, settleRoutes, type SeenUnit } from "./boot-routes.js";
 import { DEFAULT_HEALTHCHECK } from "../manifest/app-json.js";
 
-test("only a route's own container counts: a canary's running servers of a release that is not live stay", () => {
+test("only a route's own unit counts: a canary's running servers of a release that is not live stay", () => {
   const server = {
     app: "shop",
     process: "web",
     name: "yk-shop-web-v2-c",
-    containerId: "c2",
+    unitId: "c2",
     releaseId: 9,
     address: "172.18.0.9",
     port: 5000,
     weight: 20,
     state: "ready" as const,
   };
-  const running: ObservedContainer = {
-    id: "c2",
-    name: "yk-shop-web-v2-c",
-    app: "shop",
-    process: "web",
-    release: 2,
-    state: "running",
-    status: "Up",
-    ip: "172.18.0.9",
-    startedAt: null,
-  };
+  const running: SeenUnit = { id: "c2", state: "running", endpoint: { address: "172.18.0.9", port: 5000 } };
   assert.deepEqual(routeFixes([server], [running]), { unroute: [], readdress: [] });
   assert.deepEqual(routeFixes([server], [{ ...running, state: "exited" }]).unroute, [server]);
-  assert.deepEqual(routeFixes([server], [{ ...running, ip: "172.18.0.4" }]).readdress, [
-    { server, address: "172.18.0.4" },
+  assert.deepEqual(routeFixes([server], [{ ...running, endpoint: { address: "172.18.0.4", port: 5000 } }]).readdress, [
+    { server, address: "172.18.0.4", port: 5000 },
   ]);
 });
 
-test("before the router starts, routes follow the containers Docker runs now: moved ones re-addressed, gone ones removed", async () => {
+test("before the router starts, routes follow the units the engine runs now: moved ones re-addressed, gone ones removed", async () => {
   const store = new Store(openDb(":memory:"), systemClock, Keyring.ephemeral());
   for (const name of ["shop", "blog"]) {
     store.createApp(name);
@@ -62,7 +51,7 @@ test("before the router starts, routes follow the containers Docker runs now: mo
       app: name,
       process: "web",
       name: `yk-${name}-web-v1-a`,
-      containerId: `${name}-id`,
+      unitId: `${name}-id`,
       releaseId: r.id,
       address: name === "shop" ? "172.18.0.2" : "172.18.0.3",
       port: 5000,
@@ -71,20 +60,8 @@ test("before the router starts, routes follow the containers Docker runs now: mo
     });
   }
   // After dockerd restarted: shop's container came back at blog's old address; blog's is gone.
-  const observed: ObservedContainer[] = [
-    {
-      id: "shop-id",
-      name: "yk-shop-web-v1-a",
-      app: "shop",
-      process: "web",
-      release: 1,
-      state: "running",
-      status: "Up 1 second",
-      ip: "172.18.0.3",
-      startedAt: null,
-    },
-  ];
-  const ctx = { store, docker: { list: async () => observed } } as unknown as EngineContext;
+  const observed: SeenUnit[] = [{ id: "shop-id", state: "running", endpoint: { address: "172.18.0.3", port: 5000 } }];
+  const ctx = { store, units: { list: async () => observed } } as unknown as EngineContext;
   assert.deepEqual(await settleRoutes(ctx), { unrouted: 1, readdressed: 1 });
   assert.deepEqual(
     store.routedServers().map((s) => [s.app, s.address]),

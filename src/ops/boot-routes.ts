@@ -1,44 +1,52 @@
 import type { EngineContext } from "../engine/context.js";
-import type { ObservedContainer } from "../docker/port.js";
 import type { RoutedServer } from "../domain/types.js";
 
+/** A recorded process unit as the route check needs it (an OwnedUnit). */
+export interface SeenUnit {
+  id: string;
+  state: string;
+  endpoint: { address: string; port: number } | null;
+}
+
 export interface RouteFixes {
-  /** routed servers whose container is gone or stopped */
+  /** routed servers whose unit is gone or stopped */
   unroute: RoutedServer[];
-  /** routed servers whose container runs at another address now */
-  readdress: { server: RoutedServer; address: string }[];
+  /** routed servers whose unit runs at another address now */
+  readdress: { server: RoutedServer; address: string; port: number }[];
 }
 
 /**
- * The routes that no longer point at their container. Pure. Only a route's
- * container is looked at, never which release is live: a canary's or a
- * blue-green standby's servers stay (their owners resume them), and what
- * should run is the reconciler's business.
+ * The routes that no longer point at their unit. Pure. Only a route's unit
+ * is looked at, never which release is live: a canary's or a blue-green
+ * standby's servers stay (their owners resume them), and what should run is
+ * the reconciler's business.
  */
-export function routeFixes(routed: RoutedServer[], observed: ObservedContainer[]): RouteFixes {
+export function routeFixes(routed: RoutedServer[], observed: SeenUnit[]): RouteFixes {
   const byId = new Map(observed.map((c) => [c.id, c]));
   const fixes: RouteFixes = { unroute: [], readdress: [] };
   for (const s of routed) {
-    const c = byId.get(s.containerId);
+    const c = byId.get(s.unitId);
     if (!c || c.state !== "running") fixes.unroute.push(s);
-    else if (c.ip && c.ip !== s.address) fixes.readdress.push({ server: s, address: c.ip });
+    else if (c.endpoint && (c.endpoint.address !== s.address || c.endpoint.port !== s.port))
+      fixes.readdress.push({ server: s, address: c.endpoint.address, port: c.endpoint.port });
   }
   return fixes;
 }
 
 /**
- * Before the server starts HAProxy: routes follow the containers Docker runs
+ * Before the server starts HAProxy: routes follow the units the engine runs
  * now. After a reboot (or a dockerd restart) Docker restarts the app
- * containers but may hand their addresses out in another order; a config
- * rendered from the old addresses would send one app's requests to another
- * app's container until the reconciler's first pass.
+ * containers (restart policy unless-stopped) but may hand their addresses out
+ * in another order; a config rendered from the old addresses would send one
+ * app's requests to another app's container until the reconciler's first pass.
+ * Only recorded units count (src/engine/units.ts).
  */
 export async function settleRoutes(
-  ctx: Pick<EngineContext, "store" | "docker">,
+  ctx: Pick<EngineContext, "store" | "units">,
 ): Promise<{ unrouted: number; readdressed: number }> {
   const { store } = ctx;
-  const fixes = routeFixes(store.routedServers(), await ctx.docker.list());
+  const fixes = routeFixes(store.routedServers(), await ctx.units.list({ kind: "process" }));
   for (const s of fixes.unroute) store.removeRoutedServer(s.app, s.process, s.name);
-  for (const { server, address } of fixes.readdress) store.upsertRoutedServer({ ...server, address });
+  for (const { server, address, port } of fixes.readdress) store.upsertRoutedServer({ ...server, address, port });
   return { unrouted: fixes.unroute.length, readdressed: fixes.readdress.length };
 }

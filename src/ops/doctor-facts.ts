@@ -6,14 +6,14 @@ import type { DoctorFacts, DiskFacts } from "./doctor.js";
 import type { Operations } from "./operations.js";
 import type { HaproxyRouter } from "../router/haproxy-router.js";
 import type { CertStore } from "../certs/cert-store.js";
-import { CronStore } from "../cron/cron-store.js";
+import type { CronStore } from "../cron/cron-store.js";
 import type { Store } from "../store/store.js";
-import { systemClock } from "../lib/clock.js";
 import type { BackupRecord } from "./backup/state.js";
 
 export interface DoctorDeps {
   ops: Operations;
   store: Store;
+  cron: CronStore;
   router: HaproxyRouter;
   certStore: CertStore;
   dataDir: string;
@@ -88,7 +88,7 @@ export async function gatherDoctorFacts(d: DoctorDeps): Promise<DoctorFacts> {
     (r) => ({ name: probe, addresses: r.map((a) => a.address), error: null }),
     (e: NodeJS.ErrnoException) => ({ name: probe, addresses: [], error: e.code ?? e.message }),
   );
-  const cron = new CronStore(d.store.db, systemClock);
+  const cron = d.cron;
   const apps = "error" in dockerFacts ? [] : await d.ops.serving().catch(() => []);
   return {
     docker:

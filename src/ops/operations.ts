@@ -67,12 +67,12 @@ export class Operations {
 
   /** Which apps serve now: live release at its formation, web routed. */
   async serving(): Promise<AppServing[]> {
-    const { store, docker } = this.d.ctx;
+    const { store, units } = this.d.ctx;
     const wants: AppWant[] = store.listApps().map((a) => {
       const live = a.liveReleaseId ? (store.getRelease(a.liveReleaseId) ?? undefined) : undefined;
       return { name: a.name, liveVersion: live?.version ?? null, formation: desiredFormation(a, live) };
     });
-    return servingApps(wants, await docker.list(), store.routedServers());
+    return servingApps(wants, await units.list({ kind: "process" }), store.routedServers());
   }
 
   /**

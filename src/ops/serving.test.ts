@@ -1,25 +1,20 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { servingApps, type AppWant } from "./serving.js";
-import type { ObservedContainer } from "../docker/port.js";
+import { servingApps, type AppWant, type ServingUnit } from "./serving.js";
 import type { RoutedServer } from "../domain/types.js";
 
-const c = (id: string, app: string, process: string, release: number, state = "running"): ObservedContainer => ({
+const c = (id: string, app: string, process: string, releaseVersion: number, state = "running"): ServingUnit => ({
   id,
-  name: id,
   app,
   process,
-  release,
+  releaseVersion,
   state,
-  status: state,
-  ip: "10.0.0.1",
-  startedAt: null,
 });
 const r = (id: string, app: string, state: "ready" | "drain" = "ready"): RoutedServer => ({
   app,
   process: "web",
   name: id,
-  containerId: id,
+  unitId: id,
   releaseId: 1,
   address: "10.0.0.1",
   port: 5000,

@@ -1,4 +1,11 @@
-import type { ObservedContainer } from "../docker/port.js";
+/** A recorded process unit as `serving` needs it (an OwnedUnit). */
+export interface ServingUnit {
+  id: string;
+  app: string;
+  process: string;
+  releaseVersion: number;
+  state: string;
+}
 import type { RoutedServer } from "../domain/types.js";
 
 /** One app as `serving` needs it: its wanted containers per process type (zeros or {} when stopped or never deployed). */
@@ -25,7 +32,7 @@ export interface AppServing {
  * formation and web ones are in the router. Pure: status, doctor and the
  * cold-start clock read it.
  */
-export function servingApps(apps: AppWant[], observed: ObservedContainer[], routed: RoutedServer[]): AppServing[] {
+export function servingApps(apps: AppWant[], observed: ServingUnit[], routed: RoutedServer[]): AppServing[] {
   return apps
     .filter((a) => a.liveVersion !== null && Object.values(a.formation).some((n) => n > 0))
     .map((a) => {
@@ -34,14 +41,13 @@ export function servingApps(apps: AppWant[], observed: ObservedContainer[], rout
       for (const [type, want] of Object.entries(a.formation)) {
         if (want <= 0) continue;
         const running = observed.filter(
-          (c) => c.app === a.name && c.process === type && c.release === a.liveVersion && c.state === "running",
+          (c) => c.app === a.name && c.process === type && c.releaseVersion === a.liveVersion && c.state === "running",
         );
         const ids = new Set(running.map((c) => c.id));
         const have =
           type === "web"
-            ? routed.filter(
-                (s) => s.app === a.name && s.process === "web" && s.state === "ready" && ids.has(s.containerId),
-              ).length
+            ? routed.filter((s) => s.app === a.name && s.process === "web" && s.state === "ready" && ids.has(s.unitId))
+                .length
             : running.length;
         processes[type] = [have, want];
         if (have < want) missing.push(`${type} ${have}/${want}${type === "web" ? " routed" : " running"}`);

@@ -1,23 +1,34 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { repairPhases, runLimited } from "./start-order.js";
+import { runLimited, startPhases } from "./start-order.js";
+import type { AppRepairs } from "../engine/plan/traffic-plans.js";
 
-test("web first (adopt before start), then the other process types", () => {
-  const phases = repairPhases([
-    { app: "b", process: "worker", kind: "start" as const },
-    { app: "b", process: "web", kind: "start" as const },
-    { app: "a", process: "web", kind: "start" as const },
-    { app: "a", process: "web", kind: "adopt" as const },
-    { app: "a", process: "clock", kind: "start" as const },
+const spec = (process: string) => ({ process, specs: [] });
+const repairs = (over: Partial<AppRepairs>): AppRepairs => ({
+  unroute: [],
+  readdress: [],
+  remove: [],
+  adopt: [],
+  start: [],
+  healthcheck: null,
+  ...over,
+});
+
+test("every app's web first (with its route fixes, removals and adoptions), then the other process types", () => {
+  const phases = startPhases([
+    { app: "b", repairs: repairs({ start: [spec("worker"), spec("web")] }) },
+    { app: "a", repairs: repairs({ adopt: ["u1"], start: [spec("clock")] }) },
+    { app: "c", repairs: repairs({ start: [spec("worker")] }) },
   ]);
   assert.deepEqual(
-    phases.map((p) => p.map((r) => `${r.app}/${r.process}/${r.kind}`)),
+    phases.map((p) => p.map((x) => `${x.app}:${[...x.repairs.adopt, ...x.repairs.start.map((s) => s.process)]}`)),
     [
-      ["a/web/adopt", "a/web/start", "b/web/start"],
-      ["a/clock/start", "b/worker/start"],
+      ["a:u1", "b:web"],
+      ["a:clock", "b:worker", "c:worker"],
     ],
   );
-  assert.deepEqual(repairPhases([]), []);
+  assert.deepEqual(phases[1][0].repairs.adopt, [], "the second phase only starts units");
+  assert.deepEqual(startPhases([]), []);
 });
 
 test("runLimited never runs more than the limit at once and runs every task, failures included", async () => {

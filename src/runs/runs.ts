@@ -1,13 +1,13 @@
 import type { Duplex } from "node:stream";
 import type { EngineContext } from "../engine/context.js";
 import { AppError } from "../errors/app-error.js";
-import { oneOffSpec } from "../engine/plan/container-spec.js";
-import { newSuffix } from "../engine/execute/containers.js";
+import { oneOffUnitSpec } from "../engine/plan/unit-spec.js";
+import { newSuffix } from "../engine/suffix.js";
 import type { RunCreated, RunView } from "./contract.js";
 import { isRunId } from "./validate.js";
 import { planSweep, type RunContainer } from "./sweep.js";
 
-/** Labels of a run container beside the usual ones: how it was started. */
+/** Labels of a run container beside the usual ones: how it was started (for people; the record says it too). */
 export const RUN_LABEL = { detach: "yadokari.run.detach", tty: "yadokari.run.tty" } as const;
 
 export interface RunSettings {
@@ -48,7 +48,6 @@ export class Runs {
   private readonly attached = new Set<string>();
   private readonly results = new Map<string, Result>();
   private readonly exitedSince = new Map<string, number>();
-  private readonly detachedOf = new Map<string, boolean | null>();
   /** client connections of attach sessions, closed by stop() */
   private readonly sockets = new Set<Duplex>();
   private timer: NodeJS.Timeout | null = null;
@@ -57,7 +56,7 @@ export class Runs {
   constructor(
     private readonly ctx: EngineContext,
     private readonly settings: RunSettings,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = () => ctx.clock.now().getTime(),
   ) {}
 
   start(): void {
@@ -81,49 +80,44 @@ export class Runs {
   }
 
   async create(app: string, req: { command: string[]; tty: boolean; detach: boolean }): Promise<RunCreated> {
-    const { store, docker } = this.ctx;
+    const { store, oneOffs, units } = this.ctx;
     const live = store.getApp(app)?.liveReleaseId;
     const release = live ? store.getRelease(live) : null;
     if (!release) throw new AppError("no_release", `${app} has no live release to run: deploy it first`);
-    const spec = oneOffSpec(release, "run", req.command, newSuffix(), {
+    const spec = oneOffUnitSpec(release, "run", req.command, newSuffix(), {
       mounts: store.mounts(app),
       pidsLimit: this.ctx.pidsLimit,
       tty: req.tty,
       stdin: !req.detach,
-      extraLabels: { [RUN_LABEL.detach]: String(req.detach), [RUN_LABEL.tty]: String(req.tty) },
+      labels: { [RUN_LABEL.detach]: String(req.detach), [RUN_LABEL.tty]: String(req.tty) },
+      meta: { detach: req.detach, tty: req.tty },
+      stopTimeoutSec: 2,
     });
-    const { id } = await docker.create(spec);
+    const id = await oneOffs.create(spec);
     if (!req.detach) {
       this.pending.set(id, this.now());
       return { id, name: spec.name };
     }
     try {
-      await docker.start(id);
+      await units.startCreated(id);
     } catch (e) {
-      await docker.remove(id);
+      await units.remove(id);
       throw e;
     }
     return { id, name: spec.name };
   }
 
-  /** The run container of this app with this id, as this server's Docker lists it. */
+  /** The run unit of this app with this id, as this server recorded it. */
   private async find(app: string, id: string) {
     if (!isRunId(id)) return null;
-    return (await this.ctx.docker.list({ app })).find((c) => c.id === id && c.process === "run") ?? null;
+    const r = this.ctx.units.record(id);
+    if (!r || r.app !== app || r.kind !== "run") return null;
+    return this.ctx.units.get(id);
   }
 
   async get(app: string, id: string): Promise<RunView> {
     const c = await this.find(app, id);
-    if (c) {
-      const info = await this.ctx.docker.inspect(id);
-      if (info)
-        return {
-          id,
-          name: c.name,
-          state: info.state,
-          exitCode: info.state === "created" ? null : (info.exitCode ?? null),
-        };
-    }
+    if (c) return { id, name: c.name, state: c.state, exitCode: c.state === "created" ? null : c.exitCode };
     const r = this.results.get(id);
     if (r && r.app === app) return { id, name: r.name, state: "exited", exitCode: r.exitCode };
     throw new AppError(
@@ -135,7 +129,7 @@ export class Runs {
 
   async resize(app: string, id: string, size: { rows: number; cols: number }): Promise<void> {
     if (!(await this.find(app, id))) throw new AppError("not_found", `${app} has no run ${id}`);
-    await this.ctx.docker.resize(id, size.rows, size.cols);
+    await this.ctx.units.resize(id, size.rows, size.cols);
   }
 
   /**
@@ -144,25 +138,25 @@ export class Runs {
    * session's finish() records the exit code and removes it.
    */
   async remove(app: string, id: string): Promise<void> {
-    const { docker } = this.ctx;
+    const { units } = this.ctx;
     const c = await this.find(app, id);
     if (!c) throw new AppError("not_found", `${app} has no run ${id}`);
     this.pending.delete(id);
-    await docker.stop(id, 2);
+    await units.stop(id, 2);
     if (this.attached.has(id)) return;
-    const info = await docker.inspect(id);
+    const info = await units.get(id);
     this.results.set(id, {
       app,
       name: c.name,
       exitCode: info?.state === "created" ? null : (info?.exitCode ?? null),
       at: this.now(),
     });
-    await docker.remove(id);
+    await units.remove(id);
   }
 
   /** Attaches to a created run and starts it; the caller pipes the stream, then calls finish(). */
   async attach(app: string, id: string, size: { rows: number; cols: number } | null): Promise<Attached> {
-    const { docker } = this.ctx;
+    const { units } = this.ctx;
     const c = await this.find(app, id);
     if (!c) throw new AppError("not_found", `${app} has no run ${id}`);
     if (c.state !== "created" || this.attached.has(id))
@@ -173,15 +167,15 @@ export class Runs {
     this.attached.add(id);
     this.pending.delete(id);
     try {
-      const tty = (await docker.labels(id))?.[RUN_LABEL.tty] === "true";
-      const stream = await docker.attach(id);
+      const tty = c.meta.tty === true;
+      const stream = await units.attach(id);
       try {
-        await docker.start(id);
+        await units.startCreated(id);
       } catch (e) {
         stream.destroy();
         throw e;
       }
-      if (tty && size) await docker.resize(id, size.rows, size.cols).catch(() => {});
+      if (tty && size) await units.resize(id, size.rows, size.cols).catch(() => {});
       return { name: c.name, tty, stream };
     } catch (e) {
       const exitCode = (e as AppError).details?.exitCode;
@@ -191,7 +185,7 @@ export class Runs {
         exitCode: typeof exitCode === "number" ? exitCode : null,
         at: this.now(),
       });
-      await docker.remove(id);
+      await units.remove(id);
       this.attached.delete(id);
       throw e;
     }
@@ -203,46 +197,42 @@ export class Runs {
    * answer with the exit code.
    */
   async finish(app: string, id: string, name: string, clientGone: boolean): Promise<number | null> {
-    const { docker } = this.ctx;
+    const { units } = this.ctx;
     try {
-      if (clientGone) await docker.stop(id, 2);
-      let exit = await docker.wait(id, 10_000);
+      if (clientGone) await units.stop(id, 2);
+      let exit = await units.wait(id, 10_000);
       if (!exit) {
         // the output ended but the process did not: it closed its stdout; nobody reads it any more
-        await docker.stop(id, 2);
-        exit = await docker.wait(id, 10_000);
+        await units.stop(id, 2);
+        exit = await units.wait(id, 10_000);
       }
       this.results.set(id, { app, name, exitCode: exit?.exitCode ?? null, at: this.now() });
       return exit?.exitCode ?? null;
     } finally {
-      await docker.remove(id).catch((e) => this.ctx.log(`run ${name}: could not remove: ${(e as Error).message}`));
+      await units.remove(id).catch((e) => this.ctx.log(`run ${name}: could not remove: ${(e as Error).message}`));
       this.attached.delete(id);
     }
   }
 
-  /** Removes run containers nobody will read (see planSweep); forgets old exit codes. */
+  /**
+   * Removes one-off units nobody will read: runs (see planSweep), and release
+   * phases whose deploy ended with the server that ran it. Forgets old exit codes.
+   */
   async sweep(): Promise<string[]> {
     if (this.sweeping) return [];
     this.sweeping = true;
     try {
-      const { docker } = this.ctx;
+      const { oneOffs, units } = this.ctx;
       const now = this.now();
       for (const [id, r] of this.results) if (now - r.at > this.settings.resultTtlMs) this.results.delete(id);
-      const listed = (await docker.list()).filter((c) => c.process === "run");
+      const listed = await oneOffs.list({ kind: "run" });
       const active = new Set([...this.attached, ...this.pending.keys()]);
-      const runs: RunContainer[] = [];
-      for (const c of listed) {
-        if (!this.detachedOf.has(c.id) && !active.has(c.id)) {
-          const labels = await docker.labels(c.id);
-          this.detachedOf.set(c.id, labels ? labels[RUN_LABEL.detach] === "true" : null);
-        }
-        runs.push({
-          id: c.id,
-          state: c.state,
-          detached: this.detachedOf.get(c.id) ?? null,
-          createdAtMs: c.startedAt ? Date.parse(c.startedAt) : 0,
-        });
-      }
+      const runs: RunContainer[] = listed.map((u) => ({
+        id: u.id,
+        state: u.state,
+        detached: typeof u.meta.detach === "boolean" ? u.meta.detach : null,
+        createdAtMs: u.startedAt ? Date.parse(u.startedAt) : 0,
+      }));
       const plan = planSweep({
         runs,
         active,
@@ -254,16 +244,15 @@ export class Runs {
       for (const id of plan.firstExited) this.exitedSince.set(id, now);
       await Promise.all(
         plan.remove.map(async (id) => {
-          await docker.stop(id, 2);
-          await docker.remove(id);
+          await units.retire(id, 2);
           this.pending.delete(id);
         }),
       );
       const present = new Set(listed.map((c) => c.id).filter((id) => !plan.remove.includes(id)));
-      for (const m of [this.exitedSince, this.detachedOf])
-        for (const id of m.keys()) if (!present.has(id)) m.delete(id);
+      for (const id of this.exitedSince.keys()) if (!present.has(id)) this.exitedSince.delete(id);
       for (const [id, at] of this.pending) if (now - at > this.settings.unattachedMs) this.pending.delete(id);
-      return plan.remove;
+      const phases = await oneOffs.sweepReleasePhases();
+      return [...plan.remove, ...phases];
     } finally {
       this.sweeping = false;
     }

@@ -1,6 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { oneOffSpec, processContainerSpec } from "../engine/plan/container-spec.js";
+import { oneOffUnitSpec, processUnitSpec } from "../engine/plan/unit-spec.js";
+import { containerBody } from "../engines/local/container-body.js";
+import type { UnitSpec } from "../engines/engine.js";
+
+const body = (spec: UnitSpec) => containerBody(spec, "yadokari");
 import { EMPTY_MANIFEST, type Release } from "../domain/types.js";
 
 const release: Release = {
@@ -25,12 +29,12 @@ const mounts = [
 
 test("no spec Yadokari builds is privileged or gains host namespaces, capabilities or devices; all are hardened", () => {
   const specs = [
-    processContainerSpec(release, "web", "a1", 10, mounts),
-    oneOffSpec(release, "run", ["sh", "-c", "id"], "b2", { mounts, tty: true, stdin: true }),
-    oneOffSpec(release, "run", ["ls"], "c3", { mounts, extraLabels: { "yadokari.run.detach": "true" } }),
-    oneOffSpec(release, "cron", "echo hi", "d4", { mounts }),
-    oneOffSpec(release, "release", "migrate", "e5", { mounts }),
-  ];
+    processUnitSpec(release, "web", "a1", 10, mounts),
+    oneOffUnitSpec(release, "run", ["sh", "-c", "id"], "b2", { mounts, tty: true, stdin: true }),
+    oneOffUnitSpec(release, "run", ["ls"], "c3", { mounts, labels: { "yadokari.run.detach": "true" } }),
+    oneOffUnitSpec(release, "cron", "echo hi", "d4", { mounts }),
+    oneOffUnitSpec(release, "release", "migrate", "e5", { mounts }),
+  ].map(body);
   for (const spec of specs) {
     const host = spec.HostConfig as Record<string, unknown>;
     for (const key of ["CapAdd", "Devices", "PidMode", "IpcMode", "UsernsMode", "Mounts", "VolumesFrom"])
@@ -48,7 +52,7 @@ test("no spec Yadokari builds is privileged or gains host namespaces, capabiliti
 
 test("a run's argv reaches Docker as is: no shell is added", () => {
   const argv = ["echo", "; touch /tmp/pwned", "$(id)"];
-  const spec = oneOffSpec(release, "run", argv, "f6", { tty: false, stdin: true });
+  const spec = body(oneOffUnitSpec(release, "run", argv, "f6", { tty: false, stdin: true }));
   assert.deepEqual(spec.Cmd, argv);
   assert.equal(spec.Labels["yadokari.kind"], "run");
   assert.ok(spec.Env.includes("YADOKARI_RELEASE=v4") && spec.Env.includes("A=1"));

@@ -308,4 +308,31 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE audit ADD COLUMN summary TEXT;
   ALTER TABLE audit ADD COLUMN link TEXT;
   `,
+  // The deploy lifecycle (issue 10). The deploys table is the queue: a deploy
+  // records what it will do as data (`intent`: the release changes, sealed
+  // like config vars, so a queued deploy survives a restart), who asked for
+  // it, the stable code of a failure, and the newer deploy that superseded it.
+  // Units: every container (or task) an engine creates is recorded here when
+  // it is created; the platform acts only on recorded units, never on labels.
+  // `id` is null between the record and the engine's answer.
+  `
+  ALTER TABLE deploys ADD COLUMN intent TEXT;
+  ALTER TABLE deploys ADD COLUMN actor TEXT NOT NULL DEFAULT 'admin';
+  ALTER TABLE deploys ADD COLUMN error_code TEXT;
+  ALTER TABLE deploys ADD COLUMN superseded_by INTEGER;
+  CREATE INDEX deploys_status ON deploys (status, app, id);
+  CREATE TABLE units (
+    name TEXT PRIMARY KEY,
+    id TEXT,
+    app TEXT NOT NULL,
+    process TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    release_id INTEGER,
+    release_version INTEGER NOT NULL,
+    meta TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX units_id ON units (id) WHERE id IS NOT NULL;
+  CREATE INDEX units_app ON units (app, kind);
+  `,
 ];

@@ -9,8 +9,9 @@ import {
   type Release,
   type RoutedServer,
 } from "../domain/types.js";
-// eslint-disable-next-line import-x/no-restricted-paths -- moved by #10 (deploy status types into src/domain)
-import type { DeploySource, DeployStatus, DeployStepView } from "../api/contract.js";
+import type { DeploySource, DeployStatus, DeployStepView } from "../domain/types.js";
+import type { Strategy } from "../domain/strategy.js";
+import type { DeployIntent } from "../engine/lifecycle/intent.js";
 import type { Clock } from "../lib/clock.js";
 import type { Keyring } from "../secrets/keyring.js";
 
@@ -65,6 +66,11 @@ interface DeployRow {
   container_log: string | null;
   created_at: string;
   finished_at: string | null;
+  intent: string | null;
+  actor: string;
+  error_code: string | null;
+  superseded_by: number | null;
+  strategy: Strategy | null;
 }
 const toDeploy = (r: DeployRow): Deploy => ({
   id: r.id,
@@ -75,10 +81,15 @@ const toDeploy = (r: DeployRow): Deploy => ({
   ref: r.ref,
   releaseId: r.release_id,
   reason: r.reason,
+  errorCode: r.error_code,
   containerLog: r.container_log,
   createdAt: r.created_at,
   finishedAt: r.finished_at,
+  actor: r.actor,
+  strategy: r.strategy,
+  supersededBy: r.superseded_by,
 });
+export const deployIntentAad = (app: string, id: number) => `deploy-intent:${app}:${id}`;
 
 interface RoutedRow {
   app: string;
@@ -95,7 +106,7 @@ const toRouted = (r: RoutedRow): RoutedServer => ({
   app: r.app,
   process: r.process,
   name: r.name,
-  containerId: r.container_id,
+  unitId: r.container_id,
   releaseId: r.release_id,
   address: r.address,
   port: r.port,
@@ -133,7 +144,7 @@ const toHealth = (r: ProcessHealthRow): ProcessHealth => ({
 
 export class Store {
   constructor(
-    readonly db: Db,
+    private readonly db: Db,
     private readonly clock: Clock,
     private readonly keyring: Keyring,
   ) {}
@@ -168,6 +179,17 @@ export class Store {
   metaOnce(key: string, make: () => string): string {
     this.db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)").run(key, make());
     return (this.db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string }).value;
+  }
+
+  meta(key: string): string | null {
+    return (
+      (this.db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined)?.value ?? null
+    );
+  }
+  setMeta(key: string, value: string): void {
+    this.db
+      .prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+      .run(key, value);
   }
 
   // apps
@@ -243,6 +265,17 @@ export class Store {
         this.db.prepare("UPDATE releases SET config = ? WHERE id = ?").run(this.keyring.seal(plain, aad), r.id);
         n++;
       }
+      for (const r of this.db.prepare("SELECT id, app, intent FROM deploys WHERE intent IS NOT NULL").all() as {
+        id: number;
+        app: string;
+        intent: string;
+      }[]) {
+        const aad = deployIntentAad(r.app, r.id);
+        this.db
+          .prepare("UPDATE deploys SET intent = ? WHERE id = ?")
+          .run(this.keyring.seal(this.keyring.open(r.intent, aad), aad), r.id);
+        n++;
+      }
     });
     return n;
   }
@@ -311,14 +344,26 @@ export class Store {
     );
   }
 
-  // deploys
-  createDeploy(d: { app: string; source: DeploySource; commit: string | null; ref: string | null }): Deploy {
-    const info = this.db
-      .prepare(
-        "INSERT INTO deploys (app, status, source, commit_sha, ref, created_at) VALUES (?, 'queued', ?, ?, ?, ?)",
-      )
-      .run(d.app, d.source, d.commit, d.ref, this.now());
-    return this.getDeploy(Number(info.lastInsertRowid))!;
+  // deploys: the durable queue (src/engine/lifecycle/queue.ts)
+  createDeploy(d: {
+    app: string;
+    source: DeploySource;
+    commit: string | null;
+    ref: string | null;
+    actor: string;
+    strategy?: Strategy | null;
+    intent: DeployIntent;
+  }): Deploy {
+    return this.tx(() => {
+      const info = this.db
+        .prepare(
+          "INSERT INTO deploys (app, status, source, commit_sha, ref, actor, strategy, created_at) VALUES (?, 'queued', ?, ?, ?, ?, ?, ?)",
+        )
+        .run(d.app, d.source, d.commit, d.ref, d.actor, d.strategy ?? null, this.now());
+      const id = Number(info.lastInsertRowid);
+      this.setDeployIntent(id, d.app, d.intent);
+      return this.getDeploy(id)!;
+    });
   }
   getDeploy(id: number): Deploy | null {
     const r = this.db.prepare("SELECT * FROM deploys WHERE id = ?").get(id) as DeployRow | undefined;
@@ -337,14 +382,41 @@ export class Store {
         .all(app, before, limit) as DeployRow[]
     ).map(toDeploy);
   }
-  unfinishedDeploys(): Deploy[] {
+  /** Deploys that were building or deploying (after a restart: interrupted). */
+  inFlightDeploys(): Deploy[] {
     return (
-      this.db
-        .prepare("SELECT * FROM deploys WHERE status IN ('queued','building','deploying') ORDER BY id")
-        .all() as DeployRow[]
+      this.db.prepare("SELECT * FROM deploys WHERE status IN ('building','deploying') ORDER BY id").all() as DeployRow[]
     ).map(toDeploy);
   }
-  setDeployStatus(id: number, status: DeployStatus): void {
+  /** An app's queued deploys, oldest first. */
+  queuedDeploys(app: string): Deploy[] {
+    return (
+      this.db.prepare("SELECT * FROM deploys WHERE status = 'queued' AND app = ? ORDER BY id").all(app) as DeployRow[]
+    ).map(toDeploy);
+  }
+  appsWithQueuedDeploys(): string[] {
+    return (
+      this.db.prepare("SELECT DISTINCT app FROM deploys WHERE status = 'queued' ORDER BY app").all() as {
+        app: string;
+      }[]
+    ).map((r) => r.app);
+  }
+  /** What a deploy will do (sealed: config values are in it). */
+  deployIntent(id: number): DeployIntent | null {
+    const r = this.db.prepare("SELECT app, intent FROM deploys WHERE id = ?").get(id) as
+      { app: string; intent: string | null } | undefined;
+    if (!r?.intent) return null;
+    return JSON.parse(this.keyring.open(r.intent, deployIntentAad(r.app, id))) as DeployIntent;
+  }
+  setDeployIntent(id: number, app: string, intent: DeployIntent): void {
+    this.db
+      .prepare("UPDATE deploys SET intent = ? WHERE id = ?")
+      .run(this.keyring.seal(JSON.stringify(intent), deployIntentAad(app, id)), id);
+  }
+  setDeployStrategy(id: number, strategy: Strategy | null): void {
+    this.db.prepare("UPDATE deploys SET strategy = ? WHERE id = ?").run(strategy, id);
+  }
+  setDeployStatus(id: number, status: "building" | "deploying"): void {
     this.db.prepare("UPDATE deploys SET status = ? WHERE id = ?").run(status, id);
   }
   setDeployRelease(id: number, releaseId: number, commit: string | null): void {
@@ -352,10 +424,24 @@ export class Store {
       .prepare("UPDATE deploys SET release_id = ?, commit_sha = COALESCE(commit_sha, ?) WHERE id = ?")
       .run(releaseId, commit, id);
   }
-  finishDeploy(id: number, status: "succeeded" | "failed", reason: string | null, containerLog: string | null): void {
+  /** The end of a deploy; a finished deploy no longer needs what it was to do. */
+  finishDeploy(
+    id: number,
+    status: "succeeded" | "failed",
+    failure: { code: string; reason: string; containerLog: string | null } | null,
+  ): void {
     this.db
-      .prepare("UPDATE deploys SET status = ?, reason = ?, container_log = ?, finished_at = ? WHERE id = ?")
-      .run(status, reason, containerLog, this.now(), id);
+      .prepare(
+        "UPDATE deploys SET status = ?, error_code = ?, reason = ?, container_log = ?, finished_at = ?, intent = NULL WHERE id = ?",
+      )
+      .run(status, failure?.code ?? null, failure?.reason ?? null, failure?.containerLog ?? null, this.now(), id);
+  }
+  /** Queued deploys whose changes a newer one took over. */
+  supersede(ids: number[], by: number): void {
+    const q = this.db.prepare(
+      "UPDATE deploys SET status = 'superseded', superseded_by = ?, finished_at = ?, intent = NULL WHERE id = ? AND status = 'queued'",
+    );
+    for (const id of ids) q.run(by, this.now(), id);
   }
   startStep(deployId: number, name: string, detail: string | null = null): number {
     return Number(
@@ -417,12 +503,20 @@ export class Store {
          ON CONFLICT (app, process, name) DO UPDATE SET container_id = excluded.container_id, release_id = excluded.release_id, address = excluded.address,
          port = excluded.port, weight = excluded.weight, state = excluded.state`,
       )
-      .run(s.app, s.process, s.name, s.containerId, s.releaseId, s.address, s.port, s.weight, s.state);
+      .run(s.app, s.process, s.name, s.unitId, s.releaseId, s.address, s.port, s.weight, s.state);
   }
   removeRoutedServer(app: string, process: string, name: string): void {
     this.db.prepare("DELETE FROM routed_servers WHERE app = ? AND process = ? AND name = ?").run(app, process, name);
   }
 
+  /** Every app's bind sources, for the rule that no bind source lies inside another. */
+  allBindSources(): { app: string; hostPath: string; containerPath: string }[] {
+    return (
+      this.db
+        .prepare("SELECT app, host_path, container_path FROM mounts WHERE host_path LIKE '/%' ORDER BY app")
+        .all() as { app: string; host_path: string; container_path: string }[]
+    ).map((r) => ({ app: r.app, hostPath: r.host_path, containerPath: r.container_path }));
+  }
   // mounts applied to every container of an app (validated by the caller)
   mounts(app: string): Mount[] {
     return (

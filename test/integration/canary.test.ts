@@ -155,6 +155,14 @@ test("canary of a release failing 10% of requests: aborted by the numbers at the
     d.reason,
     /canary aborted at step 1\/3 \(20%\): error rate \d+\.\d+% of the new release is above the 1% threshold/,
   );
+  assert.equal(d.errorCode, "canary_aborted");
+  // the abort is a plan of its own, recorded: the old weights back, the new server drained, then removed
+  assert.deepEqual(d.steps.map((x: any) => `${x.name}: ${x.status}`).slice(-4), [
+    "canary 1: 20%: failed",
+    "abort: done",
+    "drain: done",
+    "remove: done",
+  ]);
   // every failure came from the new release; v1 answered all along
   const failed = answers.filter((a) => a.status >= 500);
   assert.ok(failed.length > 0 && failed.every((a) => a.release === "v2"), JSON.stringify(failed.slice(0, 3)));
@@ -311,8 +319,8 @@ test("blue-green: the whole new set switches at once with 0 failed; rollback in 
   const deploys = (await s.api("GET", `/apps/${app}/deploys`)).body as any[];
   assert.deepEqual(
     deploys[0].steps.map((x: any) => x.name),
-    ["switch"],
-    "no container started",
+    ["switch", "commit"],
+    "no container started: one router change, then the commit",
   );
   assert.equal(deploys[0].releaseVersion, 1);
   assert.equal((await s.api("GET", `/apps/${app}`)).body.liveRelease, 1);

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { getVia } from "../helpers/http.js";
 import {
+  call,
   docker,
   instanceOf,
   ruleBroken,
@@ -45,9 +46,11 @@ const bHost = () => `${t.b}.${t.s.domain}`;
 
 /** Kills B's web container, as an OOM kill or a crash would. */
 async function shortenB(): Promise<void> {
-  const [web] = await docker.listContainers({
-    filters: { label: [`yadokari.app=${t.b}`, "yadokari.process=web"], status: ["running"] },
-  });
+  const [web] = (
+    await docker.listContainers({
+      filters: { label: [`yadokari.app=${t.b}`, "yadokari.process=web"], status: ["running"] },
+    })
+  ).filter((c) => !c.Labels["yk-sec-test"]); // not a claimant: B's own
   assert.ok(web, "B has a running web container");
   await docker.getContainer(web.Id).kill();
 }
@@ -92,31 +95,40 @@ test("finding 1: a build of A that labels itself B's web process and serves HTTP
   );
 });
 
-test(
-  "finding 1 (ownership): a container that only claims B's labels is never routed, adopted or removed",
-  { todo: "needs core (issue #10): a container is Yadokari's only when the store recorded it at creation" },
-  async () => {
-    // what labels can claim, whatever made them: a build step, an image, someone with Docker access
-    const instance = await instanceOf(t.b);
-    assert.ok(instance);
-    const claim = await docker.createContainer({
-      Image: "yadokari-local/node:20",
-      Cmd: ["node", "-e", `require("http").createServer((q, s) => s.end(${JSON.stringify(STOLEN)})).listen(5000)`],
-      Labels: {
-        "yadokari.instance": instance,
-        "yadokari.managed": "true",
-        "yadokari.app": t.b,
-        "yadokari.process": "web",
-        "yadokari.release": "v1",
-        "yadokari.kind": "web",
-        "yk-sec-test": "claim",
-      },
-    });
-    await claim.start();
-    await shortenB();
-    const stolen = await stolenAnswers(20_000);
-    assert.equal(stolen, 0, `${stolen} of 100 requests to B were answered by a container that only claimed B's labels`);
-    const still = await claim.inspect().catch(() => null);
-    assert.ok(still?.State.Running, "the claiming container was not Yadokari's to stop or remove");
-  },
-);
+test("finding 1 (ownership): a container that only claims B's labels is never routed, adopted or removed", async () => {
+  // what labels can claim, whatever made them: a build step, an image, someone with Docker access.
+  // On the app network, so the old label-trusting code would have found its address and routed it.
+  const instance = await instanceOf(t.b);
+  assert.ok(instance);
+  const claim = await docker.createContainer({
+    Image: "yadokari-local/node:20",
+    HostConfig: { NetworkMode: "yadokari" },
+    Cmd: ["node", "-e", `require("http").createServer((q, s) => s.end(${JSON.stringify(STOLEN)})).listen(5000)`],
+    Labels: {
+      "yadokari.instance": instance,
+      "yadokari.managed": "true",
+      "yadokari.app": t.b,
+      "yadokari.process": "web",
+      "yadokari.release": "v1",
+      "yadokari.kind": "web",
+      "yk-sec-test": "claim",
+    },
+  });
+  await claim.start();
+  await shortenB();
+  const stolen = await stolenAnswers(20_000);
+  assert.equal(stolen, 0, `${stolen} of 100 requests to B were answered by a container that only claimed B's labels`);
+  // not adopted: B's containers are the ones the store recorded, and B got its own replacement
+  const ps = await call(t.s, t.tokens.deployerB, "GET", `/api/v1/apps/${t.b}/ps`);
+  assert.equal(ps.status, 200, ps.text);
+  const ids = (ps.body as { id: string }[]).map((c) => c.id);
+  assert.ok(!ids.includes(claim.id.slice(0, 12)), `the claiming container is listed as B's: ${ps.text}`);
+  await waitFor(
+    "B to serve again from its own container",
+    async () => (await getVia(t.s.httpPort, bHost())).body.startsWith("ok"),
+    60_000,
+    500,
+  );
+  const still = await claim.inspect().catch(() => null);
+  assert.ok(still?.State.Running, "the claiming container was not Yadokari's to stop or remove");
+});

@@ -136,6 +136,8 @@ export interface DeployView {
   ref: string | null;
   releaseVersion: number | null;
   reason: string | null;
+  errorCode: string | null;
+  supersededBy: number | null;
   containerLog: string | null;
   steps: DeployStep[];
   createdAt: string;

@@ -53,10 +53,11 @@ const rotateKey = defineRoute({
 });
 
 /**
- * Config vars of an app. A change is stored in one transaction, then (unless
- * restart is false) becomes a new release of the live image, deployed with
- * zero downtime in the app's queue. Descriptions, logs and errors name keys
- * only, never values.
+ * Config vars of an app. A change (unless restart is false, or the app has
+ * no release yet) is a queued deploy of a new release of the live image,
+ * with zero downtime; the vars change when that release goes live, in the
+ * same transaction. Without a restart they are stored at once and the next
+ * deploy picks them up. Descriptions, logs and errors name keys only, never values.
  */
 export function registerConfig(r: ApiRouter, s: ApiServices): void {
   const { store, keyring } = s.ctx;
@@ -91,32 +92,28 @@ export function registerConfig(r: ApiRouter, s: ApiServices): void {
     for (const k of change.unset) next.delete(k);
     validateTotal(Object.fromEntries(next));
     checkQuota("config vars", app.name, next.size, s.ctx.quotas.configVars);
-    store.changeConfigVars(
-      app.name,
-      Object.fromEntries([...change.set, ...change.unset.map((k) => [k, null] as const)]),
-    );
-
-    let deploy = null;
     const live = store.getApp(app.name)?.liveReleaseId;
-    if (change.restart && live) {
-      const description = describeChange(
-        change.set.map(([k]) => k),
-        change.unset,
-      );
-      // `change` runs when the deploy's turn comes, so it snapshots the config as it is then.
-      deploy = s.deployer.submitRelease(
+    if (!change.restart || !live) {
+      store.changeConfigVars(
         app.name,
-        "config",
-        description,
-        ({ id: _id, version: _v, createdAt: _c, ...fields }) => ({
-          ...fields,
-          config: store.configVars(app.name),
-          description,
-          createdBy: principalOf(c).name,
-        }),
-      ).deploy;
+        Object.fromEntries([...change.set, ...change.unset.map((k) => [k, null] as const)]),
+      );
+      return c.json({ config: store.configVars(app.name), deploy: null }, 200);
     }
-    return c.json({ config: store.configVars(app.name), deploy: deploy ? deployView(s.views, deploy) : null }, 200);
+    // A change with a restart is the deploy's to make: the config vars change when its release goes live,
+    // so a deploy that fails leaves them as the live release has them. The answer shows them as they will be.
+    const description = describeChange(
+      change.set.map(([k]) => k),
+      change.unset,
+    );
+    const { deploy } = s.deployer.submitChanges(
+      app.name,
+      "config",
+      [{ kind: "config", set: Object.fromEntries(change.set), unset: change.unset }],
+      description,
+      principalOf(c).name,
+    );
+    return c.json({ config: Object.fromEntries(next), deploy: deployView(s.views, deploy) }, 200);
   });
 
   // One rotation at a time: a second one dropping keys midway through the first would strand values.

@@ -78,7 +78,7 @@ export function registerCron(r: ApiRouter, s: ApiServices): void {
     const app = s.apps.get(c.req.valid("param").app);
     const release = app.liveReleaseId ? s.ctx.store.getRelease(app.liveReleaseId) : null;
     const last = cron().runs.lastRuns(app.name);
-    const now = new Date();
+    const now = s.ctx.clock.now();
     const views = (release?.manifest.cron ?? []).map((j) => {
       const l = last.get(j.name);
       return {
@@ -146,7 +146,7 @@ export function registerCron(r: ApiRouter, s: ApiServices): void {
       void (run.status === "running" ? cron().containerOf(run.id) : Promise.resolve(null)).then((container) => {
         if (abort.signal.aborted) return;
         if (!container) return stored(w);
-        s.ctx.docker.followLogs(container, { tail: 100000, follow, signal: abort.signal, onLine: w.line }).then(
+        s.ctx.units.followLogs(container, { tail: 100000, follow, signal: abort.signal, onLine: w.line }).then(
           () => w.end(),
           () => stored(w),
         );

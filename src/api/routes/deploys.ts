@@ -111,7 +111,7 @@ export function registerDeploys(r: ApiRouter, s: ApiServices): void {
       rmSync(upload.path, { force: true });
       throw e;
     });
-    const { deploy } = s.deployer.submit(
+    const { deploy } = s.deployer.submitBuild(
       app.name,
       upload,
       { source: commit ? "git" : "tar", commit, ref },
@@ -157,7 +157,7 @@ export function registerDeploys(r: ApiRouter, s: ApiServices): void {
     const follow = c.req.valid("query").follow;
     const finished = () => {
       const now = s.ctx.store.getDeploy(d.id);
-      return !now || now.status === "succeeded" || now.status === "failed";
+      return !now || now.status === "succeeded" || now.status === "failed" || now.status === "superseded";
     };
     // Build output is terminal output: plain text for every reader (the UI, `yk`, git's `remote:` lines), no blank lines.
     return textStream((w) =>

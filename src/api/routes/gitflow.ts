@@ -180,13 +180,13 @@ const reviewView = (s: ApiServices, ra: ReviewApp) => {
 export function registerGitflow(r: ApiRouter, s: ApiServices): void {
   const g = () => s.gitflow;
 
-  r.openapi(gitInfo, (c) => c.json(g().info(c.req.valid("param").app, s.views.apiBase), 200));
+  r.openapi(gitInfo, (c) => c.json(g().sources.info(c.req.valid("param").app, s.views.apiBase), 200));
   r.openapi(connect, async (c) => {
     const { app } = c.req.valid("param");
     const body = c.req.valid("json");
     // a local path is an admin's choice only (another app's push repository is a local path too)
-    await g().connect(app, body.url, body.branch ?? "main", { admin: principalOf(c).role === "admin" });
-    return c.json(g().info(app, s.views.apiBase), 200);
+    await g().sources.connect(app, body.url, body.branch ?? "main", { admin: principalOf(c).role === "admin" });
+    return c.json(g().sources.info(app, s.views.apiBase), 200);
   });
   r.openapi(gitDeploy, async (c) => {
     const app = s.apps.get(c.req.valid("param").app);
@@ -194,7 +194,7 @@ export function registerGitflow(r: ApiRouter, s: ApiServices): void {
     const src = g().store.source(app.name);
     if (!src) throw new AppError("not_connected", `app ${app.name} has no connected repository`);
     // another branch than the connected one deploys that branch's head (or the commit given) to this app
-    const deploy = await g().deployCommit(
+    const deploy = await g().sources.deployCommit(
       app.name,
       app.name,
       body.branch ?? src.branch,
@@ -204,19 +204,19 @@ export function registerGitflow(r: ApiRouter, s: ApiServices): void {
     return c.json(deployView(s.views, deploy), 202);
   });
 
-  r.openapi(deliveries, (c) => c.json(g().deliveries(c.req.valid("param").app), 200));
+  r.openapi(deliveries, (c) => c.json(g().webhooks.deliveries(c.req.valid("param").app), 200));
   r.openapi(hookSecret, (c) =>
-    c.json({ secret: g().secret(c.req.valid("param").app, c.req.valid("json").rotate === true) }, 200),
+    c.json({ secret: g().sources.secret(c.req.valid("param").app, c.req.valid("json").rotate === true) }, 200),
   );
 
   r.openapi(listReviewApps, (c) => {
-    const info = g().info(c.req.valid("param").app, s.views.apiBase);
+    const info = g().sources.info(c.req.valid("param").app, s.views.apiBase);
     return c.json(
       {
         enabled: info.reviewApps.enabled,
         ttl: formatTtl(info.reviewApps.ttlSec),
         apps: g()
-          .reviewApps(info.app)
+          .reviewApps.list(info.app)
           .map((ra) => reviewView(s, ra)),
       },
       200,
@@ -224,7 +224,7 @@ export function registerGitflow(r: ApiRouter, s: ApiServices): void {
   });
   r.openapi(createReviewApp, async (c) => {
     const body = c.req.valid("json");
-    const { reviewApp, deploy } = await g().createReviewApp(
+    const { reviewApp, deploy } = await g().reviewApps.create(
       c.req.valid("param").app,
       body.branch,
       body.commit,
@@ -233,19 +233,19 @@ export function registerGitflow(r: ApiRouter, s: ApiServices): void {
     return c.json({ reviewApp: reviewView(s, reviewApp), deploy: deployView(s.views, deploy) }, 202);
   });
   r.openapi(destroyReviewApp, async (c) =>
-    c.json({ destroyed: await g().destroyReviewApp(c.req.valid("param").app, c.req.valid("query").branch) }, 200),
+    c.json({ destroyed: await g().reviewApps.destroy(c.req.valid("param").app, c.req.valid("query").branch) }, 200),
   );
   r.openapi(enableReviewApps, (c) => {
-    const out = g().enableReviewApps(c.req.valid("param").app, c.req.valid("json").ttl);
+    const out = g().reviewApps.enable(c.req.valid("param").app, c.req.valid("json").ttl);
     return c.json({ enabled: true as const, ttl: formatTtl(out.ttlSec) }, 200);
   });
-  r.openapi(disableReviewApps, async (c) => c.json(await g().disableReviewApps(c.req.valid("param").app), 200));
-  r.openapi(reviewConfig, (c) => c.json(g().reviewConfig(c.req.valid("param").app), 200));
+  r.openapi(disableReviewApps, async (c) => c.json(await g().reviewApps.disable(c.req.valid("param").app), 200));
+  r.openapi(reviewConfig, (c) => c.json(g().reviewApps.config(c.req.valid("param").app), 200));
   r.openapi(changeReviewConfig, (c) => {
     const { set = {}, unset = [] } = c.req.valid("json");
     const changes: Record<string, string | null> = { ...set };
     for (const k of unset) changes[k] = null;
-    return c.json(g().setReviewConfig(c.req.valid("param").app, changes), 200);
+    return c.json(g().reviewApps.setConfig(c.req.valid("param").app, changes), 200);
   });
 
   r.openapi(promote, async (c) => {
@@ -254,7 +254,7 @@ export function registerGitflow(r: ApiRouter, s: ApiServices): void {
     const decision = decide(principalOf(c), promote["x-access"], to);
     if (!decision.allow)
       throw new AppError(decision.status === 404 ? "not_found" : "forbidden", decision.message, decision.hint);
-    const { deploy, image } = await g().promote(c.req.valid("param").app, to, principalOf(c).name);
+    const { deploy, image } = await g().promotion.promote(c.req.valid("param").app, to, principalOf(c).name);
     return c.json({ ...deployView(s.views, deploy), image }, 202);
   });
 }

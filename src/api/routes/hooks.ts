@@ -80,7 +80,7 @@ export function registerHooks(r: ApiRouter, s: ApiServices): void {
     r.openAPIRegistry.registerPath(documentOnly(route));
     r.openapi({ ...raw, middleware: [auditDelivery(provider, s), ...raw.middleware], hide: true }, async (c) => {
       const bytes = new Uint8Array(await c.req.raw.arrayBuffer());
-      const answer = await s.gitflow.receive({
+      const answer = await s.gitflow.webhooks.receive({
         provider,
         app: c.req.param("app"),
         headers: (n) => c.req.header(n),

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { access } from "../../accounts/policy.js";
+import { principalOf } from "../../accounts/principal.js";
 import { desiredFormation } from "../../engine/reconciler.js";
 import { MAX_SCALE } from "../../engine/processes.js";
 import type { ApiRouter } from "../app.js";
@@ -46,7 +47,16 @@ const restart = defineRoute({
   access: access.app("deployer"),
   request: {
     params: AppParams,
-    body: optionalJsonBody(z.strictObject({ type: ProcessType.optional() }).openapi("Restart")),
+    body: optionalJsonBody(
+      z
+        .strictObject({
+          type: ProcessType.nullable().optional().openapi({
+            description:
+              "a process type of the live release; absent or null restarts every type (anything else is a 400)",
+          }),
+        })
+        .openapi("Restart"),
+    ),
   },
   responses: { 202: json(DeployView, "Accepted: the restart is queued") },
 });
@@ -84,21 +94,23 @@ export function registerProcesses(r: ApiRouter, s: ApiServices): void {
   r.openapi(formation, async (c) => {
     const app = s.apps.get(c.req.valid("param").app);
     const live = app.liveReleaseId ? s.ctx.store.getRelease(app.liveReleaseId) : null;
-    const containers = await s.ctx.docker.list({ app: app.name });
+    const containers = await s.ctx.units.list({ app: app.name, kind: "process" });
     const health = s.ctx.store.processHealth(app.name);
     const want = desiredFormation(app, live ?? undefined);
+    const now = s.ctx.clock.now().getTime();
     const processes = Object.keys(live?.processes ?? {}).map((type) => {
       const h = health.find((x) => x.process === type);
       return {
         type,
         quantity: app.formation[type] ?? want[type] ?? 0,
         command: live?.processes[type] ?? null,
-        running: containers.filter((x) => x.process === type && x.state === "running" && x.release === live?.version)
-          .length,
+        running: containers.filter(
+          (x) => x.process === type && x.state === "running" && x.releaseVersion === live?.version,
+        ).length,
         restarts: h?.restarts ?? 0,
         crashLoop: (h?.crashesInRow ?? 0) >= 3,
         lastExitCode: h?.lastExitCode ?? null,
-        backoffUntil: h?.backoffUntil && Date.parse(h.backoffUntil) > Date.now() ? h.backoffUntil : null,
+        backoffUntil: h?.backoffUntil && Date.parse(h.backoffUntil) > now ? h.backoffUntil : null,
       };
     });
     return c.json({ stopped: app.stopped, processes }, 200);
@@ -111,7 +123,7 @@ export function registerProcesses(r: ApiRouter, s: ApiServices): void {
 
   r.openapi(restart, (c) => {
     const app = s.apps.get(c.req.valid("param").app);
-    const { deploy } = s.processes.restart(app, c.req.valid("json").type);
+    const { deploy } = s.processes.restart(app, c.req.valid("json") ?? {}, principalOf(c).name);
     return c.json(deployView(s.views, deploy), 202);
   });
 

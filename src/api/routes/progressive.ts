@@ -63,7 +63,12 @@ const control = (action: keyof typeof CONTROL_SUMMARY) =>
 
 /** Request metrics per release, the canary's status and its controls. */
 export function registerProgressive(r: ApiRouter, s: ApiServices): void {
-  const canary = new CanaryControl({ store: s.ctx.store, canaries: s.deployer.canaries, metrics: s.metrics });
+  const canary = new CanaryControl({
+    store: s.ctx.store,
+    canaries: s.ctx.canaries,
+    metrics: s.metrics,
+    now: () => s.ctx.clock.now().getTime(),
+  });
 
   r.openapi(metrics, (c) => {
     const app = s.apps.get(c.req.valid("param").app);
@@ -73,7 +78,7 @@ export function registerProgressive(r: ApiRouter, s: ApiServices): void {
         s.metrics.series,
         app.name,
         live,
-        Date.now(),
+        s.ctx.clock.now().getTime(),
         windowSeconds(c.req.valid("query").since)!,
         s.metrics.opts.intervalMs / 1000,
       ),

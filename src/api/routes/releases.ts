@@ -79,7 +79,7 @@ export function registerReleases(r: ApiRouter, s: ApiServices): void {
         formation: rel.formation,
         releaseCommand: rel.manifest.releaseCommand,
         cron: rel.manifest.cron.map((j) => ({ name: j.name, schedule: j.schedule })),
-        imageAvailable: await s.ctx.docker.imageExists(rel.image),
+        imageAvailable: await s.ctx.engine.images.exists(rel.image),
       },
       200,
     );

@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { access } from "../../accounts/policy.js";
 import { mergeByTime } from "../../engine/log-merge.js";
 import { splitLines } from "../../lib/lines.js";
-import type { ObservedContainer } from "../../docker/port.js";
+import type { OwnedUnit } from "../../engine/units.js";
 import type { ApiRouter } from "../app.js";
 import type { ApiServices } from "../services.js";
 import { defineRoute } from "../route.js";
@@ -54,18 +54,19 @@ export function registerRuntime(r: ApiRouter, s: ApiServices): void {
       s.ctx.store
         .routedServers(app.name)
         .filter((x) => x.state === "ready")
-        .map((x) => x.containerId),
+        .map((x) => x.unitId),
     );
-    const list = await s.ctx.docker.list({ app: app.name });
+    const list = await s.ctx.units.list({ app: app.name });
     return c.json(
       list.map((x) => ({
         id: x.id.slice(0, 12),
         name: x.name,
         process: x.process,
-        release: x.release,
+        release: x.releaseVersion,
         state: x.state,
         status: x.status,
-        address: x.ip,
+        address: x.endpoint?.address ?? null,
+        node: x.node,
         startedAt: x.startedAt,
         routed: routed.has(x.id),
       })),
@@ -76,16 +77,16 @@ export function registerRuntime(r: ApiRouter, s: ApiServices): void {
   r.openapi(logs, async (c) => {
     const app = s.apps.get(c.req.valid("param").app);
     const { tail = 100, process, follow } = c.req.valid("query");
-    const containers = (await s.ctx.docker.list({ app: app.name })).filter(
+    const containers = (await s.ctx.units.list({ app: app.name })).filter(
       (x) => process === undefined || x.process === process,
     );
-    const source = (x: ObservedContainer) => `${x.process}.${x.name}`;
+    const source = (x: OwnedUnit) => `${x.process}.${x.name}`;
     // The last lines of every container, merged in time order; then, with follow, new lines as they come.
     const past = mergeByTime(
       await Promise.all(
         containers.map(async (x) => ({
           source: source(x),
-          lines: splitLines(await s.ctx.docker.logsTail(x.id, tail, true)),
+          lines: splitLines(await s.ctx.units.logsTail(x.id, tail, true)),
         })),
       ),
       tail,
@@ -101,7 +102,7 @@ export function registerRuntime(r: ApiRouter, s: ApiServices): void {
         containers
           .filter((x) => x.state === "running")
           .map((x) =>
-            s.ctx.docker
+            s.ctx.units
               .followLogs(x.id, {
                 tail: 0,
                 follow: true,

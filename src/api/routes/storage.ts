@@ -6,7 +6,6 @@ import { LABEL } from "../../docker/port.js";
 import type { Mount } from "../../domain/types.js";
 import { mountKind, resolveThroughLinks, validateMount } from "../../storage/mount-rules.js";
 import { ensurePlainDirs, nested, rootOf } from "../../storage/host-dirs.js";
-import { allBindSources } from "../../storage/storage-store.js";
 import { principalOf } from "../../accounts/principal.js";
 import { checkQuota } from "../../domain/quotas.js";
 import type { ApiRouter } from "../app.js";
@@ -95,7 +94,7 @@ export function registerStorage(r: ApiRouter, s: ApiServices): void {
     checkQuota("mounts", app.name, existing.length + 1, s.ctx.quotas.mounts);
     if (mountKind(m.hostPath) === "bind") {
       // No bind source inside another (any app's): a container could swap the inner one for a link.
-      const clash = allBindSources(s.ctx.store.db).find((b) => nested(b.hostPath, m.hostPath));
+      const clash = s.ctx.store.allBindSources().find((b) => nested(b.hostPath, m.hostPath));
       if (clash) {
         const how = clash.hostPath.startsWith(m.hostPath + "/") ? "contains" : "is inside";
         const what =
@@ -108,7 +107,7 @@ export function registerStorage(r: ApiRouter, s: ApiServices): void {
       }
       ensurePlainDirs(rootOf(m.hostPath, roots)!, m.hostPath, "invalid_mount");
     } else {
-      await s.ctx.docker.ensureVolume(
+      await s.ctx.engine.ensureVolume(
         m.hostPath,
         { [LABEL.managed]: "true", [LABEL.app]: app.name, [LABEL.kind]: "volume" },
         { share: shared },

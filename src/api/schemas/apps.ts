@@ -33,7 +33,9 @@ export const AppView = z
 export const DeploySource = z
   .enum(["tar", "git", "config", "rollback", "restart", "promote"])
   .openapi({ description: "what started the deploy" });
-export const DeployStatus = z.enum(["queued", "building", "deploying", "succeeded", "failed"]);
+export const DeployStatus = z.enum(["queued", "building", "deploying", "succeeded", "failed", "superseded"]).openapi({
+  description: "superseded: a newer queued deploy took over this one's changes (supersededBy)",
+});
 
 export const DeployStepView = z
   .strictObject({
@@ -54,6 +56,14 @@ export const deployFields = {
   ref: z.string().nullable(),
   releaseVersion: z.int().nullable(),
   reason: z.string().nullable(),
+  errorCode: z.string().nullable().openapi({
+    description:
+      "a failed deploy's stable error code (docs/errors.md): build_failed, no_dockerfile, invalid_manifest, health_check_failed, release_phase_failed, canary_aborted, interrupted, standby_gone, image_gone, deploy_failed, …",
+  }),
+  supersededBy: z
+    .int()
+    .nullable()
+    .openapi({ description: "a superseded deploy: the newer queued deploy that took over its changes" }),
   containerLog: z.string().nullable().openapi({ description: "the failing container's last log lines" }),
   steps: z.array(DeployStepView),
   createdAt: Timestamp,
@@ -98,6 +108,7 @@ export const ContainerView = z
     state: z.string().openapi({ description: "Docker's state: running, exited, …" }),
     status: z.string().openapi({ description: 'Docker\'s human status ("Up 3 minutes")' }),
     address: z.string().nullable(),
+    node: z.string().nullable().openapi({ description: "the node it runs on (null on the local engine)" }),
     startedAt: z.string().nullable(),
     routed: z.boolean(),
   })

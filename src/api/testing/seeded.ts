@@ -6,7 +6,10 @@ import { DEFAULT_PIDS_LIMIT } from "../../docker/hardening.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDb } from "../../store/db.js";
-import { Store } from "../../store/store.js";
+import { repositoriesOf } from "../../store/repositories.js";
+import { Units } from "../../engine/units.js";
+import { OneOffs } from "../../engine/one-offs.js";
+import { oneOffUnitSpec, processUnitSpec } from "../../engine/plan/unit-spec.js";
 import { Keyring } from "../../secrets/keyring.js";
 import { systemClock } from "../../lib/clock.js";
 import { captureLogger } from "../../lib/logger.js";
@@ -20,21 +23,17 @@ import { Reconciler } from "../../engine/reconciler.js";
 import { CronScheduler } from "../../cron/scheduler.js";
 import { Runs } from "../../runs/runs.js";
 import { Accounts } from "../../accounts/accounts.js";
-import { AccountStore } from "../../accounts/account-store.js";
 import { Audit } from "../../accounts/audit.js";
 import { Gitflow } from "../../gitflow/service.js";
-import { GitflowStore, reviewParent } from "../../gitflow/gitflow-store.js";
 import { Mirrors } from "../../gitflow/mirror.js";
 import { RouterMetrics } from "../../metrics/sampler.js";
 import { resolveCanary } from "../../canary/settings.js";
 import { DEFAULT_HEALTHCHECK } from "../../manifest/app-json.js";
 import { createApi, type ApiRouter } from "../app.js";
 import type { ApiServices } from "../services.js";
-import { FakeDocker, FakeRouter, FakeSwarmEngine } from "./fakes.js";
-import { CertStore } from "../../certs/cert-store.js";
+import { SeededEngine, FakeRouter, FakeSwarmEngine } from "./fakes.js";
 import { Certificates } from "../../certs/service.js";
 import { Cluster } from "../../cluster/cluster.js";
-import { ExternalRegistrySettings } from "../../cluster/registry/external.js";
 import type Docker from "dockerode";
 import { Operations } from "../../ops/operations.js";
 import { DrainGate } from "../../ops/drain.js";
@@ -96,23 +95,25 @@ export async function seededApi(): Promise<Seeded> {
   const dir = mkdtempSync(join(tmpdir(), "yk-api-"));
   const storageRoot = mkdtempSync(join(tmpdir(), "yk-api-storage-"));
   const keyring = Keyring.ephemeral();
-  const store = new Store(openDb(join(dir, "yadokari.db")), systemClock, keyring);
+  const data = repositoriesOf(openDb(join(dir, "yadokari.db")), systemClock, keyring);
+  const { store } = data;
   const logs = captureLogger();
-  const docker = new FakeDocker();
+  const engine = new SeededEngine();
+  const units = new Units(engine, data.units, () => Date.now());
   const router = new FakeRouter();
   const ctx: EngineContext = {
     store,
     keyring,
-    docker,
+    engine,
+    units,
+    oneOffs: new OneOffs(units, () => Date.now()),
     router,
     locks: new AppLocks(),
     logs: new DeployLogs(store, logs),
-    gateDeps: {
-      probe: async () => ({ ok: true, status: 200, detail: "fake" }) as never,
-      state: async () => ({ running: true, exitCode: null }),
-      now: () => Date.now(),
-      sleep: async () => {},
-    },
+    canaries: data.canaries,
+    probe: async () => ({ ok: true, status: 200, detail: "fake" }) as never,
+    clock: systemClock,
+    sleep: async () => {},
     domain: "yk.test",
     httpPort: 8080,
     dataDir: dir,
@@ -130,11 +131,11 @@ export async function seededApi(): Promise<Seeded> {
     startConcurrency: 4,
     log: (m) => logs.info(m),
   };
-  const accountStore = new AccountStore(store.db, systemClock);
+  const accountStore = data.accounts;
   const accounts = new Accounts(
     accountStore,
     systemClock,
-    (app) => reviewParent(store.db, app)?.parent ?? null,
+    (app) => data.gitflow.reviewOf(app)?.parent ?? null,
     (app) => store.getApp(app) !== null,
   );
   const audit = new Audit(accountStore);
@@ -145,12 +146,12 @@ export async function seededApi(): Promise<Seeded> {
   );
   const deployer = new Deployer(ctx, metrics);
   const reconciler = new Reconciler(ctx);
-  const gitflowStore = new GitflowStore(store.db, systemClock, keyring);
+  const gitflowStore = data.gitflow;
   const gitflow = new Gitflow(ctx, apps, deployer, gitflowStore, new Mirrors(join(dir, "git-cache"), join(dir, "up")), {
     cleanupMs: 60_000,
   });
-  const cron = new CronScheduler(ctx, { tickMs: 60_000, timeoutSec: 60, pollMs: 500, clock: systemClock });
-  const certStore = new CertStore(store.db, keyring);
+  const cron = new CronScheduler(ctx, { tickMs: 60_000, timeoutSec: 60, pollMs: 500, clock: systemClock }, data.cron);
+  const certStore = data.certs;
   const certs = new Certificates({
     store: certStore,
     apps: store,
@@ -174,7 +175,13 @@ export async function seededApi(): Promise<Seeded> {
     runs: new Runs(ctx, { graceMs: 1000, sweepMs: 60_000, unattachedMs: 60_000, resultTtlMs: 60_000 }),
     accounts,
     audit,
-    views: { store, domain: ctx.domain, httpPort: ctx.httpPort, apiBase: "http://127.0.0.1:7700" },
+    views: {
+      store,
+      reviewOf: (app: string) => gitflowStore.reviewOf(app),
+      domain: ctx.domain,
+      httpPort: ctx.httpPort,
+      apiBase: "http://127.0.0.1:7700",
+    },
     version: "test",
     gitflow,
     metrics,
@@ -189,7 +196,7 @@ export async function seededApi(): Promise<Seeded> {
         instance,
         admission: () => ({ nodeImage: "yadokari-local/busybox:1", managerImage: "yadokari-local/busybox:1" }),
       }),
-      registry: new ExternalRegistrySettings(store.db, keyring),
+      registry: data.registry,
     },
     ops: {
       operations: new Operations({
@@ -203,6 +210,8 @@ export async function seededApi(): Promise<Seeded> {
       }),
       backups: new Backups({
         store,
+        state: data.backups,
+        snapshot: (file) => data.snapshot(file),
         dataDir: dir,
         version: "test",
         saveImages: () => Promise.reject(new Error("no Docker here")),
@@ -238,16 +247,23 @@ export async function seededApi(): Promise<Seeded> {
       createdBy: "admin",
     });
     store.setLiveRelease(name, rel.id);
-    docker.addContainer({ app: name, process: "web", release: rel.version });
+    await units.start(processUnitSpec(rel, "web", `seed${name}`, 1));
   }
   const hostname = "www.shop.example";
   store.addDomain("shop", hostname);
-  const d = store.createDeploy({ app: "shop", source: "tar", commit: null, ref: null });
+  const d = store.createDeploy({
+    app: "shop",
+    source: "tar",
+    commit: null,
+    ref: null,
+    actor: "admin",
+    intent: { changes: [], description: "Deploy" },
+  });
   const step = store.startStep(d.id, "build", "docker build");
   store.finishStep(step, "done");
   store.setDeployRelease(d.id, store.getApp("shop")!.liveReleaseId!, null);
-  store.finishDeploy(d.id, "succeeded", null, null);
-  new Deployer(ctx).canaries.create({
+  store.finishDeploy(d.id, "succeeded", null);
+  ctx.canaries.create({
     deployId: d.id,
     app: "shop",
     releaseId: store.getApp("shop")!.liveReleaseId!,
@@ -264,10 +280,10 @@ export async function seededApi(): Promise<Seeded> {
     status: "skipped",
     output: "skipped: a test",
   });
-  await gitflow.connect("shop", `https://ci:${SECRET.repoPassword}@git.example/acme/shop.git`, "main");
-  const webhookSecret = gitflow.secret("shop", false);
-  gitflow.enableReviewApps("shop", "7d");
-  gitflow.setReviewConfig("shop", { REVIEW_TOKEN: SECRET.review });
+  await gitflow.sources.connect("shop", `https://ci:${SECRET.repoPassword}@git.example/acme/shop.git`, "main");
+  const webhookSecret = gitflow.sources.secret("shop", false);
+  gitflow.reviewApps.enable("shop", "7d");
+  gitflow.reviewApps.setConfig("shop", { REVIEW_TOKEN: SECRET.review });
   gitflowStore.recordDelivery({
     app: "shop",
     provider: "github",
@@ -303,7 +319,13 @@ export async function seededApi(): Promise<Seeded> {
   const viewerShop = await user("viewer@example.com", "viewer", ["shop"]);
   const revoked = await user("gone@example.com", "admin", "*");
   accounts.revokeToken(accounts.byToken(revoked.token)!, revoked.id);
-  const runId = docker.addContainer({ app: "shop", process: "run", release: 1 }).id;
+  const shopRelease = store.getRelease(store.getApp("shop")!.liveReleaseId!)!;
+  const runId = (
+    await units.start(
+      oneOffUnitSpec(shopRelease, "run", ["sh"], "seedrun", { meta: { detach: true, tty: false }, stopTimeoutSec: 1 }),
+    )
+  ).id;
+  engine.seal();
 
   const api = createApi(services);
   return {
@@ -358,7 +380,7 @@ export async function seededApi(): Promise<Seeded> {
       );
     },
     close() {
-      store.db.close();
+      data.close();
       rmSync(dir, { recursive: true, force: true });
       rmSync(storageRoot, { recursive: true, force: true });
     },

@@ -40,6 +40,8 @@ const deploy = (status: DeployView["status"], extra: Partial<DeployView> = {}): 
   ref: null,
   releaseVersion: status === "queued" ? null : 4,
   reason: null,
+  errorCode: null,
+  supersededBy: null,
   containerLog: null,
   steps: [],
   createdAt: "2024-05-10T12:00:00Z",

@@ -21,7 +21,7 @@ function fakeDeps(answers: (ProbeResult | Error)[], running = () => true): GateD
   };
   return d;
 }
-const target = { id: "c1", name: "yk-shop-web-v1-aa", ip: "10.0.0.2", port: 5000 };
+const target = { id: "c1", name: "yk-shop-web-v1-aa", address: "10.0.0.2", port: 5000 };
 const refused = Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
 
 test("passes once the app answers below 500", async () => {
@@ -57,7 +57,7 @@ test("an exited container fails at once", async () => {
 test("a container that had no address and then restarts (Docker's restart policy) fails as exited, with its code", async () => {
   let states = 0;
   const deps = fakeDeps([refused], () => states++ < 1);
-  const r = await gate({ ...target, ip: null }, DEFAULT_HEALTHCHECK, deps);
+  const r = await gate({ ...target, address: null }, DEFAULT_HEALTHCHECK, deps);
   assert.deepEqual(r, {
     ok: false,
     exited: true,
@@ -67,7 +67,7 @@ test("a container that had no address and then restarts (Docker's restart policy
 });
 
 test("a container that never gets an address fails its gate saying so", async () => {
-  const r = await gate({ ...target, ip: null }, DEFAULT_HEALTHCHECK, fakeDeps([refused]));
+  const r = await gate({ ...target, address: null }, DEFAULT_HEALTHCHECK, fakeDeps([refused]));
   assert.match((r as { reason: string }).reason, /last attempt found no address on the yadokari network/);
 });
 
@@ -89,7 +89,7 @@ test("Dokku's attempts and content are honoured", async () => {
 
 test("an exited container without an address is reported as exited, not as unaddressed", async () => {
   const r = await gate(
-    { ...target, ip: null },
+    { ...target, address: null },
     DEFAULT_HEALTHCHECK,
     fakeDeps([refused], () => false),
   );

@@ -1,4 +1,4 @@
-import type { HealthCheck } from "../../manifest/app-json.js";
+import type { HealthCheck } from "../../domain/health-check.js";
 
 export interface ProbeResult {
   status: number;
@@ -6,7 +6,7 @@ export interface ProbeResult {
 }
 /** One HTTP GET; rejects on connection errors and timeouts. */
 export type Probe = (url: string, timeoutMs: number) => Promise<ProbeResult>;
-/** Whether the container still runs, and its exit code when it does not. */
+/** Whether the unit still runs, and its exit code when it does not. */
 export type ContainerState = (id: string) => Promise<{ running: boolean; exitCode: number | null }>;
 
 export interface GateDeps {
@@ -19,12 +19,13 @@ export interface GateDeps {
 export type GateResult = { ok: true; attempts: number } | { ok: false; reason: string; exited: boolean };
 
 /**
- * The health gate, run from outside the container so images need no curl.
+ * The health gate, run from outside the unit (at the address and port the
+ * router will use), so images need no curl.
  * Polls until the check passes, the container exits, the attempts run out or
  * the deadline passes, whichever comes first.
  */
 export async function gate(
-  target: { id: string; name: string; ip: string | null; port: number },
+  target: { id: string; name: string; address: string | null; port: number },
   hc: HealthCheck,
   deps: GateDeps,
 ): Promise<GateResult> {
@@ -48,9 +49,9 @@ export async function gate(
       // A container that exits at once may have no address by the time it was inspected. With Docker's
       // restart policy it may run again by the time its state is asked: the next attempt sees it
       // restarting (or exited), and its exit is the reason.
-      if (!target.ip) throw Object.assign(new Error("no address"), { code: "ENOADDRESS" });
+      if (!target.address) throw Object.assign(new Error("no address"), { code: "ENOADDRESS" });
       const r = await deps.probe(
-        `http://${target.ip}:${target.port}${hc.path}`,
+        `http://${target.address}:${target.port}${hc.path}`,
         Math.min(hc.timeout * 1000, remaining),
       );
       if (r.status < hc.maxStatus && (hc.content === null || r.body.includes(hc.content)))

@@ -1,11 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { planDeploy, resolveSurge, type Step, type DeployInput } from "./deploy-plan.js";
+import { planDeploy, resolveSurge, type Step, type DeployInput, type PlanUnit } from "./deploy-plan.js";
 import { desiredRouter } from "./router-desired.js";
-import { processContainerSpec, oneOffSpec } from "./container-spec.js";
+import { processUnitSpec, oneOffUnitSpec } from "./unit-spec.js";
+import { containerBody } from "../../engines/local/container-body.js";
 import { DEFAULT_HEALTHCHECK } from "../../manifest/app-json.js";
 import { EMPTY_MANIFEST, type Release, type RoutedServer } from "../../domain/types.js";
-import type { ObservedContainer } from "../../docker/port.js";
 
 const release = (
   version: number,
@@ -30,23 +30,20 @@ const server = (name: string, releaseId = 101): RoutedServer => ({
   app: "shop",
   process: "web",
   name,
-  containerId: name + "id",
+  unitId: name + "id",
   releaseId,
   address: "172.18.0.2",
   port: 5000,
   weight: 100,
   state: "ready",
 });
-const container = (name: string, release: number, process = "web", state = "running"): ObservedContainer => ({
+const unit = (name: string, version: number, process = "web", kind: PlanUnit["kind"] = "process"): PlanUnit => ({
   id: name + "id",
   name,
-  app: "shop",
   process,
-  release,
-  state,
-  status: "",
-  ip: "172.18.0.2",
-  startedAt: null,
+  kind,
+  releaseVersion: version,
+  state: "running",
 });
 
 function plan(over: Partial<DeployInput> & { release: Release }): Step[] {
@@ -61,24 +58,38 @@ function plan(over: Partial<DeployInput> & { release: Release }): Step[] {
     stopTimeoutSec: 10,
     pidsLimit: 1024,
     releasePhaseTimeoutSec: 60,
+    commit: { config: null, formation: null },
     ...over,
   });
 }
-const kinds = (p: Step[]) =>
-  p.map((s) => (s.kind === "start" || s.kind === "gate" || s.kind === "route" ? `${s.kind}:${s.batch}` : s.kind));
+export const kinds = (p: Step[]): string[] =>
+  p.map((s) =>
+    s.kind === "start" || s.kind === "gate" || s.kind === "adopt"
+      ? `${s.kind}:${s.batch}`
+      : s.kind === "weights" || s.kind === "hold"
+        ? `${s.kind}:${s.name}`
+        : s.kind === "background"
+          ? `background[${kinds(s.steps).join(",")}]`
+          : s.kind,
+  );
+/** Every unit a plan removes, in the foreground or in the background. */
+const removed = (p: Step[]): string[] =>
+  p.flatMap((s) => (s.kind === "remove" ? s.unitIds : s.kind === "background" ? removed(s.steps) : []));
 
 test("a first deploy starts, gates, commits and routes with nothing to retire", () => {
   const p = plan({ release: release(1), formation: { web: 2 }, settings: { maxSurge: 2 } });
-  assert.deepEqual(kinds(p), ["start:web-1", "gate:web-1", "commit", "route:web-1"]);
+  assert.deepEqual(kinds(p), ["start:web-1", "gate:web-1", "commit", "weights:route web-1"]);
   assert.deepEqual(
     (p[0] as Extract<Step, { kind: "start" }>).specs.map((s) => s.name),
     ["yk-shop-web-v1-s1", "yk-shop-web-v1-s2"],
   );
+  const commit = p[2] as Extract<Step, { kind: "commit" }>;
+  assert.equal(commit.change.releaseId, 101);
 });
 
 test("rolling batches: never fewer than the formation routed, never more than formation + maxSurge running", () => {
   const old = ["a", "b", "c", "d"].map((n) => server(`old-${n}`));
-  const observed = old.map((s) => container(s.name, 1));
+  const observed = old.map((s) => unit(s.name, 1));
   const p = plan({
     release: release(2),
     formation: { web: 4 },
@@ -90,47 +101,55 @@ test("rolling batches: never fewer than the formation routed, never more than fo
     "start:web-1",
     "gate:web-1",
     "commit",
-    "route:web-1",
-    "retire",
-    "pause",
+    "weights:route web-1",
+    "drain",
+    "remove",
+    "hold:pause",
     "start:web-2",
     "gate:web-2",
-    "route:web-2",
-    "retire",
-    "pause",
+    "weights:route web-2",
+    "drain",
+    "remove",
+    "hold:pause",
     "start:web-3",
     "gate:web-3",
-    "route:web-3",
-    "retire",
-    "pause",
+    "weights:route web-3",
+    "drain",
+    "remove",
+    "hold:pause",
     "start:web-4",
     "gate:web-4",
-    "route:web-4",
-    "retire",
+    "weights:route web-4",
+    "background[drain,remove]",
   ]);
-  // simulate: count routed-ready and running containers after every step
+  // simulate: count routed-ready and running units after every step
   let running = 4,
     ready = 4,
     maxRunning = 0,
     minReady = 4;
-  for (const s of p) {
-    if (s.kind === "start") running += s.specs.length;
-    if (s.kind === "route")
-      ready +=
-        (p.find((x) => x.kind === "start" && x.batch === s.batch) as Extract<Step, { kind: "start" }>).specs.length -
-        s.drain.length;
-    if (s.kind === "retire") running -= s.containers.length;
-    maxRunning = Math.max(maxRunning, running);
-    minReady = Math.min(minReady, ready);
-  }
+  const sim = (steps: Step[]) => {
+    for (const s of steps) {
+      if (s.kind === "start") running += s.specs.length;
+      if (s.kind === "weights")
+        ready +=
+          (s.route ?? []).reduce(
+            (n, r) =>
+              n +
+              (p.find((x) => x.kind === "start" && x.batch === r.batch) as Extract<Step, { kind: "start" }>).specs
+                .length,
+            0,
+          ) - (s.set ?? []).filter((c) => c.state === "drain").length;
+      if (s.kind === "remove") running -= s.unitIds.length;
+      if (s.kind === "background") sim(s.steps);
+      maxRunning = Math.max(maxRunning, running);
+      minReady = Math.min(minReady, ready);
+    }
+  };
+  sim(p);
   assert.equal(maxRunning, 5, "at most replicas + maxSurge");
   assert.equal(minReady, 4, "never fewer than replicas routed");
-  const retires = p.filter((s): s is Extract<Step, { kind: "retire" }> => s.kind === "retire");
-  assert.deepEqual(
-    retires.map((r) => r.wait),
-    [true, true, true, false],
-    "mid-rollout retires finish before the next batch",
-  );
+  assert.equal(running, 4);
+  assert.deepEqual(removed(p).sort(), ["old-aid", "old-bid", "old-cid", "old-did"]);
 });
 
 test("surge: a number, a percentage rounded up, by default 25% and at least 1", () => {
@@ -141,17 +160,17 @@ test("surge: a number, a percentage rounded up, by default 25% and at least 1", 
   assert.equal(resolveSurge(undefined, 0), 1);
 });
 
-test("release phase first; workers start new then stop old; one-off containers are left alone", () => {
+test("release phase first; workers start new then stop old; one-off units are left alone", () => {
   const r = release(
     2,
     { web: null, worker: "node worker.js" },
     { ...EMPTY_MANIFEST, releaseCommand: "node migrate.js" },
   );
   const observed = [
-    container("w-old", 1),
-    container("worker-old", 1, "worker"),
-    container("run-1", 1, "run"),
-    container("cron-1", 1, "cron"),
+    unit("w-old", 1),
+    unit("worker-old", 1, "worker"),
+    unit("run-1", 1, "run", "run"),
+    unit("cron-1", 1, "cron", "cron"),
   ];
   const p = plan({ release: r, formation: { web: 1, worker: 2 }, observed, routed: [server("w-old")] });
   assert.deepEqual(kinds(p), [
@@ -159,19 +178,28 @@ test("release phase first; workers start new then stop old; one-off containers a
     "start:web-1",
     "gate:web-1",
     "commit",
-    "route:web-1",
-    "retire",
+    "weights:route web-1",
+    "background[drain,remove]",
     "start:worker",
-    "retire",
+    "background[remove]",
   ]);
   const phase = p[0] as Extract<Step, { kind: "release-phase" }>;
-  assert.deepEqual(phase.spec.Cmd, ["/bin/sh", "-c", "node migrate.js"]);
-  assert.ok(phase.spec.Env.includes("DATABASE_URL=postgres://x"));
-  const retired = p
-    .filter((s): s is Extract<Step, { kind: "retire" }> => s.kind === "retire")
-    .flatMap((s) => s.containers.map((c) => c.name));
-  assert.deepEqual(retired.sort(), ["w-old", "worker-old"]);
+  assert.deepEqual(phase.spec.command, ["/bin/sh", "-c", "node migrate.js"]);
+  assert.equal(phase.spec.env.DATABASE_URL, "postgres://x");
+  assert.equal(phase.spec.kind, "release");
+  assert.deepEqual(removed(p).sort(), ["w-oldid", "worker-oldid"]);
   assert.equal((p[6] as Extract<Step, { kind: "start" }>).specs.length, 2);
+});
+
+test("a process type named like a one-off (cron) is a process when the release has it", () => {
+  const r = release(2, { web: null, cron: "node clock.js" });
+  const p = plan({
+    release: r,
+    formation: { web: 1, cron: 1 },
+    observed: [unit("w-old", 1), unit("clock-old", 1, "cron"), unit("cronrun", 1, "cron", "cron")],
+    routed: [server("w-old")],
+  });
+  assert.deepEqual(removed(p).sort(), ["clock-oldid", "w-oldid"], "the cron run (a one-off unit) stays");
 });
 
 test("ps:restart of one type replaces only that type, without the release phase", () => {
@@ -179,17 +207,20 @@ test("ps:restart of one type replaces only that type, without the release phase"
   const p = plan({
     release: r,
     formation: { web: 1, worker: 1 },
-    observed: [container("w", 1), container("k", 1, "worker")],
+    observed: [unit("w", 1), unit("k", 1, "worker")],
     routed: [server("w")],
     only: ["worker"],
   });
-  assert.deepEqual(kinds(p), ["commit", "start:worker", "retire"]);
+  assert.deepEqual(kinds(p), ["commit", "start:worker", "background[remove]"]);
 });
 
-test("container spec: labels, init, port, network, shell for Procfile commands, mounts; one-offs take argv as is", () => {
-  const spec = processContainerSpec(release(3, { web: "node server.js --port $PORT" }), "web", "x9", 10, [
+test("unit spec: labels, init, port, network, shell for Procfile commands, mounts; one-offs take argv as is", () => {
+  const u = processUnitSpec(release(3, { web: "node server.js --port $PORT" }), "web", "x9", 10, [
     { hostPath: "/srv/data", containerPath: "/data" },
   ]);
+  assert.equal(u.releaseId, 103);
+  assert.equal(u.port, 5000);
+  const spec = containerBody(u, "yadokari");
   assert.equal(spec.Labels["yadokari.app"], "shop");
   assert.equal(spec.Labels["yadokari.release"], "v3");
   assert.equal(spec.Labels["yadokari.process"], "web");
@@ -199,10 +230,14 @@ test("container spec: labels, init, port, network, shell for Procfile commands, 
   assert.ok(spec.Env.includes("PORT=5000"));
   assert.ok(spec.Env.includes("YADOKARI_RELEASE=v3"));
   assert.deepEqual(spec.Cmd, ["/bin/sh", "-c", "node server.js --port $PORT"]);
-  assert.equal(processContainerSpec(release(3), "web", "x9", 10).Cmd, undefined);
-  assert.deepEqual(oneOffSpec(release(3), "run", ["echo", "; rm -rf /"], "z").Cmd, ["echo", "; rm -rf /"]);
+  assert.equal(containerBody(processUnitSpec(release(3), "web", "x9", 10), "yadokari").Cmd, undefined);
+  assert.deepEqual(containerBody(oneOffUnitSpec(release(3), "run", ["echo", "; rm -rf /"], "z"), "n").Cmd, [
+    "echo",
+    "; rm -rf /",
+  ]);
   assert.equal(spec.HostConfig.Privileged, false);
   assert.deepEqual(spec.HostConfig.SecurityOpt, ["no-new-privileges"]);
+  assert.equal(spec.HostConfig.PidsLimit, 1024);
 });
 
 test("router desired state: a backend per app, default and custom hostnames", () => {

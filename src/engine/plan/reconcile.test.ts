@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { reconcile, isEmptyPlan, crashBackoffMs, exitCodeFromStatus, type AppDesired } from "./reconcile.js";
-import type { ObservedContainer } from "../../docker/port.js";
+import { reconcile, isEmptyPlan, crashBackoffMs, type AppDesired, type ObservedUnit } from "./reconcile.js";
+import { exitCodeFromStatus } from "../../engines/local/local-engine.js";
 import type { RoutedServer } from "../../domain/types.js";
 
 const c = (
@@ -11,22 +11,24 @@ const c = (
   process = "web",
   app = "shop",
   ip = "10.0.0.1",
-): ObservedContainer => ({
+): ObservedUnit => ({
   id: name,
   name,
   app,
   process,
-  release,
+  kind: process === "run" || process === "cron" || process === "release" ? process : "process",
+  releaseVersion: release,
   state,
   status: state === "running" ? "Up" : "Exited (1) 1 second ago",
-  ip,
+  exitCode: state === "running" ? null : 1,
+  endpoint: { address: ip, port: 5000 },
   startedAt: null,
 });
 const s = (name: string, address = "10.0.0.1", state: "ready" | "drain" = "ready", app = "shop"): RoutedServer => ({
   app,
   process: "web",
   name,
-  containerId: name,
+  unitId: name,
   releaseId: 1,
   address,
   port: 5000,
@@ -135,7 +137,7 @@ test("workers: scaled up, scaled down, old release removed; one-off containers a
 
 test("dockerd restart changed an address: the server is re-addressed", () => {
   const p = reconcile(shop(), [c("a", 2, "running", "web", "shop", "10.0.0.9"), c("b", 2)], [s("a"), s("b")], NOW);
-  assert.deepEqual(p.readdress, [{ server: s("a"), address: "10.0.0.9" }]);
+  assert.deepEqual(p.readdress, [{ server: s("a"), address: "10.0.0.9", port: 5000 }]);
 });
 
 test("containers of a destroyed app are removed, a busy app is left alone", () => {

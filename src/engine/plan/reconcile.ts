@@ -1,6 +1,20 @@
-import type { ObservedContainer } from "../../docker/port.js";
 import type { RoutedServer } from "../../domain/types.js";
-import { ONE_OFF_PROCESSES } from "./deploy-plan.js";
+import type { Endpoint, UnitKind } from "../../engines/engine.js";
+
+/** A recorded unit as the reconciler sees it: app, process and release from our record, the rest from its engine. */
+export interface ObservedUnit {
+  id: string;
+  name: string;
+  app: string;
+  process: string;
+  kind: UnitKind;
+  releaseVersion: number;
+  state: string;
+  status: string;
+  exitCode: number | null;
+  endpoint: Endpoint | null;
+  startedAt: string | null;
+}
 
 export interface AppDesired {
   name: string;
@@ -17,16 +31,16 @@ export interface AppDesired {
 }
 
 export interface ReconcilePlan {
-  /** containers to stop and remove (dead, old releases, orphans, extras) */
-  remove: ObservedContainer[];
+  /** units to stop and remove (dead, old releases, orphans, extras) */
+  remove: ObservedUnit[];
   /** of those, live-release containers that died: each counts as a crash */
-  crashed: ObservedContainer[];
+  crashed: ObservedUnit[];
   /** router servers to take out */
   unroute: RoutedServer[];
-  /** router servers whose container's address changed (dockerd restarted) */
-  readdress: { server: RoutedServer; address: string }[];
+  /** router servers whose unit is reached elsewhere now (its engine restarted it) */
+  readdress: { server: RoutedServer; address: string; port: number }[];
   /** running web containers of the live release that the router lacks: gate, then route */
-  adopt: ObservedContainer[];
+  adopt: ObservedUnit[];
   /** new containers of the live release to start (web ones are gated and routed) */
   start: { app: string; process: string; count: number }[];
   /** process types waiting out a crash backoff */
@@ -34,7 +48,7 @@ export interface ReconcilePlan {
 }
 
 /**
- * Compares what the store wants with what Docker and the router have, and
+ * Compares what the store wants with what the engine and the router have, and
  * returns the difference. Pure (Nomad's reconciler shape): the caller applies it.
  * It converges every app to exactly its live release at its formation, web
  * containers routed, and nothing else of ours running — except one-off
@@ -42,7 +56,7 @@ export interface ReconcilePlan {
  */
 export function reconcile(
   apps: AppDesired[],
-  containers: ObservedContainer[],
+  containers: ObservedUnit[],
   routed: RoutedServer[],
   now: number,
 ): ReconcilePlan {
@@ -56,7 +70,7 @@ export function reconcile(
     waiting: [],
   };
   const known = new Map(apps.map((a) => [a.name, a]));
-  const processes = containers.filter((c) => !ONE_OFF_PROCESSES.has(c.process));
+  const processes = containers.filter((c) => c.kind === "process");
 
   for (const c of processes) if (!known.has(c.app)) plan.remove.push(c); // app destroyed while we were down
   for (const s of routed) if (!known.has(s.app)) plan.unroute.push(s);
@@ -65,27 +79,28 @@ export function reconcile(
     if (app.busy) continue;
     const mine = processes.filter((c) => c.app === app.name);
     const byId = new Map(mine.map((c) => [c.id, c]));
-    const isLive = (c: ObservedContainer) =>
-      app.liveVersion !== null && c.release === app.liveVersion && (app.formation[c.process] ?? 0) > 0;
-    const running = (c: ObservedContainer) => c.state === "running";
-    const standby = (c: ObservedContainer) =>
-      app.standbyVersion != null && c.release === app.standbyVersion && c.process === "web" && running(c);
+    const isLive = (c: ObservedUnit) =>
+      app.liveVersion !== null && c.releaseVersion === app.liveVersion && (app.formation[c.process] ?? 0) > 0;
+    const running = (c: ObservedUnit) => c.state === "running";
+    const standby = (c: ObservedUnit) =>
+      app.standbyVersion != null && c.releaseVersion === app.standbyVersion && c.process === "web" && running(c);
 
     // Router servers must point at running live web containers, at their current address.
     const kept: RoutedServer[] = [];
     for (const s of routed.filter((x) => x.app === app.name)) {
-      const c = byId.get(s.containerId);
+      const c = byId.get(s.unitId);
       if (c && standby(c)) continue;
       if (!c || !isLive(c) || !running(c) || s.state === "drain") plan.unroute.push(s);
       else {
         kept.push(s);
-        if (c.ip && c.ip !== s.address) plan.readdress.push({ server: s, address: c.ip });
+        if (c.endpoint && (c.endpoint.address !== s.address || c.endpoint.port !== s.port))
+          plan.readdress.push({ server: s, address: c.endpoint.address, port: c.endpoint.port });
       }
     }
-    const routedIds = new Set(kept.map((s) => s.containerId));
+    const routedIds = new Set(kept.map((s) => s.unitId));
     const extraServers = kept.slice(app.formation.web ?? 0);
     for (const s of extraServers) plan.unroute.push(s);
-    const extraIds = new Set(extraServers.map((s) => s.containerId));
+    const extraIds = new Set(extraServers.map((s) => s.unitId));
 
     const types = new Set([...Object.keys(app.formation), ...mine.map((c) => c.process)]);
     for (const type of types) {
@@ -117,10 +132,4 @@ export const isEmptyPlan = (p: ReconcilePlan) =>
 /** Exponential backoff for a crash-looping process: 1 s, 2 s, 4 s … capped at 5 minutes. */
 export function crashBackoffMs(crashesInRow: number): number {
   return Math.min(300_000, 1000 * 2 ** Math.max(0, crashesInRow - 1));
-}
-
-/** The exit code in Docker's status text ("Exited (137) 2 seconds ago", "Restarting (3) 1 second ago"), or null. */
-export function exitCodeFromStatus(status: string): number | null {
-  const m = /(?:Exited|Restarting) \((-?\d+)\)/.exec(status);
-  return m ? Number(m[1]) : null;
 }

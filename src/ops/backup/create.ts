@@ -34,6 +34,8 @@ export interface BackupManifest {
 
 export interface CreateDeps {
   store: Store;
+  /** SQLite's online backup of the whole database to a file (Repositories.snapshot) */
+  snapshot: (file: string) => Promise<unknown>;
   dataDir: string;
   version: string;
   /** `docker save` of these images as one tar stream (layers shared between them are saved once) */
@@ -67,7 +69,7 @@ export async function createBackup(
   const partial = `${o.file}.partial-${process.pid}`;
   try {
     const dbCopy = join(work, "yadokari.db");
-    await d.store.db.backup(dbCopy);
+    await d.snapshot(dbCopy);
     const apps = [];
     for (const a of d.store.listApps()) {
       const live = a.liveReleaseId ? d.store.getRelease(a.liveReleaseId) : null;

@@ -5,8 +5,8 @@ import type { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import Database from "better-sqlite3";
 import { AppError, isAppError } from "../../errors/app-error.js";
-import { openDb, SCHEMA_VERSION } from "../../store/db.js";
-import { Store } from "../../store/store.js";
+import { SCHEMA_VERSION } from "../../store/db.js";
+import { openRepositories } from "../../store/repositories.js";
 import { Keyring } from "../../secrets/keyring.js";
 import { systemClock } from "../../lib/clock.js";
 import { GitRepos } from "../../git/repos.js";
@@ -127,7 +127,8 @@ export async function restoreBackup(o: {
 
     // The store, migrated if the backup came from an older version; config vars must decrypt.
     const keyring = await Keyring.open(join(o.dataDir, "master.key"));
-    const store = new Store(openDb(db), systemClock, keyring);
+    const data = openRepositories(db, systemClock, keyring);
+    const { store } = data;
     try {
       const instance = store.metaOnce("instance", () => randomBytes(6).toString("hex"));
       for (const a of store.listApps()) store.configVars(a.name); // throws if the key does not open them
@@ -181,7 +182,7 @@ export async function restoreBackup(o: {
         durationMs: Date.now() - t0,
       };
     } finally {
-      store.db.close();
+      data.close();
     }
   } finally {
     rmSync(staging, { recursive: true, force: true });

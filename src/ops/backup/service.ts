@@ -5,7 +5,7 @@ import { AppError, isAppError } from "../../errors/app-error.js";
 import type { Store } from "../../store/store.js";
 import { createBackup, type BackupManifest } from "./create.js";
 import { checkPassphrase } from "./crypto.js";
-import { BackupState, type BackupRecord, type BackupSchedule } from "./state.js";
+import type { BackupState, BackupRecord, BackupSchedule } from "./state.js";
 import { parseS3Target, s3Delete, s3List, s3Put, type S3Settings } from "./s3.js";
 
 export interface BackupRequest {
@@ -17,6 +17,9 @@ export interface BackupRequest {
 
 export interface BackupDeps {
   store: Store;
+  /** the schedule and history, in the store (Repositories.backups) */
+  state: BackupState;
+  snapshot: (file: string) => Promise<unknown>;
   dataDir: string;
   version: string;
   saveImages: (refs: string[]) => Promise<Readable>;
@@ -119,7 +122,7 @@ export class Backups {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly d: BackupDeps) {
-    this.state = new BackupState(d.store.db);
+    this.state = d.state;
   }
 
   run(req: BackupRequest, trigger: BackupRecord["trigger"] = "manual") {

@@ -5,7 +5,7 @@ import { Ago, Badge, described, ErrorNotice, Field, LogBox } from "../ui";
 import type { TabProps } from "./app";
 import { COMMIT_SHA } from "../../../src/domain/ids.js";
 
-const finished = (status: string) => status === "succeeded" || status === "failed";
+const finished = (status: string) => status === "succeeded" || status === "failed" || status === "superseded";
 
 /** Deploy from the browser: a tar or tar.gz of the source with its Dockerfile, as `yk deploy` sends it. */
 function UploadForm({ app }: { app: string }) {
@@ -166,9 +166,13 @@ function DeployDetail({ app, id, version }: { app: string; id: string; version: 
           {d.status === "failed" && (
             <div class="notice error" role="alert">
               <strong>{d.reason ?? "The deploy failed."}</strong>
+              {d.errorCode && <p class="small muted">{d.errorCode}</p>}
               <p>The previous release kept serving.</p>
               {d.containerLog && <pre class="log">{d.containerLog}</pre>}
             </div>
+          )}
+          {d.status === "superseded" && d.supersededBy && (
+            <div class="notice">Superseded by deploy #{d.supersededBy}, which carries its changes.</div>
           )}
           {d.status === "succeeded" && d.urls[0] && (
             <div class="notice ok">
