@@ -47,7 +47,7 @@ export interface EngineContext {
   build: BuildSettings;
   /** the pids limit of every app container (YADOKARI_PIDS_LIMIT; src/docker/hardening.ts) */
   pidsLimit: number;
-  /** containers the reconciler starts at once when many are missing, as after a reboot (YADOKARI_START_CONCURRENCY) */
+  /** apps the reconciler repairs at once when many units are missing, as after a reboot (YADOKARI_START_CONCURRENCY) */
   startConcurrency: number;
   /** server log (not a deploy log) */
   log: (msg: string) => void;

@@ -444,11 +444,7 @@ async function startWithPidFile(
       await certs.stop();
       await cron.stop();
       await gitflow.stop();
-      runs.stop(); // closes attached clients, so the HTTP server can close
-      await new Promise<void>((r) => {
-        server.close(() => r());
-        server.closeAllConnections();
-      });
+      runs.stop(); // closes attached clients, so the HTTP server can close once the deploys are done
       // Running deploys reach a recorded step and finish (their log followers still read them) within
       // the grace; one still running then is finished by the next server (the lifecycle's recovery).
       const busy = () => [...new Set(store.inFlightDeploys().map((d) => d.app))];
@@ -465,6 +461,10 @@ async function startWithPidFile(
         );
       const queued = store.appsWithQueuedDeploys();
       if (queued.length) log(`queued deploys of ${queued.join(", ")} stay queued: the next server runs them`);
+      await new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      });
       data.close();
       pidFile.release();
     },

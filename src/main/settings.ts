@@ -422,7 +422,7 @@ export const SETTINGS = {
     default: 4,
     allowed: "1 to 64",
     description:
-      "containers the reconciler starts at once when many are missing (a cold start after a reboot); every app's web first, then the other process types",
+      "apps the reconciler repairs at once when many units are missing (a cold start after a reboot); every app's web first, then the other process types",
     parse: int(1, 64),
   }),
   shutdownGraceSec: def({

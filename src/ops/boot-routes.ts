@@ -1,5 +1,7 @@
 import type { EngineContext } from "../engine/context.js";
 import type { RoutedServer } from "../domain/types.js";
+import { planRepairs } from "../engine/plan/traffic-plans.js";
+import { executorFor } from "../engine/execute/wiring.js";
 
 /** A recorded process unit as the route check needs it (an OwnedUnit). */
 export interface SeenUnit {
@@ -39,14 +41,26 @@ export function routeFixes(routed: RoutedServer[], observed: SeenUnit[]): RouteF
  * containers (restart policy unless-stopped) but may hand their addresses out
  * in another order; a config rendered from the old addresses would send one
  * app's requests to another app's container until the reconciler's first pass.
- * Only recorded units count (src/engine/units.ts).
+ * Only recorded units count (src/engine/units.ts). Each app's fixes are a
+ * repair plan run by the executor in the app's lock, as the reconciler's are;
+ * its router change starts HAProxy when it does not run yet, from the fixed
+ * routes.
  */
-export async function settleRoutes(
-  ctx: Pick<EngineContext, "store" | "units">,
-): Promise<{ unrouted: number; readdressed: number }> {
-  const { store } = ctx;
-  const fixes = routeFixes(store.routedServers(), await ctx.units.list({ kind: "process" }));
-  for (const s of fixes.unroute) store.removeRoutedServer(s.app, s.process, s.name);
-  for (const { server, address, port } of fixes.readdress) store.upsertRoutedServer({ ...server, address, port });
+export async function settleRoutes(ctx: EngineContext): Promise<{ unrouted: number; readdressed: number }> {
+  const fixes = routeFixes(ctx.store.routedServers(), await ctx.units.list({ kind: "process" }));
+  const apps = new Set([...fixes.unroute.map((s) => s.app), ...fixes.readdress.map((x) => x.server.app)]);
+  for (const app of apps)
+    await ctx.locks.run(app, () =>
+      executorFor(ctx, app).run(
+        planRepairs({
+          unroute: fixes.unroute.filter((s) => s.app === app),
+          readdress: fixes.readdress.filter((x) => x.server.app === app),
+          remove: [],
+          adopt: [],
+          start: [],
+          healthcheck: null,
+        }),
+      ),
+    );
   return { unrouted: fixes.unroute.length, readdressed: fixes.readdress.length };
 }

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { TestServer, FIXTURES, ROOT, uniqueApp } from "../helpers/yadokari.js";
 import { getVia, waitFor } from "../helpers/http.js";
 import { ykFor } from "../helpers/git.js";
+import Database from "better-sqlite3";
 
 /**
  * Operating Yadokari itself on a real server: status, doctor, the pid file,
@@ -113,7 +114,7 @@ test("one server per data dir: a second one is refused", async () => {
   assert.match(r.stderr, /another Yadokari server \(pid \d+\) runs with this data directory/);
 });
 
-test("SIGTERM during a deploy: a log line, changes refused with 503, the deploy finishes, the pid file goes, HAProxy keeps serving", async () => {
+test("SIGTERM during a deploy: a log line, changes refused with 503, the deploy finishes, a queued one stays queued and runs after the restart, the pid file goes, HAProxy keeps serving", async () => {
   const slow = uniqueApp("it-opsl");
   await s.createApp(slow);
   const started = await s.deploy(slow, slowDir, { wait: false });
@@ -122,6 +123,9 @@ test("SIGTERM during a deploy: a log line, changes refused with 503, the deploy 
     async () => (await s.api("GET", `/apps/${slow}/deploys/${started.id}`)).body.status === "building",
     30000,
   );
+  // a second deploy of the same app waits for the first one's turn: queued
+  const queued = await s.deploy(slow, slowDir, { wait: false });
+  assert.equal((await s.api("GET", `/apps/${slow}/deploys/${queued.id}`)).body.status, "queued");
   const exited = new Promise<number | null>((r) => s.child!.once("exit", (code) => r(code)));
   s.child!.kill("SIGTERM");
   const refused = await waitFor(
@@ -142,7 +146,15 @@ test("SIGTERM during a deploy: a log line, changes refused with 503, the deploy 
     /SIGTERM received: stopping \(no new deploys; running ones get up to 60 s to reach a recorded step\)/,
   );
   assert.match(log, new RegExp(`waiting up to 60 s for deploys of .*${slow}.* to finish`));
+  assert.match(log, new RegExp(`queued deploys of ${slow} stay queued: the next server runs them`));
   assert.match(log, /stopped in [\d.]+ s/);
+  // the store, as the server left it: the first deploy finished, the second never started
+  const db = new Database(join(s.dataDir, "yadokari.db"), { readonly: true });
+  const statusOf = (id: number) =>
+    (db.prepare("SELECT status FROM deploys WHERE id = ?").get(id) as { status: string }).status;
+  assert.equal(statusOf(started.id), "succeeded");
+  assert.equal(statusOf(queued.id), "queued", "a queued deploy does not start while the server stops");
+  db.close();
   assert.equal(existsSync(join(s.dataDir, "server.pid")), false);
   assert.equal((await getVia(s.httpPort, `${web}.${s.domain}`)).status, 200, "HAProxy serves without the server");
 
@@ -150,6 +162,9 @@ test("SIGTERM during a deploy: a log line, changes refused with 503, the deploy 
   const d = (await s.api("GET", `/apps/${slow}/deploys/${started.id}`)).body;
   assert.equal(d.status, "succeeded", "the deploy finished before the server exited");
   assert.equal((await getVia(s.httpPort, `${slow}.${s.domain}`)).body.trim(), "slow-build-ok");
+  const after = await s.waitDeploy(slow, queued.id);
+  assert.equal(after.status, "succeeded", "the queued deploy ran after the restart");
+  assert.equal((await s.api("GET", `/apps/${slow}`)).body.liveRelease, after.releaseVersion);
 });
 
 test("yk stop stops the server (HAProxy keeps serving); status then says so and exits 1", async () => {

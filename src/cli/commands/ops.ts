@@ -268,7 +268,7 @@ export function registerDoctorAndBackups(program: Command, ctx: CliContext): voi
     .action(
       async (file: string, opts: { dataDir: string; passphraseFile?: string; force?: boolean; json?: boolean }) => {
         // Loaded on demand: the restore needs the server's own modules (SQLite, Docker).
-        const { runRestore } = await import("../../ops/backup/restore-command.js");
+        const { runRestore } = await import("../../main/restore.js");
         // S3 and Docker settings as the server reads them (a wrong one stops here, named)
         const { loadSettings, s3Settings } = await import("../../main/settings.js");
         const { settings } = loadSettings({}, ctx.env);

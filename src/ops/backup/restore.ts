@@ -11,7 +11,6 @@ import { Keyring } from "../../secrets/keyring.js";
 import { systemClock } from "../../lib/clock.js";
 import { GitRepos } from "../../git/repos.js";
 import { Mirrors } from "../../gitflow/mirror.js";
-import { LABEL } from "../../docker/port.js";
 import { runningServerPid } from "../pid-file.js";
 import { decryptFile, isEncrypted } from "./crypto.js";
 import { extractTo } from "./tar-files.js";
@@ -216,5 +215,3 @@ async function sourceOf(dataDir: string, app: string, commit: string | null): Pr
   }
   return null;
 }
-
-export const IMAGE_LABELS = (app: string, instance: string) => ({ [LABEL.app]: app, [LABEL.instance]: instance });

@@ -2,14 +2,18 @@ import { createWriteStream, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import type { Readable } from "node:stream";
-import { AppError } from "../../errors/app-error.js";
-import { DockerodeAdapter } from "../../docker/dockerode-adapter.js";
+import { AppError } from "../errors/app-error.js";
+import { DockerodeAdapter } from "../docker/dockerode-adapter.js";
+import { LABEL } from "../docker/port.js";
 import Docker from "dockerode";
-import { checkPassphrase } from "./crypto.js";
-import { restoreBackup, type RestoreReport } from "./restore.js";
-import { parseS3Target, s3Get, type S3Settings } from "./s3.js";
+import { checkPassphrase } from "../ops/backup/crypto.js";
+import { restoreBackup, type RestoreReport } from "../ops/backup/restore.js";
+import { parseS3Target, s3Get, type S3Settings } from "../ops/backup/s3.js";
 
-/** `yadokari restore`: the local Docker engine (YADOKARI_DOCKER_SOCKET) behind restoreBackup. */
+/**
+ * The composition root of `yadokari restore` (run on the host, no server):
+ * the local Docker engine (YADOKARI_DOCKER_SOCKET) behind restoreBackup.
+ */
 export async function runRestore(o: {
   file: string;
   dataDir: string;
@@ -84,7 +88,7 @@ async function restoreFrom(
         }
       },
       build: (context, tag, app, instance, onLine) =>
-        new DockerodeAdapter({ instance, socketPath }).build(context, { tag, labels: { "yadokari.app": app }, onLine }),
+        new DockerodeAdapter({ instance, socketPath }).build(context, { tag, labels: { [LABEL.app]: app }, onLine }),
     },
   });
 }
