@@ -35,6 +35,9 @@ export function routeFixes(routed: RoutedServer[], observed: SeenUnit[]): RouteF
   return fixes;
 }
 
+/** Route changes recorded in the store only: the router is given them all at once afterwards. */
+const HELD_BACK = { sync: async () => {}, sessions: async () => 0 };
+
 /**
  * Before the server starts HAProxy: routes follow the units the engine runs
  * now. After a reboot (or a dockerd restart) Docker restarts the app
@@ -42,16 +45,17 @@ export function routeFixes(routed: RoutedServer[], observed: SeenUnit[]): RouteF
  * in another order; a config rendered from the old addresses would send one
  * app's requests to another app's container until the reconciler's first pass.
  * Only recorded units count (src/engine/units.ts). Each app's fixes are a
- * repair plan run by the executor in the app's lock, as the reconciler's are;
- * its router change starts HAProxy when it does not run yet, from the fixed
- * routes.
+ * repair plan run by the executor in the app's lock, as the reconciler's are,
+ * but their router changes are held back: applied app by app, the first would
+ * start HAProxy with the other apps' old addresses. The server starts (or
+ * syncs) the router once every app's routes are fixed.
  */
 export async function settleRoutes(ctx: EngineContext): Promise<{ unrouted: number; readdressed: number }> {
   const fixes = routeFixes(ctx.store.routedServers(), await ctx.units.list({ kind: "process" }));
   const apps = new Set([...fixes.unroute.map((s) => s.app), ...fixes.readdress.map((x) => x.server.app)]);
   for (const app of apps)
     await ctx.locks.run(app, () =>
-      executorFor(ctx, app).run(
+      executorFor(ctx, app, { router: HELD_BACK }).run(
         planRepairs({
           unroute: fixes.unroute.filter((s) => s.app === app),
           readdress: fixes.readdress.filter((x) => x.server.app === app),
