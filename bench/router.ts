@@ -1,367 +1,323 @@
 /**
- * bench:router — what the router costs. One tiny Node HTTP server in a
- * container (yadokari-local/node:20) on a bench network; wrk (keep-alive,
- * --latency) against it three ways, for a small body and a 10 KB body:
- *   direct  wrk → container IP
- *   bare    wrk → HAProxy with a hand-written minimal config → container
- *   hand-written  the same with what a team's own multi-app config does: Host
- *           routing, X-Forwarded-For, an access log (shown for context; the
- *           target is judged against the minimal one)
- *   router  wrk → HaproxyRouter (the config Yadokari renders, access log on) → container
- *   router, no log  the same with `--access-log off`, to show what the log costs
- * Prints requests/s, p50 and p99 latency, and the ratios router/bare and
- * router/direct. Targets: router ≥ 0.90× bare, ≥ 0.45× direct (small body).
- * Everything it creates is labelled yadokari.bench=1 and removed at the end,
- * also on error or Ctrl-C.
+ * bench:router — what the router costs per request, side by side with the
+ * same features written by hand (issue #20).
  *
- * Runs are interleaved (direct, bare, router, direct, ...) for BENCH_ROUNDS
- * rounds and the median of each is printed, so that a burst of load from
- * something else on the machine does not decide a ratio by itself.
+ * One small Node HTTP server (a child process, "ok" on /, 10 KB on /10k) is
+ * the app. In front of it, each its own HAProxy:
+ *   (a) bare      a hand-written minimal config: one server, no log
+ *   (b) features  hand-written, with the router's features: one Host or 400,
+ *                 the client's X-Forwarded-For dropped, X-Forwarded-*, a
+ *                 request id, Host routing through a map, the same JSON log
+ *   (c) router    HaproxyRouter, the config Yadokari renders with its
+ *                 defaults (access log on, the HTTPS listener on)
+ *   (d) no log    the same with `--access-log off`
+ * plus any configs in BENCH_EXTRA_CONFIGS (see below), for trying a change.
  *
- * Environment: BENCH_DURATION (seconds per run, 4), BENCH_ROUNDS (5),
- * BENCH_CONNECTIONS (50).
+ * The measure: HAProxy's CPU time per request (`perf stat -e task-clock` on
+ * its process) at a fixed rate well below saturation: wrk -t1 -c50 with a
+ * pause of BENCH_DELAY_MS between requests on each connection (about 5k
+ * req/s). By default (BENCH_MODE=paired) each variant runs at the same time as
+ * (b), in turn, and its ratio to (b) is taken from that pair: both see the same
+ * load from elsewhere on the machine, and the ratios came out 2–3x steadier
+ * than with one variant at a time (BENCH_MODE=sequential) on a shared 2-core
+ * machine. The order rotates each round; medians over rounds and their
+ * min–max are printed. Then each target, plus the app directly, as fast as
+ * it goes: requests/s and p50/p99, as context and for the direct target.
+ * Every HAProxy runs in its own session, as `yadokari server` starts the
+ * router's: the kernel schedules each session as its own group
+ * (sched_autogroup), and one HAProxy left in the bench's session (with wrk and
+ * the app) got a different share of a busy machine: the same config measured
+ * p50 1.4 ms there and 2.3 ms in its own session.
+ *
+ * Targets: c/b ≤ 1.05 (the router costs no more than the same features
+ * written by hand), and the router at ≥ 0.5× direct throughput for small
+ * responses. Exit 0 when both are met, 1 when one is missed, 2 on an error.
+ *
+ * Environment: BENCH_ROUNDS (5), BENCH_DURATION (s per fixed-rate run, 4),
+ * BENCH_SAT_DURATION (s per saturated run, 3; 0 skips them), BENCH_CONNECTIONS
+ * (50), BENCH_DELAY_MS (8), BENCH_PIN ("off": nothing pinned; "load": wrk and
+ * the app on the last CPU, HAProxy free: it made the ratios less steady, not
+ * more, in paired runs here), BENCH_BODIES ("small,10k"),
+ * BENCH_MODE (paired, sequential), BENCH_EXTRA_CONFIGS (a directory of
+ * NAME.cfg templates in which {{listen}}, {{https}} (a second free port),
+ * {{server}}, {{map}} and {{dir}} are replaced; `node dist/bench/router-variants.js
+ * DIR` writes the router's config and variants of it there; each runs like the others, and its ratios to (b) and (c) are printed).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import http from "node:http";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import Docker from "dockerode";
-import { run } from "../src/lib/run.js";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
 import { HaproxyRouter } from "../src/router/haproxy-router.js";
 import { freePort } from "../test/helpers/ports.js";
+import { installExitHandlers, onCleanup, runBench } from "./lib/cleanup.js";
+import { loadRun, writeDelayScript, type LoadRun } from "./lib/cpu-per-request.js";
+import { bareConfig, featuresConfig, type HandConfigOptions } from "./lib/haproxy-configs.js";
+import { fmt, report, type Measured } from "./lib/router-report.js";
+import { sleep } from "./lib/util.js";
 
-const IMAGE = "yadokari-local/node:20";
-const LABEL = "yadokari.bench";
 const HOST = "bench.test";
-const DURATION = Number(process.env.BENCH_DURATION ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const DURATION = Number(process.env.BENCH_DURATION ?? 4);
+const SAT_DURATION = Number(process.env.BENCH_SAT_DURATION ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const DELAY_MS = Number(process.env.BENCH_DELAY_MS ?? 8);
+const PIN = process.env.BENCH_PIN ?? "off";
+const BODIES = (process.env.BENCH_BODIES ?? "small,10k").split(",");
+const EXTRA = process.env.BENCH_EXTRA_CONFIGS ?? "";
+// "paired": each variant runs at the same time as (b), so both see the same load from elsewhere (ratios 2-3x
+// steadier here than one at a time); "sequential": one at a time.
+const MODE = process.env.BENCH_MODE ?? "paired";
 
 // The app: "ok" on /, 10 KB on /10k, keep-alive as Node does by default.
-const APP_JS = `const b=Buffer.alloc(10240,120);require("http").createServer((q,r)=>{if(q.url==="/10k"){r.setHeader("content-type","text/plain");r.end(b)}else{r.setHeader("content-type","text/plain");r.end("ok")}}).listen(5000,"0.0.0.0")`;
+const APP_JS = `const b=Buffer.alloc(10240,120);require("http").createServer((q,r)=>{r.setHeader("content-type","text/plain");r.end(q.url==="/10k"?b:"ok")}).listen(Number(process.argv[1]),"127.0.0.1")`;
+const BODY_PATH: Record<string, { path: string; bytes: number }> = {
+  small: { path: "/", bytes: 2 },
+  "10k": { path: "/10k", bytes: 10240 },
+};
 
-interface Figures {
-  rps: number;
-  p50ms: number;
-  p99ms: number;
-  failed: number;
-}
-
-const cleanups: (() => Promise<void> | void)[] = [];
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-async function cleanup(): Promise<void> {
-  while (cleanups.length) {
-    try {
-      await cleanups.pop()!();
-    } catch (e) {
-      process.stderr.write(`[bench:router] cleanup: ${(e as Error).message}\n`);
-    }
-  }
+interface Target {
+  key: string;
+  label: string;
+  port: number;
+  /** HAProxy's pid (the worker's for the router); null for the app itself */
+  pid: number | null;
+  /** its log file, checked to grow when it should log */
+  log: string | null;
 }
 
 /** GET → [status, body length], or null on a network error. fetch() will not send a custom Host header; http.get does. */
-function fetchLength(host: string, port: number, hostHeader: string, path = "/"): Promise<[number, number] | null> {
+function fetchLength(port: number, path = "/"): Promise<[number, number] | null> {
   return new Promise((resolve) => {
-    const req = http.get({ host, port, path, headers: { host: hostHeader }, agent: false, timeout: 1000 }, (res) => {
-      let n = 0;
-      res.on("data", (d: Buffer) => (n += d.length));
-      res.on("end", () => resolve([res.statusCode ?? 0, n]));
-      res.on("error", () => resolve(null));
-    });
+    const req = http.get(
+      { host: "127.0.0.1", port, path, headers: { host: HOST }, agent: false, timeout: 1000 },
+      (res) => {
+        let n = 0;
+        res.on("data", (d: Buffer) => (n += d.length));
+        res.on("end", () => resolve([res.statusCode ?? 0, n]));
+        res.on("error", () => resolve(null));
+      },
+    );
     req.on("timeout", () => req.destroy());
     req.on("error", () => resolve(null));
   });
 }
 
-const get200 = async (host: string, port: number, hostHeader: string) =>
-  (await fetchLength(host, port, hostHeader))?.[0] === 200;
-
-/** Polls until GET / answers 200, bounded. */
-async function waitHttp(host: string, port: number, hostHeader: string, timeoutMs: number): Promise<void> {
+async function waitHttp(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await get200(host, port, hostHeader))) {
-    if (Date.now() > deadline)
-      throw new Error(`http://${host}:${port}/ (Host: ${hostHeader}) did not answer 200 within ${timeoutMs} ms`);
+  while ((await fetchLength(port))?.[0] !== 200) {
+    if (Date.now() > deadline) throw new Error(`127.0.0.1:${port} did not answer 200 within ${timeoutMs} ms`);
     await sleep(100);
   }
 }
 
-const UNIT_MS: Record<string, number> = { us: 1e-3, ms: 1, s: 1000, m: 60_000 };
-const toMs = (v: string) => {
-  const m = /^([\d.]+)(us|ms|s|m)$/.exec(v);
-  return m ? Number(m[1]) * UNIT_MS[m[2]] : NaN;
-};
-
-function parseWrkOutput(out: string): Figures {
-  const rps = /Requests\/sec:\s+([\d.]+)/.exec(out);
-  const pct = (p: string) => new RegExp(`^\\s+${p}%\\s+(\\S+)`, "m").exec(out)?.[1];
-  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
-  const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-  const sockErrors = sock ? sock.slice(1, 5).reduce((a, b) => a + Number(b), 0) : 0;
-  if (!rps) throw new Error(`wrk printed no summary:\n${out.slice(-1500)}`);
-  return {
-    rps: Number(rps[1]),
-    p50ms: toMs(pct("50") ?? ""),
-    p99ms: toMs(pct("99") ?? ""),
-    failed: non2xx + sockErrors,
-  };
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  onCleanup(`rm ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 
-async function wrk(url: string, host: string, seconds = DURATION): Promise<Figures> {
-  const args = ["-t1", `-c${CONNECTIONS}`, `-d${seconds}s`, "--latency", "-H", `Host: ${host}`, url];
-  const r = await run("wrk", args, { timeoutMs: (seconds + 30) * 1000 });
-  if (r.code !== 0) throw new Error(`wrk exited with ${r.code ?? r.signal}: ${r.stderr || r.stdout}`);
-  return parseWrkOutput(r.stdout);
-}
-
-async function ensureImage(docker: Docker): Promise<void> {
-  try {
-    await docker.getImage(IMAGE).inspect();
-  } catch {
-    console.log(`[bench:router] ${IMAGE} is missing; building it with scripts/base-images.sh`);
-    const r = await run("bash", [join(ROOT, "scripts", "base-images.sh")], { timeoutMs: 300_000 });
-    if (r.code !== 0) throw new Error(`scripts/base-images.sh failed: ${r.stderr.slice(-1000)}`);
-  }
-}
-
-/** Removes what an earlier, interrupted run left (only things with our label). */
-async function removeLeftovers(docker: Docker): Promise<void> {
-  const filters = JSON.stringify({ label: [`${LABEL}=1`] });
-  for (const c of await docker.listContainers({ all: true, filters })) {
-    if (c.Labels?.["yadokari.bench.kind"] === "router") await docker.getContainer(c.Id).remove({ force: true });
-  }
-  for (const n of await docker.listNetworks({ filters })) {
-    if (n.Labels?.["yadokari.bench.kind"] === "router")
-      await docker
-        .getNetwork(n.Id)
-        .remove()
-        .catch(() => undefined);
-  }
-}
-
-async function startContainer(docker: Docker): Promise<string> {
-  const labels = { [LABEL]: "1", "yadokari.bench.kind": "router" };
-  const netName = `yk-bench-router-${process.pid}`;
-  const network = await docker.createNetwork({ Name: netName, Driver: "bridge", Labels: labels, CheckDuplicate: true });
-  cleanups.push(() => network.remove());
-  const container = await docker.createContainer({
-    Image: IMAGE,
-    Cmd: ["node", "-e", APP_JS],
-    Labels: labels,
-    HostConfig: { NetworkMode: netName, Init: true },
+/** A child process stopped at the end (SIGTERM, then SIGKILL), by its own handle only. */
+function startChild(label: string, argv: string[], logFile: string, ownSession = false): ChildProcess {
+  const fd = openSync(logFile, "a");
+  const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", fd, fd], detached: ownSession });
+  closeSync(fd);
+  onCleanup(label, async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill("SIGTERM");
+    await Promise.race([new Promise((r) => child.once("exit", r)), sleep(5000)]);
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   });
-  cleanups.push(() => container.remove({ force: true }));
-  await container.start();
-  const info = await container.inspect();
-  const ip = info.NetworkSettings.Networks[netName]?.IPAddress;
-  if (!ip) throw new Error("the bench container has no IP on its network");
-  await waitHttp(ip, 5000, HOST, 15_000);
-  return ip;
+  return child;
 }
 
-function bareConfig(port: number, ip: string): string {
-  // What a hand-written config for one app looks like: keep-alive both sides
-  // (the default), one server, no logging, no header rewriting.
-  return [
-    "global",
-    "  maxconn 4000",
-    "defaults",
-    "  mode http",
-    "  timeout connect 3s",
-    "  timeout client 30s",
-    "  timeout server 30s",
-    "frontend web",
-    `  bind 127.0.0.1:${port}`,
-    "  default_backend app",
-    "backend app",
-    `  server app1 ${ip}:5000`,
-    "",
-  ].join("\n");
-}
-
-// What a team's own config for several apps on one host does (the setup Yadokari replaces):
-// Host routing, X-Forwarded-For, an access log. Shown beside the minimal one, not instead of it.
-function handWrittenConfig(port: number, ip: string): string {
-  return [
-    "global",
-    "  maxconn 4000",
-    "  log stdout format raw local0",
-    "defaults",
-    "  mode http",
-    "  log global",
-    "  option httplog",
-    "  option forwardfor",
-    "  timeout connect 3s",
-    "  timeout client 30s",
-    "  timeout server 30s",
-    "frontend web",
-    `  bind 127.0.0.1:${port}`,
-    `  use_backend app if { hdr(host) -i ${HOST} }`,
-    "  default_backend none",
-    "backend app",
-    `  server app1 ${ip}:5000`,
-    "backend none",
-    "  http-request return status 404",
-    "",
-  ].join("\n");
-}
-
-async function startBare(ip: string, config: (port: number, ip: string) => string = bareConfig): Promise<number> {
-  const dir = mkdtempSync(join(tmpdir(), "yk-bench-bare-"));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+async function startApp(dir: string, cpu: number | null): Promise<number> {
   const port = await freePort();
-  const cfg = join(dir, "haproxy.cfg");
-  writeFileSync(cfg, config(port, ip));
-  const log = openSync(join(dir, "haproxy.log"), "a");
-  const child: ChildProcess = spawn("/usr/sbin/haproxy", ["-db", "-f", cfg], { stdio: ["ignore", log, log] });
-  closeSync(log);
-  cleanups.push(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGTERM");
-      await Promise.race([new Promise((r) => child.once("exit", r)), sleep(5000)]);
-    }
-  });
-  await waitHttp("127.0.0.1", port, HOST, 10_000);
+  const node = [process.execPath, "-e", APP_JS, String(port)];
+  startChild("app", cpu === null ? node : ["taskset", "-c", String(cpu), ...node], join(dir, "app.log"));
+  await waitHttp(port, 10_000);
   return port;
 }
 
-async function startRouter(ip: string, accessLog: "stdout" | "off"): Promise<number> {
-  const dir = mkdtempSync(join(tmpdir(), "yk-bench-router-"));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+/** A hand-written config as its own HAProxy (one process, its threads), run in the foreground. */
+async function startHand(
+  key: string,
+  label: string,
+  render: (o: HandConfigOptions) => string,
+  appPort: number,
+): Promise<Target> {
+  const dir = tempDir(`yk-bench-${key}-`);
   const port = await freePort();
-  const router = new HaproxyRouter({ dir, httpListen: `127.0.0.1:${port}`, accessLog });
-  cleanups.push(() => router.stop());
+  const map = join(dir, "hosts.map");
+  writeFileSync(map, `${HOST} app\n`);
+  const cfg = join(dir, "haproxy.cfg");
+  const opts = { listen: `127.0.0.1:${port}`, httpsListen: `127.0.0.1:${await freePort()}`, mapFile: map };
+  writeFileSync(cfg, render({ ...opts, server: `127.0.0.1:${appPort}`, host: HOST }));
+  const log = join(dir, "haproxy.log");
+  // In its own session, as the router's HAProxy runs: the kernel then schedules each as its own group
+  // (sched_autogroup), and on a busy machine a group gets less CPU than the bench's one (wrk, the app).
+  const child = startChild(`haproxy ${key}`, ["/usr/sbin/haproxy", "-db", "-f", cfg], log, true);
+  await waitHttp(port, 10_000);
+  // Only a config with a log-format logging to stdout writes access log lines to this file (else: startup messages).
+  const text = readFileSync(cfg, "utf8");
+  return {
+    key,
+    label,
+    port,
+    pid: child.pid!,
+    log: /^\s*log-format\b/m.test(text) && /^\s*log stdout\b/m.test(text) ? log : null,
+  };
+}
+
+/** BENCH_EXTRA_CONFIGS: NAME.cfg templates, for measuring a change side by side. */
+function extraTemplates(): { name: string; render: (o: HandConfigOptions) => string }[] {
+  if (!EXTRA) return [];
+  return readdirSync(EXTRA)
+    .filter((f) => f.endsWith(".cfg"))
+    .sort()
+    .map((f) => {
+      const text = readFileSync(join(EXTRA, f), "utf8");
+      return {
+        name: f.slice(0, -4),
+        render: (o: HandConfigOptions) =>
+          text
+            .replaceAll("{{listen}}", o.listen)
+            .replaceAll("{{server}}", o.server)
+            .replaceAll("{{map}}", o.mapFile)
+            .replaceAll("{{https}}", o.httpsListen)
+            .replaceAll("{{dir}}", join(o.mapFile, "..")),
+      };
+    });
+}
+
+async function startRouter(key: string, label: string, accessLog: "stdout" | "off", appPort: number): Promise<Target> {
+  const dir = tempDir(`yk-bench-${key}-`);
+  const port = await freePort();
+  const httpsPort = await freePort();
+  // As `yadokari server` runs it by default: the HTTPS listener on (no certificate yet), the log as asked.
+  const router = new HaproxyRouter({
+    dir,
+    httpListen: `127.0.0.1:${port}`,
+    httpsListen: `127.0.0.1:${httpsPort}`,
+    accessLog,
+  });
+  onCleanup(`router ${key}`, () => router.stop());
   const desired = {
     hosts: { [HOST]: "app_bench_web" },
     backends: [
       {
         name: "app_bench_web",
-        servers: [{ name: "bench-web-1", address: ip, port: 5000, weight: 100, state: "ready" as const }],
+        servers: [{ name: "bench-web-1", address: "127.0.0.1", port: appPort, weight: 100, state: "ready" as const }],
       },
     ],
   };
   await router.ensureRunning(desired);
   await router.apply(desired);
-  await waitHttp("127.0.0.1", port, HOST, 10_000);
-  return port;
+  await waitHttp(port, 10_000);
+  return { key, label, port, pid: (await router.info()).workerPid, log: accessLog === "off" ? null : router.paths.log };
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : "-");
-const pad = (s: string, n: number) => s.padStart(n);
+const put = <T>(m: Map<string, T[]>, k: string, v: T) => m.set(k, [...(m.get(k) ?? []), v]);
 
 async function main(): Promise<number> {
-  if (!existsSync("/usr/bin/wrk")) throw new Error("wrk is not installed (apt-get install wrk)");
-  const docker = new Docker();
-  await ensureImage(docker);
-  await removeLeftovers(docker);
-  const ip = await startContainer(docker);
-  const barePort = await startBare(ip);
-  const handPort = await startBare(ip, handWrittenConfig);
-  const routerPort = await startRouter(ip, "stdout");
-  const quietPort = await startRouter(ip, "off");
+  for (const bin of ["/usr/bin/wrk", "/usr/bin/perf", "/usr/sbin/haproxy"])
+    if (!existsSync(bin)) throw new Error(`${bin} is missing (scripts/setup.sh installs it)`);
+  installExitHandlers(30 * 60_000);
+  const ncpu = cpus().length;
+  const loadCpu = PIN === "load" && ncpu > 1 ? ncpu - 1 : null;
+  const dir = tempDir("yk-bench-router-");
+  const script = writeDelayScript(dir, DELAY_MS);
+  const appPort = await startApp(dir, loadCpu);
 
-  const targets = [
-    { name: "direct", base: `http://${ip}:5000` },
-    { name: "bare haproxy", base: `http://127.0.0.1:${barePort}` },
-    { name: "hand-written", base: `http://127.0.0.1:${handPort}` },
-    { name: "yadokari router", base: `http://127.0.0.1:${routerPort}` },
-    // The same without the access log (one write() per request), to show what logging costs.
-    { name: "router, no log", base: `http://127.0.0.1:${quietPort}` },
+  const proxies: Target[] = [
+    await startHand("a", "(a) bare", bareConfig, appPort),
+    await startHand("b", "(b) features", featuresConfig, appPort),
+    await startRouter("c", "(c) router", "stdout", appPort),
+    await startRouter("d", "(d) router, log off", "off", appPort),
   ];
-  const bodies = [
-    { name: "small", path: "/" },
-    { name: "10 KB", path: "/10k" },
-  ];
+  for (const t of extraTemplates()) proxies.push(await startHand(`x-${t.name}`, t.name, t.render, appPort));
+  const direct: Target = { key: "direct", label: "direct to the app", port: appPort, pid: null, log: null };
+  const bodies = BODIES.map((b) => {
+    if (!BODY_PATH[b]) throw new Error(`BENCH_BODIES: unknown body ${b} (small, 10k)`);
+    return { name: b, ...BODY_PATH[b] };
+  });
+
   // Every target must serve the same bytes, or the comparison means nothing.
-  for (const t of targets) {
-    const u = new URL(t.base);
-    const small = await fetchLength(u.hostname, Number(u.port), HOST, "/");
-    const big = await fetchLength(u.hostname, Number(u.port), HOST, "/10k");
-    if (small?.[1] !== 2 || big?.[1] !== 10240)
-      throw new Error(`${t.name} does not serve the expected bodies: ${JSON.stringify([small, big])}`);
-  }
-  const runs = new Map<string, Figures[]>();
-  const cpus = (await run("nproc", [])).stdout.trim();
-  console.log(
-    `[bench:router] wrk -t1 -c${CONNECTIONS} -d${DURATION}s --latency, keep-alive, ${ROUNDS} interleaved rounds; ${cpus} CPUs shared by wrk, HAProxy and the app`,
-  );
-  for (let round = 1; round <= ROUNDS; round++) {
-    for (const body of bodies) {
-      // Rotate the order each round so that no target always runs right after another.
-      for (const t of targets.map((_, i) => targets[(i + round - 1) % targets.length])) {
-        if (round === 1) await wrk(`${t.base}${body.path}`, HOST, 2); // warm-up (JIT, connection pools)
-        const f = await wrk(`${t.base}${body.path}`, HOST);
-        const key = `${t.name}|${body.name}`;
-        runs.set(key, [...(runs.get(key) ?? []), f]);
-        console.log(`[bench:router] round ${round} ${body.name.padEnd(6)} ${t.name.padEnd(16)} ${fmt(f.rps)} req/s`);
-      }
+  for (const t of [direct, ...proxies])
+    for (const b of bodies) {
+      const got = await fetchLength(t.port, b.path);
+      if (got?.[0] !== 200 || got[1] !== b.bytes)
+        throw new Error(`${t.label} answers ${b.path} with ${JSON.stringify(got)}, not 200 and ${b.bytes} bytes`);
     }
-  }
-  const results = new Map<string, Figures>();
-  for (const [key, list] of runs) {
-    results.set(key, {
-      rps: median(list.map((f) => f.rps)),
-      p50ms: median(list.map((f) => f.p50ms)),
-      p99ms: median(list.map((f) => f.p99ms)),
-      failed: list.reduce((a, f) => a + f.failed, 0),
+
+  const groups =
+    MODE === "paired" ? proxies.filter((t) => t.key !== "b").map((t) => [proxies[1], t]) : proxies.map((t) => [t]);
+  console.log(
+    `[bench:router] HAProxy CPU per request: perf stat -e task-clock on each HAProxy during wrk -t1 -c${CONNECTIONS} ` +
+      `-d${DURATION}s with a ${DELAY_MS} ms pause per request per connection; ${ROUNDS} rounds, ` +
+      (MODE === "paired" ? "each variant run at the same time as (b), in turn" : "one variant at a time, in turn") +
+      `; ${ncpu} CPUs, ${loadCpu === null ? "nothing pinned" : `wrk and the app pinned to CPU ${loadCpu}`}`,
+  );
+  const url = (t: Target, path: string) => `http://127.0.0.1:${t.port}${path}`;
+  const run = (t: Target, path: string, seconds: number, fixedRate: boolean, pid = t.pid) =>
+    loadRun({
+      url: url(t, path),
+      host: HOST,
+      seconds,
+      connections: CONNECTIONS,
+      pid,
+      script: fixedRate ? script : null,
+      cpu: loadCpu,
     });
-  }
+  const m: Measured = { fixed: new Map(), saturated: new Map(), vsFeatures: new Map() };
+  const logSizes = () => proxies.map((t) => (t.log && existsSync(t.log) ? statSync(t.log).size : 0));
 
-  console.log("");
-  console.log(`medians of ${ROUNDS} rounds:`);
-  console.log(
-    `${"body".padEnd(7)}${"target".padEnd(17)}${pad("req/s", 9)}${pad("p50 ms", 9)}${pad("p99 ms", 9)}${pad("failed", 8)}`,
-  );
-  for (const body of bodies) {
-    for (const t of targets) {
-      const f = results.get(`${t.name}|${body.name}`)!;
-      console.log(
-        `${body.name.padEnd(7)}${t.name.padEnd(17)}${pad(fmt(f.rps), 9)}${pad(fmt(f.p50ms, 2), 9)}${pad(fmt(f.p99ms, 2), 9)}${pad(String(f.failed), 8)}`,
-      );
+  for (const b of bodies) for (const t of proxies) await run(t, b.path, 1, true, null); // warm-up: pools, the app's JIT
+  const logsBefore = logSizes();
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const b of bodies) {
+      // Rotate the order each round so that no variant always runs right after another.
+      const order = groups.map((_, i) => groups[(i + round - 1) % groups.length]);
+      const inRound = new Map<string, LoadRun>();
+      for (const group of order) {
+        const runs = await Promise.all(group.map((t) => run(t, b.path, DURATION, true)));
+        group.forEach((t, i) => {
+          put(m.fixed, `${t.key}|${b.name}`, runs[i]);
+          inRound.set(t.key, runs[i]);
+          // Paired: the ratio to (b) measured at the same time, under the same load from elsewhere.
+          if (group.length === 2 && i === 1)
+            put(m.vsFeatures, `${t.key}|${b.name}`, runs[1].usPerRequest / runs[0].usPerRequest);
+        });
+        console.log(
+          `[bench:router] round ${round} ${b.name.padEnd(5)} ` +
+            group
+              .map((t, i) => `${t.label} ${fmt(runs[i].usPerRequest, 1)} µs/req at ${fmt(runs[i].reqPerSec)} req/s`)
+              .join(", "),
+        );
+      }
+      if (MODE !== "paired")
+        for (const t of proxies)
+          put(m.vsFeatures, `${t.key}|${b.name}`, inRound.get(t.key)!.usPerRequest / inRound.get("b")!.usPerRequest);
+      if (SAT_DURATION > 0)
+        for (const t of [direct, ...proxies])
+          put(m.saturated, `${t.key}|${b.name}`, await run(t, b.path, SAT_DURATION, false));
     }
   }
-  console.log("");
-  let ok = true;
-  for (const body of bodies) {
-    const get = (n: string) => results.get(`${n}|${body.name}`)!.rps;
-    const vsBare = get("yadokari router") / get("bare haproxy");
-    const vsDirect = get("yadokari router") / get("direct");
-    const vsHand = get("yadokari router") / get("hand-written");
-    const quietVsBare = get("router, no log") / get("bare haproxy");
-    const bareOk = vsBare >= 0.9;
-    const directOk = body.name !== "small" || vsDirect >= 0.45;
-    ok &&= bareOk && directOk;
-    console.log(
-      `${body.name.padEnd(7)}router/bare ${fmt(vsBare, 2)} (target ≥ 0.90: ${bareOk ? "met" : "MISSED"})   router/direct ${fmt(vsDirect, 2)}${body.name === "small" ? ` (target ≥ 0.45: ${directOk ? "met" : "MISSED"})` : ""}   router/hand-written ${fmt(vsHand, 2)}   (no log)/bare ${fmt(quietVsBare, 2)}`,
-    );
-  }
-  const failed = [...results.values()].reduce((a, f) => a + f.failed, 0);
-  if (failed > 0) console.log(`failed requests: ${failed}`);
-  return ok && failed === 0 ? 0 : 1;
+  const logsAfter = logSizes();
+  proxies.forEach((t, i) => {
+    if (t.log && logsAfter[i] <= logsBefore[i]) throw new Error(`${t.label} wrote no access log line during the runs`);
+  });
+  return report(m, { bodies: bodies.map((b) => b.name), direct, proxies, rounds: ROUNDS, saturated: SAT_DURATION > 0 });
 }
 
-for (const sig of ["SIGINT", "SIGTERM"] as const) {
-  process.once(sig, () => {
-    void cleanup().then(() => process.exit(130));
-  });
-}
-
-main()
-  .then(async (code) => {
-    await cleanup();
-    process.exit(code);
-  })
-  .catch(async (e: unknown) => {
-    console.error(`[bench:router] ${(e as Error).stack ?? String(e)}`);
-    await cleanup();
-    process.exit(2);
-  });
+runBench(main);

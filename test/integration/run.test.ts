@@ -287,14 +287,21 @@ test("bad run requests: the server validates and answers with the rule", async (
 });
 
 /** Opens the attach upgrade by hand: resolves with the status and, after 101, everything the server sent. */
-function attach(path: string, token: string, opts: { tty?: boolean } = {}): Promise<{ status: number; body: Buffer }> {
+function attach(
+  path: string,
+  token: string,
+  opts: { tty?: boolean; onData?: (soFar: Buffer) => void } = {},
+): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = http.request(`${s.url}${path}`, {
       headers: { connection: "Upgrade", upgrade: "tcp", authorization: `Bearer ${token}` },
     });
     req.on("upgrade", (res, socket, head) => {
       const chunks: Buffer[] = [head];
-      socket.on("data", (d: Buffer) => chunks.push(d));
+      socket.on("data", (d: Buffer) => {
+        chunks.push(d);
+        opts.onData?.(Buffer.concat(chunks));
+      });
       socket.on("close", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
       if (!opts.tty) socket.end(); // no stdin (a TTY client never half-closes: the server would take it as gone)
     });
@@ -347,14 +354,26 @@ test("DELETE stops and removes a run: one never attached, and a detached one", a
 
 test("attach with a TTY: the terminal size is applied, resize works while it runs, output is raw", async () => {
   const created = await s.api("POST", `/apps/${app}/runs`, {
-    command: ["sh", "-c", "sleep 1; stty size; sleep 1; stty size"],
+    // prints its size, waits (bounded: 30 s) until the size changes, prints it again: no race with a slow start
+    command: [
+      "sh",
+      "-c",
+      'stty size; i=0; while [ "$(stty size)" = "33 101" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done; stty size',
+    ],
     tty: true,
   });
   const path = `/api/v1/apps/${app}/runs/${created.body.id}/attach`;
   const bad = await attach(`${path}?rows=0&cols=80`, s.token, { tty: true });
   assert.equal(bad.status, 400);
-  const session = attach(`${path}?rows=33&cols=101`, s.token, { tty: true });
-  await new Promise((r) => setTimeout(r, 1500));
+  let sawFirstSize!: () => void;
+  const firstSize = new Promise<void>((r) => (sawFirstSize = r));
+  const session = attach(`${path}?rows=33&cols=101`, s.token, {
+    tty: true,
+    onData: (soFar) => {
+      if (soFar.toString().includes("\r\n")) sawFirstSize();
+    },
+  });
+  await Promise.race([firstSize, session]);
   const resized = await s.api("POST", `/apps/${app}/runs/${created.body.id}/resize`, { rows: 40, cols: 120 });
   assert.equal(resized.status, 200, JSON.stringify(resized.body));
   const done = await session;
