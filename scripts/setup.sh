@@ -3,7 +3,7 @@
 #   - installs the Debian packages Yadokari needs (docker.io, haproxy, busybox-static, wrk, linux-perf
 #     (perf stat, for bench:router), git, curl,
 #     openssl and docker-registry for the Swarm engine's own image registry; pebble, a local ACME server,
-#     for the HTTPS tests and bench:tls);
+#     for the HTTPS tests and bench:tls; systemd for the units' systemd-analyze verify test);
 #     with --browser also Chromium and fonts, for the web UI's browser tests
 #   - starts dockerd when no Docker engine answers
 #   - installs npm dependencies when needed, then builds (tsc)
@@ -22,7 +22,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # --- 1. Debian packages -------------------------------------------------------
-PACKAGES=(docker.io haproxy busybox-static wrk linux-perf git curl openssl docker-registry pebble)
+PACKAGES=(docker.io haproxy busybox-static wrk linux-perf git curl openssl docker-registry pebble systemd)
 if [ "${1:-}" = "--browser" ]; then PACKAGES+=(chromium fonts-liberation fonts-dejavu-core); fi
 missing=()
 for p in "${PACKAGES[@]}"; do

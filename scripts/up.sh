@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # One command to a running Yadokari: set up the machine, start the server if its API does not
 # answer, and deploy the bundled example app (examples/node-hello). Safe to run again: it reuses
-# a running server and redeploys the example.
+# a running server and redeploys the example. Where systemd is PID 1 it installs and enables the
+# units yadokari.service and yadokari-router.service (the host comes back serving after a reboot);
+# elsewhere (containers, CI) it says so and starts the server as a plain process.
 #
 # Environment (all optional):
 #   YADOKARI_DATA_DIR    data directory            (default /var/lib/yadokari)
@@ -13,6 +15,7 @@
 #   YADOKARI_ACME_EMAIL  turns on automatic certificates from Let's Encrypt (YADOKARI_ACME_DIRECTORY: another CA)
 #   YADOKARI_API_HOSTNAME serve the API, UI and git over HTTPS through the router at this hostname
 #   YADOKARI_TOKEN       API token                 (default: read from $DATA_DIR/admin-token)
+#   YADOKARI_NO_SYSTEMD  1: do not install systemd units even where systemd is PID 1
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -42,15 +45,52 @@ CLI=(node "$ROOT/dist/src/main/cli.js")
 
 healthy() { curl -fsS --max-time 2 "$API_URL/api/v1/health" >/dev/null 2>&1; }
 
-if healthy; then
+# Where systemd is PID 1: units for the server and the router (HAProxy with the last rendered config at boot),
+# both enabled, so the host comes back serving after a reboot. YADOKARI_NO_SYSTEMD=1 skips them.
+uses_systemd() {
+  [ "${YADOKARI_NO_SYSTEMD:-}" != "1" ] && [ "$(cat /proc/1/comm 2>/dev/null)" = "systemd" ] && command -v systemctl >/dev/null 2>&1
+}
+
+install_units() {
+  local env_file=/etc/default/yadokari
+  {
+    echo "# Written by Yadokari's scripts/up.sh: the server's settings (yadokari server --help lists them)."
+    for v in YADOKARI_DATA_DIR YADOKARI_API_LISTEN YADOKARI_HTTP_LISTEN YADOKARI_HTTPS_LISTEN YADOKARI_DOMAIN \
+      YADOKARI_ACME_EMAIL YADOKARI_ACME_DIRECTORY YADOKARI_ACME_CA_FILE YADOKARI_API_HOSTNAME YADOKARI_ACCESS_LOG; do
+      if [ -n "${!v:-}" ]; then printf '%s=%s\n' "$v" "${!v}"; fi
+    done
+  } >"$env_file"
+  chmod 600 "$env_file"
+  "${CLI[@]}" service:units --out /etc/systemd/system --data-dir "$DATA_DIR" --env-file "$env_file" >/dev/null
+  systemctl daemon-reload
+  # dockerd and containerd at boot too: the app containers come back with them (restart policy unless-stopped).
+  for unit in containerd.service docker.service; do
+    systemctl enable "$unit" >/dev/null 2>&1 || true
+  done
+  systemctl enable yadokari-router.service yadokari.service >/dev/null 2>&1
+  log "systemd units installed and enabled: yadokari.service, yadokari-router.service (settings: $env_file)"
+}
+
+export YADOKARI_DATA_DIR="$DATA_DIR" YADOKARI_API_LISTEN="$API_LISTEN" YADOKARI_HTTP_LISTEN="$HTTP_LISTEN" \
+  YADOKARI_HTTPS_LISTEN="$HTTPS_LISTEN"
+mkdir -p "$DATA_DIR"
+if uses_systemd; then
+  install_units
+  if healthy; then
+    log "server already answers at $API_URL (the units take over at the next boot, or: systemctl restart yadokari)"
+  else
+    systemctl start yadokari.service
+    for _ in $(seq 1 60); do healthy && break; sleep 0.5; done
+    healthy || { tail -n 30 "$DATA_DIR/server.log" >&2 || true; die "yadokari.service did not answer $API_URL/api/v1/health within 30 s (journalctl -u yadokari)"; }
+    log "server answers at $API_URL (systemd: yadokari.service)"
+  fi
+elif healthy; then
   log "server already answers at $API_URL"
 else
-  mkdir -p "$DATA_DIR"
+  log "systemd is not PID 1 here ($(cat /proc/1/comm 2>/dev/null || echo unknown)): no units installed; the server runs as a plain process and does not start again after a reboot"
   log "starting the server (data: $DATA_DIR, API: $API_LISTEN, router: $HTTP_LISTEN; log: $DATA_DIR/server.log)"
   # setsid + closed stdin: the server outlives this script and holds none of its pipes.
-  YADOKARI_DATA_DIR="$DATA_DIR" YADOKARI_API_LISTEN="$API_LISTEN" YADOKARI_HTTP_LISTEN="$HTTP_LISTEN" \
-    YADOKARI_HTTPS_LISTEN="$HTTPS_LISTEN" \
-    setsid nohup "${CLI[@]}" server >>"$DATA_DIR/server.log" 2>&1 </dev/null &
+  setsid nohup "${CLI[@]}" server >>"$DATA_DIR/server.log" 2>&1 </dev/null &
   server_pid=$!
   for _ in $(seq 1 60); do
     if healthy; then break; fi
@@ -61,7 +101,7 @@ else
     sleep 0.5
   done
   healthy || { tail -n 30 "$DATA_DIR/server.log" >&2 || true; die "the server did not answer $API_URL/api/v1/health within 30 s"; }
-  log "server answers at $API_URL (pid $server_pid)"
+  log "server answers at $API_URL (pid $server_pid; 'yk stop' stops it)"
 fi
 
 TOKEN_FILE="$DATA_DIR/admin-token"

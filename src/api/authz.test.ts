@@ -39,7 +39,7 @@ const OWN = new Set([
   "GET /api/v1/apps",
   "GET /api/v1/events",
 ]);
-const ADMIN_AREAS = /^\/api\/v1\/(users|audit|config|certs|cluster)\b/;
+const ADMIN_AREAS = /^\/api\/v1\/(users|audit|config|certs|cluster|status|doctor|backups)\b/;
 
 interface Answer {
   status: number;

@@ -11,6 +11,9 @@ import type { Gitflow } from "../gitflow/service.js";
 import type { RouterMetrics } from "../metrics/sampler.js";
 import type { Logger } from "../lib/logger.js";
 import type { Certificates } from "../certs/service.js";
+import type { Operations } from "../ops/operations.js";
+import type { Backups } from "../ops/backup/service.js";
+import type { Check } from "../ops/doctor.js";
 import type { Cluster } from "../cluster/cluster.js";
 import type { ExternalRegistrySettings } from "../cluster/registry/external.js";
 
@@ -19,6 +22,13 @@ export interface ClusterServices {
   /** null when the server has no swarm engine to talk to */
   cluster: Cluster | null;
   registry: ExternalRegistrySettings;
+}
+
+/** Yadokari itself: what runs, the host's checks, the control plane's backups (issue 16). */
+export interface OpsServices {
+  operations: Operations;
+  backups: Backups;
+  doctor: () => Promise<Check[]>;
 }
 
 /** What the HTTP routes call; wired in src/main/server.ts. */
@@ -48,4 +58,6 @@ export interface ApiServices {
   certs: Certificates;
   /** the swarm's nodes and the registry setting (issue 12) */
   cluster: ClusterServices;
+  /** Yadokari itself: status, doctor, backups (issue 16) */
+  ops: OpsServices;
 }

@@ -90,7 +90,8 @@ export class DockerodeAdapter implements DockerPort {
         status: info.State.Status,
         ip,
         startedAt: info.State.StartedAt ?? null,
-        exitCode: info.State.Running ? null : info.State.ExitCode,
+        // A container waiting for Docker's restart (policy unless-stopped) is Running and Restarting: it exited.
+        exitCode: info.State.Running && !info.State.Restarting ? null : info.State.ExitCode,
         labels,
         image: info.Config.Image,
       };

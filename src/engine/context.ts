@@ -49,6 +49,8 @@ export interface EngineContext {
   build: BuildSettings;
   /** the pids limit of every app container (YADOKARI_PIDS_LIMIT; src/docker/hardening.ts) */
   pidsLimit: number;
+  /** apps the reconciler repairs at once when many units are missing, as after a reboot (YADOKARI_START_CONCURRENCY) */
+  startConcurrency: number;
   /** server log (not a deploy log) */
   log: (msg: string) => void;
   /** The TLS part of the router's desired state (certificates, redirects, HSTS, the API's hostname); absent: none. */

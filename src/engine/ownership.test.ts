@@ -42,7 +42,7 @@ test("nothing above the engine seam talks to Docker", () => {
   const below = ["docker/", "engines/local/", "cluster/"];
   assert.deepEqual(
     users.filter((f) => !below.some((b) => f.startsWith(b))),
-    ["api/routes/storage.js", "build/build-release.js", "main/server.js"],
-    "only the composition root, and the LABEL names for images and volumes",
+    ["api/routes/storage.js", "build/build-release.js", "main/restore.js", "main/server.js"],
+    "only the composition roots (the server's, and `yadokari restore`'s), and the LABEL names for images and volumes",
   );
 });

@@ -8,6 +8,7 @@ import { processUnitSpec } from "./plan/unit-spec.js";
 import { executorFor } from "./execute/wiring.js";
 import { newSuffix } from "./suffix.js";
 import type { OwnedUnit } from "./units.js";
+import { runLimited, startPhases } from "../ops/start-order.js";
 
 /**
  * Brings the engine and the router back to what the store says: on start, on
@@ -108,13 +109,21 @@ export class Reconciler {
             .catch((e) => this.ctx.log(`reconcile: ${(e as Error).message}`)),
         ),
     );
-    await Promise.all(
-      [...known]
-        .filter((app) => idle(app))
-        .map((app) => ({ app, repairs: this.repairsOf(app, plan, releases.get(app)) }))
-        .filter((x) => x.repairs !== null)
-        .map(({ app, repairs }) => this.repair(app, releases.get(app) ?? null, repairs!)),
-    );
+    const perApp = [...known]
+      .filter((app) => idle(app))
+      .map((app) => ({ app, repairs: this.repairsOf(app, plan, releases.get(app)) }))
+      .flatMap((x) => (x.repairs ? [{ app: x.app, repairs: x.repairs }] : []));
+    // Every app's web first, then the other process types, a few apps at a time (src/ops/start-order.ts):
+    // after a reboot the most apps serve soonest.
+    for (const phase of startPhases(perApp))
+      await runLimited(
+        phase.map(
+          ({ app, repairs }) =>
+            () =>
+              this.repair(app, releases.get(app) ?? null, repairs),
+        ),
+        this.ctx.startConcurrency,
+      );
     return plan;
   }
 

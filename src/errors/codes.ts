@@ -207,6 +207,43 @@ export const CODES = {
     status: 502,
     hint: "Read the registry's log in <data-dir>/registry/registry.log; images already on the nodes keep running.",
   },
+  // operating Yadokari itself (issue 16)
+  store_too_new: {
+    status: 500,
+    hint: "Run the newer Yadokari that made this store again, or restore a backup made by this version ('yadokari restore FILE'): migrations only go forward.",
+  },
+  server_running: {
+    status: 409,
+    hint: "Stop it first ('yadokari stop', or 'systemctl stop yadokari' where systemd runs it), or give this server another --data-dir.",
+  },
+  server_not_running: {
+    status: 503,
+    hint: "Start it ('npm run up', 'systemctl start yadokari' or 'yadokari server'); 'yadokari status' shows what runs.",
+  },
+  shutting_down: {
+    status: 503,
+    hint: "The server is stopping (an upgrade or a restart): send the request again in a few seconds, to the server that replaces it.",
+  },
+  bad_backup: {
+    status: 422,
+    hint: "Check that the file is a whole Yadokari backup (yadokari-*.tar.gz, or .tar.gz.enc when encrypted), copied completely.",
+  },
+  bad_passphrase: {
+    status: 422,
+    hint: "Pass the passphrase file the backup was made with (--passphrase-file); without it, an encrypted backup cannot be read.",
+  },
+  restore_refused: {
+    status: 409,
+    hint: "Restore into an empty data directory (a new host, or --data-dir NEW_DIR), or pass --force to replace this one (its store is kept as yadokari.db.before-restore).",
+  },
+  invalid_backup_target: {
+    status: 422,
+    hint: "Use an absolute path on the server's host (a file, or a directory for schedules) or s3://BUCKET/PREFIX with YADOKARI_S3_ENDPOINT, YADOKARI_S3_REGION, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY set for the server.",
+  },
+  backup_failed: {
+    status: 500,
+    hint: "Read the message: a full disk, an unwritable target or an unreachable S3 endpoint are the usual causes; nothing was left half-written at the target.",
+  },
 } as const satisfies Record<string, { status: number; hint: string }>;
 
 export type ErrorCode = keyof typeof CODES;

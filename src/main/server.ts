@@ -40,15 +40,28 @@ import { RouterMetrics } from "../metrics/sampler.js";
 import { checkBinds } from "../storage/bind-guard.js";
 import { hostOf } from "../domain/hostname-policy.js";
 import { createLogger, type Logger } from "../lib/logger.js";
-import type { Settings } from "./settings.js";
+import { dockerEnv, s3Settings, type Settings } from "./settings.js";
 import { Certificates } from "../certs/service.js";
 import { tlsFromOptions } from "../certs/settings.js";
 import { Cluster } from "../cluster/cluster.js";
 import { dockerFromEnv } from "../cluster/engine-client.js";
+import { PidFile } from "../ops/pid-file.js";
+import { DrainGate } from "../ops/drain.js";
+import { Operations } from "../ops/operations.js";
+import { settleRoutes } from "../ops/boot-routes.js";
+import { Backups } from "../ops/backup/service.js";
+import { diagnose } from "../ops/doctor.js";
+import { gatherDoctorFacts } from "../ops/doctor-facts.js";
+import type { Readable } from "node:stream";
 
 export interface RunningServer {
   apiUrl: string;
-  close(): Promise<void>;
+  /**
+   * Stops: takes no new work (changes get 503 shutting_down, queued deploys
+   * stay queued), gives running deploys up to `graceMs` to finish, then
+   * closes. HAProxy keeps serving.
+   */
+  close(opts?: { graceMs?: number }): Promise<void>;
 }
 
 const VERSION = (
@@ -65,20 +78,40 @@ export async function startServer(
   opts: Settings,
   logger: Logger = createLogger({ level: opts.logLevel, format: opts.logFormat }),
 ): Promise<RunningServer> {
+  const startedAtMs = Date.now() - Math.round(process.uptime() * 1000);
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(opts.dataDir, 0o700);
+  // One server per data dir; `yadokari stop` and `status` find it by this file.
+  const pidFile = new PidFile(join(opts.dataDir, "server.pid"));
+  pidFile.acquire();
+  try {
+    return await startWithPidFile(opts, logger, startedAtMs, pidFile);
+  } catch (e) {
+    pidFile.release();
+    throw e;
+  }
+}
+
+async function startWithPidFile(
+  opts: Settings,
+  logger: Logger,
+  startedAtMs: number,
+  pidFile: PidFile,
+): Promise<RunningServer> {
   const log = (m: string) => logger.info(m);
   const api = parseListen(opts.apiListen, "--api-listen");
   const httpL = parseListen(opts.httpListen, "--http-listen");
   const tlsOpts = tlsFromOptions(opts, api);
-  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
-  chmodSync(opts.dataDir, 0o700);
 
   // The master key lives beside the store, never in it: a copied database alone reveals no config var.
   const keyring = await Keyring.open(join(opts.dataDir, "master.key"));
   const clock = systemClock;
   const data = openRepositories(join(opts.dataDir, "yadokari.db"), clock, keyring);
   const { store } = data;
+  // YADOKARI_DOCKER_SOCKET may name another engine's socket (a private dockerd, as in the cold-start test).
   const docker = new DockerodeAdapter({
     instance: store.metaOnce("instance", () => randomBytes(6).toString("hex")),
+    socketPath: opts.dockerSocket,
     // bind sources are re-checked before every container: a link planted since the mount is refused
     checkSpec: (spec) => checkBinds(spec, opts.storageRoots),
   });
@@ -132,6 +165,7 @@ export async function startServer(
       baseImages: opts.buildBaseImages,
     },
     pidsLimit: opts.pidsLimit,
+    startConcurrency: opts.startConcurrency,
   };
 
   // Certificates: uploaded and automatic (ACME), pushed to the router live; part of its desired state.
@@ -194,6 +228,15 @@ export async function startServer(
   // Containers a version without unit records created are adopted once, from what that version recorded.
   const adopted = await adoptLegacyUnits(ctx);
   if (adopted) log(`recorded ${adopted} unit(s) created before unit records existed`);
+  // Addresses may have changed while the server was down (Docker restarted the units): routes first.
+  const settled = await settleRoutes(ctx).catch((e: Error) => {
+    log(`routes not checked against the engine before the router started: ${e.message}`);
+    return { unrouted: 0, readdressed: 0 };
+  });
+  if (settled.unrouted + settled.readdressed)
+    log(
+      `routes: ${settled.readdressed} re-addressed, ${settled.unrouted} removed (units moved or gone while the server was down)`,
+    );
 
   const state = await router.ensureRunning(desiredFromStore(ctx));
   log(
@@ -206,7 +249,67 @@ export async function startServer(
   await syncRouter(ctx);
   certs.start(tlsOpts.tickMs);
   if (tlsOpts.api) log(`API and UI also at https://${tlsOpts.api.hostname}/ through the router`);
+  const drain = new DrainGate();
+  const ops = new Operations({
+    ctx,
+    router,
+    version: VERSION,
+    drain,
+    startedAtMs,
+    dockerVersion: async () => {
+      const v = await docker.docker.version();
+      return { version: v.Version, apiVersion: v.ApiVersion };
+    },
+  });
+  // Backups of the control plane: on request and on a schedule (yk backup, yk backup:schedule).
+  const backups = new Backups({
+    store,
+    state: data.backups,
+    snapshot: (file) => data.snapshot(file),
+    dataDir: opts.dataDir,
+    version: VERSION,
+    s3: s3Settings(opts),
+    log,
+    imageExists: (ref) => engine.images.exists(ref),
+    // docker save of several images at once: shared layers are saved once (dockerode has it, its types do not)
+    saveImages: async (refs) =>
+      (await (docker.docker as unknown as { getImages(o: { names: string[] }): Promise<Readable> }).getImages({
+        names: refs,
+      })) as Readable,
+  });
+  backups.start();
+  const doctor = async () =>
+    diagnose(
+      await gatherDoctorFacts({
+        ops,
+        store,
+        cron: data.cron,
+        router,
+        certStore,
+        dataDir: opts.dataDir,
+        domain: opts.domain,
+        listeners: [
+          { what: "the router's HTTP listener", listen: opts.httpListen },
+          ...(tlsOpts.httpsListen ? [{ what: "the router's HTTPS listener", listen: tlsOpts.httpsListen }] : []),
+        ],
+        dockerInfo: async () => {
+          const [v, i] = await Promise.all([docker.docker.version(), docker.docker.info()]);
+          return {
+            version: v.Version,
+            apiVersion: v.ApiVersion,
+            systemTime: (i as { SystemTime?: string }).SystemTime ?? null,
+            rootDir: (i as { DockerRootDir?: string }).DockerRootDir ?? null,
+          };
+        },
+        backups: () => {
+          const sch = backups.state.schedule();
+          return { scheduled: sch !== null, everyHours: sch?.everyHours ?? null, last: backups.state.last() };
+        },
+      }),
+    );
   const reconciler = new Reconciler(ctx);
+  // After a reboot the first pass starts every missing unit (web first); the clock reports when all serve.
+  ops.watchColdStart();
   await reconciler.trigger();
   reconciler.start();
   // Cron: adopts runs that outlived a previous server, then evaluates due jobs every tick.
@@ -258,19 +361,11 @@ export async function startServer(
   // The swarm's nodes (issue 12, phase 1): through the engine DOCKER_HOST names; the Swarm engine itself comes later.
   const instance = store.metaOnce("instance", () => randomBytes(6).toString("hex"));
   const cluster = {
-    cluster: new Cluster(
-      dockerFromEnv({
-        DOCKER_HOST: opts.dockerHost,
-        DOCKER_TLS_VERIFY: opts.dockerTlsVerify ? "1" : "",
-        DOCKER_TLS: opts.dockerTls ? "1" : "",
-        DOCKER_CERT_PATH: opts.dockerCertPath,
-      }),
-      {
-        instance,
-        // The admission probe's image; phase 2 distributes it through the registry (nodes pull it from there).
-        admission: () => ({ nodeImage: opts.admissionImage, managerImage: opts.admissionImage }),
-      },
-    ),
+    cluster: new Cluster(dockerFromEnv(dockerEnv(opts)), {
+      instance,
+      // The admission probe's image; phase 2 distributes it through the registry (nodes pull it from there).
+      admission: () => ({ nodeImage: opts.admissionImage, managerImage: opts.admissionImage }),
+    }),
     registry: data.registry,
   };
   const services = {
@@ -298,10 +393,12 @@ export async function startServer(
     storageRoots: opts.storageRoots,
     eventsTickMs: opts.eventsTickMs,
     certs,
+    ops: { operations: ops, backups, doctor },
   };
   const honoApp = createApi(services);
   const listener = getRequestListener(honoApp.fetch);
   const server = http.createServer((req, res) => {
+    if (drain.handle(req, res)) return; // stopping: no new deploys, pushes or changes
     if (req.url?.startsWith("/git/")) {
       handleGit(req, res, {
         root: repos.root,
@@ -335,32 +432,71 @@ export async function startServer(
 
   return {
     apiUrl,
-    async close() {
+    async close({ graceMs = Infinity } = {}) {
+      drain.start();
+      // Queued deploys stay queued in the store: the next server runs them (the queue resumes them).
+      deployer.queue.stop();
       clearInterval(watchdog);
       clearInterval(logCapper);
+      ops.stop();
+      await backups.stop(); // a backup under way completes (its file is renamed into place only whole)
       reconciler.stop();
       metrics.stop();
       await certs.stop();
       await cron.stop();
       await gitflow.stop();
-      runs.stop(); // closes attached clients, so the HTTP server can close
+      runs.stop(); // closes attached clients, so the HTTP server can close once the deploys are done
+      // Running deploys reach a recorded step and finish (their log followers still read them) within
+      // the grace; one still running then is finished by the next server (the lifecycle's recovery).
+      const busy = () => [...new Set(store.inFlightDeploys().map((d) => d.app))];
+      if (busy().length) log(`waiting up to ${graceMs / 1000} s for deploys of ${busy().join(", ")} to finish`);
+      let timer: NodeJS.Timeout | undefined;
+      const finished = await Promise.race([
+        locks.idle().then(() => true),
+        new Promise<boolean>((r) => (timer = setTimeout(() => r(false), Math.min(graceMs, 2 ** 31 - 1)))),
+      ]);
+      clearTimeout(timer);
+      if (!finished)
+        log(
+          `deploys still running after ${graceMs / 1000} s: ${busy().join(", ")}; the next server finishes them from their last recorded step`,
+        );
+      const queued = store.appsWithQueuedDeploys();
+      if (queued.length) log(`queued deploys of ${queued.join(", ")} stay queued: the next server runs them`);
       await new Promise<void>((r) => {
         server.close(() => r());
         server.closeAllConnections();
       });
-      await locks.idle();
       data.close();
+      pidFile.release();
     },
   };
 }
 
-/** `yadokari server`: runs until SIGTERM/SIGINT. HAProxy keeps serving after the server exits. */
+/**
+ * `yadokari server`: runs until SIGTERM/SIGINT, then stops taking new work,
+ * gives running deploys YADOKARI_SHUTDOWN_GRACE seconds (default 60) and
+ * exits. HAProxy keeps serving after the server exits. A second signal exits at once.
+ */
 export async function runServer(opts: Settings): Promise<void> {
-  const s = await startServer(opts);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once("SIGTERM", stop);
-    process.once("SIGINT", stop);
+  const logger = createLogger({ level: opts.logLevel, format: opts.logFormat });
+  const s = await startServer(opts, logger);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+    process.once("SIGINT", () => resolve("SIGINT"));
   });
-  await s.close();
+  const graceSec = opts.shutdownGraceSec;
+  logger.info(
+    `${signal} received: stopping (no new deploys; running ones get up to ${graceSec} s to reach a recorded step); HAProxy keeps serving`,
+    { signal, graceSec },
+  );
+  const again = (sig: NodeJS.Signals) => {
+    logger.warn(`${sig} received again: exiting now`, { signal: sig });
+    process.exit(1);
+  };
+  process.once("SIGTERM", again);
+  process.once("SIGINT", again);
+  const t0 = Date.now();
+  await s.close({ graceMs: graceSec * 1000 });
+  const ms = Date.now() - t0;
+  logger.info(`stopped in ${(ms / 1000).toFixed(1)} s`, { ms });
 }

@@ -128,7 +128,7 @@ test("every YADOKARI_* variable the server's code names is a setting (the CLI's 
       const p = join(dir, f);
       if (statSync(p).isDirectory()) walk(p);
       else if (p.endsWith(".ts") && !p.endsWith(".test.ts"))
-        for (const m of readFileSync(p, "utf8").matchAll(/YADOKARI_[A-Z_]*[A-Z]/g))
+        for (const m of readFileSync(p, "utf8").matchAll(/YADOKARI_[A-Z0-9_]*[A-Z0-9]/g))
           if (!known.has(m[0])) unknown.add(`${m[0]} in ${p}`);
     }
   };

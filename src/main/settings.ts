@@ -9,6 +9,7 @@ import { DEFAULT_BUILD_TIMEOUT_SEC, DEFAULT_MAX_CONTEXT_BYTES, DEFAULT_MAX_ENTRI
 import { DEFAULT_BASE_IMAGES, parseBaseImages } from "../build/dockerfile-policy.js";
 import { DEFAULT_PIDS_LIMIT, MIN_PIDS_LIMIT } from "../docker/hardening.js";
 import { DEFAULT_QUOTAS } from "../domain/quotas.js";
+import type { S3Settings } from "../ops/backup/s3.js";
 
 /**
  * Every setting of `yadokari server`, in one table: its flag (if any), its
@@ -415,6 +416,85 @@ export const SETTINGS = {
     description: "the image of the probe that checks a node before it takes apps (yk nodes:admit)",
     parse: (t) => (/^[a-z0-9][a-z0-9._/:@-]{0,254}$/.test(t) && !t.includes("//") ? t : undefined),
   }),
+  // Operating Yadokari itself (issue 16): the engine, the cold start, the shutdown, backups to S3.
+  dockerSocket: def({
+    env: "YADOKARI_DOCKER_SOCKET",
+    default: "/var/run/docker.sock",
+    allowed: "an absolute path",
+    description:
+      "the socket of the local Docker engine the server runs apps on (and `yadokari restore` and `yk router:check` use)",
+    parse: absolutePath,
+  }),
+  startConcurrency: def({
+    env: "YADOKARI_START_CONCURRENCY",
+    default: 4,
+    allowed: "1 to 64",
+    description:
+      "apps the reconciler repairs at once when many units are missing (a cold start after a reboot); every app's web first, then the other process types",
+    parse: int(1, 64),
+  }),
+  shutdownGraceSec: def({
+    env: "YADOKARI_SHUTDOWN_GRACE",
+    default: 60,
+    allowed: "whole seconds, 0 to 86400",
+    description:
+      "on SIGTERM/SIGINT the server takes no new deploys and gives running ones this long to reach a recorded step, then exits (HAProxy keeps serving)",
+    parse: int(0, 86_400),
+  }),
+  s3Endpoint: def({
+    env: "YADOKARI_S3_ENDPOINT",
+    default: "",
+    allowed: "an http:// or https:// URL, or empty (AWS's regional endpoint)",
+    description: "the S3-compatible store of s3://BUCKET/PREFIX backup targets (path-style requests)",
+    parse: (t) => {
+      try {
+        const u = new URL(t.trim());
+        return u.protocol === "http:" || u.protocol === "https:" ? t.trim() : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    show: (v) => v.replace(/^([a-z]+:\/\/[^/@:]*):[^/@]*@/i, "$1:***@"),
+  }),
+  s3Region: def({
+    env: "YADOKARI_S3_REGION",
+    default: "",
+    allowed: "a region name (us-east-1), or empty (AWS_REGION, else us-east-1)",
+    description: "the region s3:// backup requests are signed for",
+    parse: (t) => (/^[a-z0-9-]{2,32}$/.test(t.trim()) ? t.trim() : undefined),
+  }),
+  // The credentials of s3:// backup targets, named by AWS's own variables (as its CLI and SDKs read them).
+  awsRegion: def({
+    env: "AWS_REGION",
+    default: "",
+    allowed: "a region name, or empty",
+    description: "the region of s3:// backup targets when YADOKARI_S3_REGION is empty (default us-east-1)",
+    parse: (t) => (/^[a-z0-9-]{2,32}$/.test(t.trim()) ? t.trim() : undefined),
+  }),
+  awsAccessKeyId: def({
+    env: "AWS_ACCESS_KEY_ID",
+    default: "",
+    allowed: "an access key id, or empty",
+    description: "the access key of s3:// backup targets (yk backup --to s3://…, yk backup:schedule, yadokari restore)",
+    secret: true,
+    parse: (t) => (/^[\x21-\x7e]{1,256}$/.test(t) ? t : undefined),
+  }),
+  awsSecretAccessKey: def({
+    env: "AWS_SECRET_ACCESS_KEY",
+    default: "",
+    allowed: "a secret access key, or empty",
+    description: "the secret key that goes with AWS_ACCESS_KEY_ID",
+    secret: true,
+    parse: (t) => (/^[\x21-\x7e]{1,256}$/.test(t) ? t : undefined),
+  }),
+  awsSessionToken: def({
+    env: "AWS_SESSION_TOKEN",
+    default: "",
+    allowed: "a session token, or empty",
+    description: "the session token of temporary AWS credentials",
+    secret: true,
+    parse: (t) => (/^[\x21-\x7e]{1,4096}$/.test(t) ? t : undefined),
+  }),
   // The engine the cluster commands talk to, named by the docker CLI's own variables (not YADOKARI_*), so
   // that an operator's `docker` and Yadokari point at the same engine with the same environment.
   dockerHost: def({
@@ -525,4 +605,25 @@ export function settingsTable(): string {
   return ["| variable | flag | default | allowed | what it does |", "| --- | --- | --- | --- | --- |", ...rows].join(
     "\n",
   );
+}
+
+/** Where and as whom s3:// backup targets are reached (src/ops/backup/s3.ts). */
+export function s3Settings(s: Settings): S3Settings {
+  return {
+    endpoint: s.s3Endpoint,
+    region: s.s3Region || s.awsRegion || "us-east-1",
+    accessKeyId: s.awsAccessKeyId,
+    secretAccessKey: s.awsSecretAccessKey,
+    sessionToken: s.awsSessionToken,
+  };
+}
+
+/** The docker CLI's variables, as the settings hold them: the swarm manager's engine. */
+export function dockerEnv(s: Settings): Record<string, string> {
+  return {
+    DOCKER_HOST: s.dockerHost,
+    DOCKER_TLS_VERIFY: s.dockerTlsVerify ? "1" : "",
+    DOCKER_TLS: s.dockerTls ? "1" : "",
+    DOCKER_CERT_PATH: s.dockerCertPath,
+  };
 }

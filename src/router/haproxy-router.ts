@@ -37,6 +37,8 @@ export interface RouterInfo {
   workerPid: number;
   uptimeSec: number;
   fingerprint: string;
+  /** HAProxy's version, e.g. "2.6.12-1+deb12u1" */
+  version: string;
 }
 
 /**
@@ -168,10 +170,41 @@ export class HaproxyRouter implements RouterPort {
     return this.supervisor.pid();
   }
 
+  /**
+   * How the running HAProxy differs from `desired` (for `yk doctor`): not
+   * answering, another config loaded, hosts or servers not yet applied. Empty
+   * when it serves exactly what the store implies. Reads only.
+   */
+  async drift(desired: DesiredRouter): Promise<string[]> {
+    if (!(await this.client.ping())) return [`HAProxy does not answer on ${this.paths.adminSocket}`];
+    const out: string[] = [];
+    if ((await this.info()).fingerprint !== configFingerprint(desired, this.renderOpts))
+      out.push("HAProxy runs another config than the one the store implies (a reload has not happened)");
+    const [mapText, stateText, backendText] = await Promise.all([
+      this.client.send(`show map ${this.paths.map}`),
+      this.client.send("show servers state"),
+      this.client.send("show backend"),
+    ]);
+    const plan = planLive(
+      desired,
+      { map: parseShowMap(mapText), servers: parseServersState(stateText), backends: parseShowBackend(backendText) },
+      this.paths.map,
+    );
+    if (plan.missingBackends.length) out.push(`backends missing: ${plan.missingBackends.join(", ")}`);
+    for (const step of plan.steps.slice(0, 10)) out.push(`not applied: ${step.command}`);
+    if (plan.steps.length > 10) out.push(`… and ${plan.steps.length - 10} more changes not applied`);
+    return out;
+  }
+
   /** The serving worker's pid, uptime and loaded config fingerprint. */
   async info(): Promise<RouterInfo> {
     const info = parseShowInfo(await this.client.send("show info"));
-    return { workerPid: Number(info.Pid), uptimeSec: Number(info.Uptime_sec), fingerprint: info.description ?? "" };
+    return {
+      workerPid: Number(info.Pid),
+      uptimeSec: Number(info.Uptime_sec),
+      fingerprint: info.description ?? "",
+      version: info.Version ?? "",
+    };
   }
 
   /** Stops the HAProxy this instance started or adopted. Tests use it; production leaves HAProxy running. */

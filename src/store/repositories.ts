@@ -9,6 +9,7 @@ import { CertStore } from "../certs/cert-store.js";
 import { ExternalRegistrySettings } from "../cluster/registry/external.js";
 import type { Clock } from "../lib/clock.js";
 import type { Keyring } from "../secrets/keyring.js";
+import { BackupState } from "../ops/backup/state.js";
 
 /**
  * One repository per aggregate, built once at start over one database: the
@@ -26,6 +27,10 @@ export interface Repositories {
   certs: CertStore;
   /** the external registry's settings (swarm) */
   registry: ExternalRegistrySettings;
+  /** the backup schedule and history (yk backup:schedule, yk backups) */
+  backups: BackupState;
+  /** A consistent copy of the database at `file`, written while others go on writing (SQLite's online backup API). */
+  snapshot(file: string): Promise<unknown>;
   close(): void;
 }
 
@@ -44,6 +49,8 @@ export function repositoriesOf(db: Db, clock: Clock, keyring: Keyring): Reposito
     accounts: new AccountStore(db, clock),
     certs: new CertStore(db, keyring),
     registry: new ExternalRegistrySettings(db, keyring),
+    backups: new BackupState(db),
+    snapshot: (file) => db.backup(file),
     close: () => db.close(),
   };
 }

@@ -23,6 +23,10 @@ export class TestServer {
   token = "";
   readonly apps = new Set<string>();
   log = "";
+  /** the address the API and the router listen on (a network namespace's, for a server run inside one) */
+  host = "127.0.0.1";
+  /** argv before node, e.g. ["nsenter", "--net=/var/run/netns/X"] to run the server inside a namespace */
+  prefix: string[] = [];
 
   private constructor(
     readonly dataDir: string,
@@ -42,17 +46,31 @@ export class TestServer {
    * machine at once and would fight over 443), or none with `https: false`.
    */
   static async start(
-    opts: { env?: Record<string, string>; https?: boolean; domain?: string; args?: string[]; httpPort?: number } = {},
+    opts: {
+      env?: Record<string, string>;
+      https?: boolean;
+      domain?: string;
+      args?: string[];
+      httpPort?: number;
+      /** an existing data dir (a restored backup, a store fixture); close() removes it like its own */
+      dataDir?: string;
+      /** run inside a network namespace: its address, the argv prefix, fixed ports (the namespace's are all free) */
+      netns?: { host: string; prefix: string[]; apiPort: number; httpPort: number };
+    } = {},
   ): Promise<TestServer> {
     const s = new TestServer(
-      mkdtempSync(join(tmpdir(), "yk-it-")),
-      await freePort(),
-      opts.httpPort ?? (await freePort()),
+      opts.dataDir ?? mkdtempSync(join(tmpdir(), "yk-it-")),
+      opts.netns?.apiPort ?? (await freePort()),
+      opts.netns?.httpPort ?? opts.httpPort ?? (await freePort()),
       opts.domain ?? "yk.test",
       opts.env,
       opts.https === false ? null : await freePort(),
       opts.args ?? [],
     );
+    if (opts.netns) {
+      s.host = opts.netns.host;
+      s.prefix = opts.netns.prefix;
+    }
     try {
       await s.spawn();
     } catch (e) {
@@ -63,7 +81,7 @@ export class TestServer {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.apiPort}`;
+    return `http://${this.host}:${this.apiPort}`;
   }
 
   get logPath(): string {
@@ -72,21 +90,23 @@ export class TestServer {
 
   async spawn(): Promise<void> {
     const out = openSync(this.logPath, "a");
+    const [bin, ...pre] = this.prefix.length ? [...this.prefix, process.execPath] : [process.execPath];
     this.child = spawn(
-      process.execPath,
+      bin,
       [
+        ...pre,
         CLI,
         "server",
         "--data-dir",
         this.dataDir,
         "--api-listen",
-        `127.0.0.1:${this.apiPort}`,
+        `${this.host}:${this.apiPort}`,
         "--http-listen",
-        `127.0.0.1:${this.httpPort}`,
+        `${this.host}:${this.httpPort}`,
         "--domain",
         this.domain,
         "--https-listen",
-        this.httpsPort === null ? "off" : `127.0.0.1:${this.httpsPort}`,
+        this.httpsPort === null ? "off" : `${this.host}:${this.httpsPort}`,
         ...this.args,
       ],
       {

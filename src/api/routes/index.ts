@@ -19,6 +19,7 @@ import { registerHooks } from "./hooks.js";
 import { registerProgressive } from "./progressive.js";
 import { registerCerts } from "./certs.js";
 import { registerCluster } from "./cluster.js";
+import { registerOps } from "./ops.js";
 
 /**
  * Every route of the server's HTTP side but git (src/git/http-backend.ts)
@@ -45,6 +46,7 @@ export function registerRoutes(r: ApiRouter, s: ApiServices): void {
     registerProgressive,
     registerCerts,
     registerCluster,
+    registerOps,
     registerEvents,
   ])
     register(r, s);

@@ -35,6 +35,9 @@ import { SeededEngine, FakeRouter, FakeSwarmEngine } from "./fakes.js";
 import { Certificates } from "../../certs/service.js";
 import { Cluster } from "../../cluster/cluster.js";
 import type Docker from "dockerode";
+import { Operations } from "../../ops/operations.js";
+import { DrainGate } from "../../ops/drain.js";
+import { Backups } from "../../ops/backup/service.js";
 import { makeCa, makeCert } from "../../../test/helpers/certs.js";
 
 /**
@@ -126,6 +129,7 @@ export async function seededApi(): Promise<Seeded> {
       baseImages: [...DEFAULT_BASE_IMAGES],
     },
     pidsLimit: DEFAULT_PIDS_LIMIT,
+    startConcurrency: 4,
     log: (m) => logs.info(m),
   };
   const accountStore = data.accounts;
@@ -194,6 +198,29 @@ export async function seededApi(): Promise<Seeded> {
         admission: () => ({ nodeImage: "yadokari-local/busybox:1", managerImage: "yadokari-local/busybox:1" }),
       }),
       registry: data.registry,
+    },
+    ops: {
+      operations: new Operations({
+        ctx,
+        // no HAProxy here: status says the router does not answer
+        router: { pid: () => null, info: () => Promise.reject(new Error("no router")), drift: async () => [] },
+        dockerVersion: async () => ({ version: "fake", apiVersion: "1.45" }),
+        version: "test",
+        drain: new DrainGate(),
+        startedAtMs: Date.now(),
+      }),
+      backups: new Backups({
+        store,
+        state: data.backups,
+        snapshot: (file) => data.snapshot(file),
+        dataDir: dir,
+        version: "test",
+        saveImages: () => Promise.reject(new Error("no Docker here")),
+        imageExists: async () => false,
+        s3: { endpoint: "", region: "", accessKeyId: "", secretAccessKey: "", sessionToken: "" },
+        log: ctx.log,
+      }),
+      doctor: async () => [{ name: "docker", status: "ok" as const, detail: "fake", fix: "" }],
     },
   };
 

@@ -22,6 +22,8 @@ import { registerMetrics } from "./metrics.js";
 import { registerCanary } from "./canary.js";
 import { registerCerts } from "./certs.js";
 import { registerNodes } from "./nodes.js";
+import { registerDoctorAndBackups, registerOps } from "./ops.js";
+import { registerService } from "./service.js";
 
 /** Every client command group, in the order `yk --help` lists them. */
 export function registerCommands(program: Command, ctx: CliContext): void {
@@ -52,5 +54,9 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerCanary(program, ctx);
   // across hosts: the swarm's nodes
   registerNodes(program, ctx);
+  // Yadokari itself: status, stop, doctor, backups
+  registerOps(program, ctx);
+  registerDoctorAndBackups(program, ctx);
+  registerService(program, ctx);
   for (const c of program.commands) c.addOption(new Option("--debug", "print stack traces with errors").hideHelp());
 }

@@ -48,6 +48,8 @@ export function executorFor(
     out?: (line: string) => void;
     canary?: CanaryGate;
     onGateFailure?: (unit: OwnedUnit, reason: string) => void;
+    /** the router the plan's route changes go to (default: the live one, synced from the store) */
+    router?: RouterSync;
   } = {},
 ): Executor {
   const deps = gateDeps(ctx);
@@ -55,7 +57,7 @@ export function executorFor(
     app,
     units: ctx.units,
     routes: ctx.store,
-    router: routerSync(ctx),
+    router: opts.router ?? routerSync(ctx),
     commit: (change) => commitChange(ctx, app, change),
     setStandby: (releaseId, until) => ctx.canaries.setStandby(app, releaseId, until),
     gate: (u, hc) =>

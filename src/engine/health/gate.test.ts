@@ -54,6 +54,23 @@ test("an exited container fails at once", async () => {
   assert.equal(deps.calls, 0);
 });
 
+test("a container that had no address and then restarts (Docker's restart policy) fails as exited, with its code", async () => {
+  let states = 0;
+  const deps = fakeDeps([refused], () => states++ < 1);
+  const r = await gate({ ...target, address: null }, DEFAULT_HEALTHCHECK, deps);
+  assert.deepEqual(r, {
+    ok: false,
+    exited: true,
+    reason: "container yk-shop-web-v1-aa exited with code 1 before passing its health check (GET /)",
+  });
+  assert.equal(deps.calls, 0, "nothing is probed without an address");
+});
+
+test("a container that never gets an address fails its gate saying so", async () => {
+  const r = await gate({ ...target, address: null }, DEFAULT_HEALTHCHECK, fakeDeps([refused]));
+  assert.match((r as { reason: string }).reason, /last attempt found no address on the yadokari network/);
+});
+
 test("Dokku's attempts and content are honoured", async () => {
   const hc = {
     ...DEFAULT_HEALTHCHECK,

@@ -43,12 +43,13 @@ export async function gate(
         reason: `container ${target.name} exited${st.exitCode === null ? "" : ` with code ${st.exitCode}`} before passing its health check (${what})`,
       };
     }
-    // A container that exits at once may have no address by the time it was inspected: its exit is the reason.
-    if (!target.address)
-      return { ok: false, exited: false, reason: `container ${target.name} has no address the router can reach` };
     const remaining = deadline - deps.now();
     if (remaining <= 0) break;
     try {
+      // A container that exits at once may have no address by the time it was inspected. With Docker's
+      // restart policy it may run again by the time its state is asked: the next attempt sees it
+      // restarting (or exited), and its exit is the reason.
+      if (!target.address) throw Object.assign(new Error("no address"), { code: "ENOADDRESS" });
       const r = await deps.probe(
         `http://${target.address}:${target.port}${hc.path}`,
         Math.min(hc.timeout * 1000, remaining),
@@ -75,6 +76,7 @@ export async function gate(
 
 function describeProbeError(e: unknown, port: number): string {
   const code = (e as { code?: string }).code;
+  if (code === "ENOADDRESS") return "found no address on the yadokari network (the container exited at once?)";
   if (code === "ECONNREFUSED") return `was refused: nothing listens on port ${port} (does the app listen on $PORT?)`;
   if (code === "ETIMEDOUT" || code === "ESOCKETTIMEDOUT" || (e as Error).name === "TimeoutError") return "timed out";
   return `failed: ${(e as Error).message}`;

@@ -28,6 +28,8 @@ const TERMINAL = new Set(["succeeded", "failed", "superseded"]);
  * restarted server finishes what was in flight and runs what was queued.
  */
 export class DeployQueue {
+  private stopped = false;
+
   constructor(
     private readonly ctx: EngineContext,
     private readonly lifecycle: DeployLifecycle,
@@ -70,9 +72,19 @@ export class DeployQueue {
     return work;
   }
 
+  /**
+   * The server is stopping: no queued deploy starts from now on. Running ones
+   * go on (the server waits for them, within its grace); queued ones stay
+   * queued in the store and run after the next start (resume).
+   */
+  stop(): void {
+    this.stopped = true;
+  }
+
   private schedule(app: string): Promise<void> {
     return this.ctx.locks
       .run(app, async () => {
+        if (this.stopped) return;
         const next = this.take(app);
         if (next) await this.lifecycle.run(next.id);
       })

@@ -196,6 +196,8 @@ test("a server left draining by a killed retire is finished off", () => {
 test("exit codes come from Docker's status text", () => {
   assert.equal(exitCodeFromStatus("Exited (137) 2 seconds ago"), 137);
   assert.equal(exitCodeFromStatus("Up 3 minutes"), null);
+  // restart policy unless-stopped: a crashed container waits for Docker's restart as "restarting"
+  assert.equal(exitCodeFromStatus("Restarting (3) Less than a second ago"), 3);
 });
 
 test("blue-green standby: the idle old web set is neither removed nor unrouted while it is kept; afterwards it goes", () => {

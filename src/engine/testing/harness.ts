@@ -156,6 +156,7 @@ export function harness(
       baseImages: [...DEFAULT_BASE_IMAGES],
     },
     pidsLimit: DEFAULT_PIDS_LIMIT,
+    startConcurrency: 4,
     log: (m) => log.push(m),
   };
   const metrics = new FakeMetrics();

@@ -26,8 +26,12 @@ export function containerBody(spec: UnitSpec, network: string): ContainerSpec {
       // Docker's init forwards SIGTERM to the app, so a stop takes 0.1 s instead of the full timeout.
       Init: true,
       NetworkMode: network,
-      // The reconciler replaces crashed containers (with a backoff); Docker restarting them would race it.
-      RestartPolicy: { Name: "no" },
+      // Process units: unless-stopped, so dockerd starts them again when it starts (a reboot) even before
+      // the server runs; units we stop (old releases, scale-down) stay stopped. A crash is restarted by
+      // Docker after 100 ms, and the reconciler, woken by the "die" event, usually sees it "restarting"
+      // first: it counts the crash and replaces the unit with its own backoff (src/engine/plan/reconcile.ts
+      // treats a unit that is not running as crashed). One-off units never restart.
+      RestartPolicy: { Name: spec.kind === "process" ? "unless-stopped" : "no" },
       // Logs that filled disks: rotate them.
       LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "3" } },
       ...(spec.mounts.length ? { Binds: spec.mounts.map((m) => `${m.hostPath}:${m.containerPath}`) } : {}),

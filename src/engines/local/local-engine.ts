@@ -8,9 +8,9 @@ export const SHARED_NETWORK = "yadokari";
 /** Every unit listens on $PORT, which the platform sets: the router reaches it there, at its network address. */
 export const UNIT_PORT = 5000;
 
-/** The exit code in Docker's status text ("Exited (137) 2 seconds ago"), or null. */
+/** The exit code in Docker's status text ("Exited (137) 2 seconds ago", "Restarting (3) 1 second ago"), or null. */
 export function exitCodeFromStatus(status: string): number | null {
-  const m = /Exited \((-?\d+)\)/.exec(status);
+  const m = /(?:Exited|Restarting) \((-?\d+)\)/.exec(status);
   return m ? Number(m[1]) : null;
 }
 
