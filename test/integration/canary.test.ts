@@ -42,10 +42,13 @@ test("metrics: requests, 5xx and latency per release, from the router", async ()
   const r = await load.done;
   assert.equal(r.sent, 400);
   const m = await waitFor(
-    "the metrics to count 400 requests",
+    "the metrics to count 400 requests and 400 latency samples",
     async () => {
       const body = (await s.api("GET", `/apps/${app}/metrics?since=10m`)).body;
-      return body.releases?.[0]?.window.requests >= 400 ? body : null;
+      // requests come from HAProxy's counters, latencies from its access log: a sample taken between a request's
+      // count and its log line sees one ahead of the other, so wait for both (the next sample has them)
+      const w = body.releases?.[0]?.window;
+      return w?.requests >= 400 && w?.latencySamples >= 400 ? body : null;
     },
     15000,
     500,
