@@ -354,11 +354,12 @@ test("DELETE stops and removes a run: one never attached, and a detached one", a
 
 test("attach with a TTY: the terminal size is applied, resize works while it runs, output is raw", async () => {
   const created = await s.api("POST", `/apps/${app}/runs`, {
-    // prints its size, waits (bounded: 30 s) until the size changes, prints it again: no race with a slow start
+    // Docker 20.10 (API 1.41) sets a TTY's size only once the container runs, so the run waits a second before
+    // printing its size; then it waits (bounded: 30 s) until the size changes and prints it again
     command: [
       "sh",
       "-c",
-      'stty size; i=0; while [ "$(stty size)" = "33 101" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done; stty size',
+      'sleep 1; stty size; i=0; while [ "$(stty size)" = "33 101" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done; stty size',
     ],
     tty: true,
   });
