@@ -4,11 +4,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Command, CommanderError } from "commander";
+import { CommanderError } from "commander";
 import type { DeployView } from "../api/contract.js";
 import { CliError } from "./api-client.js";
 import { FakeApi as SharedFakeApi } from "./testing/fake-api.js";
 import { registerCommands } from "./commands/index.js";
+import { runCli } from "./testing/run-cli.js";
 
 /** Deploys are polled until they end: their list answers come one per call. */
 class FakeApi extends SharedFakeApi {
@@ -17,22 +18,7 @@ class FakeApi extends SharedFakeApi {
   }
 }
 
-async function run(args: string[], api: FakeApi): Promise<string> {
-  let out = "";
-  const program = new Command("yk")
-    .exitOverride()
-    .allowExcessArguments(false)
-    .configureOutput({ outputError: () => {}, writeErr: () => {}, writeOut: () => {} });
-  registerCommands(program, {
-    env: {},
-    api: () => api,
-    saveConfig: async () => "/tmp/config.json",
-    out: (t) => void (out += t),
-    now: () => new Date("2024-05-10T12:00:00Z"),
-  });
-  await program.parseAsync(args, { from: "user" });
-  return out;
-}
+const run = (args: string[], api: FakeApi): Promise<string> => runCli(registerCommands, args, api, "/tmp/config.json");
 
 const isUsage = (pattern: RegExp) => (e: unknown) =>
   e instanceof CliError && e.exitCode === 2 && pattern.test(e.message);

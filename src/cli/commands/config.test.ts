@@ -1,11 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { Command } from "commander";
 import type { DeployView } from "../../api/contract.js";
 import { CliError } from "../api-client.js";
 import { FakeApi as SharedFakeApi } from "../testing/fake-api.js";
 import { registerConfig, renderConfig, renderShell, shellQuote } from "./config.js";
+import { runCli } from "../testing/run-cli.js";
 
 /** Every list answer comes one item per call. */
 class FakeApi extends SharedFakeApi {
@@ -14,22 +14,7 @@ class FakeApi extends SharedFakeApi {
   }
 }
 
-async function run(args: string[], api: FakeApi): Promise<string> {
-  let out = "";
-  const program = new Command("yk")
-    .exitOverride()
-    .allowExcessArguments(false)
-    .configureOutput({ outputError: () => {}, writeErr: () => {}, writeOut: () => {} });
-  registerConfig(program, {
-    env: {},
-    api: () => api,
-    saveConfig: async () => "",
-    out: (t) => void (out += t),
-    now: () => new Date("2024-05-10T12:00:00Z"),
-  });
-  await program.parseAsync(args, { from: "user" });
-  return out;
-}
+const run = (args: string[], api: FakeApi): Promise<string> => runCli(registerConfig, args, api);
 
 const deploy = (status: DeployView["status"], extra: Partial<DeployView> = {}): DeployView => ({
   id: 7,

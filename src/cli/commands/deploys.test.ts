@@ -1,27 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Command } from "commander";
 import type { DeployView } from "../../api/contract.js";
 import { CliError } from "../api-client.js";
 import { FakeApi } from "../testing/fake-api.js";
 import { registerDeploys } from "./deploys.js";
+import { runCli } from "../testing/run-cli.js";
 
-async function run(args: string[], api: FakeApi): Promise<string> {
-  let out = "";
-  const program = new Command("yk")
-    .exitOverride()
-    .allowExcessArguments(false)
-    .configureOutput({ outputError: () => {}, writeErr: () => {}, writeOut: () => {} });
-  registerDeploys(program, {
-    env: {},
-    api: () => api,
-    saveConfig: async () => "",
-    out: (t) => void (out += t),
-    now: () => new Date("2024-05-10T12:00:00Z"),
-  });
-  await program.parseAsync(args, { from: "user" });
-  return out;
-}
+const run = (args: string[], api: FakeApi): Promise<string> => runCli(registerDeploys, args, api);
 
 const deploy = (id: number, number: number, over: Partial<DeployView> = {}): DeployView => ({
   id,

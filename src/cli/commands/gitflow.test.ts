@@ -1,26 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Command } from "commander";
 import { CliError } from "../api-client.js";
 import { FakeApi } from "../testing/fake-api.js";
 import { registerCommands } from "./index.js";
+import { runCli } from "../testing/run-cli.js";
 
-async function run(args: string[], api: FakeApi): Promise<string> {
-  let out = "";
-  const program = new Command("yk")
-    .exitOverride()
-    .allowExcessArguments(false)
-    .configureOutput({ outputError: () => {}, writeErr: () => {}, writeOut: () => {} });
-  registerCommands(program, {
-    env: {},
-    api: () => api,
-    saveConfig: async () => "/tmp/c.json",
-    out: (t) => void (out += t),
-    now: () => new Date("2024-05-10T12:00:00Z"),
-  });
-  await program.parseAsync(args, { from: "user" });
-  return out;
-}
+const run = (args: string[], api: FakeApi): Promise<string> => runCli(registerCommands, args, api, "/tmp/c.json");
 
 test("hooks:secret prints the secret alone on its last line; --rotate asks for a new one", async () => {
   const api = new FakeApi({
